@@ -1,0 +1,23 @@
+"""chainrule's scalar reverse-mode automatic differentiation engine.
+
+>>> from autograd import Value
+>>> x = Value(0.5, label="x")
+>>> y = (x * x + 3 * x).tanh()
+>>> y.backward()
+>>> round(x.grad, 6)   # (1 - tanh^2(1.75)) * (2x + 3)
+0.455248
+"""
+
+from .backward import backward, topological_order, zero_grad
+from .functional import GradcheckError, grad, gradcheck, gradients, hessian
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .rules import RULES, Rule
+from .value import Value
+
+__all__ = [
+    "Value", "backward", "topological_order", "zero_grad",
+    "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "RULES", "Rule",
+]
+__version__ = "0.1.0"

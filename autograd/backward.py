@@ -1,0 +1,125 @@
+"""Reverse mode: order the graph, then apply each node's rule from the output back.
+
+For the output L and every node v, ``v.grad`` becomes dL/dv. Walking the nodes so that
+each one comes after every node that uses it, a node's gradient is complete when we reach
+it, and its rule passes g * d(out)/d(input) on to each input (the chain rule, D2-D4).
+
+Two executors share the rule table: on floats (the usual case) and on Values
+(``create_graph=True``), where the backward pass records a graph of its own so that
+gradients can be differentiated again. Nothing here recurses, so a chain of a million
+nodes needs no more than Python's default stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .modes import check_backward, mode
+from .rules import RULES
+from .value import Value
+
+_VJP = {op: rule.vjp for op, rule in RULES.items()}
+
+
+def topological_order(root: Value, stop: frozenset = frozenset()) -> list[Value]:
+    """Every node ``root`` depends on, each after its inputs (an iterative depth-first search).
+
+    Nodes in ``stop`` are treated as leaves: the search does not go past them.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        if node in stop:
+            continue
+        x, y = node._x, node._y
+        if type(y) is Value and y not in visited:
+            stack.append((y, False))
+        if x is not None and x not in visited:
+            stack.append((x, False))
+    return order
+
+
+def backward(root: Value, grad: Any = 1.0, create_graph: bool = False,
+             stop: frozenset = frozenset()) -> list[Value]:
+    """Set ``.grad`` = d(root)/d(node) for every node; leaves accumulate. Returns the order."""
+    order = topological_order(root, stop)
+    propagate(order, root, grad, create_graph, stop)
+    return order
+
+
+def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False,
+              stop: frozenset = frozenset()) -> None:
+    """The backward pass over an order made by ``topological_order(root, stop)``."""
+    interior = [node for node in order if node._op and node not in stop]
+    for node in interior:  # recomputed on every call, never stale
+        node.grad = 0.0
+    if root._op and root not in stop:
+        root.grad = grad
+    else:
+        root.grad = root.grad + grad
+    if create_graph:
+        _backward_values(interior)
+    else:
+        _backward_floats(interior)
+
+
+def _backward_floats(interior: list[Value]) -> None:
+    """The executor on floats: rule(g, out, x, y) with plain numbers."""
+    vjp, check = _VJP, mode.anomaly
+    for node in reversed(interior):
+        op, x, y = node._op, node._x, node._y
+        y_is_value = type(y) is Value
+        y_data = y.data if y_is_value else y
+        try:
+            grads = vjp[op](node.grad, node.data, x.data, y_data)
+        except (ArithmeticError, ValueError) as error:
+            raise _backward_error(op, x.data, y_data, error) from error
+        if check:
+            check_backward(op, (x, y), node.grad, grads)
+        x.grad += grads[0]
+        if y_is_value:
+            y.grad += grads[1]
+
+
+def _backward_values(interior: list[Value]) -> None:
+    """The executor on Values: the same rules, recording their own graph (higher order)."""
+    vjp, check = _VJP, mode.anomaly
+    for node in reversed(interior):
+        op, x, y = node._op, node._x, node._y
+        try:
+            grads = vjp[op](node.grad, node, x, y)
+        except (ArithmeticError, ValueError) as error:
+            raise _backward_error(op, x.data, getattr(y, "data", y), error) from error
+        if check:
+            check_backward(op, (x, y), node.grad, grads)
+        x.grad = _accumulate(x.grad, grads[0])
+        if type(y) is Value:
+            y.grad = _accumulate(y.grad, grads[1])
+
+
+def _accumulate(total: Any, g: Any) -> Any:
+    # skip recording "0.0 + g" when nothing has arrived yet
+    return g if type(total) is float and total == 0.0 else total + g
+
+
+def _backward_error(op: str, x: float, y: Any, error: Exception) -> Exception:
+    where = f"x={x!r}" if y is None else f"x={x!r}, y={y!r}"
+    return type(error)(f"backward of {op} at {where}: the derivative is not finite ({error})")
+
+
+def zero_grad(values: Value | Iterable[Value]) -> None:
+    """Reset ``.grad`` to 0.0: of the given Values, or of every leaf of a graph's output."""
+    if isinstance(values, Value):
+        values = [node for node in topological_order(values) if not node._op]
+    for v in values:
+        v.grad = 0.0

@@ -1,0 +1,84 @@
+"""Global switches of the engine and the context managers that flip them.
+
+``no_grad()``        operations make plain values and record no graph (inference, optimiser steps).
+``detect_anomaly()`` every operation, forward and backward, checks its result and raises
+                     FloatingPointError at the first NaN or inf, naming the operation and inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class _Mode:
+    """Read by every operation; changed only through the context managers below."""
+
+    grad_enabled: bool = True
+    anomaly: bool = False
+
+
+mode = _Mode()
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Context (or decorator) in which operations record no graph."""
+    previous = mode.grad_enabled
+    mode.grad_enabled = False
+    try:
+        yield
+    finally:
+        mode.grad_enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Context that records the graph again, inside a ``no_grad`` block."""
+    previous = mode.grad_enabled
+    mode.grad_enabled = True
+    try:
+        yield
+    finally:
+        mode.grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph."""
+    return mode.grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Context that raises FloatingPointError at the first NaN or inf, forward or backward."""
+    previous = mode.anomaly
+    mode.anomaly = True
+    try:
+        yield
+    finally:
+        mode.anomaly = previous
+
+
+def _finite(x: Any) -> bool:
+    x = getattr(x, "data", x)
+    return math.isfinite(x)
+
+
+def check_forward(op: str, inputs: tuple, out: float) -> None:
+    """Raise if ``out`` of ``op`` is NaN or inf (called only in detect_anomaly mode)."""
+    if not math.isfinite(out):
+        shown = ", ".join(repr(getattr(v, "data", v)) for v in inputs if v is not None)
+        raise FloatingPointError(f"detect_anomaly: {op} produced {out!r} from inputs ({shown})")
+
+
+def check_backward(op: str, inputs: tuple, upstream: Any, grads: tuple) -> None:
+    """Raise if a gradient computed by ``op``'s rule is NaN or inf."""
+    for g in grads:
+        if not _finite(g):
+            shown = ", ".join(repr(getattr(v, "data", v)) for v in inputs if v is not None)
+            raise FloatingPointError(
+                f"detect_anomaly: backward of {op} produced gradient {getattr(g, 'data', g)!r} "
+                f"from inputs ({shown}) and upstream gradient {getattr(upstream, 'data', upstream)!r}"
+            )

@@ -1,0 +1,175 @@
+"""Small numeric primitives that work on every number type the engine meets.
+
+The derivative rules in ``rules.py`` are written with ordinary arithmetic plus the
+functions below, so one rule runs unchanged on
+
+* Python floats (the ordinary backward pass),
+* ``Value`` objects (a backward pass that records its own graph: higher derivatives),
+* numpy arrays (the batched replay executor).
+
+Each primitive looks at the type of its argument and does the right thing. On floats
+the domain checks live here too, so a bad input raises an error that names the
+operation and the value instead of Python's bare "math domain error".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+_float = float
+_ndarray = np.ndarray
+
+
+def _is_value(x: Any) -> bool:
+    # Values are recognised by duck typing so this module need not import value.py.
+    return hasattr(x, "_op")
+
+
+# ---------------------------------------------------------------- checked scalar math
+
+
+def exp(x: Any) -> Any:
+    """e**x. Floats that overflow raise OverflowError naming the input."""
+    if type(x) is _float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            raise OverflowError(
+                f"exp: overflow, exp({x!r}) is larger than the largest float "
+                "(inputs above about 709.78 overflow)"
+            ) from None
+    if isinstance(x, _ndarray):
+        return np.exp(x)
+    return x.exp()
+
+
+def log(x: Any) -> Any:
+    """Natural log; floats must be > 0."""
+    if type(x) is _float:
+        if x > 0.0:
+            return math.log(x)
+        raise ValueError(f"log: input must be positive, got {x!r}")
+    if isinstance(x, _ndarray):
+        return np.log(x)
+    return x.log()
+
+
+def sqrt(x: Any) -> Any:
+    """Square root; floats must be >= 0."""
+    if type(x) is _float:
+        if x >= 0.0:
+            return math.sqrt(x)
+        raise ValueError(f"sqrt: input must be non-negative, got {x!r}")
+    if isinstance(x, _ndarray):
+        return np.sqrt(x)
+    return x.sqrt()
+
+
+def divide(x: Any, y: Any) -> Any:
+    """x / y; a float zero divisor raises ZeroDivisionError naming both operands."""
+    if type(y) is _float and y == 0.0:
+        raise ZeroDivisionError(f"div: division by zero ({x!r} / {y!r})")
+    return x / y
+
+
+def power(x: Any, n: Any) -> Any:
+    """x ** n with errors that name the operands (never a complex result)."""
+    if type(x) is _float and type(n) is _float:
+        if x < 0.0 and not n.is_integer():
+            raise ValueError(
+                f"pow: a negative base needs an integer exponent, got {x!r} ** {n!r}"
+            )
+        if x == 0.0 and n < 0.0:
+            raise ZeroDivisionError(f"pow: zero to a negative power, {x!r} ** {n!r}")
+        try:
+            return x**n
+        except OverflowError:
+            raise OverflowError(f"pow: overflow, {x!r} ** {n!r} is too large") from None
+    return x**n
+
+
+# ---------------------------------------------------------------- activations
+
+
+def tanh(x: Any) -> Any:
+    """tanh(x) = (e^x - e^-x) / (e^x + e^-x); math.tanh is finite for every float."""
+    if type(x) is _float:
+        return math.tanh(x)
+    if isinstance(x, _ndarray):
+        return np.tanh(x)
+    return x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), computed so that e^(big) is never formed (stable for any x)."""
+    if type(x) is _float:
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    if isinstance(x, _ndarray):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return x.sigmoid()
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): stable for any x."""
+    if type(x) is _float:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    if isinstance(x, _ndarray):
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    return x.softplus()
+
+
+def relu(x: Any) -> Any:
+    """max(0, x)."""
+    if type(x) is _float:
+        return x if x > 0.0 else 0.0
+    return np.maximum(x, 0.0)
+
+
+def leaky_relu(x: Any, alpha: float) -> Any:
+    """x for x >= 0, alpha * x for x < 0."""
+    if type(x) is _float:
+        return x if x >= 0.0 else alpha * x
+    return np.where(x >= 0, x, alpha * x)
+
+
+def elu(x: Any, alpha: float) -> Any:
+    """x for x > 0, alpha * (e^x - 1) for x <= 0."""
+    if type(x) is _float:
+        return x if x > 0.0 else alpha * math.expm1(x)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+# ---------------------------------------------------------------- piecewise helpers
+
+
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """a where condition holds, else b (elementwise on arrays)."""
+    if isinstance(condition, _ndarray):
+        return np.where(condition, a, b)
+    return a if condition else b
+
+
+def step(x: Any) -> Any:
+    """Heaviside step: 1 for x > 0, 0 for x <= 0 (so ReLU'(0) = 0, D5)."""
+    if isinstance(x, _ndarray):
+        return (x > 0).astype(np.float64)
+    return 1.0 if x > 0 else 0.0
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (so |x|'(0) = 0)."""
+    if isinstance(x, _ndarray):
+        return np.sign(x)
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+def absolute(x: Any) -> Any:
+    """|x|."""
+    return abs(x)

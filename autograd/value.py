@@ -1,0 +1,284 @@
+"""The scalar ``Value``: a number that remembers how it was computed.
+
+Every operation on Values makes a new Value that records the operation's name (``op``) and
+its inputs. Following those links from an output back to the leaves gives the computation
+graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
+from the one table in ``rules.py``.
+
+Memory is kept small on purpose (about 130 bytes per node): ``__slots__``, the inputs in two
+slots ``_x`` and ``_y`` (no tuple, no closure), and a plain-number operand such as the 2 in
+``x * 2`` stored inline as a constant instead of as a node of its own. Nodes point only to
+their inputs, never back, so a graph is freed as soon as its output is.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .modes import check_forward, mode
+from .rules import RULES
+
+Number = int | float
+Operand = "Value | int | float"
+
+_new = object.__new__
+_FORWARD = {op: rule.forward for op, rule in RULES.items()}
+
+
+class Value:
+    """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
+
+    __slots__ = ("data", "grad", "label", "_op", "_x", "_y")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.data = _to_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._x = None
+        self._y = None
+
+    # ------------------------------------------------------------ the graph
+    @property
+    def op(self) -> str:
+        """Name of the operation that made this Value ('' for a leaf)."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Value inputs of the operation, in argument order (constants excluded)."""
+        if type(self._y) is Value:
+            return (self._x, self._y)
+        return () if self._x is None else (self._x,)
+
+    _prev = parents  # micrograd's name
+
+    @property
+    def constant(self) -> float | None:
+        """The plain-number operand kept inline (the 2 in ``x * 2``, an alpha), if any."""
+        return self._y if type(self._y) is float else None
+
+    def is_leaf(self) -> bool:
+        """True for a Value that no operation made (an input or a parameter)."""
+        return not self._op
+
+    # ------------------------------------------------------------ conversions
+    def item(self) -> float:
+        """The data as a Python float."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from the graph."""
+        return Value(self.data, self.label)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # comparisons look at data only; == stays identity so Values can be dict keys
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------ backward
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
+        """Fill ``.grad`` of every node this Value depends on (reverse mode, D2-D4).
+
+        Leaves accumulate (calling twice adds twice); interior gradients are recomputed.
+        With ``create_graph=True`` the gradients are Values with graphs of their own.
+        """
+        from .backward import backward
+
+        backward(self, grad, create_graph)
+
+    # ------------------------------------------------------------ operators
+    def __add__(self, other: Operand) -> Value:
+        return _binary("add", self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return _binary("add", self, other)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _binary("sub", self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return _binary("rsub", self, other)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _binary("mul", self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return _binary("mul", self, other)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _binary("div", self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _binary("rdiv", self, other)
+
+    def __pow__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            _require_positive_base("pow", self.data, "a Value exponent")
+            return _binary("powv", self, other)
+        return _binary("pow", self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _constant(other, "rpow")
+        if base is NotImplemented:
+            return NotImplemented
+        _require_positive_base("rpow", base, "a Value exponent")
+        return _binary("rpow", self, base)
+
+    def __neg__(self) -> Value:
+        return _unary("neg", self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _unary("abs", self)
+
+    # ------------------------------------------------------------ functions
+    def exp(self) -> Value:
+        """e ** self."""
+        return _unary("exp", self)
+
+    def log(self) -> Value:
+        """Natural logarithm; ValueError for data <= 0."""
+        return _unary("log", self)
+
+    def sqrt(self) -> Value:
+        """Square root; ValueError for data < 0."""
+        return _unary("sqrt", self)
+
+    def abs(self) -> Value:
+        """|self|, with derivative 0 at 0."""
+        return _unary("abs", self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent (D5)."""
+        return _unary("tanh", self)
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1 / (1 + e^-x), stable for any x (D5)."""
+        return _unary("sigmoid", self)
+
+    def relu(self) -> Value:
+        """max(0, x); ReLU'(0) = 0 (D5)."""
+        return _unary("relu", self)
+
+    def leaky_relu(self, alpha: float = 0.01) -> Value:
+        """x for x >= 0, alpha x below; derivative 1 at 0 (D5)."""
+        return _binary("leaky_relu", self, alpha)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, alpha (e^x - 1) for x <= 0; derivative alpha at 0 (D5)."""
+        return _binary("elu", self, alpha)
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), stable for any x."""
+        return _unary("softplus", self)
+
+
+# ---------------------------------------------------------------- recording a node
+
+
+def _record(op: str, x: Value, y: Any, data: float) -> Value:
+    """Make the Value ``op(x, y) = data``, linked to its inputs unless in ``no_grad``."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    if mode.grad_enabled:
+        node._op = op
+        node._x = x
+        node._y = y
+    else:
+        node._op = ""
+        node._x = node._y = None
+    if mode.anomaly:
+        check_forward(op, (x, y), data)
+    return node
+
+
+def _unary(op: str, x: Value) -> Value:
+    return _record(op, x, None, _FORWARD[op](x.data, None))
+
+
+def _binary(op: str, x: Value, other: Any) -> Value:
+    if type(other) is Value:
+        return _record(op, x, other, _FORWARD[op](x.data, other.data))
+    c = _constant(other, op)
+    if c is NotImplemented:
+        return NotImplemented
+    return _record(op, x, c, _FORWARD[op](x.data, c))
+
+
+# ---------------------------------------------------------------- input checking
+
+_REAL = (numbers.Real, np.bool_)
+
+
+def _to_float(x: Any, where: str) -> float:
+    """Convert a real number to a finite float, or raise naming ``where`` and the type."""
+    if type(x) is not float:
+        if isinstance(x, Value) or not isinstance(x, _REAL):
+            raise TypeError(
+                f"{where}: expected a real number (int, float, bool or numpy scalar), "
+                f"got {type(x).__name__}: {_short(x)}"
+            )
+        try:
+            x = float(x)
+        except OverflowError:
+            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{where}: expected a finite number, got {x!r}")
+    return x
+
+
+def _constant(c: Any, op: str) -> Any:
+    """A plain-number operand as a finite float, or NotImplemented for other types."""
+    if type(c) is float and math.isfinite(c):
+        return c
+    if not isinstance(c, _REAL):
+        return NotImplemented
+    return _to_float(c, op)
+
+
+def _data(x: Operand) -> float:
+    return x.data if type(x) is Value else _to_float(x, "compare")
+
+
+def _require_positive_base(op: str, base: float, why: str) -> None:
+    if not base > 0.0:
+        raise ValueError(
+            f"{op}: the base must be positive to differentiate with respect to {why} "
+            f"(d/dy b**y = b**y ln b), got base {base!r}"
+        )
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
