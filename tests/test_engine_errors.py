@@ -1,0 +1,96 @@
+"""Bad input raises an error that names the operation and the offending value."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value, detect_anomaly, grad
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, 1j, [1.0], (1.0,), np.array([1.0]), np.array(2.0), {}])
+def test_value_rejects_non_real_data_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -math.inf])
+def test_value_rejects_non_finite_data(bad):
+    with pytest.raises(ValueError, match="finite"):
+        Value(bad)
+
+
+def test_value_rejects_a_huge_int_and_a_non_str_label():
+    with pytest.raises(OverflowError, match="too large"):
+        Value(10**400)
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+FORWARD_ERRORS = [
+    ("log of zero", lambda: Value(0.0).log(), ValueError, r"log: .*0\.0"),
+    ("log of a negative", lambda: Value(-2.0).log(), ValueError, r"log: .*-2\.0"),
+    ("sqrt of a negative", lambda: Value(-1.0).sqrt(), ValueError, r"sqrt: .*-1\.0"),
+    ("divide by zero", lambda: Value(1.0) / 0, ZeroDivisionError, r"div: .*1\.0 / 0\.0"),
+    ("divide by a zero Value", lambda: Value(1.0) / Value(0.0), ZeroDivisionError, r"div: "),
+    ("number over zero Value", lambda: 3 / Value(0.0), ZeroDivisionError, r"div: .*3\.0 / 0\.0"),
+    ("negative base, fractional power", lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow: .*-8\.0"),
+    ("zero to a negative power", lambda: Value(0.0) ** -2, ZeroDivisionError, r"pow: .*0\.0"),
+    ("pow overflow", lambda: Value(10.0) ** 400, OverflowError, r"pow: .*10\.0"),
+    ("exp overflow", lambda: Value(1000.0).exp(), OverflowError, r"exp: .*1000\.0"),
+    ("Value exponent, negative base", lambda: Value(-2.0) ** Value(2.0), ValueError, r"pow: .*-2\.0"),
+    ("number base <= 0, Value exponent", lambda: (-2) ** Value(2.0), ValueError, r"rpow: .*-2\.0"),
+    ("non-finite constant", lambda: Value(1.0) * float("nan"), ValueError, r"mul: .*nan"),
+]
+
+
+@pytest.mark.parametrize("name, make, error, message", FORWARD_ERRORS, ids=[c[0] for c in FORWARD_ERRORS])
+def test_forward_errors_name_the_operation_and_value(name, make, error, message):
+    with pytest.raises(error, match=message) as info:
+        make()
+    assert "math domain error" not in str(info.value)
+
+
+def test_unsupported_operand_types_are_type_errors():
+    for bad in ("2", None, [1], 1j):
+        with pytest.raises(TypeError):
+            Value(1.0) * bad
+        with pytest.raises(TypeError):
+            bad + Value(1.0)
+
+
+def test_backward_through_an_infinite_derivative_raises_naming_the_op():
+    x = Value(0.0)
+    y = x.sqrt()
+    with pytest.raises(ZeroDivisionError, match=r"backward of sqrt at x=0\.0"):
+        y.backward()
+    z = Value(0.0)
+    with pytest.raises(ZeroDivisionError, match=r"backward of pow at x=0\.0"):
+        (z**0.5).backward()
+
+
+def test_detect_anomaly_names_the_first_bad_forward_operation():
+    a, b = Value(1e200), Value(1e200)
+    assert math.isinf((a * b).data)  # IEEE overflow outside the anomaly context
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError, match=r"mul produced inf from inputs \(1e\+200, 1e\+200\)"):
+            a * b
+
+
+def test_detect_anomaly_checks_gradients():
+    # sqrt(1e-300) = 1e-150 is fine forward; its derivative times a large upstream gradient overflows
+    with detect_anomaly():
+        x = Value(1e-300)
+        y = x.sqrt()
+        with pytest.raises(FloatingPointError, match=r"backward of sqrt produced gradient inf from inputs \(1e-300"):
+            y.backward(grad=1e300)
+
+
+def test_no_silent_nan_in_numerically_delicate_activations():
+    for z in (-1000.0, -700.0, -50.0, 0.0, 50.0, 700.0, 1000.0):
+        for act in ("sigmoid", "softplus", "tanh", "elu"):
+            x = Value(z)
+            out = getattr(x, act)()
+            out.backward()
+            assert math.isfinite(out.data) and math.isfinite(x.grad), (act, z)
+            assert math.isfinite(grad(grad(lambda v, a=act: getattr(v, a)()))(z)), (act, z)
