@@ -8,14 +8,14 @@
 0.455248
 """
 
-from .backward import backward, topological_order, zero_grad
+from .backward import topological_order, zero_grad
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, Rule
 from .value import Value
 
 __all__ = [
-    "Value", "backward", "topological_order", "zero_grad",
+    "Value", "topological_order", "zero_grad",
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "RULES", "Rule",
