@@ -1,0 +1,39 @@
+"""Pictures of computation graphs, plots for teaching, and the ``chainrule`` command line.
+
+>>> from autograd import Value
+>>> import viz
+>>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+>>> y = (x * w).tanh()
+>>> y.backward()
+>>> picture = viz.draw_dot(y, params=[w])   # shows inline in Jupyter
+>>> "data 2.0000" in picture.source
+True
+
+Graphs render with the system Graphviz ``dot`` when it is installed, otherwise with Graphviz
+compiled to WebAssembly (SVG only), so nothing beyond ``pip install`` is needed. The plotting
+functions import matplotlib on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .graph import draw_dot
+from .picture import Picture
+from .rendering import GraphvizError, render
+from .steps import BackpropSteps, Frame, backprop_steps
+
+_PLOTS = (
+    "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth", "plot_layer_gradients",
+    "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
+)
+
+__all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PLOTS:  # matplotlib takes half a second to import: only when a plot is asked for
+        from . import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

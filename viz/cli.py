@@ -1,0 +1,196 @@
+"""The ``chainrule`` command line: ``graph``, ``train`` and ``demo``.
+
+    chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
+    chainrule train moons --steps 100 --out runs/moons
+    chainrule demo
+
+Bad input (an expression that is not allowed, an unknown name, a value that is not a number,
+an unknown dataset) is one line on stderr and exit code 2, never a traceback. Set
+CHAINRULE_DEBUG=1 to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from autograd import Value
+
+from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
+from .graph import RANKDIRS, draw_dot
+from .rendering import SAVE_SUFFIXES, GraphvizError
+
+USAGE_ERROR = 2
+FAILURE = 1
+
+
+class CommandError(Exception):
+    """A problem with what the user asked for: reported as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``chainrule graph: error: ... (see chainrule graph --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``chainrule`` and its subcommands."""
+    parser = Parser(prog="chainrule", description="chainrule: a teaching autodiff engine, from the command line.")
+    parser.add_argument("--version", action="version", version=f"chainrule {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    graph = commands.add_parser(
+        "graph", help="draw the computation graph of an expression, with values and gradients",
+        description="Evaluate an expression, run backward, print each input's value and gradient, and draw the "
+                    "graph (every node's data and grad).",
+        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha). Operators: "
+               "+ - * / ** and unary -. Example: chainrule graph \"tanh(x*w + b)\" x=2 w=-3 b=6.88 -o graph.svg. "
+               "An expression starting with '-' goes after '--': chainrule graph -- \"-x*2\" x=1.",
+    )
+    graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
+    graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
+    graph.add_argument("-o", "--output", default="graph.svg",
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot); "
+                            "default graph.svg")
+    graph.add_argument("--params", default="", metavar="NAMES",
+                       help="comma-separated variables to draw as parameters, e.g. w,b")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
+    graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    graph.set_defaults(run=run_graph)
+
+    train = commands.add_parser(
+        "train", help="train an MLP on a dataset and save the model and plots",
+        description="Train an MLP on a dataset from nn, then write the model (JSON), the loss curve and, for 2-D "
+                    "data, the decision boundary (PNG), and print a summary.",
+    )
+    train.add_argument("dataset", help="dataset name: moons, circles, xor, spirals, blobs, iris or digits")
+    train.add_argument("--steps", type=int, default=100, help="optimisation steps (default 100)")
+    train.add_argument("--out", default=None, help="output directory (default runs/DATASET)")
+    train.add_argument("--hidden", default="16,16", help="hidden layer sizes, comma-separated (default 16,16)")
+    train.add_argument("--activation", default="relu", help="hidden activation (default relu)")
+    train.add_argument("--loss", default=None, help="loss: hinge, mse, bce_with_logits or cross_entropy "
+                                                   "(default: hinge for 2 classes, cross_entropy for more)")
+    train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd")
+    train.add_argument("--lr", type=float, default=None, help="learning rate (default: 1.0 decaying to 0.1 for sgd, "
+                                                               "as micrograd; 0.01 for adam)")
+    train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
+    train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=run_train)
+
+    demo = commands.add_parser(
+        "demo", help="a short tour: a graph picture and a trained moons classifier's plots",
+        description="Write a neuron's graph (SVG), backprop step by step, activation plots, and train a small "
+                    "classifier on the moons dataset (loss curve, decision boundary): what `make demo` runs.",
+    )
+    demo.add_argument("--out", default="chainrule-demo", help="output directory (default ./chainrule-demo)")
+    demo.add_argument("--steps", type=int, default=60, help="training steps (default 60)")
+    demo.set_defaults(run=run_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``chainrule`` with ``argv`` (default: the process arguments); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version or a usage error, already printed
+        return stop.code if isinstance(stop.code, int) else USAGE_ERROR
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    try:
+        return args.run(args)
+    except (CommandError, ExpressionError, GraphvizError, ValueError, TypeError, ArithmeticError) as error:
+        return _fail(args.command, error, USAGE_ERROR)
+    except OSError as error:
+        return _fail(args.command, error, FAILURE)
+    except KeyboardInterrupt:
+        print(f"chainrule {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(command: str, error: Exception, code: int) -> int:
+    if os.environ.get("CHAINRULE_DEBUG"):
+        raise error
+    message = " ".join(str(error).split()) or type(error).__name__
+    print(f"chainrule {command}: error: {message}", file=sys.stderr)
+    return code
+
+
+# ---------------------------------------------------------------- graph
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """``chainrule graph``: evaluate, backward, print values and gradients, write the picture."""
+    variables: dict[str, Value] = {}
+    for text in args.bindings:
+        name, number = parse_binding(text)
+        if name in variables:
+            raise CommandError(f"{name} is bound twice")
+        variables[name] = Value(number, label=name)
+    params = [p.strip() for p in args.params.split(",") if p.strip()]
+    for name in params:
+        if name not in variables:
+            raise CommandError(f"--params names {name!r}, which is not bound (bound: {', '.join(variables) or 'none'})")
+    output = Path(args.output)
+    if output.suffix.lower() not in SAVE_SUFFIXES:
+        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
+    if not output.parent.is_dir():
+        raise CommandError(f"cannot write {args.output!r}: the directory {str(output.parent)!r} does not exist")
+
+    result = evaluate(args.expression, variables)
+    if not isinstance(result, Value):  # no variable in it: a number
+        result = Value(result)
+    result.label = "f"
+    result.backward()
+
+    print(f"f = {args.expression.strip()} = {result.data:.6g}")
+    width = max([len(name) for name in variables] + [4])
+    if variables:
+        print(f"  {'name':<{width}}  {'value':>12}  {'df/dname':>12}")
+    for name, value in variables.items():
+        print(f"  {name:<{width}}  {value.data:>12.6g}  {value.grad:>12.6g}")
+    picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
+                       legend=not args.no_legend)
+    picture.save(output)
+    print(f"wrote {output}")
+    return 0
+
+
+# ---------------------------------------------------------------- train and demo (they need nn)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``chainrule train``: see ``viz.training.train_command``."""
+    from .training import train_command
+
+    return train_command(args)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``chainrule demo``: see ``viz.demo.run``."""
+    from .demo import run
+
+    return run(Path(args.out), steps=args.steps)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("chainrule")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Collapsing a Neuron's or a Layer's nodes into one box, so that a network's graph stays readable.
+
+A neuron labels the Value it returns with its name (``out.label == neuron.name``, see nn). The
+*region* of one such output ``out`` is every node that is both
+
+* a descendant-or-self of the neuron's parameters (computed from ``w`` and ``b``), and
+* an ancestor-or-self of ``out`` (used to compute ``out``),
+
+that is the products w_i x_i, their sum, the bias and the activation: the neuron of D11,
+f(x) = rho(sum_i w_i x_i + b). A Layer's box for one example is the union of its neurons'
+regions for that example; regions belong to the same example when they read the same inputs.
+
+A node that falls in several boxes that do not nest (a weight shared by every example's box)
+stays drawn on its own, with edges into each box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import Value
+
+LEVELS = ("layer", "neuron")
+
+
+@dataclass
+class Box:
+    """One collapsed region: a neuron's (or a layer's) nodes for one example."""
+
+    name: str
+    kind: str  # "neuron" or "layer"
+    members: set[Value] = field(default_factory=set)
+    outputs: list[Value] = field(default_factory=list)
+
+
+def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list[Box]:
+    """The boxes of ``modules`` (a Neuron, a Layer, an MLP, or a list of them) in a graph's ``order``.
+
+    ``level`` says how a Layer (and each layer of an MLP) collapses: one box per example
+    (``"layer"``) or one box per neuron and example (``"neuron"``).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"collapse: collapse_level must be one of {', '.join(LEVELS)}, got {level!r}")
+    children = _children(order)
+    boxes: list[Box] = []
+    for kind, name, neurons in _units(modules, level):
+        regions = [(out, region) for neuron in neurons for out, region in _neuron_regions(order, children, neuron)]
+        if kind == "neuron":
+            found = [Box(name, "neuron", region, [out]) for out, region in regions]
+        else:
+            found = _group_by_example(name, regions)
+        if len(found) > 1:
+            for i, box in enumerate(found):
+                box.name = f"{box.name} [{i}]"
+        boxes.extend(found)
+    if not boxes:
+        raise ValueError(
+            "collapse: no output of the given modules is in this graph (a neuron's output is the Value "
+            "labelled with the neuron's name); draw the graph of a forward pass of that model"
+        )
+    return boxes
+
+
+def assign(boxes: list[Box]) -> dict[Value, Box]:
+    """Which box each node is drawn in: the largest one holding it, if every other box holding it nests inside."""
+    holders: dict[Value, list[Box]] = {}
+    for box in boxes:
+        for node in box.members:
+            holders.setdefault(node, []).append(box)
+    nested: dict[tuple[int, int], bool] = {}
+    placement: dict[Value, Box] = {}
+    for node, held_by in holders.items():
+        biggest = max(held_by, key=lambda box: len(box.members))
+        if all(_inside(box, biggest, nested) for box in held_by if box is not biggest):
+            placement[node] = biggest
+    return placement
+
+
+def parameters_of(modules: Any) -> list[Value]:
+    """Every parameter of ``modules`` (anything with ``.parameters()``, or a list of those / Values)."""
+    found: list[Value] = []
+    for item in _flatten(modules, "params"):
+        if isinstance(item, Value):
+            found.append(item)
+        elif hasattr(item, "parameters"):
+            found.extend(item.parameters())
+        else:
+            raise TypeError(f"params: expected Values or nn modules, got {type(item).__name__}")
+    return found
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _inside(small: Box, big: Box, cache: dict[tuple[int, int], bool]) -> bool:
+    key = (id(small), id(big))
+    if key not in cache:
+        cache[key] = small.members <= big.members
+    return cache[key]
+
+
+def _flatten(items: Any, where: str) -> Iterable[Any]:
+    if items is None:
+        return
+    if isinstance(items, Value) or hasattr(items, "parameters"):
+        yield items
+        return
+    try:
+        iterator = iter(items)
+    except TypeError:
+        raise TypeError(f"{where}: expected a Value, an nn module or a list of them, "
+                        f"got {type(items).__name__}") from None
+    for item in iterator:
+        yield from _flatten(item, where)
+
+
+def _units(modules: Any, level: str) -> Iterable[tuple[str, str, list[Any]]]:
+    """(kind, name, neurons) for each box-making unit: a neuron, or a layer."""
+    for module in _flatten(modules, "collapse"):
+        if hasattr(module, "layers"):  # an MLP: each layer
+            yield from _units(list(module.layers), level)
+        elif hasattr(module, "neurons"):  # a Layer
+            neurons = list(module.neurons)
+            if level == "neuron":
+                yield from _units(neurons, level)
+            else:
+                yield "layer", _layer_name(module, neurons), neurons
+        elif hasattr(module, "w") and hasattr(module, "parameters"):  # a Neuron
+            if not getattr(module, "name", ""):
+                raise ValueError(
+                    "collapse: this Neuron has no name, so its output cannot be found (a neuron labels "
+                    "its output with its name); set neuron.name = 'n' and run the forward pass again"
+                )
+            yield "neuron", module.name, [module]
+        else:
+            raise TypeError(f"collapse: expected an nn Neuron, Layer or MLP, got {type(module).__name__}")
+
+
+def _layer_name(layer: Any, neurons: list[Any]) -> str:
+    name = getattr(layer, "name", "")
+    if not name and neurons and getattr(neurons[0], "name", ""):
+        name = neurons[0].name.rpartition(".neurons.")[0]
+    return name or "layer"
+
+
+def _children(order: list[Value]) -> dict[Value, list[Value]]:
+    children: dict[Value, list[Value]] = {node: [] for node in order}
+    for node in order:
+        for parent in node.parents:
+            children[parent].append(node)
+    return children
+
+
+def _neuron_regions(order: list[Value], children: dict[Value, list[Value]],
+                    neuron: Any) -> list[tuple[Value, set[Value]]]:
+    """(out, region) for every output of ``neuron`` in the graph (see the module docstring)."""
+    if not getattr(neuron, "name", ""):
+        raise ValueError("collapse: a Neuron without a name cannot be found in the graph; set neuron.name")
+    descendants = _reachable([p for p in neuron.parameters() if p in children], lambda node: children[node])
+    regions = []
+    for out in order:
+        if out.label == neuron.name and out in descendants:
+            regions.append((out, _reachable([out], lambda node: [p for p in node.parents if p in descendants])))
+    return regions
+
+
+def _reachable(start: list[Value], step: Any) -> set[Value]:
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for nxt in step(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _group_by_example(name: str, regions: list[tuple[Value, set[Value]]]) -> list[Box]:
+    """Union of the regions that read the same inputs (the same example), one Box per example."""
+    boxes: dict[Any, Box] = {}
+    for out, region in regions:
+        box = boxes.setdefault(_example_key(region), Box(name, "layer"))
+        box.members |= region
+        box.outputs.append(out)
+    return list(boxes.values())
+
+
+def _example_key(region: set[Value]) -> tuple[frozenset[Value], tuple[float, ...]]:
+    """The inputs a region reads: Values from outside it, and the plain numbers inside it (x_i in w_i * x_i)."""
+    inputs = frozenset(p for node in region for p in node.parents if p not in region)
+    numbers = tuple(sorted(node.constant for node in region if node.constant is not None))
+    return inputs, numbers

@@ -1,0 +1,161 @@
+"""Safe arithmetic expressions for ``chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.88``.
+
+The text is parsed with Python's ``ast`` and only a whitelist is evaluated: numbers, names
+bound on the command line, ``+ - * / **``, unary ``-`` and ``+``, and calls to the engine's
+functions below. Nothing is ever passed to ``eval``; anything else is an ExpressionError that
+says what was not allowed and where.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from autograd import Value
+
+MAX_LENGTH = 2000
+
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "abs": Value.abs,
+    "tanh": Value.tanh, "sigmoid": Value.sigmoid, "relu": Value.relu, "softplus": Value.softplus,
+    "leaky_relu": Value.leaky_relu, "elu": Value.elu,
+}
+WITH_ALPHA = ("leaky_relu", "elu")  # take an optional second argument, a number
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+class ExpressionError(ValueError):
+    """The expression is not allowed, names an unbound variable, or cannot be evaluated."""
+
+
+def parse_binding(text: str) -> tuple[str, float]:
+    """``"x=2"`` -> ("x", 2.0), checking the name and the number."""
+    name, equals, number = text.partition("=")
+    name, number = name.strip(), number.strip()
+    if not equals or not name:
+        raise ExpressionError(f"expected NAME=VALUE, such as x=2, got {text!r}")
+    if not name.isidentifier():
+        raise ExpressionError(f"{name!r} is not a valid variable name (letters, digits, _; not starting with a digit)")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{name!r} is a function name and cannot be a variable")
+    try:
+        value = float(number)
+    except ValueError:
+        raise ExpressionError(f"bad value for {name}: {number!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ExpressionError(f"bad value for {name}: {number!r} is not a finite number")
+    return name, value
+
+
+def evaluate(text: str, variables: Mapping[str, Value]) -> Value | float:
+    """Evaluate ``text`` with the given Values bound to their names (see the module docstring)."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        where = f" at column {error.offset}" if error.offset else ""
+        raise ExpressionError(f"cannot parse {text!r}{where}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply") from None
+    try:
+        return _Evaluator(variables).visit(tree.body)
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply") from None
+    except ZeroDivisionError:
+        raise ExpressionError(f"division by zero in {text!r}") from None
+    except OverflowError:
+        raise ExpressionError(f"a result in {text!r} is too large for a float") from None
+    except (ArithmeticError, ValueError, TypeError) as error:
+        if isinstance(error, ExpressionError):
+            raise
+        raise ExpressionError(f"cannot evaluate {text!r}: {error}") from None
+
+
+class _Evaluator(ast.NodeVisitor):
+    """Evaluates the whitelisted node types; ``generic_visit`` rejects every other one."""
+
+    def __init__(self, variables: Mapping[str, Value]) -> None:
+        self.variables = variables
+
+    def generic_visit(self, node: ast.AST) -> Any:
+        raise ExpressionError(f"{_describe(node)} is not allowed{_column(node)}; use numbers, variables, "
+                              f"+ - * / ** and the functions {', '.join(FUNCTIONS)}")
+
+    def visit_Constant(self, node: ast.Constant) -> float:
+        if type(node.value) not in (int, float):
+            raise ExpressionError(f"{node.value!r} is not a number{_column(node)}")
+        try:
+            value = float(node.value)  # floats only: 10**10**10 overflows instead of running for ever
+        except OverflowError:
+            raise ExpressionError(f"the number {node.value} is too large{_column(node)}") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"the number {ast.unparse(node)} is too large{_column(node)}")
+        return value
+
+    def visit_Name(self, node: ast.Name) -> Value:
+        if node.id in self.variables:
+            return self.variables[node.id]
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{node.id} is a function: call it, as in {node.id}(x){_column(node)}")
+        bound = ", ".join(sorted(self.variables)) or "none"
+        raise ExpressionError(f"unknown name {node.id!r}{_column(node)}; bind it on the command line, "
+                              f"as in {node.id}=1.5 (bound: {bound})")
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Value | float:
+        operand = self.visit(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        return self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> Value | float:
+        symbol = _BINARY.get(type(node.op))
+        if symbol is None:
+            return self.generic_visit(node)
+        left, right = self.visit(node.left), self.visit(node.right)
+        if symbol == "+":
+            result = left + right
+        elif symbol == "-":
+            result = left - right
+        elif symbol == "*":
+            result = left * right
+        elif symbol == "/":
+            result = left / right
+        else:
+            result = left ** right
+        if isinstance(result, complex) or not math.isfinite(float(result)):
+            raise ExpressionError(f"{ast.unparse(node)} is not a finite real number{_column(node)}")
+        return result
+
+    def visit_Call(self, node: ast.Call) -> Value:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            shown = ast.unparse(node.func)
+            raise ExpressionError(f"unknown function {shown!r}{_column(node)}; allowed: {', '.join(FUNCTIONS)}")
+        if node.keywords:
+            raise ExpressionError(f"{name}() takes no keyword arguments{_column(node)}")
+        most = 2 if name in WITH_ALPHA else 1
+        if not 1 <= len(node.args) <= most:
+            takes = "one argument (and an optional number alpha)" if most == 2 else "one argument"
+            raise ExpressionError(f"{name}() takes {takes}, got {len(node.args)}{_column(node)}")
+        argument = self.visit(node.args[0])
+        if not isinstance(argument, Value):  # tanh(2): a number becomes a leaf of the graph
+            argument = Value(argument, label=ast.unparse(node.args[0]))
+        extra = [self.visit(a) for a in node.args[1:]]
+        if any(isinstance(a, Value) for a in extra):
+            raise ExpressionError(f"{name}(): alpha must be a number, not a variable{_column(node)}")
+        return FUNCTIONS[name](argument, *extra)
+
+
+def _describe(node: ast.AST) -> str:
+    return f"{ast.unparse(node)!r} ({type(node).__name__})"
+
+
+def _column(node: ast.AST) -> str:
+    offset = getattr(node, "col_offset", None)
+    return "" if offset is None else f" at column {offset + 1}"

@@ -1,0 +1,41 @@
+"""Writing a file atomically: the bytes go to a temporary file beside the target, then one rename.
+
+``os.replace`` is atomic on one filesystem, so a reader (or a crash half-way) sees either the old
+file or the complete new one, never a truncated picture.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, *, make_dirs: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path.
+
+    With ``make_dirs=True`` missing parent directories are created, otherwise a missing
+    directory is a FileNotFoundError that names it.
+    """
+    path = Path(path)
+    directory = path.parent
+    if make_dirs:
+        directory.mkdir(parents=True, exist_ok=True)
+    elif not directory.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: the directory {str(directory)!r} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,229 @@
+"""``draw_dot``: the computation graph of a Value, with every node's data and gradient.
+
+Each Value is a record ``label | data | grad`` (four decimals, as in micrograd's pictures); the
+operation that made it is a small ellipse in front of it, and a plain number in the formula
+(the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose inputs play
+different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and the edges
+say which input is ``a`` and which is ``b`` (``c`` for the number).
+
+Node ids are positions in the topological order, and nodes are written in that order, so the
+same graph always gives the same DOT text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import graphviz
+
+from autograd import Value, topological_order
+
+from .collapse import Box, assign, module_boxes, parameters_of
+from .labels import plain, record, record_field
+from .picture import Picture
+from .style import (
+    BOX_STYLE,
+    CONSTANT_STYLE,
+    EDGE_ATTR,
+    GRAPH_ATTR,
+    HIGHLIGHT,
+    NODE_ATTR,
+    OP_STYLE,
+    VALUE_KINDS,
+    GradScale,
+    add_legend,
+    value_style,
+)
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+MAX_NODES = 2000
+
+# op -> (text in the ellipse, role of x, role of y or of the constant); roles only where order matters
+OP_TEXT: dict[str, tuple[str, str, str]] = {
+    "add": ("+", "", ""), "mul": ("*", "", ""),
+    "sub": ("a - b", "a", "b"), "rsub": ("c - a", "a", "c"),
+    "div": ("a / b", "a", "b"), "rdiv": ("c / a", "a", "c"),
+    "pow": ("a ** c", "a", "c"), "powv": ("a ** b", "a", "b"), "rpow": ("c ** a", "a", "c"),
+    "neg": ("-a", "", ""),
+}
+ALPHA_OPS = ("leaky_relu", "elu")
+
+GradOf = Callable[[Value], "float | None"]
+
+
+def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any = None, collapse: Any = None,
+             collapse_level: str = "layer", shade_grad: bool = False, legend: bool = True,
+             max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
+    """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
+
+    params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
+    collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
+    collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``.
+    shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
+    max_nodes       above this many nodes the picture is a message saying how to shrink the graph.
+    backend         ``"dot"``, ``"wasm"`` or None (auto, see viz.render).
+    """
+    roots = _as_roots(root)
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    order = graph_order(roots)
+    boxes = module_boxes(order, collapse, collapse_level) if collapse is not None else []
+    placement = assign(boxes)
+    size = count_nodes(order, placement, boxes)
+    if size > max_nodes:
+        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
+    known = set(parameters_of(params)) | set(parameters_of(collapse))
+    digraph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes, placement=placement,
+                            shade_grad=shade_grad, legend=legend)
+    return Picture(digraph, node_count=size, backend=backend)
+
+
+def graph_order(roots: list[Value]) -> list[Value]:
+    """Every node the roots depend on, inputs before outputs (one topological order, merged)."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in roots:
+        for node in topological_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:
+    """How many Graphviz nodes the picture needs: values, their operations and constants, and boxes."""
+    drawn = [node for node in order if node not in placement]
+    return len(drawn) + sum(1 for n in drawn if n.op) + sum(1 for n in drawn if n.constant is not None) + len(boxes)
+
+
+def summary(size: int, limit: int) -> graphviz.Digraph:
+    """A one-node picture explaining that the graph is too large, and what to do about it."""
+    digraph = graphviz.Digraph("summary", graph_attr=GRAPH_ATTR, node_attr=NODE_ATTR)
+    text = (
+        f"This graph has {size:,} nodes, more than the limit of {limit:,},\n"
+        "too many for Graphviz to lay out readably (or quickly).\n"
+        "Collapse modules: draw_dot(loss, collapse=model),\n"
+        "draw the graph of one example instead of a whole batch,\n"
+        f"or raise the limit: draw_dot(..., max_nodes={size})."
+    )
+    digraph.node("summary", label=plain(text), shape="note", style="filled", fillcolor="#fff8e1")
+    return digraph
+
+
+def grad_value(node: Value) -> float:
+    """A node's gradient as a float (it is a Value after ``backward(create_graph=True)``)."""
+    return float(getattr(node.grad, "data", node.grad))
+
+
+def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR", params: set[Value] | None = None,
+                  boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
+                  shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
+                  highlight: Value | None = None, title: str = "") -> graphviz.Digraph:
+    """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``).
+
+    ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
+    ``highlight`` a node drawn with a red border, its incoming edges red (``backprop_steps``).
+    """
+    params, boxes, placement = params or set(), boxes or [], placement or {}
+    across = rankdir in ("LR", "RL")
+    index = {node: i for i, node in enumerate(order)}
+    box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
+    roots_set = set(roots)
+
+    def drawn(node: Value) -> str:
+        box = placement.get(node)
+        return box_id[id(box)] if box is not None else f"v{index[node]}"
+
+    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
+    if title:
+        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
+    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+    shown = [node for node in order if node not in placement]
+    shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
+    scale = GradScale([g for g in shown_grads if g is not None]) if shade_grad else None
+    kinds_found: set[str] = set()
+    box_edges: set[tuple[str, str]] = set()
+
+    for node in shown:
+        name = drawn(node)
+        kind = _kind(node, roots_set, params)
+        kinds_found.add(kind)
+        fields = ([record_field(node.label)] if node.label else []) + _numbers(node, grad_of)
+        g = grad_of(node)
+        style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
+        if node is highlight:
+            style.update(color=HIGHLIGHT, penwidth="3")
+        digraph.node(name, label=record(*fields, across=across), **style)
+        if not node.op:
+            continue
+        red = {"color": HIGHLIGHT, "penwidth": "2"} if node is highlight else {}
+        text, x_role, y_role = OP_TEXT.get(node.op, (node.op, "", ""))
+        if node.constant is not None and y_role == "b":  # x - 2, x / 2: the second operand is a number
+            text, y_role = text.replace("b", "c"), "c"
+        digraph.node(f"{name}_op", label=plain(text), **OP_STYLE)
+        digraph.edge(f"{name}_op", name, **red)
+        for parent, role in zip(node.parents, (x_role, y_role), strict=False):
+            tail = drawn(parent)
+            if parent in placement:
+                if (tail, f"{name}_op") in box_edges:
+                    continue
+                box_edges.add((tail, f"{name}_op"))
+            digraph.edge(tail, f"{name}_op", **({"label": role} if role else {}), **red)
+        if node.constant is not None:
+            prefix = "alpha = " if node.op in ALPHA_OPS else ""
+            digraph.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
+            digraph.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
+
+    for box in boxes:
+        name = box_id[id(box)]
+        inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
+        what = f"{box.kind}, {len(inside)} nodes" if box.kind == "neuron" else (
+            f"layer: {len(box.outputs)} neurons, {len(inside)} nodes")
+        fields = [record_field(box.name), record_field(what)]
+        if box.kind == "neuron":
+            fields += _numbers(box.outputs[0], grad_of)
+        style = dict(BOX_STYLE)
+        g = grad_of(box.outputs[0])
+        if scale is not None and box.kind == "neuron" and g is not None:
+            style["fillcolor"] = scale.colour(g)
+        digraph.node(name, label=record(*fields, across=across), **style)
+        for node in inside:
+            for parent in node.parents:
+                tail = drawn(parent)
+                if tail != name and (tail, name) not in box_edges:
+                    box_edges.add((tail, name))
+                    digraph.edge(tail, name)
+
+    if legend:
+        kinds = [k for k in VALUE_KINDS if k in kinds_found]
+        constants = any(node.constant is not None for node in shown)
+        add_legend(digraph, kinds, constants=constants, boxes=bool(boxes), scale=scale)
+    return digraph
+
+
+def _numbers(node: Value, grad_of: GradOf) -> list[str]:
+    g = grad_of(node)
+    return [f"data {node.data:.4f}", "grad ?" if g is None else f"grad {g:.4f}"]
+
+
+def _kind(node: Value, roots: set[Value], params: set[Value]) -> str:
+    if node in roots:
+        return "output"
+    if node.op:
+        return "intermediate"
+    return "parameter" if node in params else "input"
+
+
+def _as_roots(root: Any) -> list[Value]:
+    if isinstance(root, Value):
+        return [root]
+    try:
+        roots = list(root)
+    except TypeError:
+        roots = None
+    if not roots or not all(isinstance(r, Value) for r in roots):
+        raise TypeError(
+            f"draw_dot: root must be a Value or a non-empty list of Values, got {type(root).__name__}: {root!r:.60}"
+        )
+    return roots

@@ -1,0 +1,151 @@
+"""Backpropagation one step at a time: a picture for each node as its gradient becomes complete.
+
+Reverse mode visits the nodes in reverse topological order. When it reaches a node, every node
+that uses it has already passed back its share, so the node's gradient is final:
+
+    dL/dv = sum over the uses u of v:  dL/du * du/dv        (the chain rule, D2-D4)
+
+Frame k shows the gradients filled so far (``grad ?`` for those still to come) with the k-th
+node outlined in red. In a notebook the frames are an HTML slider over inline SVGs (no widget
+library needed); ``.save(directory)`` writes them as numbered SVG files.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograd import Value
+
+from .collapse import parameters_of
+from .graph import RANKDIRS, build_digraph, grad_value, graph_order
+from .picture import Picture
+
+MAX_STEPS = 200
+
+
+@dataclass
+class Frame:
+    """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph then."""
+
+    step: int
+    node: Value
+    grad: float
+    caption: str
+    picture: Picture
+
+
+class BackpropSteps(Sequence[Frame]):
+    """The frames of one backward pass, in the order backward fills the gradients."""
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self.frames = frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.frames[i]
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self.frames)
+
+    def save(self, directory: str | os.PathLike, prefix: str = "step") -> list[Path]:
+        """Write every frame as ``directory/step_001.svg``, ``step_002.svg``, ...; return the paths."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        width = max(3, len(str(len(self.frames))))
+        return [frame.picture.save(directory / f"{prefix}_{frame.step:0{width}d}.svg") for frame in self.frames]
+
+    def to_html(self) -> str:
+        """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
+        uid = f"chainrule-steps-{uuid.uuid4().hex[:8]}"
+        frames = []
+        for i, frame in enumerate(self.frames):
+            svg = frame.picture.to_svg()
+            svg = svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+            display = "block" if i == 0 else "none"
+            caption = html.escape(frame.caption)
+            frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
+        show = (
+            f"var root=document.getElementById('{uid}');var k=+this.value;"
+            "var frames=root.querySelectorAll('.frame');"
+            "for(var i=0;i<frames.length;i++){frames[i].style.display=(i==k?'block':'none');}"
+            "root.querySelector('.caption').textContent=frames[k].getAttribute('data-caption');"
+        )
+        first = html.escape(self.frames[0].caption) if self.frames else ""
+        return (
+            f'<div id="{uid}" class="chainrule-steps">'
+            f'<input type="range" min="0" max="{max(0, len(self.frames) - 1)}" value="0" step="1" '
+            f'style="width:100%" oninput="{html.escape(show)}">'
+            f'<div class="caption" style="font-family:sans-serif;margin:4px 0">{first}</div>'
+            + "".join(frames) + "</div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<viz.BackpropSteps: {len(self.frames)} frames; .save(directory) writes numbered SVGs>"
+
+
+def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, legend: bool = False,
+                   max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
+    """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
+
+    Gradients are computed afresh (as if every .grad started at 0) and every ``.grad`` is
+    left as it was found.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"backprop_steps: root must be a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"backprop_steps: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    order = graph_order([root])
+    if len(order) > max_steps:
+        raise ValueError(
+            f"backprop_steps: the graph has {len(order)} nodes, one frame each, more than max_steps={max_steps}; "
+            "step through a smaller graph or raise max_steps"
+        )
+    final = _fresh_gradients(root, order)
+    known = set(parameters_of(params))
+    uses = {node: 0 for node in order}
+    for node in order:
+        for parent in node.parents:
+            uses[parent] += 1
+    filled: set[Value] = set()
+    frames = []
+    for step, node in enumerate(reversed(order), start=1):
+        filled.add(node)
+        caption = _caption(step, len(order), node, root, final[node], uses[node])
+        digraph = build_digraph(
+            order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
+            grad_of=lambda v: final[v] if v in filled else None,
+        )
+        frames.append(Frame(step, node, final[node], caption, Picture(digraph, node_count=len(order), backend=backend)))
+    return BackpropSteps(frames)
+
+
+def _fresh_gradients(root: Value, order: list[Value]) -> dict[Value, float]:
+    """d(root)/d(node) for every node, restoring every ``.grad`` afterwards."""
+    saved = [(node, node.grad) for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        root.backward()
+        return {node: grad_value(node) for node in order}
+    finally:
+        for node, g in saved:
+            node.grad = g
+
+
+def _caption(step: int, total: int, node: Value, root: Value, g: float, uses: int) -> str:
+    name = node.label or (f"the {node.op} node" if node.op else "an input")
+    if node is root:
+        return f"step {step} of {total}: the output {name}: d{name}/d{name} = 1 (the seed)"
+    sums = "its use" if uses == 1 else f"its {uses} uses"
+    return f"step {step} of {total}: grad of {name} is complete = {g:.4f} (summed over {sums})"
