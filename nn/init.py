@@ -1,0 +1,111 @@
+"""Weight initialisers (D8), chosen by name or passed as a function.
+
+An initialiser draws the weight matrix of a layer, W of shape (n_out, n_in) (D1), from a
+seeded numpy Generator:
+
+    init(n_in, n_out, rng) -> np.ndarray of shape (n_out, n_in)
+
+Biases start at 0. Equal weights would keep every neuron of a layer identical forever (the
+symmetry of D8), so the usual initialisers are random, with a variance chosen to keep the
+size of the signal roughly the same from layer to layer:
+
+    xavier_normal   w ~ N(0, 2 / (n_in + n_out))          (variance, not standard deviation)
+    xavier_uniform  w ~ U[-a, a], a = sqrt(6 / (n_in + n_out)): the same variance a^2 / 3
+    he_normal       w ~ N(0, 2 / n_in)                     (for ReLU layers)
+    uniform         w ~ U[-0.1, 0.1]                       (the lecture notes)
+    micrograd       w ~ U[-1, 1]                           (micrograd's Neuron; the default)
+    zeros           w = 0                                  (shows the symmetry problem)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+Initializer = Callable[[int, int, np.random.Generator], np.ndarray]
+Seed = int | np.random.Generator | None
+
+
+def xavier_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """Glorot & Bengio (2010): w ~ N(0, 2 / (n_in + n_out))."""
+    return rng.normal(0.0, math.sqrt(2.0 / (n_in + n_out)), size=(n_out, n_in))
+
+
+def xavier_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """w ~ U[-a, a] with a = sqrt(6 / (n_in + n_out)), so Var w = a^2 / 3 = 2 / (n_in + n_out)."""
+    a = math.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-a, a, size=(n_out, n_in))
+
+
+def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """He et al. (2015): w ~ N(0, 2 / n_in), which keeps the variance through ReLU layers."""
+    return rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_out, n_in))
+
+
+def uniform(a: float = -0.1, b: float = 0.1) -> Initializer:
+    """The initialiser w ~ U[a, b] (the notes use U[-0.1, 0.1], micrograd U[-1, 1])."""
+    if not (math.isfinite(a) and math.isfinite(b) and a < b):
+        raise ValueError(f"uniform: need finite a < b, got a={a!r}, b={b!r}")
+
+    def init(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(a, b, size=(n_out, n_in))
+
+    init.__name__ = f"uniform({a!r}, {b!r})"
+    return init
+
+
+def constant(c: float) -> Initializer:
+    """The initialiser w = c for every weight (no randomness; for the symmetry demo of D8)."""
+    if not math.isfinite(c):
+        raise ValueError(f"constant: the value must be finite, got {c!r}")
+
+    def init(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+        return np.full((n_out, n_in), float(c))
+
+    init.__name__ = f"constant({c!r})"
+    return init
+
+
+INITIALIZERS: dict[str, Initializer] = {
+    "xavier_normal": xavier_normal,
+    "glorot_normal": xavier_normal,
+    "xavier_uniform": xavier_uniform,
+    "glorot_uniform": xavier_uniform,
+    "he_normal": he_normal,
+    "uniform": uniform(-0.1, 0.1),
+    "micrograd": uniform(-1.0, 1.0),
+    "zeros": constant(0.0),
+}
+"""The initialisers accepted by name in ``init=``."""
+
+
+def get_initializer(init: str | Initializer) -> Initializer:
+    """The initialiser for a name in INITIALIZERS, or ``init`` itself when it is a function."""
+    if isinstance(init, str):
+        if init not in INITIALIZERS:
+            known = ", ".join(INITIALIZERS)
+            raise ValueError(f"unknown init {init!r}; known initialisers: {known}")
+        return INITIALIZERS[init]
+    if callable(init):
+        return init
+    raise TypeError(f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}")
+
+
+def make_rng(seed: Seed) -> np.random.Generator:
+    """A numpy Generator: from an int seed (reproducible), passed through, or fresh for None."""
+    if seed is not None and not isinstance(seed, np.random.Generator):
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def draw_weights(init: str | Initializer, n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """W of shape (n_out, n_in) from ``init``, checked for shape and finiteness."""
+    weights = np.asarray(get_initializer(init)(n_in, n_out, rng), dtype=np.float64)
+    if weights.shape != (n_out, n_in):
+        raise ValueError(f"init returned shape {weights.shape}, expected (n_out, n_in) = {(n_out, n_in)}")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("init returned a weight that is NaN or infinite")
+    return weights

@@ -1,0 +1,382 @@
+"""Neurons, layers and multi-layer perceptrons built from scalar ``Value``s (D1, D11).
+
+A neuron computes f(x) = rho(sum_i w_i x_i + b) (D11); a layer is a list of neurons that read
+the same input, so layer l computes a^[l] = g(W^[l] a^[l-1] + b^[l]) with row j of W^[l] being
+neuron j's weights (D1); an MLP chains layers, the last one affine by default (D11).
+
+The names and the parameter order are micrograd's (``MLP.layers``, ``Layer.neurons``,
+``Neuron.w``, ``Neuron.b``; per layer, per neuron, w then b), so ``MLP(2, [16, 16, 1])`` is
+micrograd's model. ``Module`` finds parameters and submodules by looking at attributes, as
+PyTorch does: a Value or a list of Values is a parameter, a Module or a list of Modules a
+submodule.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from operator import mul
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+from .activations import Activation, activation_name, get_activation
+from .init import Initializer, Seed, draw_weights, make_rng
+
+Inputs = Sequence[Value | float] | np.ndarray | Value | float
+StateDict = dict[str, float | list[float]]
+
+
+class Module:
+    """Base class: parameters, names, gradients and state of a model and its parts."""
+
+    name: str = ""
+    """This module's dotted path in the model ("layers.1.neurons.3"), set by ``assign_names``."""
+    show_submodules: bool = True
+    """Whether the repr lists the submodules (a Layer shows one line, not every neuron)."""
+
+    # ------------------------------------------------------------ finding members
+    def members(self) -> Iterator[tuple[str, Value | list[Value] | Module]]:
+        """(path, member) for the parameters and submodules held directly, in definition order."""
+        for attr, value in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            if isinstance(value, Value | Module):
+                yield attr, value
+            elif isinstance(value, list) and value:
+                if all(isinstance(v, Value) for v in value):
+                    yield attr, value
+                elif all(isinstance(v, Module) for v in value):
+                    for i, module in enumerate(value):
+                        yield f"{attr}.{i}", module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(path, module) for this module ("" or ``prefix``) and every module inside it."""
+        yield prefix, self
+        for path, member in self.members():
+            if isinstance(member, Module):
+                yield from member.named_modules(_join(prefix, path))
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """(path, parameter): "layers.0.neurons.2.w1" is weight 1 of neuron 2 of layer 0."""
+        for path, member in self.members():
+            full = _join(prefix, path)
+            if isinstance(member, Value):
+                yield full, member
+            elif isinstance(member, Module):
+                yield from member.named_parameters(full)
+            else:
+                for i, value in enumerate(member):
+                    yield f"{full}{i}", value
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in micrograd's order (per layer, per neuron, w then b)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def assign_names(self, prefix: str = "") -> None:
+        """Set ``.name`` of every submodule to its path and label every parameter with its path.
+
+        Containers call this at the end of ``__init__``; a model's picture (viz) uses the names.
+        """
+        for path, module in self.named_modules(prefix):
+            module.name = path
+        for path, p in self.named_parameters(prefix):
+            p.label = path
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> StateDict:
+        """The parameter values by path: a float per Value, a list of floats per list of Values."""
+        return {path: _data(member) for path, member in self._state_members()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Copy values from ``state`` into the parameters (the Values stay the same objects).
+
+        Everything is checked first (keys, lengths, finite numbers), so on an error the model is
+        unchanged; the error names the offending key and shape.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict: expected a dict of parameter values, got {type(state).__name__}")
+        members = dict(self._state_members())
+        missing = [key for key in members if key not in state]
+        unexpected = [key for key in state if key not in members]
+        if missing or unexpected:
+            raise ValueError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        checked = {key: _check_entry(key, member, state[key]) for key, member in members.items()}
+        for key, member in members.items():
+            if isinstance(member, Value):
+                member.data = checked[key][0]
+            else:
+                for p, value in zip(member, checked[key], strict=True):
+                    p.data = value
+
+    def _state_members(self) -> Iterator[tuple[str, Value | list[Value]]]:
+        for path, module in self.named_modules():
+            for attr, member in module.members():
+                if not isinstance(member, Module):
+                    yield _join(path, attr), member
+
+    def config(self) -> dict[str, Any]:
+        """The constructor's arguments, so ``nn.load`` can rebuild the model (override to save)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define config(), so it cannot be rebuilt")
+
+    # ------------------------------------------------------------ display
+    def summary(self) -> str:
+        """One line describing this module (its repr without submodules)."""
+        return f"{type(self).__name__}()"
+
+    def __repr__(self) -> str:
+        lines = [self.summary()]
+        if self.show_submodules:
+            for path, member in self.members():
+                if isinstance(member, Module):
+                    first, *rest = repr(member).splitlines()
+                    lines.append(f"  ({path}): {first}")
+                    lines.extend(f"  {line}" for line in rest)
+        return "\n".join(lines)
+
+
+class Neuron(Module):
+    """f(x) = rho(sum_i w_i x_i + b) (D11): weights ``w`` (a list of Values), bias ``b``."""
+
+    def __init__(self, nin: int, activation: str | Activation | None = "relu", init: str | Initializer = "micrograd",
+                 seed: Seed = None, *, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
+        _check_size(nin, "Neuron: nin")
+        self.activation, self._act = get_activation(activation)
+        if weights is None:
+            weights = draw_weights(init, nin, 1, make_rng(seed))[0]
+        elif len(weights) != nin:
+            raise ValueError(f"Neuron: got {len(weights)} weights for {nin} inputs")
+        self.w = [Value(float(wi)) for wi in weights]
+        self.b = Value(float(bias))
+        self.assign_names(self.name)
+
+    @property
+    def nin(self) -> int:
+        """Number of inputs."""
+        return len(self.w)
+
+    def forward(self, x: list[Value | float]) -> Value:
+        """rho(b + w_0 x_0 + ... + w_{n-1} x_{n-1}) for an already checked input list.
+
+        The sum starts from b and adds left to right, exactly as micrograd does; the output is
+        labelled with this neuron's name so a picture of the graph can group it.
+        """
+        out = self._act(sum(map(mul, self.w, x), self.b))
+        out.label = self.name
+        return out
+
+    def __call__(self, x: Inputs) -> Value:
+        return self.forward(as_inputs(x, self.nin, "Neuron"))
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "activation": self.activation}
+
+    def summary(self) -> str:
+        return f"Neuron({self.nin}, {activation_name(self.activation)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs: a = g(W x + b), W of shape (nout, nin) (D1)."""
+
+    show_submodules = False
+
+    def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "micrograd", seed: Seed = None) -> None:
+        _check_size(nin, "Layer: nin")
+        _check_size(nout, "Layer: nout")
+        self.activation, _ = get_activation(activation)
+        weights = draw_weights(init, nin, nout, make_rng(seed))
+        self.neurons = [Neuron(nin, self.activation, weights=row) for row in weights]
+        self.assign_names(self.name)
+
+    @property
+    def nin(self) -> int:
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def forward(self, x: list[Value | float]) -> list[Value]:
+        """Every neuron's output, as a list (even for one neuron)."""
+        return [n.forward(x) for n in self.neurons]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The outputs; one Value when the layer has one neuron (as in micrograd)."""
+        out = self.forward(as_inputs(x, self.nin, "Layer"))
+        return out[0] if len(out) == 1 else out
+
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(W, b) as numpy arrays of shapes (nout, nin) and (nout,) (D1's matrix form)."""
+        W = np.array([[w.data for w in n.w] for n in self.neurons])
+        return W, np.array([n.b.data for n in self.neurons])
+
+    def set_weights(self, W: Any, b: Any) -> None:
+        """Copy a weight matrix (nout, nin) and a bias vector (nout,) or (nout, 1) into the Values."""
+        where = f"set_weights of layer {self.name!r}" if self.name else "set_weights"
+        try:
+            W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{where}: W and b must be arrays of numbers ({error})") from None
+        if W.shape != (self.nout, self.nin):
+            raise ValueError(f"{where}: W has shape {W.shape}, the layer needs (nout, nin) = {(self.nout, self.nin)}")
+        if b.shape not in ((self.nout,), (self.nout, 1)):
+            raise ValueError(f"{where}: b has shape {b.shape}, the layer needs ({self.nout},)")
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise ValueError(f"{where}: W and b must be finite")
+        for neuron, row, bias in zip(self.neurons, W.tolist(), b.reshape(-1).tolist(), strict=True):
+            for w, value in zip(neuron.w, row, strict=True):
+                w.data = value
+            neuron.b.data = bias
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def summary(self) -> str:
+        return f"Layer({self.nin} -> {self.nout}, {activation_name(self.activation)})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: hidden layers with ``activation``, the last with ``output_activation``.
+
+    ``MLP(2, [16, 16, 1])`` is micrograd's model: ReLU hidden layers, a linear output, weights
+    U[-1, 1], biases 0. Phi(x) = T_L rho(T_{L-1} rho(... rho(T_1 x))) (D11).
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str | Activation | None = "relu",
+                 output_activation: str | Activation | None = None, init: str | Initializer = "micrograd",
+                 seed: Seed = None) -> None:
+        _check_size(nin, "MLP: nin")
+        if isinstance(nouts, int | np.integer) or len(nouts) == 0:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for i, n in enumerate(nouts):
+            _check_size(n, f"MLP: nouts[{i}]")
+        rng = make_rng(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, init, rng)
+            for i in range(len(nouts))
+        ]
+        self.activation, _ = get_activation(activation)
+        self.output_activation, _ = get_activation(output_activation)
+        self.assign_names(self.name)
+
+    @classmethod
+    def from_weights(cls, weights: Sequence[Any], biases: Sequence[Any], activation: str | Activation | None = "relu",
+                     output_activation: str | Activation | None = None) -> MLP:
+        """The MLP whose layer l has weight matrix ``weights[l]`` (n_l, n_{l-1}) and bias ``biases[l]`` (D1)."""
+        shapes = [np.shape(W) for W in weights]
+        if not shapes or any(len(s) != 2 for s in shapes) or len(biases) != len(weights):
+            raise ValueError(f"MLP.from_weights: need one 2-D weight matrix per bias vector, got shapes {shapes}")
+        model = cls(shapes[0][1], [s[0] for s in shapes], activation, output_activation, init="zeros")
+        for layer, W, b in zip(model.layers, weights, biases, strict=True):
+            layer.set_weights(W, b)
+        return model
+
+    @property
+    def nin(self) -> int:
+        return self.layers[0].nin
+
+    @property
+    def nouts(self) -> list[int]:
+        return [layer.nout for layer in self.layers]
+
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The network's outputs: one Value when the last layer has one unit, else a list."""
+        x = as_inputs(x, self.nin, "MLP")
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,
+                "output_activation": self.output_activation}
+
+    def summary(self) -> str:
+        sizes = " -> ".join(str(n) for n in [self.nin, *self.nouts])
+        return f"MLP({sizes}, {len(self.parameters())} parameters)"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def as_inputs(x: Inputs, nin: int, where: str) -> list[Value | float]:
+    """A model's input as a list of ``nin`` Values or floats, or a clear error."""
+    if isinstance(x, Value | numbers.Real):
+        x = [x]
+    elif isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(f"{where}: expected one example (a 1-D input of length {nin}), got an array of shape "
+                             f"{x.shape}; call the model on each row")
+        x = x.tolist()
+    elif not isinstance(x, Sequence) or isinstance(x, str):
+        raise TypeError(f"{where}: expected a list of {nin} numbers or Values, got {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
+    out: list[Value | float] = []
+    for i, xi in enumerate(x):
+        if type(xi) is Value:
+            out.append(xi)
+        elif isinstance(xi, numbers.Real) and not isinstance(xi, Value):
+            xf = float(xi)
+            if not math.isfinite(xf):
+                raise ValueError(f"{where}: input {i} is {xf!r}; inputs must be finite numbers")
+            out.append(xf)
+        else:
+            raise TypeError(f"{where}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}")
+    return out
+
+
+def _join(prefix: str, path: str) -> str:
+    return f"{prefix}.{path}" if prefix else path
+
+
+def _data(member: Value | list[Value]) -> float | list[float]:
+    return member.data if isinstance(member, Value) else [p.data for p in member]
+
+
+def _check_entry(key: str, member: Value | list[Value], value: Any) -> list[float]:
+    """The numbers of one state entry, checked against the parameter(s) they replace."""
+    if isinstance(member, Value):
+        if not _is_number(value):
+            raise ValueError(f"load_state_dict: {key!r} must be a number, got {_describe(value)}")
+        values = [value]
+    else:
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value.tolist()
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"load_state_dict: {key!r} must be a list of {len(member)} numbers, "
+                             f"got {_describe(value)}")
+        if len(value) != len(member):
+            raise ValueError(f"load_state_dict: {key!r} has shape ({len(value)},), the model expects ({len(member)},)")
+        bad = [i for i, v in enumerate(value) if not _is_number(v)]
+        if bad:
+            raise ValueError(f"load_state_dict: {key!r}[{bad[0]}] must be a number, got {_describe(value[bad[0]])}")
+        values = list(value)
+    floats = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in floats):
+        raise ValueError(f"load_state_dict: {key!r} holds a NaN or infinite value")
+    return floats
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_ | Value)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def _check_size(n: Any, where: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"{where} must be a positive int, got {n!r}")

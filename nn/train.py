@@ -1,0 +1,295 @@
+"""Training and evaluating a model: ``fit``, ``predict``, ``accuracy``, ``evaluate``.
+
+One training step is micrograd's loop: forward every example of the batch, the loss (plus an
+optional L2 penalty), zero the gradients, backward, and an optimiser step (D7). The first three
+parts, "(batch loss, parameter gradients) from a batch", are one function made by
+``make_step``, which the compiled executor (``engine="compiled"``) replaces wholesale.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+import autograd
+from autograd import Value
+
+from .init import Seed, make_rng
+from .losses import Loss, get_loss, l2_penalty
+from .module import Module
+from .optim import SGD, LinearDecay, Optimizer
+
+Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
+"""(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
+
+THRESHOLDS = {"hinge": 0.0, "bce_with_logits": 0.0, "bce": 0.5, "mse": 0.5}
+"""A single output above the threshold predicts class 1: a score or logit above 0, a probability above 1/2."""
+
+
+class History(dict):
+    """Per-step training record, a dict {"loss": [...], "accuracy": [...]} with attribute access."""
+
+    def __init__(self) -> None:
+        super().__init__(loss=[], accuracy=[])
+
+    @property
+    def loss(self) -> list[float]:
+        """The loss of each step's batch (including the L2 penalty), before that step's update."""
+        return self["loss"]
+
+    @property
+    def accuracy(self) -> list[float]:
+        """The accuracy on each step's batch, before that step's update (NaN for regression targets)."""
+        return self["accuracy"]
+
+
+def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Optimizer | None = None,
+        steps: int | None = None, epochs: int | None = None, batch_size: int | None = None, progress: bool = True,
+        seed: Seed = None, engine: str = "eager", alpha_l2: float = 0.0, threshold: float | None = None) -> History:
+    """Train ``model`` on (X, y) and return the History of loss and accuracy per step.
+
+    ``steps`` optimiser updates (default 100), or ``epochs`` passes over the data; each step uses
+    the whole data set (``batch_size=None``, micrograd's way) or a mini-batch of a shuffled
+    epoch, shuffled with ``seed``. ``loss`` is a name in ``nn.losses.LOSSES`` or a function
+    (outputs, targets) -> Value; ``alpha_l2`` adds alpha * sum p^2. The default optimiser is
+    micrograd's: SGD with lr falling linearly from 1.0 to 0.1 over the run.
+    """
+    loss_fn = get_loss(loss)
+    X, y = check_data(X, y, "nn.fit")
+    n_outputs = _count_outputs(model, X)
+    targets = _targets_for(loss, y, n_outputs)
+    threshold = _threshold(loss, y) if threshold is None else threshold
+    n_steps, batches = _schedule(len(y), steps, epochs, batch_size, seed)
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=LinearDecay(1.0, 0.1, n_steps))
+    step = make_step(model, loss_fn, params, alpha_l2, engine)
+    inputs = X.tolist()
+
+    history = History()
+    bar = _progress_bar(n_steps, progress)
+    try:
+        for k, rows in zip(range(n_steps), batches, strict=False):
+            batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
+            if not math.isfinite(batch_loss):
+                raise FloatingPointError(f"nn.fit: the loss became {batch_loss!r} at step {k}; "
+                                         "try a smaller learning rate or standardised inputs")
+            optimizer.step()
+            history.loss.append(batch_loss)
+            history.accuracy.append(score_accuracy(outputs, y[rows], threshold))
+            if bar is not None:
+                bar.set_postfix(loss=f"{batch_loss:.4f}", accuracy=f"{history.accuracy[-1]:.1%}", refresh=False)
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager") -> Step:
+    """The function (batch inputs, targets) -> (loss, outputs) that also fills every p.grad."""
+    if engine == "eager":
+        return _eager_step(model, loss_fn, params, alpha_l2)
+    if engine == "compiled":
+        return _compiled_step(model, loss_fn, params, alpha_l2)
+    raise ValueError(f"nn.fit: engine must be 'eager' or 'compiled', got {engine!r}")
+
+
+def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float) -> Step:
+    """Build the graph of the whole batch with Values and run backward through it."""
+
+    def step(inputs: list[list[float]], targets: np.ndarray) -> tuple[float, np.ndarray]:
+        outputs = [model(x) for x in inputs]
+        total = loss_fn(outputs, targets)
+        if alpha_l2:
+            total = total + l2_penalty(params, alpha_l2)
+        if not isinstance(total, Value):
+            raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
+        for p in params:
+            p.grad = 0.0
+        total.backward()
+        return total.data, output_matrix(outputs)
+
+    return step
+
+
+def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float) -> Step:
+    """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step."""
+    if not hasattr(autograd, "compile"):
+        raise NotImplementedError("nn.fit: engine='compiled' needs autograd.compile (the batched executor), "
+                                  "which this version of autograd does not have; use engine='eager'")
+    raise NotImplementedError("nn.fit: engine='compiled' is not connected to autograd.compile yet; "
+                              "use engine='eager'")
+
+
+# ---------------------------------------------------------------- predicting and scoring
+
+
+def predict(model: Module, X: Any, threshold: float = 0.0) -> np.ndarray:
+    """Class indices: argmax of the outputs, or, for one output, 1 where it exceeds ``threshold``."""
+    X, _ = check_data(X, None, "nn.predict")
+    return predictions(forward_data(model, X), threshold)
+
+
+def accuracy(model: Module, X: Any, y: Any, threshold: float = 0.0) -> float:
+    """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1)."""
+    X, y = check_data(X, y, "nn.accuracy")
+    return score_accuracy(forward_data(model, X), y, threshold)
+
+
+def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshold: float | None = None,
+             alpha_l2: float = 0.0) -> dict[str, float]:
+    """{"loss": mean loss over (X, y) (plus the L2 penalty if asked), "accuracy": ...}, without a graph."""
+    loss_fn = get_loss(loss)
+    X, y = check_data(X, y, "nn.evaluate")
+    with autograd.no_grad():
+        outputs = [model(x) for x in X.tolist()]
+        n_outputs = output_matrix(outputs).shape[1]
+        total = loss_fn(outputs, _targets_for(loss, y, n_outputs))
+        if alpha_l2:
+            total = total + l2_penalty(model, alpha_l2)
+    threshold = _threshold(loss, y) if threshold is None else threshold
+    return {"loss": float(total), "accuracy": score_accuracy(output_matrix(outputs), y, threshold)}
+
+
+def forward_data(model: Module, X: np.ndarray) -> np.ndarray:
+    """The model's outputs for every row of X as an (n, k) array, recording no graph."""
+    with autograd.no_grad():
+        return output_matrix([model(x) for x in X.tolist()])
+
+
+def output_matrix(outputs: list[Any]) -> np.ndarray:
+    """(n, k) array of the data of n model outputs (a Value or a list of k Values each)."""
+    return np.array([[float(o)] if isinstance(o, Value | float | int) else [float(v) for v in o] for o in outputs])
+
+
+def predictions(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+    """Class indices from an (n, k) array of outputs: argmax, or score > threshold when k = 1."""
+    if scores.shape[1] == 1:
+        return (scores[:, 0] > threshold).astype(np.int64)
+    return np.argmax(scores, axis=1).astype(np.int64)
+
+
+def score_accuracy(scores: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> float:
+    """Fraction of correct predictions; NaN when y are not class labels (regression)."""
+    if not np.all(y == np.round(y)):
+        return math.nan
+    if y.ndim == 2:  # several independent yes/no outputs (D10): every unit counts
+        if y.shape != scores.shape:
+            return math.nan
+        return float(np.mean((scores > threshold) == (y > 0)))
+    if scores.shape[1] == 1:
+        if not set(np.unique(y).tolist()) <= {-1.0, 0.0, 1.0}:
+            return math.nan
+        return float(np.mean(predictions(scores, threshold) == (y > 0)))
+    return float(np.mean(predictions(scores) == y))
+
+
+# ---------------------------------------------------------------- checking and preparing data
+
+
+def check_data(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """X as a finite float array (n, d) and y as a finite float array of n rows (or None)."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: X must be an array of numbers (n examples x d inputs)") from None
+    if X.ndim != 2 or len(X) == 0:
+        hint = " (for one input per example use X.reshape(-1, 1))" if X.ndim == 1 else ""
+        raise ValueError(f"{where}: X must be a non-empty 2-D array (n examples x d inputs), got shape {X.shape}{hint}")
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        raise ValueError(f"{where}: X[{bad[0][0]}, {bad[0][1]}] is {X[tuple(bad[0])]!r}; inputs must be finite")
+    if y is None:
+        return X, None
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: y must be an array of numbers (labels or targets)") from None
+    if y.ndim not in (1, 2) or len(y) != len(X):
+        raise ValueError(f"{where}: y must have one entry per row of X ({len(X)}), got shape {y.shape}")
+    bad = np.argwhere(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"{where}: y{list(bad[0])} is {y[tuple(bad[0])]!r}; targets must be finite")
+    return X, y
+
+
+def _count_outputs(model: Module, X: np.ndarray) -> int:
+    """Number of output units, found by running the first example (which also checks its length)."""
+    return forward_data(model, X[:1]).shape[1]
+
+
+def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
+    """The targets a loss expects: one-hot rows for mse/bce with several outputs and class indices."""
+    if loss in ("mse", "bce", "bce_with_logits") and y.ndim == 1 and n_outputs > 1:
+        classes = y.astype(np.int64)
+        if not np.all(classes == y) or classes.min() < 0 or classes.max() >= n_outputs:
+            raise ValueError(f"nn.fit: with {n_outputs} outputs, y must be class indices 0..{n_outputs - 1} "
+                             "or an (n, k) array of targets")
+        return np.eye(n_outputs)[classes]
+    if loss == "hinge" and n_outputs != 1:
+        raise ValueError(f"nn.fit: the hinge loss needs a model with one output, this one has {n_outputs}")
+    return y
+
+
+def _threshold(loss: str | Loss, y: np.ndarray) -> float:
+    if loss == "mse" and y.size and y.min() < 0:
+        return 0.0  # -1/+1 labels
+    return THRESHOLDS.get(loss, 0.0) if isinstance(loss, str) else 0.0
+
+
+def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | None,
+              seed: Seed) -> tuple[int, Iterator[np.ndarray]]:
+    """(number of steps, the row indices of each step's batch)."""
+    if steps is not None and epochs is not None:
+        raise ValueError("nn.fit: give steps or epochs, not both")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"nn.fit: batch_size must be a positive int or None, got {batch_size!r}")
+    size = n if batch_size is None else min(batch_size, n)
+    per_epoch = math.ceil(n / size)
+    count, what = (steps, "steps") if epochs is None else (epochs, "epochs")
+    count = 100 if count is None else count
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"nn.fit: {what} must be a positive int, got {count!r}")
+    n_steps = count if epochs is None else count * per_epoch
+    return n_steps, _batches(n, size, seed)
+
+
+def _batches(n: int, size: int, seed: Seed) -> Iterator[np.ndarray]:
+    """Full batches in order, or mini-batches of a fresh permutation of the rows every epoch."""
+    if size == n:
+        rows = np.arange(n)
+        while True:
+            yield rows
+    rng = make_rng(seed)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            yield order[start:start + size]
+
+
+def _progress_bar(total: int, progress: bool) -> Any:
+    """A tqdm bar in a terminal or a notebook, else None."""
+    if not progress:
+        return None
+    if _in_notebook():
+        try:
+            from tqdm.notebook import tqdm as notebook_tqdm
+
+            return notebook_tqdm(total=total, desc="fit", unit="step")
+        except ImportError:  # no ipywidgets: a text bar still works in a notebook
+            return tqdm(total=total, desc="fit", unit="step", file=sys.stderr)
+    if sys.stderr is not None and sys.stderr.isatty():
+        return tqdm(total=total, desc="fit", unit="step", file=sys.stderr)
+    return None
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    get_ipython = getattr(shell, "get_ipython", None)
+    return get_ipython is not None and type(get_ipython()).__name__ == "ZMQInteractiveShell"
