@@ -69,3 +69,14 @@ def test_notebook_is_committed_with_outputs_of_one_clean_run(path: Path):
         f"{path.name}: re-run it top to bottom with `python notebooks/_build.py {path.stem[:2]}` before committing"
     )
 
+
+
+def test_every_derivation_has_a_page_entry_and_a_checked_notebook_section():
+    page = (NOTEBOOKS.parent / "docs" / "derivations.md").read_text(encoding="utf-8")
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in build.SOURCES.glob("[0-9][0-9]_*.py")}
+    for n in range(1, 12):
+        tag = f"D{n}"
+        assert f"## {tag}." in page, f"docs/derivations.md has no section {tag}"
+        citing = [name for name, text in texts.items() if f"{tag}:" in text or f"({tag})" in text]
+        assert citing, f"no notebook has a section on {tag}"
+        assert any("assert " in texts[name] for name in citing), f"no notebook checks {tag} with an assert"

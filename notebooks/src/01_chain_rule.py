@@ -18,6 +18,7 @@
 import math
 import random
 
+import viz
 from autograd import Value, gradcheck
 
 TOL = 1e-10  # agreement we ask for between a hand formula and the engine (float64)
@@ -119,6 +120,27 @@ hand, engine = d2_by_hand(**point), d2_by_engine(**point)
 for name in hand:
     print(f"dL/d{name}:  hand {hand[name]: .15f}   engine {engine[name]: .15f}")
     assert abs(hand[name] - engine[name]) < TOL
+
+# %% [markdown]
+# The graph the engine recorded for this loss, after `backward()`: each box shows a value and its
+# gradient $\partial L/\partial(\text{value})$; reading it right to left is the chain rule above,
+# one factor per operation.
+
+# %%
+w1, b1, w2, b2 = (Value(v, label=name) for v, name in [(0.5, "w1"), (-0.3, "b1"), (1.2, "w2"), (0.1, "b2")])
+z1 = w1 * 0.8 + b1
+z1.label = "z1"
+a1 = z1.sigmoid()
+a1.label = "a1"
+z2 = w2 * a1 + b2
+z2.label = "z2"
+a2 = z2.sigmoid()
+a2.label = "a2"
+L = (1.0 - a2) ** 2
+L.label = "L"
+L.backward()
+assert abs(a2.grad - (-2 * (1.0 - a2.data))) < TOL  # dL/da2 = -2(y - a2)
+viz.draw_dot(L, params=[w1, b1, w2, b2])
 
 # %% [markdown]
 # One point could agree by luck, so we check many random points (weights, input and target).

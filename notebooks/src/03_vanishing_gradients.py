@@ -17,6 +17,7 @@ import random
 import matplotlib.pyplot as plt
 import numpy as np
 
+import viz
 from autograd import Value
 
 # %% [markdown]
@@ -177,11 +178,35 @@ assert slope_sigmoid < math.log10(0.25)  # at least a factor 4 per layer
 assert relu_dead[-1] > 0.9  # almost every 30-layer random ReLU chain passes no gradient at all
 
 # %% [markdown]
+# ## Seeing it in the graph
+#
+# `viz.draw_dot(f, shade_grad=True)` colours every node by the size of its gradient on a log
+# scale. Here a chain of 5 sigmoid layers, all weights 1 and biases 0, after `f.backward()`: the
+# colour fades from the output back towards $w_1$: the gradient reaching each layer's bias,
+# $\partial f/\partial b_l = \sigma'(z_l)\, w_{l+1}\, \partial f/\partial b_{l+1}$, shrinks by a factor of at least 4 per layer.
+
+# %%
+x = Value(1.0, label="x")
+weights = [Value(1.0, label=f"w{l}") for l in range(1, 6)]
+biases = [Value(0.0, label=f"b{l}") for l in range(1, 6)]
+a = x
+for l, (w, b) in enumerate(zip(weights, biases, strict=True), start=1):
+    a = (w * a + b).sigmoid()
+    a.label = f"a{l}"
+a.backward()
+print("|df/dw_l| for l = 1..5:", " ".join(f"{abs(w.grad):.1e}" for w in weights))
+print("|df/db_l| for l = 1..5:", " ".join(f"{abs(b.grad):.1e}" for b in biases))
+# df/db_l = s'(z_l) w_(l+1) df/db_(l+1), and s' <= 1/4 (D4)
+assert all(abs(biases[l].grad) <= abs(biases[l + 1].grad) / 4 for l in range(4))
+viz.draw_dot(a, params=weights + biases, shade_grad=True)
+
+# %% [markdown]
 # ## What we saw
 #
 # * The gradient reaching the first layer of a deep chain is a product with one factor per layer (D4);
 #   the engine reproduces the hand formula to ten significant digits at every depth.
-# * Sigmoid factors are at most 1/4, so sigmoid gradients vanish geometrically with depth; tanh
+# * Sigmoid factors are at most 1/4, so sigmoid gradients vanish geometrically with depth (the shaded
+#   graph shows it node by node); tanh
 #   vanishes more slowly; ReLU passes gradients unchanged along active paths but blocks them completely
 #   at inactive units.
 #

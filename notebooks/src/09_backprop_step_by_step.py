@@ -1,0 +1,195 @@
+# Source of notebooks/09_backprop_step_by_step.ipynb (build: python notebooks/_build.py 09).
+
+# %% [markdown]
+# # 09 Backprop step by step
+#
+# `loss.backward()` fills in every gradient in one call. This notebook slows it down and watches
+# it work, one node at a time, on graphs small enough to follow by eye:
+#
+# 1. order the nodes so that every node comes after its inputs (a *topological order*);
+# 2. seed the output with $\partial o/\partial o = 1$;
+# 3. walk the order backwards; at each node, its gradient is already complete (every node that
+#    uses it has been visited), so pass it on to its inputs times the local derivative:
+#
+# $$\frac{\partial o}{\partial v} = \sum_{u \text{ uses } v} \frac{\partial o}{\partial u}\,\frac{\partial u}{\partial v} .$$
+#
+# That sum over uses is the chain rule of D2-D4 (notebooks 01 and 03) for a graph instead of a chain.
+
+# %%
+import math
+
+from IPython.display import display
+
+import nn
+import viz
+from autograd import Value, topological_order
+
+TOL = 1e-12
+
+# %% [markdown]
+# ## One neuron, by hand
+#
+# The classic example from micrograd: a neuron with two inputs and a tanh,
+# $o = \tanh(x_1 w_1 + x_2 w_2 + b)$, with the bias chosen so that $n = x_1w_1 + x_2w_2 + b \approx 0.8814$
+# and $o \approx 0.7071$. Every intermediate result gets a label so the pictures can name it.
+
+# %%
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.8813735870195432, label="b")
+x1w1 = x1 * w1
+x1w1.label = "x1*w1"
+x2w2 = x2 * w2
+x2w2.label = "x2*w2"
+s = x1w1 + x2w2
+s.label = "s"
+n = s + b
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+print(f"n = {n.data:.4f}, o = {o.data:.4f}")
+
+order = topological_order(o)
+print("topological order (inputs first):", [v.label for v in order])
+print("backward visits:                 ", [v.label for v in reversed(order)])
+
+# %% [markdown]
+# The backward pass, by hand, in the order it visits the nodes (each line: the chain rule with
+# one local derivative):
+#
+# | node | local rule | gradient |
+# |---|---|---|
+# | $o$ | seed | $1$ |
+# | $n$ | $o = \tanh n$: $\;\partial o/\partial n = 1 - o^2$ | $1 - o^2 = 0.5$ |
+# | $b$, $s$ | $n = s + b$: both local derivatives 1 | $0.5$, $0.5$ |
+# | $x_2w_2$, $x_1w_1$ | $s = x_1w_1 + x_2w_2$: both 1 | $0.5$, $0.5$ |
+# | $w_2$, $x_2$ | $x_2w_2$: $\;\partial/\partial w_2 = x_2$, $\partial/\partial x_2 = w_2$ | $0.5 \cdot 0 = 0$, $0.5 \cdot 1 = 0.5$ |
+# | $w_1$, $x_1$ | $x_1w_1$: $\;\partial/\partial w_1 = x_1$, $\partial/\partial x_1 = w_1$ | $0.5 \cdot 2 = 1$, $0.5 \cdot (-3) = -1.5$ |
+#
+# The same steps in plain Python, then the engine:
+
+# %%
+grad = {"o": 1.0}
+grad["n"] = grad["o"] * (1 - o.data ** 2)
+grad["b"] = grad["s"] = grad["n"] * 1.0
+grad["x2*w2"] = grad["x1*w1"] = grad["s"] * 1.0
+grad["w2"], grad["x2"] = grad["x2*w2"] * x2.data, grad["x2*w2"] * w2.data
+grad["w1"], grad["x1"] = grad["x1*w1"] * x1.data, grad["x1*w1"] * w1.data
+
+o.backward()
+for v in reversed(order):
+    print(f"{v.label:>6}: by hand {grad[v.label]: .4f}   engine {v.grad: .4f}")
+    assert abs(v.grad - grad[v.label]) < TOL
+
+# %% [markdown]
+# ## The frames
+#
+# `viz.backprop_steps(o)` replays the same backward pass and draws one picture per step: the
+# gradients known so far (`grad ?` for those still to come), with the node just completed outlined
+# in red and a caption saying what happened. In Jupyter, drag the slider; on a page that does not
+# run JavaScript the first frame is shown, so a few frames are also drawn one by one below.
+
+# %%
+steps = viz.backprop_steps(o, params=[w1, w2, b])
+assert len(steps) == len(order)
+assert [frame.node for frame in steps] == list(reversed(order))  # the order backward visits
+assert all(abs(frame.grad - frame.node.grad) < TOL for frame in steps)  # each frame's gradient is final
+steps
+
+# %%
+for k in (0, 1, 4, len(steps) - 1):
+    print(steps[k].caption)
+    display(steps[k].picture)
+
+# %% [markdown]
+# ## A value used twice
+#
+# When a node feeds several operations, each use sends back its own share, and the node's
+# gradient is their **sum** (the $\sum_{u \text{ uses } v}$ above). In
+# $f = (a \cdot b) + a$ the input $a$ is used twice:
+#
+# $$\frac{\partial f}{\partial a} = \underbrace{b}_{\text{through } a\cdot b} + \underbrace{1}_{\text{through } +a} .$$
+#
+# Backward reaches $a$ only after both uses have been visited; the frame says "summed over its 2
+# uses". (micrograd's early versions set `grad =` instead of `+=` here, which is a classic bug.)
+
+# %%
+a, bb = Value(3.0, label="a"), Value(-2.0, label="b")
+ab = a * bb
+ab.label = "a*b"
+f = ab + a
+f.label = "f"
+frame_of_a = next(frame for frame in viz.backprop_steps(f) if frame.node is a)
+print(frame_of_a.caption)
+f.backward()
+assert a.grad == bb.data + 1 == frame_of_a.grad and bb.grad == a.data
+frame_of_a.picture
+
+# %% [markdown]
+# ## A small network and its loss
+#
+# The same walk works for any graph. Here a 2-2-1 network from `nn` (tanh hidden units, an affine
+# output), its output on one
+# example and the squared error against the target: the frames cover every weight, bias,
+# product, sum and activation.
+
+# %%
+model = nn.MLP(2, [2, 1], activation="tanh", init="xavier_normal", seed=0)
+x, target = [0.5, -1.0], 1.0
+out = model(x)
+loss = (out - target) ** 2
+loss.label = "loss"
+frames = viz.backprop_steps(loss, params=model)
+print(f"{len(frames)} nodes, {len(frames)} frames; the last steps:")
+for frame in frames[-3:]:
+    print(" ", frame.caption)
+
+model.zero_grad()
+loss.backward()
+assert all(abs(fr.grad - fr.node.grad) < TOL for fr in frames)
+
+# hand check of one weight: the output layer is affine (D11), so dL/dw = 2 (out - y) h_1 (D2 without sigma')
+h = [neuron(x).data for neuron in model.layers[0].neurons]
+w_out = model.layers[1].neurons[0].w[0]
+assert abs(w_out.grad - 2 * (out.data - target) * h[0]) < TOL
+display(frames[-1].picture)
+
+# %% [markdown]
+# For bigger models one box per neuron keeps the picture readable: `viz.draw_dot(loss, collapse=model,
+# collapse_level="neuron")` folds each neuron's products, sum and activation into a single node
+# (D11: a neuron is $\rho(\sum_i w_i x_i + b)$), with the gradients of the parameters still shown.
+
+# %%
+viz.draw_dot(loss, collapse=model, collapse_level="neuron")
+
+# %% [markdown]
+# ## Counting the work
+#
+# Backward visits every node once and does a constant amount of work per input of each node, so
+# one backward pass costs about as much as the forward pass, however many parameters there are.
+# That is what makes reverse mode the right choice for a loss (one output) and many weights.
+# Central differences would need two forward passes *per parameter*:
+
+# %%
+params = model.parameters()
+print(f"{len(params)} parameters, {len(frames)} nodes: one backward pass visits {len(frames)} nodes; "
+      f"central differences would run the {len(frames)}-node forward pass {2 * len(params)} times")
+for p in params:  # and they agree
+    eps, original = 1e-6, p.data
+    p.data = original + eps
+    up = ((model(x) - target) ** 2).data
+    p.data = original - eps
+    down = ((model(x) - target) ** 2).data
+    p.data = original
+    assert math.isclose((up - down) / (2 * eps), p.grad, rel_tol=1e-6, abs_tol=1e-9)
+
+# %% [markdown]
+# ## What we saw
+#
+# * Backward walks a topological order in reverse; when it reaches a node, that node's gradient is
+#   complete, and it passes gradient $\times$ local derivative to each input.
+# * A value used several times collects the sum of the contributions of all its uses.
+# * `viz.backprop_steps` shows every step as a picture; `viz.draw_dot(..., collapse=model)` keeps big
+#   graphs readable.
+#
+# Back to the start: [00 A quick tour](00_quick_tour.ipynb).
