@@ -75,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", default=None, help="output directory (default runs/DATASET)")
     train.add_argument("--hidden", default="16,16", help="hidden layer sizes, comma-separated (default 16,16)")
     train.add_argument("--activation", default="relu", help="hidden activation (default relu)")
-    train.add_argument("--loss", default=None, help="loss: hinge, mse, bce_with_logits or cross_entropy "
-                                                   "(default: hinge for 2 classes, cross_entropy for more)")
+    train.add_argument("--loss", default=None, choices=("hinge", "mse", "bce_with_logits", "cross_entropy"),
+                       help="default: hinge for 2 classes, cross_entropy for more")
     train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd")
     train.add_argument("--lr", type=float, default=None, help="learning rate (default: 1.0 decaying to 0.1 for sgd, "
                                                                "as micrograd; 0.01 for adam)")

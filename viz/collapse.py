@@ -10,8 +10,8 @@ that is the products w_i x_i, their sum, the bias and the activation: the neuron
 f(x) = rho(sum_i w_i x_i + b). A Layer's box for one example is the union of its neurons'
 regions for that example; regions belong to the same example when they read the same inputs.
 
-A node that falls in several boxes that do not nest (a weight shared by every example's box)
-stays drawn on its own, with edges into each box.
+Parameters (and every other leaf) stay drawn outside the boxes, with their gradients, and so
+does a node that falls in several boxes that do not nest; edges lead from them into the boxes.
 """
 
 from __future__ import annotations
@@ -64,11 +64,15 @@ def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list
 
 
 def assign(boxes: list[Box]) -> dict[Value, Box]:
-    """Which box each node is drawn in: the largest one holding it, if every other box holding it nests inside."""
+    """Which box each node is drawn in: the largest one holding it, if every other box holding it nests inside.
+
+    Leaves (the parameters) are never put in a box: their gradients are what a student wants to read.
+    """
     holders: dict[Value, list[Box]] = {}
     for box in boxes:
         for node in box.members:
-            holders.setdefault(node, []).append(box)
+            if node.op:
+                holders.setdefault(node, []).append(box)
     nested: dict[tuple[int, int], bool] = {}
     placement: dict[Value, Box] = {}
     for node, held_by in holders.items():
@@ -107,6 +111,8 @@ def _flatten(items: Any, where: str) -> Iterable[Any]:
     if isinstance(items, Value) or hasattr(items, "parameters"):
         yield items
         return
+    if isinstance(items, str | bytes):
+        raise TypeError(f"{where}: expected a Value, an nn module or a list of them, got the string {items!r:.40}")
     try:
         iterator = iter(items)
     except TypeError:

@@ -58,7 +58,7 @@ def evaluate(text: str, variables: Mapping[str, Value]) -> Value | float:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
-        raise ExpressionError(f"cannot parse {text!r}{where}: {error.msg}") from None
+        raise ExpressionError(f"cannot parse {_short(text)}{where}: {error.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply") from None
     try:
@@ -66,13 +66,13 @@ def evaluate(text: str, variables: Mapping[str, Value]) -> Value | float:
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
     except ZeroDivisionError:
-        raise ExpressionError(f"division by zero in {text!r}") from None
+        raise ExpressionError(f"division by zero in {_short(text)}") from None
     except OverflowError:
-        raise ExpressionError(f"a result in {text!r} is too large for a float") from None
+        raise ExpressionError(f"a result in {_short(text)} is too large for a float") from None
     except (ArithmeticError, ValueError, TypeError) as error:
         if isinstance(error, ExpressionError):
             raise
-        raise ExpressionError(f"cannot evaluate {text!r}: {error}") from None
+        raise ExpressionError(f"cannot evaluate {_short(text)}: {error}") from None
 
 
 class _Evaluator(ast.NodeVisitor):
@@ -152,8 +152,13 @@ class _Evaluator(ast.NodeVisitor):
         return FUNCTIONS[name](argument, *extra)
 
 
+def _short(text: str) -> str:
+    """``text`` quoted, cut to 60 characters for an error message."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
 def _describe(node: ast.AST) -> str:
-    return f"{ast.unparse(node)!r} ({type(node).__name__})"
+    return f"{_short(ast.unparse(node))} ({type(node).__name__})"
 
 
 def _column(node: ast.AST) -> str:

@@ -70,6 +70,7 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     order = graph_order(roots)
     boxes = module_boxes(order, collapse, collapse_level) if collapse is not None else []
     placement = assign(boxes)
+    boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]  # not all nested away
     size = count_nodes(order, placement, boxes)
     if size > max_nodes:
         return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
@@ -179,7 +180,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
         what = f"{box.kind}, {len(inside)} nodes" if box.kind == "neuron" else (
-            f"layer: {len(box.outputs)} neurons, {len(inside)} nodes")
+            f"layer: {len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}, {len(inside)} nodes")
         fields = [record_field(box.name), record_field(what)]
         if box.kind == "neuron":
             fields += _numbers(box.outputs[0], grad_of)

@@ -1,0 +1,122 @@
+"""The chainrule command line: graph, --help everywhere, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_viz_svgtools import svg_texts
+
+from viz import rendering
+from viz.cli import main
+
+SCRIPT = Path(sys.executable).parent / "chainrule"
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def printed_numbers(out: str) -> dict[str, tuple[float, float]]:
+    """name -> (value, gradient) from the table ``chainrule graph`` prints."""
+    rows = re.findall(r"^\s+(\w+)\s+(\S+)\s+(\S+)$", out, flags=re.MULTILINE)
+    return {name: (float(v), float(g)) for name, v, g in rows if name != "name"}
+
+
+def test_graph_prints_values_and_gradients_and_writes_the_svg(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(rendering.BACKEND_ENV, "wasm")  # as on a machine without Graphviz
+    target = tmp_path / "graph.svg"
+    code, out, err = run(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", str(target)], capsys)
+    assert code == 0 and err == ""
+    t = math.tanh(2 * -3 + 6.88)
+    assert f"= {t:.6g}" in out
+    numbers = printed_numbers(out)
+    expected = {"x": (2.0, -3 * (1 - t * t)), "w": (-3.0, 2 * (1 - t * t)), "b": (6.88, 1 - t * t)}
+    for name, (value, grad) in expected.items():
+        assert numbers[name][0] == pytest.approx(value, rel=1e-5)
+        assert numbers[name][1] == pytest.approx(grad, rel=1e-5)
+    texts = svg_texts(target.read_text(encoding="utf-8"))
+    for name, (value, grad) in expected.items():
+        assert name in texts and f"data {value:.4f}" in texts and f"grad {grad:.4f}" in texts
+    assert "tanh" in texts and f"wrote {target}" in out
+
+
+def test_graph_marks_params_and_writes_dot_text(tmp_path, capsys):
+    target = tmp_path / "graph.dot"
+    code, out, _ = run(["graph", "relu(w*x)", "x=1.5", "w=2", "--params", "w", "--rankdir", "TB", "-o", str(target)],
+                       capsys)
+    assert code == 0
+    source = target.read_text(encoding="utf-8")
+    assert "rankdir=TB" in source and "parameter (learned)" in source
+    assert printed_numbers(out)["w"] == (2.0, 1.5)
+
+
+def test_graph_of_a_constant_expression(tmp_path, capsys):
+    code, out, _ = run(["graph", "2 * 3", "-o", str(tmp_path / "g.svg")], capsys)
+    assert code == 0 and "= 6" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["graph", "tanh(x*w + c)", "x=2", "w=1"], "unknown name 'c'"),
+    (["graph", "x.__class__", "x=2"], "not allowed"),
+    (["graph", "x +", "x=2"], "cannot parse"),
+    (["graph", "x", "x=two"], "not a number"),
+    (["graph", "x", "x"], "NAME=VALUE"),
+    (["graph", "x", "x=1", "x=2"], "bound twice"),
+    (["graph", "log(x)", "x=-1"], "log"),
+    (["graph", "x/0", "x=1"], "division by zero"),
+    (["graph", "x", "x=1", "--params", "w"], "not bound"),
+    (["graph", "x", "x=1", "-o", "graph.jpeg"], ".svg"),
+    (["graph", "x", "x=1", "-o", "/no/such/dir/g.svg"], "does not exist"),
+    (["graph", "x", "x=1", "--rankdir", "UP"], "invalid choice"),
+    (["graph"], "required"),
+    (["frobnicate"], "invalid choice"),
+    (["train", "moons", "--steps", "many"], "invalid int"),
+])
+def test_bad_input_is_one_line_on_stderr_and_exit_code_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert err.startswith("chainrule")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_png_without_graphviz_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    code, _, err = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+    assert code == 2 and "apt-get install graphviz" in err and err.count("\n") == 1
+    assert not (tmp_path / "g.png").exists()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["graph", "--help"], ["train", "--help"], ["demo", "--help"]])
+def test_help_on_every_command(argv, capsys):
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and out.startswith("usage: chainrule")
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    code, _, err = run([], capsys)
+    assert code == 2 and "graph" in err and "train" in err and "demo" in err
+
+
+def test_version(capsys):
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and re.match(r"chainrule \d", out)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the chainrule console script is not installed")
+def test_installed_script_end_to_end(tmp_path):
+    ok = subprocess.run([str(SCRIPT), "graph", "exp(x) * y", "x=0", "y=3", "-o", str(tmp_path / "g.svg")],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert printed_numbers(ok.stdout) == {"x": (0.0, 3.0), "y": (3.0, 1.0)}
+    assert (tmp_path / "g.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    bad = subprocess.run([str(SCRIPT), "graph", "import os", "x=1"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
