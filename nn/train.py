@@ -75,11 +75,14 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
     bar = _progress_bar(n_steps, progress)
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
-            batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
-            if not math.isfinite(batch_loss):
-                raise FloatingPointError(f"nn.fit: the loss became {batch_loss!r} at step {k}; "
-                                         "try a smaller learning rate or standardised inputs")
-            optimizer.step()
+            try:
+                batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
+                if not math.isfinite(batch_loss):
+                    raise FloatingPointError(f"the loss is {batch_loss!r}")
+                optimizer.step()
+            except ArithmeticError as error:  # overflow, inf or NaN: the run diverged
+                raise type(error)(f"nn.fit: at step {k}: {error}; the training diverged, try a smaller "
+                                  "learning rate or standardised inputs") from error
             history.loss.append(batch_loss)
             history.accuracy.append(score_accuracy(outputs, y[rows], threshold))
             if bar is not None:
@@ -204,7 +207,8 @@ def check_data(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | Non
         raise ValueError(f"{where}: X must be a non-empty 2-D array (n examples x d inputs), got shape {X.shape}{hint}")
     bad = np.argwhere(~np.isfinite(X))
     if len(bad):
-        raise ValueError(f"{where}: X[{bad[0][0]}, {bad[0][1]}] is {X[tuple(bad[0])]!r}; inputs must be finite")
+        i, j = bad[0].tolist()
+        raise ValueError(f"{where}: X[{i}, {j}] is {float(X[i, j])!r}; inputs must be finite")
     if y is None:
         return X, None
     try:
@@ -215,7 +219,8 @@ def check_data(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | Non
         raise ValueError(f"{where}: y must have one entry per row of X ({len(X)}), got shape {y.shape}")
     bad = np.argwhere(~np.isfinite(y))
     if len(bad):
-        raise ValueError(f"{where}: y{list(bad[0])} is {y[tuple(bad[0])]!r}; targets must be finite")
+        index = bad[0].tolist()
+        raise ValueError(f"{where}: y{index} is {float(y[tuple(index)])!r}; targets must be finite")
     return X, y
 
 

@@ -1,0 +1,191 @@
+"""Training: micrograd's demo reproduced, Iris, seeds, predict/accuracy/evaluate, progress and bad input."""
+
+import io
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+
+
+def test_micrograds_demo_reaches_100_percent_training_accuracy():
+    """moons, MLP(2, [16, 16, 1]), max-margin loss + 1e-4 L2, 100 steps of SGD with lr = 1.0 - 0.9 k / 100."""
+    X, y = nn.make_moons(100, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=nn.LinearDecay(1.0, 0.1, 100))
+    history = nn.fit(model, X, y, loss="hinge", optimizer=optimizer, steps=100, alpha_l2=1e-4, progress=False)
+    assert len(history.loss) == 100
+    assert history.loss[-1] < 0.1 * history.loss[0]
+    assert nn.accuracy(model, X, y) == 1.0
+    scores = np.array([model(x).data for x in X])
+    assert np.all((scores > 0) == (y == 1))
+
+
+def test_same_steps_as_micrograd_itself():
+    micrograd = pytest.importorskip("micrograd.nn")
+    import random
+
+    random.seed(1337)
+    reference = micrograd.MLP(2, [16, 16, 1])
+    model = nn.MLP(2, [16, 16, 1])
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):  # the same starting weights
+        p.data = q.data
+    X, y = nn.make_moons(20, noise=0.1, seed=1)
+    steps = 3
+    expected_loss = []
+    for k in range(steps):  # micrograd's demo loop, verbatim
+        inputs = [[micrograd.Value(float(v)) for v in row] for row in X]
+        scores = list(map(reference, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip((2 * y - 1).tolist(), scores, strict=True)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        total = data_loss + 1e-4 * sum(p * p for p in reference.parameters())
+        reference.zero_grad()
+        total.backward()
+        for p in reference.parameters():
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+        expected_loss.append(total.data)
+    optimizer = nn.SGD(model.parameters(), lr=nn.LinearDecay(1.0, 0.1, 100))
+    history = nn.fit(model, X, y, loss="hinge", optimizer=optimizer, steps=steps, alpha_l2=1e-4, progress=False)
+    np.testing.assert_allclose(history.loss, expected_loss, rtol=1e-12)
+    np.testing.assert_allclose([p.data for p in model.parameters()], [p.data for p in reference.parameters()],
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_iris_held_out_accuracy_at_least_95_percent():
+    X, y = nn.load_iris()
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=1, stratify=True)
+    X_train, X_test = nn.standardize(X_train, X_test)
+    model = nn.MLP(4, [4, 3], activation="tanh", init="xavier_normal", seed=1)
+    history = nn.fit(model, X_train, y_train, loss="cross_entropy", steps=200, alpha_l2=1e-3, progress=False)
+    assert history.loss[-1] < history.loss[0]
+    assert nn.accuracy(model, X_test, y_test) >= 0.95  # 45 flowers the model never saw
+    assert nn.accuracy(model, X_train, y_train) >= 0.95
+
+
+def test_same_seed_same_run_bit_for_bit():
+    X, y = nn.make_circles(40, seed=3)
+
+    def run(seed):
+        model = nn.MLP(2, [6, 1], activation="tanh", init="xavier_uniform", seed=seed)
+        history = nn.fit(model, X, y, loss="bce_with_logits", optimizer=nn.Adam(model, lr=0.05), steps=12,
+                         batch_size=8, seed=seed, progress=False)
+        return history, [p.data for p in model.parameters()]
+
+    (h1, p1), (h2, p2), (h3, p3) = run(7), run(7), run(8)
+    assert h1 == h2 and p1 == p2
+    assert h1.loss != h3.loss and p1 != p3
+
+
+def test_history_is_a_dict_and_epochs_count_minibatches():
+    X, y = nn.make_blobs(30, centers=2, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    history = nn.fit(model, X, y, loss="hinge", epochs=2, batch_size=8, seed=0, progress=False)
+    assert isinstance(history, dict) and set(history) == {"loss", "accuracy"}
+    assert len(history["loss"]) == len(history.accuracy) == 2 * math.ceil(30 / 8)
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy)
+
+
+def test_default_fit_is_micrograds_recipe_of_100_full_batch_steps():
+    X, y = nn.make_moons(30, seed=2)
+    model = nn.MLP(2, [8, 1], seed=2)
+    history = nn.fit(model, X, y, progress=False)  # hinge, SGD with lr 1.0 -> 0.1, 100 steps
+    assert len(history.loss) == 100 and history.loss[-1] < history.loss[0]
+
+
+def test_fit_with_a_loss_function_and_several_losses():
+    X, y = nn.make_blobs(24, centers=3, seed=1)
+    model = nn.MLP(2, [5, 3], seed=1)
+    history = nn.fit(model, X, y, loss=lambda outputs, targets: nn.cross_entropy(outputs, targets), steps=3,
+                     progress=False)
+    assert len(history.loss) == 3 and all(math.isfinite(v) for v in history.loss)
+    # mse and bce with several outputs train against one-hot targets
+    for loss, act in (("mse", None), ("bce", "sigmoid"), ("bce_with_logits", None)):
+        model = nn.MLP(2, [5, 3], output_activation=act, seed=1)
+        result = nn.evaluate(model, X, y, loss=loss)
+        outputs = nn.train.forward_data(model, X)
+        onehot = np.eye(3)[y]
+        if loss == "mse":
+            assert result["loss"] == pytest.approx(np.mean((outputs - onehot) ** 2), rel=1e-12)
+        nn.fit(model, X, y, loss=loss, steps=2, progress=False)
+
+
+def linear_classifier():
+    """score = x0 - x1: class 1 above the diagonal's lower side."""
+    return nn.MLP.from_weights([[[1.0, -1.0]]], [[0.0]])
+
+
+def test_predict_accuracy_evaluate_on_a_known_model():
+    model = linear_classifier()
+    X = np.array([[2.0, 1.0], [0.0, 1.0], [3.0, -1.0], [-1.0, 0.5]])  # scores 1, -1, 4, -1.5
+    np.testing.assert_array_equal(nn.predict(model, X), [1, 0, 1, 0])
+    np.testing.assert_array_equal(nn.predict(model, X, threshold=2.0), [0, 0, 1, 0])
+    assert nn.accuracy(model, X, [1, 0, 0, 0]) == 0.75
+    assert nn.accuracy(model, X, [1, -1, 1, -1]) == 1.0  # -1/+1 labels work too
+    result = nn.evaluate(model, X, [1, 0, 0, 0], loss="hinge")
+    assert result["accuracy"] == 0.75
+    assert result["loss"] == pytest.approx(np.mean([0.0, 0.0, 5.0, 0.0]))  # max(0, 1 - y s) with y = -1 on s = 4
+    three = nn.MLP.from_weights([np.eye(3)], [np.zeros(3)])
+    np.testing.assert_array_equal(nn.predict(three, [[0.1, 0.5, 0.2], [3.0, 1.0, 2.0]]), [1, 0])
+
+
+def test_regression_targets_give_nan_accuracy():
+    X = np.linspace(-1, 1, 10).reshape(-1, 1)
+    model = nn.MLP(1, [4, 1], activation="tanh", seed=0)
+    history = nn.fit(model, X, 0.3 * X[:, 0], loss="mse", steps=2, progress=False)
+    assert all(math.isnan(a) for a in history.accuracy)
+
+
+def test_progress_bar_only_in_a_terminal(monkeypatch, capsys):
+    X, y = nn.make_moons(10, seed=0)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3)
+    assert "loss=" in terminal.getvalue() and "accuracy=" in terminal.getvalue() and "3/3" in terminal.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3, progress=False)
+    assert quiet.getvalue() == ""
+    pipe = io.StringIO()  # not a terminal (a log file, CI)
+    monkeypatch.setattr("sys.stderr", pipe)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3)
+    assert pipe.getvalue() == ""
+
+
+def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
+    monkeypatch.delattr(autograd, "compile", raising=False)
+    X, y = nn.make_moons(10, seed=0)
+    with pytest.raises(NotImplementedError, match="engine='compiled' needs autograd.compile"):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, engine="compiled", progress=False)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(X=[[0.0, np.nan]], y=[1]), ValueError, r"nn.fit: X\[0, 1\] is nan; inputs must be finite"),
+    (dict(X=[[0.0, 1.0]], y=[np.inf]), ValueError, r"nn.fit: y\[0\] is inf; targets must be finite"),
+    (dict(X=[[0.0, 1.0, 2.0]], y=[1]), ValueError, "MLP: expected 2 inputs, got 3"),
+    (dict(X=[0.0, 1.0], y=[1, 0]), ValueError, r"X must be a non-empty 2-D array .* got shape \(2,\)"),
+    (dict(X=[[0.0, 1.0]], y=[1, 0]), ValueError, r"y must have one entry per row of X \(1\)"),
+    (dict(loss="l1"), ValueError, "unknown loss 'l1'"),
+    (dict(steps=3, epochs=2), ValueError, "give steps or epochs, not both"),
+    (dict(steps=0), ValueError, "steps must be a positive int, got 0"),
+    (dict(batch_size=0), ValueError, "batch_size must be a positive int or None"),
+    (dict(engine="fast"), ValueError, "engine must be 'eager' or 'compiled', got 'fast'"),
+    (dict(loss="cross_entropy"), ValueError, "cross_entropy: example 0 has 1 output"),
+])
+def test_bad_fit_arguments_are_clear_errors(kwargs, error, message):
+    arguments = dict(X=[[0.0, 1.0], [1.0, 0.0]], y=[1, 0], progress=False) | kwargs
+    with pytest.raises(error, match=message):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), arguments.pop("X"), arguments.pop("y"), **arguments)
+
+
+def test_a_diverging_run_stops_with_an_error_not_nan():
+    X = np.array([[1e3], [-1e3]])
+    model = nn.MLP(1, [1], activation=None, seed=0)
+    with pytest.raises(ArithmeticError, match="nn.fit: at step [0-9]+: .* the training diverged"):
+        nn.fit(model, X, [1e3, -1e3], loss="mse", optimizer=nn.SGD(model, lr=10.0), steps=100, progress=False)
