@@ -133,16 +133,20 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
 # ---------------------------------------------------------------- predicting and scoring
 
 
-def predict(model: Module, X: Any, threshold: float = 0.0) -> np.ndarray:
-    """Class indices: argmax of the outputs, or, for one output, 1 where it exceeds ``threshold``."""
+def predict(model: Module, X: Any, threshold: float | None = None) -> np.ndarray:
+    """Class indices: argmax of the outputs, or, for one output, 1 where it exceeds ``threshold``.
+
+    The default threshold is 0.5 for a model with a sigmoid output (a probability), else 0
+    (a score or a logit).
+    """
     X, _ = check_data(X, None, "nn.predict")
-    return predictions(forward_data(model, X), threshold)
+    return predictions(forward_data(model, X), _model_threshold(model, threshold))
 
 
-def accuracy(model: Module, X: Any, y: Any, threshold: float = 0.0) -> float:
+def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None) -> float:
     """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1)."""
     X, y = check_data(X, y, "nn.accuracy")
-    return score_accuracy(forward_data(model, X), y, threshold)
+    return score_accuracy(forward_data(model, X), y, _model_threshold(model, threshold))
 
 
 def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshold: float | None = None,
@@ -240,6 +244,14 @@ def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
     if loss == "hinge" and n_outputs != 1:
         raise ValueError(f"nn.fit: the hinge loss needs a model with one output, this one has {n_outputs}")
     return y
+
+
+def _model_threshold(model: Module, threshold: float | None) -> float:
+    """``threshold``, or 0.5 when the model's last activation is a sigmoid, else 0."""
+    if threshold is not None:
+        return threshold
+    last = getattr(model, "output_activation", getattr(model, "activation", None))
+    return 0.5 if last == "sigmoid" else 0.0
 
 
 def _threshold(loss: str | Loss, y: np.ndarray) -> float:

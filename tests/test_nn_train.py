@@ -126,6 +126,8 @@ def test_predict_accuracy_evaluate_on_a_known_model():
     result = nn.evaluate(model, X, [1, 0, 0, 0], loss="hinge")
     assert result["accuracy"] == 0.75
     assert result["loss"] == pytest.approx(np.mean([0.0, 0.0, 5.0, 0.0]))  # max(0, 1 - y s) with y = -1 on s = 4
+    probability = nn.MLP.from_weights([[[1.0, -1.0]]], [[0.0]], output_activation="sigmoid")
+    np.testing.assert_array_equal(nn.predict(probability, X), [1, 0, 1, 0])  # sigma(s) > 1/2 where s > 0
     three = nn.MLP.from_weights([np.eye(3)], [np.zeros(3)])
     np.testing.assert_array_equal(nn.predict(three, [[0.1, 0.5, 0.2], [3.0, 1.0, 2.0]]), [1, 0])
 
