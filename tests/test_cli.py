@@ -57,9 +57,12 @@ def test_graph_marks_params_and_writes_dot_text(tmp_path, capsys):
     assert printed_numbers(out)["w"] == (2.0, 1.5)
 
 
-def test_graph_of_a_constant_expression(tmp_path, capsys):
+def test_graph_of_a_constant_expression_and_of_a_bare_variable(tmp_path, capsys):
     code, out, _ = run(["graph", "2 * 3", "-o", str(tmp_path / "g.svg")], capsys)
     assert code == 0 and "= 6" in out
+    code, out, _ = run(["graph", "x", "x=1.5", "-o", str(tmp_path / "x.dot")], capsys)
+    assert code == 0 and printed_numbers(out) == {"x": (1.5, 1.0)}
+    assert 'label="{ x | data 1.5000 | grad 1.0000 }"' in (tmp_path / "x.dot").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -140,6 +140,20 @@ def test_gradient_shading_is_log_scaled_and_grey_for_zero():
     assert f'"|grad| {slope:.1e}"' in source and '"|grad| 1.0e+00"' in source and '"grad 0"' in source
 
 
+def test_a_vanishing_gradient_is_shown_in_scientific_notation_not_as_zero():
+    x = Value(0.5, label="x")
+    h, slope = x, 1.0
+    for _ in range(12):
+        h = h.sigmoid()
+    h.backward()
+    a = 0.5
+    for _ in range(12):  # dh/dx = prod_i s'(z_i) = prod_i a_i (1 - a_i), about 4**-12 (D4)
+        a = 1 / (1 + math.exp(-a))
+        slope *= a * (1 - a)
+    line = _node_line(draw_dot(h).source, "x")
+    assert f"grad {slope:.2e}" in line and "0.0000" not in line.replace("data 0.5000", "")
+
+
 def test_grad_scale_positions_follow_log10():
     from viz.style import GradScale
 

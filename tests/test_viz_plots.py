@@ -149,3 +149,23 @@ def test_figures_save_to_other_formats_by_suffix(tmp_path):
     viz.save_figure(fig, tmp_path / "loss.svg")
     assert "<svg" in (tmp_path / "loss.svg").read_text(encoding="utf-8")
     assert math.isfinite(fig.get_figwidth())
+
+
+def test_pictures_and_figures_show_inline_in_a_jupyter_kernel():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    cells = [
+        "import viz\nfrom autograd import Value\nx = Value(2.0, label='x')\ny = x * 3\ny.backward()",
+        "viz.plot_history({'loss': [2.0, 1.0]})",  # pyplot never imported
+        "viz.draw_dot(y)",
+        "viz.backprop_steps(y)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    shown = [[o for o in cell.outputs if o.output_type == "execute_result"] for cell in nb.cells[1:]]
+    assert [len(outputs) for outputs in shown] == [1, 1, 1]
+    figure, picture, steps = (outputs[0].data for outputs in shown)
+    assert figure["image/png"]  # base64 PNG
+    assert "grad 3.0000" in picture["image/svg+xml"]
+    assert steps["text/html"].count("<svg") == 2  # x and y; the 3 is inline and 'type="range"' in steps["text/html"]

@@ -37,3 +37,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(plots, name)
     raise AttributeError(f"module 'viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

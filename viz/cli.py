@@ -150,7 +150,8 @@ def run_graph(args: argparse.Namespace) -> int:
     result = evaluate(args.expression, variables)
     if not isinstance(result, Value):  # no variable in it: a number
         result = Value(result)
-    result.label = "f"
+    if not result.label:  # keep a variable's own name when the expression is just "x"
+        result.label = "f"
     result.backward()
 
     print(f"f = {args.expression.strip()} = {result.data:.6g}")

@@ -205,7 +205,13 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
 
 def _numbers(node: Value, grad_of: GradOf) -> list[str]:
     g = grad_of(node)
-    return [f"data {node.data:.4f}", "grad ?" if g is None else f"grad {g:.4f}"]
+    return [f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
+
+
+def number(x: float) -> str:
+    """Four decimals, as in micrograd's pictures; a tiny non-zero number (a vanishing gradient, D4)
+    in scientific notation instead of a misleading 0.0000."""
+    return f"{x:.2e}" if 0.0 < abs(x) < 0.5e-4 else f"{x:.4f}"
 
 
 def _kind(node: Value, roots: set[Value], params: set[Value]) -> str:

@@ -35,6 +35,32 @@ CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b
                  "#bcbd22", "#17becf")
 
 
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show_figures_inline() -> None:
+    """In Jupyter, let a returned Figure show as a picture even if pyplot was never imported.
+
+    (pyplot's inline backend registers this display on import; these plots do not use pyplot.)
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    png = shell.display_formatter.formatters["image/png"]
+    try:
+        png.lookup_by_type(Figure)
+    except KeyError:
+        png.for_type(Figure, figure_png)
+
+
 def save_figure(fig: Figure, path: str | os.PathLike) -> None:
     """Write ``fig`` to ``path`` (format from the suffix, PNG when there is none), atomically."""
     fmt = os.path.splitext(os.fspath(path))[1][1:].lower() or "png"
@@ -44,6 +70,7 @@ def save_figure(fig: Figure, path: str | os.PathLike) -> None:
 
 
 def _finish(fig: Figure, path: str | os.PathLike | None) -> Figure:
+    show_figures_inline()
     if path is not None:
         save_figure(fig, path)
     return fig

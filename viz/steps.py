@@ -23,7 +23,7 @@ from typing import Any
 from autograd import Value
 
 from .collapse import parameters_of
-from .graph import RANKDIRS, build_digraph, grad_value, graph_order
+from .graph import RANKDIRS, build_digraph, grad_value, graph_order, number
 from .picture import Picture
 
 MAX_STEPS = 200
@@ -148,4 +148,4 @@ def _caption(step: int, total: int, node: Value, root: Value, g: float, uses: in
     if node is root:
         return f"step {step} of {total}: the output {name}: d{name}/d{name} = 1 (the seed)"
     sums = "its use" if uses == 1 else f"its {uses} uses"
-    return f"step {step} of {total}: grad of {name} is complete = {g:.4f} (summed over {sums})"
+    return f"step {step} of {total}: grad of {name} is complete = {number(g)} (summed over {sums})"
