@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value
@@ -58,6 +60,19 @@ def test_hidden_layers_of_width_one_work(nouts):
     np.testing.assert_allclose([o.data for o in out], numpy_forward(model, x), rtol=1e-12)
     assert nn.Layer(3, 1, seed=0)(x).__class__ is Value  # a 1-unit layer alone still returns a Value
     assert nn.Neuron(1, weights=[2.0], bias=1.0)(Value(3.0)).data == 7.0  # one input may be a bare Value
+
+
+@settings(max_examples=40, deadline=None)
+@given(nin=st.integers(1, 4), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=4), seed=st.integers(0, 2**32),
+       act=st.sampled_from(["relu", "tanh", "sigmoid"]))
+def test_any_mlp_equals_its_matrix_form(nin, nouts, seed, act):
+    hidden = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[act]
+    model = nn.MLP(nin, nouts, activation=act, init="xavier_normal", seed=seed)
+    x = np.random.default_rng(seed).normal(size=nin)
+    out = model(x)
+    out = out if isinstance(out, list) else [out]
+    assert len(out) == nouts[-1]
+    np.testing.assert_allclose([o.data for o in out], numpy_forward(model, x, hidden), rtol=1e-12, atol=1e-15)
 
 
 def test_numpy_rows_and_values_as_inputs():
