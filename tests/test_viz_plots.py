@@ -169,3 +169,12 @@ def test_pictures_and_figures_show_inline_in_a_jupyter_kernel():
     assert figure["image/png"]  # base64 PNG
     assert "grad 3.0000" in picture["image/svg+xml"]
     assert steps["text/html"].count("<svg") == 2  # x and y; the 3 is inline and 'type="range"' in steps["text/html"]
+
+
+def test_decision_boundary_of_a_sigmoid_output_splits_at_one_half():
+    # sigmoid(x1) > 1/2 exactly where x1 > 0: nn.predict's threshold for a probability
+    model = nn.MLP.from_weights([[[1.0, 0.0]]], [[0.0]], output_activation="sigmoid")
+    X = np.array([[-2.0, -1.0], [2.0, 1.0]])
+    fig = viz.plot_decision_boundary(model, X, np.array([0, 1]), resolution=30)
+    class0, class1 = fig.axes[0].collections[0].get_paths()
+    assert class1.contains_point((1.0, 0.0)) and class0.contains_point((-1.0, 0.0))

@@ -117,14 +117,14 @@ def plot_activations(names: Sequence[str] = tuple(ACTIVATIONS), z: np.ndarray | 
     return _finish(fig, path)
 
 
-def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, threshold: float = 0.0,
+def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, threshold: float | None = None,
                            predict: Callable[[np.ndarray], np.ndarray] | None = None, title: str = "",
                            path: str | os.PathLike | None = None) -> Figure:
     """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the data.
 
     ``predict(points) -> class indices`` defaults to ``nn.predict(model, points, threshold)``: the
-    argmax of several outputs, or a single output above ``threshold`` (0 for a score or logit,
-    0.5 for a sigmoid probability).
+    argmax of several outputs, or a single output above ``threshold`` (by default 0 for a score
+    or logit, 0.5 for a sigmoid output).
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
