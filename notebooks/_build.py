@@ -23,8 +23,11 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from traitlets import default
 
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
@@ -55,15 +58,38 @@ def notebook_from_source(source: Path) -> nbformat.NotebookNode:
     """An unexecuted notebook with the cells of ``source``."""
     make = {"markdown": new_markdown_cell, "code": new_code_cell}
     nb = new_notebook(cells=[make[kind](text) for kind, text in read_cells(source)])
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{source.stem[:2]}-{i:02d}"  # stable ids: a rebuild changes only what changed
     nb.metadata["kernelspec"] = dict(_KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
 
+class _ThisPythonSpecs(KernelSpecManager):
+    """Every kernel name means ipykernel in *this* interpreter, whatever other kernelspecs are installed."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+
+        return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+
+
+class ThisPythonKernel(AsyncKernelManager):
+    """A kernel manager that starts ``python -m ipykernel_launcher`` with ``sys.executable``.
+
+    A user-level "python3" kernelspec (say, from another Python) would otherwise take precedence
+    over the one of the environment that runs the build or the tests.
+    """
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self) -> KernelSpecManager:
+        return _ThisPythonSpecs()
+
+
 def execute(nb: nbformat.NotebookNode, timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel from the notebooks folder; raise at the first failing cell."""
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+        nb, timeout=timeout, kernel_name=KERNEL, kernel_manager_class=ThisPythonKernel, record_timing=False,
         resources={"metadata": {"path": str(HERE)}},
     )
     client.execute()

@@ -9,6 +9,7 @@ the current environment), one notebook per test, with a time limit per cell.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,12 @@ def _load_builder():
 
 build = _load_builder()
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_notebooks_run_in_a_kernel_of_this_interpreter():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys; print(sys.executable)")])
+    build.execute(nb, timeout=60)
+    assert nb.cells[0].outputs[0].text.strip() == sys.executable
 
 
 def test_every_source_has_a_committed_notebook_and_back():
