@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 import nn
+import viz
 from autograd import Value
 
 TOL = 1e-12
@@ -198,6 +199,19 @@ for _ in range(100):
     x = rng.normal(size=3).tolist()
     assert abs(forward_001_convention(x) - h_ufldl(x)) < TOL
 print("3-3-1: UFLDL loops, note 001's matrices and the scalar engine agree")
+
+# %% [markdown]
+# The 3-3-1 network as chainrule draws it, one box per neuron (`collapse_level="neuron"`), on one
+# input: the picture of note 004, with each unit's output value and gradient, and the 16
+# parameters around them. A third naming convention appears here, Python's, counting from 0:
+# `layers.0.neurons.2.w1` is UFLDL's $W^{(1)}_{32}$ and note 001's $w^{[1]}_{3,2}$.
+
+# %%
+inputs = [Value(v, label=f"x{i}") for i, v in enumerate([0.5, -1.0, 2.0], start=1)]
+h = net_331(inputs)
+h.backward()
+assert net_331.layers[0].neurons[2].w[1].data == W_ufldl[1][3 - 1, 2 - 1]  # W^(1)_32
+viz.draw_dot(h, collapse=net_331, collapse_level="neuron")
 
 # %% [markdown]
 # ## D11: the deep network
