@@ -9,9 +9,12 @@
 """
 
 from .backward import topological_order, zero_grad
+from .compiled import Compiled, compile
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
+from .groups import ReplayError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .rules import RULES, Rule
+from .tracing import TracingError
 from .value import Value
 
 __all__ = [
@@ -19,5 +22,6 @@ __all__ = [
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "RULES", "Rule",
+    "compile", "Compiled", "TracingError", "ReplayError",
 ]
 __version__ = "0.1.0"

@@ -129,21 +129,27 @@ def relu(x: Any) -> Any:
     """max(0, x)."""
     if type(x) is _float:
         return x if x > 0.0 else 0.0
-    return np.maximum(x, 0.0)
+    if isinstance(x, _ndarray):
+        return np.maximum(x, 0.0)
+    return x.relu()
 
 
 def leaky_relu(x: Any, alpha: float) -> Any:
     """x for x >= 0, alpha * x for x < 0."""
     if type(x) is _float:
         return x if x >= 0.0 else alpha * x
-    return np.where(x >= 0, x, alpha * x)
+    if isinstance(x, _ndarray):
+        return np.where(x >= 0, x, alpha * x)
+    return x.leaky_relu(alpha)
 
 
 def elu(x: Any, alpha: float) -> Any:
     """x for x > 0, alpha * (e^x - 1) for x <= 0."""
     if type(x) is _float:
         return x if x > 0.0 else alpha * math.expm1(x)
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    if isinstance(x, _ndarray):
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    return x.elu(alpha)
 
 
 # ---------------------------------------------------------------- piecewise helpers

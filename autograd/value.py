@@ -71,10 +71,10 @@ class Value:
     # ------------------------------------------------------------ conversions
     def item(self) -> float:
         """The data as a Python float."""
-        return self.data
+        return float(self.data)  # float() so that a traced value explains why it has no number
 
     def __float__(self) -> float:
-        return self.data
+        return float(self.data)
 
     def __bool__(self) -> bool:
         return self.data != 0.0
@@ -272,7 +272,7 @@ def _data(x: Operand) -> float:
 
 
 def _require_positive_base(op: str, base: float, why: str) -> None:
-    if not base > 0.0:
+    if type(base) is float and not base > 0.0:  # a traced base has no number yet: the replay checks it
         raise ValueError(
             f"{op}: the base must be positive to differentiate with respect to {why} "
             f"(d/dy b**y = b**y ln b), got base {base!r}"

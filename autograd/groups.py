@@ -1,0 +1,237 @@
+"""The two kinds of step of a replay: one operation on many nodes, and running sums.
+
+Buffers hold one row per node and one column per example: ``vals[row, b]`` is the node's value
+on example b, ``grads[row, b]`` its gradient. A group reads and writes whole rows, so one numpy
+call serves every node of the group and every example at once.
+
+``OpGroup``  nodes of one operation at one depth: out = forward(x, y), then (dx, dy) = vjp(...),
+             with the engine's own rules from ``rules.py`` applied to arrays (D2-D5).
+``SumGroup`` chains of additions, such as a neuron's b + w0 x0 + w1 x1 + ... (D11): running sums
+             along the chain, added in the engine's order (left to right, so the floats are the
+             eager engine's, bit for bit), many chains side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .rows import Rows
+from .value import Value
+
+DOMAIN = {
+    "log": "log needs a positive input",
+    "sqrt": "sqrt needs a non-negative input (and a positive one for its derivative)",
+    "div": "division by zero",
+    "rdiv": "division by zero",
+    "exp": "exp overflows above about 709.78",
+    "rpow": "the power overflowed",
+    "pow": "a negative base needs an integer exponent, zero a non-negative one",
+    "powv": "pow with a Value exponent needs a positive base",
+}
+"""Why an operation can give a non-finite result: the hint added to the replay's error."""
+
+SMALL = 256
+"""Below this many numbers per step (chains x examples), one np.cumsum beats a loop of adds."""
+
+
+class ReplayError(FloatingPointError, ValueError):
+    """An operation of the replay gave NaN or infinity: names the op, the example and the inputs."""
+
+
+class OpGroup:
+    """``n`` nodes of one operation at one depth, in rows ``out`` of the buffers."""
+
+    def __init__(self, op: str, rule: Any, out: slice, x: Rows, y: Rows | np.ndarray | None,
+                 nodes: list[Value]) -> None:
+        self.op = op
+        self.forward_rule: Callable = rule.forward
+        self.vjp: Callable = rule.vjp
+        self.out = self.rows = out
+        self.x = x
+        self.y = y  # Rows of Value inputs, an (n, 1) column of constants, or None
+        self.nodes = nodes
+
+    def _inputs(self, vals: np.ndarray) -> tuple[np.ndarray, Any]:
+        y = self.y
+        return self.x.read(vals), (y.read(vals) if type(y) is Rows else y)
+
+    def forward(self, vals: np.ndarray) -> None:
+        x, y = self._inputs(vals)
+        if self.op == "powv" and not (x > 0.0).all():  # eager refuses this when the node is made
+            i, b = np.argwhere(~(x > 0.0))[0]
+            raise self._error(i, b, f"pow: the base must be positive (got {float(x[i, b])!r})", x, y, vals)
+        vals[self.out] = self.forward_rule(x, y)
+
+    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False) -> None:
+        x, y = self._inputs(vals)
+        g = grads[self.out]
+        d = self.vjp(g, vals[self.out], x, y)
+        if check:
+            for part in d:
+                bad = _first_nonfinite(part)
+                if bad is not None:
+                    i, b = bad
+                    raise self._error(i, b, f"backward of {self.op} gave the gradient {float(part[i, b])!r} "
+                                            f"(upstream gradient {float(g[i, b])!r})", x, y, vals)
+        self.x.add_into(grads, d[0])
+        if type(self.y) is Rows:
+            self.y.add_into(grads, d[1])
+
+    def explain(self, vals: np.ndarray) -> ReplayError | None:
+        """The error for the first non-finite output of this group, if there is one."""
+        out = vals[self.out]
+        bad = _first_nonfinite(out)
+        if bad is None:
+            return None
+        i, b = bad
+        x, y = self._inputs(vals)
+        return self._error(i, b, f"{self.op} gave {float(out[i, b])!r}", x, y, vals)
+
+    def _error(self, i: int, b: int, what: str, x: np.ndarray, y: Any, vals: np.ndarray) -> ReplayError:
+        node = self.nodes[i]
+        inputs = f"x={float(x[i, b])!r}"
+        if y is not None:
+            inputs += f", y={float(y[i, -1 if y.shape[1] == 1 else b])!r}"
+        hint = f" ({DOMAIN[self.op]})" if self.op in DOMAIN else ""
+        source = node.parents[0].label if node.parents else ""
+        where = f" in node {node.label!r}" if node.label else (f", applied to node {source!r}" if source else "")
+        return ReplayError(f"replay: {what} at example {b} from {inputs}{hint}{where}")
+
+
+class SumGroup:
+    """``m`` chains of additions, each at most ``k`` additions long, side by side.
+
+    The block of rows holds k + 1 positions of m chains (row = start + position * m + chain).
+    Position p holds the running sum of the chain's terms up to p, so a chain's nodes are its
+    running sums: term 0 sits at the chain's first position, node j (term 0 + ... + term j) at
+    the next ones. Shorter chains start later; their first positions stay 0, and 0 + t = t.
+    A subtraction is the addition of a negated term: x - y = x + (-y) exactly in floating point.
+    """
+
+    def __init__(self, block: slice, k: int, m: int, terms: list[tuple[int, int, Rows, np.ndarray | None]],
+                 signs: np.ndarray | None, interior_used: bool, ends: list[Value]) -> None:
+        self.block, self.k, self.m = block, k, m
+        self.rows = block
+        self.terms = terms  # (first position, end position, rows to read, flat indices of real terms or None)
+        self.signs = signs  # (k + 1, m, 1) of +1/-1, or None when every term is added
+        self.interior_used = interior_used  # some running sum before a chain's end is used elsewhere
+        self.ends = ends  # each chain's last node, for error messages
+        self.by_position = _by_position(k, m, terms, signs)
+
+    def _positions(self, buf: np.ndarray) -> np.ndarray:
+        return buf[self.block].reshape(self.k + 1, self.m, -1)
+
+    def forward(self, vals: np.ndarray) -> None:
+        sums = self._positions(vals)
+        if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
+            for start, stop, rows, real in self.terms:
+                part = sums[start:stop]
+                if real is None:
+                    part[...] = rows.read(vals).reshape(part.shape)
+                else:
+                    part.reshape(-1, part.shape[-1])[real] = rows.read(vals)
+            if self.signs is not None:
+                sums *= self.signs
+            np.cumsum(sums, axis=0, out=sums)
+            return
+        previous = None  # sums[p] = sums[p - 1] + term at p, reading each term where it lives
+        for p, (term, add) in enumerate(self.by_position):
+            if term is None:  # only padding so far: the block's zeros stay
+                continue
+            t = term(vals)
+            if previous is None:  # the first terms (always added: a chain starts with +term 0)
+                sums[p] = t
+            else:
+                add(previous, t, out=sums[p])
+            previous = sums[p]
+
+    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False) -> None:
+        g = self._positions(grads)
+        if self.interior_used:
+            _running_sum(g[::-1])  # a running sum's gradient: its own plus everything after it
+            per_term = g
+        else:
+            per_term = np.broadcast_to(g[self.k], g.shape)  # every term gets the chain's end gradient
+        if self.signs is not None:
+            per_term = per_term * self.signs
+        if check and not np.isfinite(per_term).all():
+            raise ReplayError("replay: backward of add gave a non-finite gradient (the upstream gradient "
+                              "of a sum was already infinite)")
+        for start, stop, rows, real in self.terms:
+            part = per_term[start:stop]
+            if real is None and rows.kind == "slice":
+                view = grads[rows.start:rows.stop].reshape(part.shape)
+                view += part
+            else:
+                flat = part.reshape(-1, part.shape[-1])
+                rows.add_into(grads, flat if real is None else flat[real])
+
+    def explain(self, vals: np.ndarray) -> ReplayError | None:
+        out = vals[self.block]
+        bad = _first_nonfinite(out)
+        if bad is None:
+            return None
+        row, b = bad
+        label = self.ends[row % self.m].label
+        where = f" in the sum ending at node {label!r}" if label else ""
+        return ReplayError(f"replay: add gave {float(out[row, b])!r} at example {b}: a sum overflowed{where}")
+
+
+def _first_nonfinite(a: np.ndarray) -> tuple[int, int] | None:
+    """(row, example) of the first NaN or infinity in a (rows, examples) array, or None."""
+    bad = np.argwhere(~np.isfinite(a))
+    return (int(bad[0][0]), int(bad[0][1])) if len(bad) else None
+
+
+def _running_sum(sums: np.ndarray) -> None:
+    """sums[p] = sums[0] + ... + sums[p] along the first axis, in place, added left to right.
+
+    np.cumsum (one call, slow per number) for small blocks, else one np.add per position.
+    Both add in the same order as the eager engine's chain of nodes.
+    """
+    if sums[0].size < SMALL:
+        np.cumsum(sums, axis=0, out=sums)
+        return
+    for p in range(1, len(sums)):
+        np.add(sums[p - 1], sums[p], out=sums[p])
+
+
+def _by_position(k: int, m: int, terms: list, signs: np.ndarray | None) -> list[tuple[Callable | None, Callable]]:
+    """For each position 0..k: a function reading its m terms (None if all padding) and the ufunc
+    that adds them to the running sum (np.subtract when every term there is subtracted)."""
+    readers: list[tuple[Callable | None, Callable]] = []
+    for start, stop, rows, real in terms:
+        for p in range(start, stop):
+            sign = None if signs is None else signs[p]
+            mixed = sign is not None and not (sign == sign[0]).all()
+            add = np.subtract if sign is not None and not mixed and sign[0, 0] < 0 else np.add
+            readers.append((_reader(rows, real, p - start, m, sign if mixed else None), add))
+    return readers
+
+
+def _reader(rows: Rows, real: np.ndarray | None, offset: int, m: int, sign: np.ndarray | None) -> Callable | None:
+    """A function vals -> the m terms at one position (zeros for padding, signs applied if mixed)."""
+    lo, hi = offset * m, (offset + 1) * m
+    if real is None:
+        if rows.kind == "slice":
+            here = slice(rows.start + lo, rows.start + hi)
+            read = lambda vals: vals[here]
+        else:
+            here_rows = rows.rows[lo:hi]
+            read = lambda vals: vals[here_rows]
+    else:
+        keep = (real >= lo) & (real < hi)
+        if not keep.any():
+            return None
+        index, chains = rows.rows[keep], real[keep] - lo
+
+        def read(vals: np.ndarray) -> np.ndarray:
+            full = np.zeros((m, vals.shape[1]))
+            full[chains] = vals[index]
+            return full
+    if sign is None:
+        return read
+    return lambda vals: read(vals) * sign

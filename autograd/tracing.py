@@ -1,0 +1,165 @@
+"""Tracing: run a scalar function once on stand-ins and keep the graph it builds.
+
+``trace(fn, n_inputs, parameters)`` calls ``fn`` on a list of placeholder Values. While it
+runs, the placeholders and the parameters hold no number: their ``data`` is ``TRACED``, a
+stand-in that supports arithmetic and the engine's functions (so every forward rule of
+``rules.py`` runs and the graph gets recorded) but refuses to become a bool or a float.
+
+Why refuse? The recorded graph is replayed for every example of every batch (``compiled.py``).
+A Python ``if x > 0:`` inside ``fn`` would pick one branch at tracing time and replay that
+branch for all examples, silently wrong for the others, so it raises ``TracingError`` instead
+(like JAX's tracers). Piecewise functions are written with the engine's ops (relu, abs,
+leaky_relu, elu), whose rules handle every example on its own side of the kink.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from .backward import topological_order
+from .modes import enable_grad, mode
+from .value import Value
+
+
+class TracingError(TypeError):
+    """A traced function tried to use a traced number as a Python bool or float."""
+
+
+_WHY = (
+    "autograd.compile records the graph once and replays it for every example (and after every "
+    "parameter update), so while it traces, the inputs and the parameters have no numbers yet. "
+    "A Python `if`, a comparison, float(), .item() or arithmetic on .data would freeze the branch "
+    "taken at tracing time for all examples. Write piecewise functions with the engine's ops "
+    "(relu, abs, leaky_relu, elu, or s*a + (1 - s)*b with s = sigmoid(x)), "
+    "or run the function eagerly (nn.fit(..., engine='eager'))."
+)
+
+
+def _refuse(what: str) -> Callable[..., NoReturn]:
+    def refuse(self: TracedNumber, *args: Any) -> NoReturn:
+        raise TracingError(f"tracing: {what} needs the number of a traced value. {_WHY}")
+
+    refuse.__name__ = f"refuse_{what}"
+    return refuse
+
+
+class TracedNumber:
+    """The ``data`` of a placeholder (or a parameter, or anything computed from them) while tracing.
+
+    Arithmetic and the engine's functions give back the stand-in, so forward rules run unchanged;
+    anything that needs an actual number raises ``TracingError``.
+    """
+
+    __slots__ = ()
+
+    def _same(self, *args: Any) -> TracedNumber:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _same
+    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = _same
+
+    __bool__ = _refuse("a Python bool (an `if`, `and`/`or`, `while`)")
+    __float__ = _refuse("float()")
+    __int__ = __index__ = __trunc__ = __floor__ = __ceil__ = __round__ = _refuse("int()/round()")
+    __lt__ = _refuse("the comparison <")
+    __le__ = _refuse("the comparison <=")
+    __gt__ = _refuse("the comparison >")
+    __ge__ = _refuse("the comparison >=")
+    __eq__ = _refuse("the comparison ==")
+    __ne__ = _refuse("the comparison !=")
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "<traced>"
+
+    def __format__(self, spec: str) -> str:
+        return "<traced>"
+
+
+numbers.Real.register(TracedNumber)  # so Value(TRACED) and x * TRACED ask float() and get the explanation
+TRACED = TracedNumber()
+
+
+@dataclass
+class Trace:
+    """What one call of ``fn`` on placeholders recorded."""
+
+    outputs: list[Value]
+    """The Values ``fn`` returned (one or several), the roots of the graph."""
+    single: bool
+    """True when ``fn`` returned one Value rather than a list."""
+    placeholders: list[Value]
+    """The input leaves: placeholder i stands for column i of the data."""
+    parameters: list[Value]
+    """Shared leaves whose gradients are wanted, in the caller's order."""
+    order: list[Value]
+    """Every node of the graph, each after its inputs."""
+
+
+def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[Value] | None = None) -> Trace:
+    """Call ``fn(placeholders)`` once, with ``n_inputs`` placeholders, and record the graph.
+
+    ``parameters`` (shared leaves such as a model's weights) also hold ``TRACED`` while ``fn``
+    runs, then get their numbers back. With ``parameters=None`` every leaf of the graph that is
+    not a placeholder counts as a parameter.
+    """
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
+        raise ValueError(f"compile: n_inputs must be a non-negative int, got {n_inputs!r}")
+    params = None if parameters is None else list(parameters)
+    for i, p in enumerate(params or []):
+        if not isinstance(p, Value):
+            raise TypeError(f"compile: parameters[{i}] must be a Value, got {type(p).__name__}")
+    placeholders = [Value(0.0, label=f"x{i}") for i in range(n_inputs)]
+    for v in placeholders:
+        v.data = TRACED
+    saved = [(p, p.data) for p in params or []]
+    anomaly, mode.anomaly = mode.anomaly, False  # there are no numbers to check while tracing
+    try:
+        for p, _ in saved:
+            p.data = TRACED
+        with enable_grad():
+            result = fn(placeholders)
+    finally:
+        mode.anomaly = anomaly
+        for p, data in saved:
+            p.data = data
+    outputs, single = _as_outputs(result)
+    order = _joint_order(outputs)
+    inputs = set(placeholders)
+    leaves = [v for v in order if not v.op and v not in inputs]
+    for v in leaves:
+        if isinstance(v.data, TracedNumber):
+            raise ValueError(f"compile: the graph uses a placeholder of another traced function ({v.label or v!r})")
+    return Trace(outputs, single, placeholders, leaves if params is None else params, order)
+
+
+def _as_outputs(result: Any) -> tuple[list[Value], bool]:
+    """fn's result as a list of Values (numbers become constant leaves) and whether it was one."""
+    single = not isinstance(result, list | tuple)
+    items = [result] if single else list(result)
+    if not items:
+        raise ValueError("compile: the traced function returned an empty list")
+    outputs = []
+    for i, item in enumerate(items):
+        if isinstance(item, Value):
+            outputs.append(item)
+        elif isinstance(item, numbers.Real) and not isinstance(item, TracedNumber):
+            outputs.append(Value(item))
+        else:
+            where = "the traced function's result" if single else f"output {i} of the traced function"
+            raise TypeError(f"compile: {where} must be a Value or a number, got {type(item).__name__}")
+    return outputs, single
+
+
+def _joint_order(outputs: list[Value]) -> list[Value]:
+    """One topological order for several roots: each root's new nodes after the ones already placed
+    (the search stops at placed nodes, so a shared graph is walked once)."""
+    order = topological_order(outputs[0])
+    for root in outputs[1:]:
+        placed = frozenset(order)
+        order += [node for node in topological_order(root, placed) if node not in placed]
+    return order

@@ -1,0 +1,177 @@
+"""Clear errors from the replay: branching on data while tracing, bad domains, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import ReplayError, TracingError, Value
+
+# ---------------------------------------------------------------- branching on data while tracing
+
+BRANCHES = {
+    "if": lambda x, w: x * w if x > 0 else -x,
+    "bool": lambda x, w: x * w if x else w,
+    "float": lambda x, w: Value(float(x)) * w,
+    "item": lambda x, w: x.item() * w,
+    "max": lambda x, w: max(x, w),
+    "math": lambda x, w: Value(math.exp(x)) * w,
+    "data_compare": lambda x, w: x.relu() if x.data < 1.0 else x,
+    "data_into_value": lambda x, w: w * Value(x.data * 2.0),
+    "data_as_constant": lambda x, w: w * (x.data + 1.0),
+    "round": lambda x, w: w * round(x.data),
+    "parameter_if": lambda x, w: x * w if w > 0 else x,  # parameters change between steps: no branching either
+}
+
+
+@pytest.mark.parametrize("name", sorted(BRANCHES))
+def test_branching_on_a_traced_value_raises_and_explains(name):
+    w = Value(0.5, label="w")
+    with pytest.raises(TracingError) as error:
+        autograd.compile(lambda v: BRANCHES[name](v[0], w), 1, [w])
+    message = str(error.value)
+    assert "replays it for every example" in message  # why
+    assert "relu" in message and "engine='eager'" in message  # what to do instead
+    assert w.data == 0.5  # the parameter got its number back
+
+
+def test_piecewise_ops_trace_fine_where_an_if_does_not():
+    w = Value(1.5)
+    f = autograd.compile(lambda v: (v[0] * w).relu() + abs(v[0]) - v[0].leaky_relu(0.1), 1, [w])
+    out = f.forward(np.array([[-2.0], [3.0]]))
+    assert out.tolist() == [0.0 + 2.0 + 0.2, 4.5 + 3.0 - 3.0]
+
+
+def test_tracing_error_is_a_type_error():
+    assert issubclass(TracingError, TypeError)
+
+
+# ---------------------------------------------------------------- domain errors during the replay
+
+DOMAINS = [
+    ("log", lambda x, w: (x * w).log(), [[1.0], [-1.0]], "log gave nan at example 1 from x=-1.0", "positive"),
+    ("log0", lambda x, w: (x * w).log(), [[0.0]], "log gave -inf at example 0 from x=0.0", "positive"),
+    ("rdiv", lambda x, w: 2.0 / x, [[2.0], [0.0]], "rdiv gave inf at example 1 from x=0.0", "division by zero"),
+    ("div", lambda x, w: w / (x - w), [[1.0]], "div gave inf at example 0 from x=1.0, y=0.0", "division by zero"),
+    ("sqrt", lambda x, w: (x - w).sqrt(), [[3.0], [0.5]], "sqrt gave nan at example 1 from x=-0.5", "non-negative"),
+    ("exp", lambda x, w: (x * w).exp(), [[1.0], [800.0]], "exp gave inf at example 1 from x=800.0", "709.78"),
+    ("pow", lambda x, w: (x * w) ** 0.5, [[-2.0]], "pow gave nan at example 0", "integer exponent"),
+    ("powv", lambda x, w: x ** w, [[2.0], [-3.0]], "the base must be positive (got -3.0)", "example 1"),
+    ("sum", lambda x, w: x * w + x * w, [[1e308]], "add gave inf at example 0", "overflowed"),
+]
+
+
+@pytest.mark.parametrize("name,fn,rows,says,hint", DOMAINS, ids=[d[0] for d in DOMAINS])
+def test_bad_domains_name_the_op_the_example_and_the_input(name, fn, rows, says, hint):
+    w = Value(1.0, label="w")
+    f = autograd.compile(lambda v: fn(v[0], w), 1, [w])
+    with pytest.raises(ReplayError) as error:
+        f.forward(np.array(rows))
+    assert says in str(error.value) and hint in str(error.value)
+    assert isinstance(error.value, ValueError) and isinstance(error.value, ArithmeticError)
+
+
+def test_eager_refuses_the_same_inputs():
+    # the replay's errors stand in for the eager engine's, which raise on the same numbers
+    with pytest.raises(ValueError):
+        Value(-1.0).log()
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / 0.0
+
+
+def test_a_non_finite_gradient_names_the_backward_op():
+    # sqrt(x^2) at x = 0 is 0, but its derivative 1 / (2 sqrt(0)) is infinite
+    w = Value(1.0)
+    f = autograd.compile(lambda v: (v[0] * v[0] * w).sqrt(), 1, [w])
+    assert f.forward(np.array([[0.0]])).tolist() == [0.0]
+    with pytest.raises(ReplayError, match=r"backward of sqrt gave the gradient inf .*example 0 from x=0.0"):
+        f.gradient()
+    with pytest.raises(ZeroDivisionError):  # eager too
+        (Value(0.0) * Value(0.0) * w).sqrt().backward()
+
+
+def test_the_error_names_the_node_label():
+    w = Value(2.0)
+
+    def fn(v):
+        z = v[0] * w
+        z.label = "layers.0.neurons.3"
+        return z.log()
+
+    f = autograd.compile(fn, 1, [w])
+    with pytest.raises(ReplayError, match="log gave nan .*, applied to node 'layers.0.neurons.3'"):
+        f.forward(np.array([[-1.0]]))
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.fixture
+def affine():
+    w, b = Value(2.0, label="w"), Value(1.0, label="b")
+    return autograd.compile(lambda v: v[0] * w + v[1] * b, 2, [w, b]), w
+
+
+@pytest.mark.parametrize("X,error,says", [
+    (np.ones((3, 3)), ValueError, r"shape \(B, 2\).*got shape \(3, 3\)"),
+    (np.ones((0, 2)), ValueError, "B >= 1"),
+    (np.ones((2, 2, 2)), ValueError, "shape"),
+    ([[1.0, np.nan]], ValueError, r"X\[0, 1\] is nan"),
+    ([["a", "b"]], TypeError, "array of numbers"),
+])
+def test_bad_batches(affine, X, error, says):
+    f, _ = affine
+    with pytest.raises(error, match=says):
+        f.forward(X)
+
+
+def test_bad_seeds(affine):
+    f, _ = affine
+    f.forward(np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"seed must have the outputs' shape \(3,\)"):
+        f.gradient(np.ones(4))
+    with pytest.raises(ValueError, match="finite"):
+        f.gradient([1.0, np.inf, 0.0])
+
+
+def test_gradient_needs_a_forward_first(affine):
+    f, _ = affine
+    with pytest.raises(RuntimeError, match="forward"):
+        f.gradient()
+    with pytest.raises(RuntimeError, match="forward"):
+        f.graph()
+
+
+def test_a_non_finite_parameter_is_named(affine):
+    f, w = affine
+    w.data = math.inf
+    with pytest.raises(ValueError, match="parameter 'w' is inf"):
+        f.forward(np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("kwargs,error,says", [
+    ({"n_inputs": -1}, ValueError, "non-negative int"),
+    ({"n_inputs": True}, ValueError, "non-negative int"),
+    ({"n_inputs": 1, "parameters": [1.0]}, TypeError, r"parameters\[0\] must be a Value"),
+])
+def test_bad_compile_arguments(kwargs, error, says):
+    with pytest.raises(error, match=says):
+        autograd.compile(lambda v: v[0], **kwargs)
+
+
+@pytest.mark.parametrize("result,error,says", [
+    ("loss", TypeError, "must be a Value or a number, got str"),
+    ([], ValueError, "empty list"),
+    ([Value(1.0), None], TypeError, "output 1"),
+])
+def test_bad_results_of_the_traced_function(result, error, says):
+    with pytest.raises(error, match=says):
+        autograd.compile(lambda v: result, 1)
+
+
+def test_a_placeholder_of_another_trace_is_refused():
+    kept = []
+    autograd.compile(lambda v: kept.append(v[0]) or v[0] * 2.0, 1)
+    with pytest.raises(ValueError, match="placeholder of another traced function"):
+        autograd.compile(lambda v: v[0] + kept[0], 1)

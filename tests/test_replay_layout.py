@@ -1,0 +1,100 @@
+"""How the replay groups and lays out a graph: row patterns, group counts, long sums on big batches."""
+
+import numpy as np
+import pytest
+from replay_helpers import assert_matches, eager
+
+import autograd
+import nn
+from autograd import Value
+from autograd.rows import Rows
+
+PATTERNS = {
+    "slice": [4, 5, 6, 7],
+    "repeat": [3, 3, 3, 4, 4, 4, 5, 5, 5],
+    "tile": [6, 7, 8, 6, 7, 8],
+    "unique": [9, 2, 7, 0],
+    "general": [9, 2, 9, 7, 2, 2, 0],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PATTERNS))
+def test_rows_read_and_add_like_numpy_fancy_indexing(kind):
+    rows = np.array(PATTERNS[kind])
+    r = Rows(rows)
+    assert r.kind == kind
+    rng = np.random.default_rng(0)
+    buf = rng.normal(size=(12, 5))
+    np.testing.assert_array_equal(r.read(buf), buf[rows])
+    d = rng.normal(size=(len(rows), 5))
+    expected = buf.copy()
+    np.add.at(expected, rows, d)  # the slow reference that handles repeated rows
+    r.add_into(buf, d)
+    np.testing.assert_allclose(buf, expected, rtol=1e-14, atol=1e-14)
+
+
+def test_rows_refuses_an_empty_list():
+    with pytest.raises(ValueError, match="non-empty"):
+        Rows([])
+
+
+def test_group_count_grows_with_depth_not_width():
+    # the number of numpy steps depends on the depth and the kinds of op, not on the node count
+    counts = {}
+    for width in (4, 16, 64):
+        model = nn.MLP(3, [width, width, 1], seed=0)
+        f = autograd.compile(model, 3, model.parameters())
+        counts[width] = (f.stats["groups"], f.stats["nodes"])
+    assert len({groups for groups, _ in counts.values()}) == 1
+    assert counts[64][1] > 50 * counts[4][1]
+    deeper = nn.MLP(3, [4, 4, 4, 4, 1], seed=0)
+    assert autograd.compile(deeper, 3, deeper.parameters()).stats["groups"] > counts[4][0]
+
+
+def test_a_neuron_sum_is_one_step():
+    # b + w0 x0 + ... + w99 x99: 100 additions in a chain, replayed as one running sum
+    w = [Value(0.01 * k) for k in range(100)]
+    b = Value(0.5)
+    f = autograd.compile(lambda v: sum((wi * xi for wi, xi in zip(w, v)), b), 100, w + [b])
+    assert f.stats["groups"] == 2  # the products, the running sum
+    X = np.random.default_rng(1).normal(size=(3, 100))
+    out, grads = f.value_and_grad(X)
+    assert_matches(out, 0.5 + X @ np.array([p.data for p in w]), 10.0, "outputs")
+    assert_matches(grads, np.r_[X.sum(axis=0), 3.0], 10.0, "gradients")
+
+
+def long_sums(v, w):
+    """Sums of different lengths, with subtractions, a term added on the left, and reused running sums."""
+    outs, reused = [], []
+    for unit in range(6):
+        s = w[unit] * v[0]
+        for k in range(1, 5 + unit % 4):  # 5..8 terms: one size class, so some chains are padded
+            t = w[(unit + k) % len(w)] * v[k % len(v)]
+            s = t + s if k == 2 else (s - t if (unit + k) % 3 == 0 else s + t)
+            if k == 3 and unit % 2:
+                reused.append(s.tanh())  # a running sum read before the chain's end
+        outs.append(s.relu())
+    return outs + reused
+
+
+@pytest.mark.parametrize("batch", [3, 200])  # small batches use np.cumsum, big ones a loop of adds
+def test_long_sums_on_small_and_big_batches(batch):
+    w = [Value(x) for x in np.linspace(-1.0, 1.3, 7)]
+    X = np.random.default_rng(2).normal(size=(batch, 4))
+    X[0] = 0.0
+    seed = np.random.default_rng(3).normal(size=(batch, 9))
+    f = autograd.compile(lambda v: long_sums(v, w), 4, w)
+    out, grads = f.value_and_grad(X, seed)
+    ref_out, ref_grads, (vs, gs) = eager(lambda v: long_sums(v, w), X, w, seed)
+    assert_matches(out, ref_out, vs, "outputs")
+    assert_matches(grads, ref_grads, gs * vs, "gradients")
+
+
+def test_outputs_equal_eager_bit_for_bit_on_an_mlp():
+    # additions are done in the eager order, so an MLP's outputs are the same floats
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    X = np.random.default_rng(4).normal(size=(50, 2))
+    f = autograd.compile(model, 2, model.parameters())
+    with autograd.no_grad():
+        expected = [model(row).data for row in X.tolist()]
+    assert f.forward(X).tolist() == expected
