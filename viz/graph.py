@@ -75,9 +75,10 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     if size > max_nodes:
         return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
     known = set(parameters_of(params)) | set(parameters_of(collapse))
-    digraph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes, placement=placement,
-                            shade_grad=shade_grad, legend=legend)
-    return Picture(digraph, node_count=size, backend=backend)
+    build = lambda with_legend: build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
+                                              placement=placement, shade_grad=shade_grad, legend=with_legend)
+    fallback = build(False) if legend else None  # for the WebAssembly Graphviz bug, see Picture.to_svg
+    return Picture(build(legend), node_count=size, backend=backend, without_legend=fallback)
 
 
 def graph_order(roots: list[Value]) -> list[Value]:

