@@ -9,6 +9,7 @@ the current environment), one notebook per test, with a time limit per cell.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -87,3 +88,14 @@ def test_every_derivation_has_a_page_entry_and_a_checked_notebook_section():
         citing = [name for name, text in texts.items() if f"{tag}:" in text or f"({tag})" in text]
         assert citing, f"no notebook has a section on {tag}"
         assert any("assert " in texts[name] for name in citing), f"no notebook checks {tag} with an assert"
+
+
+def test_derivations_page_cites_tests_and_notebooks_that_exist():
+    root = NOTEBOOKS.parent
+    page = (root / "docs" / "derivations.md").read_text(encoding="utf-8")
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (root / "tests").glob("test_*.py"))
+    cited = set(re.findall(r"`(test_\w+)`", page))
+    assert cited, "docs/derivations.md cites no tests"
+    assert not [name for name in cited if f"def {name}(" not in tests], "docs/derivations.md cites missing tests"
+    linked = set(re.findall(r"\(\.\./notebooks/(\w+\.ipynb)\)", page))
+    assert linked and all((NOTEBOOKS / name).exists() for name in linked)
