@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .module import MLP, Layer, Module, Neuron
 
 FORMAT = "chainrule.nn"
@@ -45,7 +45,7 @@ def save(model: Module, path: str | os.PathLike) -> None:
         "state": model.state_dict(),
     }
     text = json.dumps(document, allow_nan=False, indent=1)
-    _write_atomically(Path(path), text)
+    write_atomic(path, text)
 
 
 def load(path: str | os.PathLike, model: Module | None = None) -> Module:
@@ -139,22 +139,3 @@ def _config(model: Module, strict: bool = True) -> dict[str, Any] | None:
             raise ValueError(f"nn.save: {key} is the function {getattr(value, '__name__', value)!r}; only named "
                              f"activations can be saved (see nn.activations.ACTIVATIONS)")
     return config
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, flush it to disk, then rename it over ``path``."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise FileNotFoundError(f"nn.save: directory {str(directory)!r} does not exist")
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograd import Value
+from nn.files import write_atomic
 
-from .files import write_atomic
 from .graph import draw_dot
 from .plots import plot_activations, plot_gradient_depth
 from .steps import backprop_steps

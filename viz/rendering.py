@@ -17,7 +17,7 @@ from typing import Any
 
 import graphviz
 
-from .files import write_atomic
+from nn.files import write_atomic
 
 BACKEND_ENV = "CHAINRULE_GRAPHVIZ"
 BACKENDS = ("auto", "dot", "wasm")

@@ -1,4 +1,4 @@
-"""Writing a file atomically: the bytes go to a temporary file beside the target, then one rename.
+"""Writing a file atomically (models, pictures, plots): a temporary file beside the target, then one rename.
 
 ``os.replace`` is atomic on one filesystem, so a reader (or a crash half-way) sees either the old
 file or the complete new one, never a truncated picture.
@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, *, make_dirs: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically; return the path.
+def write_atomic(path: str | os.PathLike, data: bytes | str, *, make_dirs: bool = False) -> Path:
+    """Write ``data`` (bytes, or str as UTF-8) to ``path`` atomically and durably; return the path.
 
     With ``make_dirs=True`` missing parent directories are created, otherwise a missing
     directory is a FileNotFoundError that names it.
@@ -23,11 +23,16 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, make_dirs: bool = Fals
         directory.mkdir(parents=True, exist_ok=True)
     elif not directory.is_dir():
         raise FileNotFoundError(f"cannot write {str(path)!r}: the directory {str(directory)!r} does not exist")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()  # mkstemp makes 0600
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
