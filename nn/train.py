@@ -122,12 +122,41 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
 
 
 def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float) -> Step:
-    """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step."""
+    """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step.
+
+    The model is traced once (at the first batch) and replayed on each batch with numpy. The loss
+    is then computed by the eager engine on the replayed outputs, so every loss works (even one
+    that looks at numbers, like cross_entropy's max), and its gradients dL/d(outputs) seed the
+    replay's backward pass. The L2 penalty is a second, input-free trace.
+    """
     if not hasattr(autograd, "compile"):
         raise NotImplementedError("nn.fit: engine='compiled' needs autograd.compile (the batched executor), "
                                   "which this version of autograd does not have; use engine='eager'")
-    raise NotImplementedError("nn.fit: engine='compiled' is not connected to autograd.compile yet; "
-                              "use engine='eager'")
+    traced: dict[str, autograd.Compiled] = {}
+
+    def step(inputs: list[list[float]], targets: np.ndarray) -> tuple[float, np.ndarray]:
+        X = np.asarray(inputs, dtype=np.float64)
+        if not traced:
+            traced["model"] = autograd.compile(model, X.shape[1], params)
+            if alpha_l2:
+                traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
+        replay = traced["model"]
+        scores = replay.forward(X)
+        leaves = [[Value(s) for s in row] for row in scores.reshape(len(X), -1).tolist()]
+        total = loss_fn([row[0] if scores.ndim == 1 else row for row in leaves], targets)
+        if not isinstance(total, Value):
+            raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
+        total.backward()
+        grads = replay.gradient(np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape))
+        loss = total.data
+        if alpha_l2:
+            penalty, penalty_grads = traced["l2"].value_and_grad()
+            loss, grads = loss + float(penalty[0]), grads + penalty_grads
+        for p, g in zip(params, grads.tolist(), strict=True):
+            p.grad = g
+        return loss, scores.reshape(len(X), -1)
+
+    return step
 
 
 # ---------------------------------------------------------------- predicting and scoring
