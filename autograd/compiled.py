@@ -50,7 +50,7 @@ def keep_freed_memory() -> None:
     try:
         libc = ctypes.CDLL(None)
         libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)  # allocations up to 32 MB come from the heap
-        libc.mallopt(_M_TRIM_THRESHOLD, 512 * 2**20)  # keep up to 512 MB of freed heap
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 * 2**20)  # keep up to 64 MB of freed heap
     except (OSError, AttributeError):  # not glibc: nothing to tune
         pass
 

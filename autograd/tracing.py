@@ -133,7 +133,8 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
     leaves = [v for v in order if not v.op and v not in inputs]
     for v in leaves:
         if isinstance(v.data, TracedNumber):
-            raise ValueError(f"compile: the graph uses a placeholder of another traced function ({v.label or v!r})")
+            raise ValueError(f"compile: the graph has a leaf ({v.label or v!r}) computed from traced values without "
+                             "its graph (inside no_grad(), or by another compile's function), so it cannot be replayed")
     return Trace(outputs, single, placeholders, leaves if params is None else params, order)
 
 

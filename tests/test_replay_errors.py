@@ -173,5 +173,15 @@ def test_bad_results_of_the_traced_function(result, error, says):
 def test_a_placeholder_of_another_trace_is_refused():
     kept = []
     autograd.compile(lambda v: kept.append(v[0]) or v[0] * 2.0, 1)
-    with pytest.raises(ValueError, match="placeholder of another traced function"):
+    with pytest.raises(ValueError, match="another compile's function"):
         autograd.compile(lambda v: v[0] + kept[0], 1)
+
+
+def test_a_traced_value_computed_without_its_graph_is_refused():
+    def fn(v):
+        with autograd.no_grad():
+            hidden = v[0] * 2.0
+        return hidden + v[0]
+
+    with pytest.raises(ValueError, match=r"inside no_grad\(\)"):
+        autograd.compile(fn, 1)
