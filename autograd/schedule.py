@@ -27,6 +27,7 @@ from .tracing import Trace
 from .value import Value
 
 ADDITIONS = ("add", "sub")
+Key = tuple[int, int, str, int]  # (depth, 0 for chains / 1 for an op, op name, size class or kind of y)
 
 
 class _Chain:
@@ -39,6 +40,29 @@ class _Chain:
         self.terms = [first, second]
         self.signs = [1.0, sign]
         self.depth = depth
+
+    def extend(self, node: int, term: int, sign: float) -> None:
+        self.nodes.append(node)
+        self.terms.append(term)
+        self.signs.append(sign)
+
+
+@dataclass
+class _Graph:
+    """The traced graph as lists indexed by node id; constants get the ids n, n + 1, ..."""
+
+    order: list[Value]
+    ops: list[str]
+    xs: list[int]
+    ys: list[int | float | None]  # a node id, a constant operand, or None
+    depth: list[int]
+    uses: list[int]  # how many nodes (or outputs) read each node
+    chain_of: dict[int, _Chain]
+    constants: list[float]
+
+    @property
+    def n(self) -> int:
+        return len(self.order)
 
 
 @dataclass
@@ -63,100 +87,143 @@ class Schedule:
 
 def build_schedule(trace: Trace) -> Schedule:
     """Group and lay out a traced graph (see the module docstring)."""
-    order = trace.order
+    index = {v: i for i, v in enumerate(trace.order)}
+    graph = _read_graph(trace.order, index, [index[v] for v in trace.outputs])
+    units = _group(graph)
+    keys = sorted(units)
+    asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
+    first_asked = lambda i: asked.get(i, math.inf)
+    n = graph.n
+    row = np.full(n + len(graph.constants), -1, dtype=np.intp)
+    for k, p in enumerate(trace.placeholders):
+        if p in index:
+            row[index[p]] = k
+    next_row = len(trace.placeholders)
+    placeholders = {index[p] for p in trace.placeholders if p in index}
+    leaves = sorted((i for i in range(n) if not graph.ops[i] and i not in placeholders), key=first_asked)
+    constant_ids = sorted(range(n, n + len(graph.constants)), key=first_asked)
+    leaf_start, constant_start = next_row, next_row + len(leaves)
+    next_row = constant_start + len(constant_ids)
+    row[leaves + constant_ids] = np.arange(leaf_start, next_row)
+    groups: list[OpGroup | SumGroup] = []
+    for key in keys:
+        groups.append(_op_group(graph, units[key], key, next_row, row) if key[1]
+                      else _sum_group(graph, units[key], next_row, row))
+        next_row = groups[-1].rows.stop
+    leaf_index = {graph.order[i]: k for k, i in enumerate(leaves)}
+    return Schedule(
+        n_rows=next_row,
+        groups=groups,
+        inputs=slice(0, len(trace.placeholders)),
+        leaves=[graph.order[i] for i in leaves],
+        leaf_rows=slice(leaf_start, constant_start),
+        param_leaf=np.array([leaf_index.get(p, -1) for p in trace.parameters], dtype=np.intp),
+        constant_rows=slice(constant_start, constant_start + len(constant_ids)),
+        constants=np.array([graph.constants[i - n] for i in constant_ids], dtype=np.float64),
+        outputs=Rows(row[[index[v] for v in trace.outputs]]),
+        row_of={v: int(row[i]) for i, v in enumerate(trace.order)},
+        depth=max(graph.depth, default=0),
+    )
+
+
+# ---------------------------------------------------------------- 1-2: depths and chains
+
+
+def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) -> _Graph:
+    """Inputs, depths and use counts of every node; consecutive additions joined into chains."""
     n = len(order)
-    index = {v: i for i, v in enumerate(order)}
-    constants: dict[str, int] = {}  # a number's hex -> its id (n, n + 1, ...)
-    constant_values: list[float] = []
+    graph = _Graph(order, [v.op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
+    constant_ids: dict[str, int] = {}
 
-    def constant(c: float) -> int:
+    def constant(c: float) -> int:  # a constant term of a chain gets an id (and later a row)
         key = float.hex(c)
-        if key not in constants:
-            constants[key] = n + len(constant_values)
-            constant_values.append(c)
-        return constants[key]
+        if key not in constant_ids:
+            constant_ids[key] = n + len(graph.constants)
+            graph.constants.append(c)
+        return constant_ids[key]
 
-    zero = constant(0.0)  # pads shorter chains
-    ops = [v.op for v in order]
-    xs = [-1] * n
-    ys: list[int | float | None] = [None] * n  # an id, a constant, or None
-    depth = [0] * n
-    uses = [0] * n
-    chain_of: dict[int, _Chain] = {}
-    open_ends: set[int] = set()  # ends of chains that the next addition may extend
-
-    def depth_of(t: int) -> int:
-        return depth[t] if t < n else 0
-
+    constant(0.0)  # the zero that pads shorter chains: id n
+    depth, uses, chain_of = graph.depth, graph.uses, graph.chain_of
+    depth_of = lambda t: depth[t] if t < n else 0
+    open_ends: set[int] = set()  # chain ends that the next addition may extend
     for i, v in enumerate(order):
-        if not ops[i]:
+        if not v.op:
             continue
         parents = v.parents
-        x = xs[i] = index[parents[0]]
+        x = graph.xs[i] = index[parents[0]]
+        y = graph.ys[i] = index[parents[1]] if len(parents) == 2 else v.constant
         uses[x] += 1
-        y: int | float | None = v.constant
-        if len(parents) == 2:
-            y = index[parents[1]]
+        if type(y) is int:
             uses[y] += 1
-        ys[i] = y
-        if ops[i] not in ADDITIONS:
-            depth[i] = 1 + max(depth[x], depth[y] if type(y) is int else 0)
+        if v.op not in ADDITIONS:
+            depth[i] = 1 + max(depth[x], depth_of(y) if type(y) is int else 0)
             continue
-        sign = 1.0 if ops[i] == "add" else -1.0
+        sign = 1.0 if v.op == "add" else -1.0
         term = y if type(y) is int else constant(y)
-        if x in open_ends and depth_of(term) < chain_of[x].depth:
-            chain, acc = chain_of[x], x
-        elif sign > 0 and type(y) is int and y in open_ends and depth[x] < chain_of[y].depth:
-            chain, acc, term = chain_of[y], y, x
+        if x in open_ends and depth_of(term) < chain_of[x].depth:  # acc + term: extend acc's chain
+            chain = chain_of[x]
+            chain.extend(i, term, sign)
+            open_ends.discard(x)
+        elif sign > 0 and type(y) is int and y in open_ends and depth[x] < chain_of[y].depth:  # term + acc
+            chain = chain_of[y]
+            chain.extend(i, x, sign)
+            open_ends.discard(y)
         else:
-            chain, acc = _Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term))), None
-        if acc is not None:
-            chain.nodes.append(i)
-            chain.terms.append(term)
-            chain.signs.append(sign)
-            open_ends.discard(acc)
+            chain = _Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
         open_ends.add(i)
         chain_of[i] = chain
         depth[i] = chain.depth
-    for v in trace.outputs:
-        uses[index[v]] += 1
+    for i in outputs:
+        uses[i] += 1
+    return graph
 
-    # ---- groups: (depth, kind, op, variant) -> units (node ids, or chains), in graph order
-    units: dict[tuple, list] = {}
-    seen_chains: set[int] = set()
-    for i in range(n):
-        if not ops[i]:
-            continue
-        if i in chain_of:
-            chain = chain_of[i]
-            if id(chain) not in seen_chains:
-                seen_chains.add(id(chain))
-                size = len(chain.nodes)
-                units.setdefault((chain.depth, 0, "", (size - 1).bit_length()), []).append(chain)
-            continue
-        variant = 0 if ys[i] is None else (2 if type(ys[i]) is int else 1)
-        units.setdefault((depth[i], 1, ops[i], variant), []).append(i)
-    keys = sorted(units)
 
-    # ---- layout: order each group's units as its consumers ask for them, last group first
+# ---------------------------------------------------------------- 3: groups
+
+
+def _group(graph: _Graph) -> dict[Key, list]:
+    """Units (node ids, or chains) by group key, in graph order."""
+    units: dict[Key, list] = {}
+    seen: set[int] = set()
+    for i in range(graph.n):
+        if not graph.ops[i]:
+            continue
+        chain = graph.chain_of.get(i)
+        if chain is None:
+            y = graph.ys[i]
+            kind_of_y = 0 if y is None else (2 if type(y) is int else 1)  # none, a constant, a node
+            units.setdefault((graph.depth[i], 1, graph.ops[i], kind_of_y), []).append(i)
+        elif id(chain) not in seen:
+            seen.add(id(chain))
+            size_class = (len(chain.nodes) - 1).bit_length()  # lengths within 2x share a group
+            units.setdefault((chain.depth, 0, "", size_class), []).append(chain)
+    return units
+
+
+# ---------------------------------------------------------------- 4: layout
+
+
+def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outputs: list[int]) -> dict[int, int]:
+    """Sort each group's units in the order its consumers read them, last group first; return
+    the rank at which each node (or constant) was first read, which orders the leaves too."""
     asked: dict[int, int] = {}
 
     def ask(t: int) -> None:
         if t not in asked:
             asked[t] = len(asked)
 
-    for v in trace.outputs:
-        ask(index[v])
+    for i in outputs:
+        ask(i)
     late = math.inf
     for key in reversed(keys):
         group = units[key]
         if key[1]:
             group.sort(key=lambda i: asked.get(i, late))
             for i in group:
-                ask(xs[i])
+                ask(graph.xs[i])
             for i in group:
-                if type(ys[i]) is int:
-                    ask(ys[i])
+                if type(graph.ys[i]) is int:
+                    ask(graph.ys[i])
         else:
             group.sort(key=lambda c: min(asked.get(j, late) for j in c.nodes))
             width = max(len(c.nodes) for c in group)
@@ -165,78 +232,36 @@ def build_schedule(trace: Trace) -> Schedule:
                     j = position - (width - len(chain.nodes))
                     if j >= 0:
                         ask(chain.terms[j])
-
-    # ---- rows: placeholders, leaves, constants, then each group's block
-    row = np.full(n + len(constant_values), -1, dtype=np.intp)
-    placeholders = [index[p] for p in trace.placeholders if p in index]
-    for k, p in enumerate(trace.placeholders):
-        if p in index:
-            row[index[p]] = k
-    next_row = len(trace.placeholders)
-    inputs = set(placeholders)
-    leaves = sorted((i for i in range(n) if not ops[i] and i not in inputs), key=lambda i: asked.get(i, late))
-    leaf_start = next_row
-    for i in leaves:
-        row[i], next_row = next_row, next_row + 1
-    constant_start = next_row
-    constant_ids = sorted(range(n, n + len(constant_values)), key=lambda i: asked.get(i, late))
-    for i in constant_ids:
-        row[i], next_row = next_row, next_row + 1
-    groups: list[OpGroup | SumGroup] = []
-    for key in keys:
-        group = units[key]
-        start = next_row
-        if key[1]:
-            next_row += len(group)
-            row[group] = np.arange(start, next_row)
-            op = key[2]
-            if key[3] == 2:
-                y = Rows(row[[ys[i] for i in group]])
-            elif key[3] == 1:
-                y = np.array([[ys[i]] for i in group], dtype=np.float64)
-            else:
-                y = None
-            groups.append(OpGroup(op, RULES[op], slice(start, next_row), Rows(row[[xs[i] for i in group]]), y,
-                                  [order[i] for i in group]))
-        else:
-            width, m = max(len(c.nodes) for c in group), len(group)
-            next_row += (width + 1) * m
-            for c_index, chain in enumerate(group):
-                pad = width - len(chain.nodes)
-                for j, node in enumerate(chain.nodes, start=1):
-                    row[node] = start + (pad + j) * m + c_index
-            interior_used = any(uses[j] > 1 for chain in group for j in chain.nodes[:-1])
-            ends = [order[chain.nodes[-1]] for chain in group]
-            groups.append(_sum_group(group, start, width, row, zero, interior_used, ends))
-    leaf_index = {order[i]: k for k, i in enumerate(leaves)}
-    param_leaf = np.array([leaf_index.get(p, -1) for p in trace.parameters], dtype=np.intp)
-    return Schedule(
-        n_rows=next_row,
-        groups=groups,
-        inputs=slice(0, len(trace.placeholders)),
-        leaves=[order[i] for i in leaves],
-        leaf_rows=slice(leaf_start, constant_start),
-        param_leaf=param_leaf,
-        constant_rows=slice(constant_start, constant_start + len(constant_ids)),
-        constants=np.array([constant_values[i - n] for i in constant_ids], dtype=np.float64),
-        outputs=Rows(row[[index[v] for v in trace.outputs]]),
-        row_of={v: int(row[i]) for i, v in enumerate(order)},
-        depth=max(depth, default=0),
-    )
+    return asked
 
 
-def _sum_group(chains: list[_Chain], start: int, width: int, row: np.ndarray, zero: int, interior_used: bool,
-               ends: list[Value]) -> SumGroup:
-    """The SumGroup of ``chains`` laid out from row ``start``: terms read in runs of positions."""
-    m = len(chains)
-    terms = np.full((width + 1, m), row[zero], dtype=np.intp)
+def _op_group(graph: _Graph, nodes: list[int], key: Key, start: int, row: np.ndarray) -> OpGroup:
+    """The OpGroup of ``nodes`` (one op, one depth), its outputs in rows from ``start``."""
+    op, kind_of_y = key[2], key[3]
+    row[nodes] = np.arange(start, start + len(nodes))
+    y: Rows | np.ndarray | None = None
+    if kind_of_y == 2:
+        y = Rows(row[[graph.ys[i] for i in nodes]])
+    elif kind_of_y == 1:
+        y = np.array([[graph.ys[i]] for i in nodes], dtype=np.float64)
+    return OpGroup(op, RULES[op], slice(start, start + len(nodes)), Rows(row[[graph.xs[i] for i in nodes]]), y,
+                   [graph.order[i] for i in nodes])
+
+
+def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray) -> SumGroup:
+    """The SumGroup of ``chains`` laid out from row ``start`` (row = start + position * m + chain),
+    every chain ending at the last position; its terms read in runs of positions."""
+    width, m = max(len(c.nodes) for c in chains), len(chains)
+    terms = np.full((width + 1, m), row[graph.n], dtype=np.intp)  # padding reads the zero
     real = np.zeros((width + 1, m), dtype=bool)
     signs = np.ones((width + 1, m, 1))
-    for c_index, chain in enumerate(chains):
+    for c, chain in enumerate(chains):
         pad = width - len(chain.nodes)
-        terms[pad:, c_index] = row[chain.terms]
-        real[pad:, c_index] = True
-        signs[pad:, c_index, 0] = chain.signs
+        for j, node in enumerate(chain.nodes, start=1):
+            row[node] = start + (pad + j) * m + c
+        terms[pad:, c] = row[chain.terms]
+        real[pad:, c] = True
+        signs[pad:, c, 0] = chain.signs
     runs: list[tuple[int, int, Rows, np.ndarray | None]] = []
     position = 0
     while position <= width:
@@ -253,8 +278,9 @@ def _sum_group(chains: list[_Chain], start: int, width: int, row: np.ndarray, ze
             rows = terms[position:end].ravel()[flat_real]
             runs.append((position, end, Rows(rows), None if flat_real.all() else np.flatnonzero(flat_real)))
         position = end
-    return SumGroup(slice(start, start + (width + 1) * m), width, m, runs,
-                    None if (signs > 0).all() else signs, interior_used, ends)
+    interior_used = any(graph.uses[j] > 1 for chain in chains for j in chain.nodes[:-1])
+    return SumGroup(slice(start, start + (width + 1) * m), width, m, runs, None if (signs > 0).all() else signs,
+                    interior_used, [graph.order[chain.nodes[-1]] for chain in chains])
 
 
 def _consecutive(rows: np.ndarray) -> bool:
