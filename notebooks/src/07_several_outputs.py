@@ -221,12 +221,30 @@ for digit, ax in enumerate(axes):
 plt.show()
 
 # %% [markdown]
+# ### A hidden layer, with the compiled engine
+#
+# A hidden layer helps, but a 64-32-10 network is about 4500 nodes per example, and the eager
+# engine rebuilds that graph for every example of every step. `nn.fit(..., engine="compiled")`
+# records the model's graph once and replays it on the whole mini-batch with numpy arrays: same
+# model, same rules, same gradients (up to rounding), much faster. Here on all 1347 training images.
+
+# %%
+deeper = nn.MLP(64, [32, 10], activation="tanh", init="xavier_normal", seed=0)
+history = nn.fit(deeper, X_train_std, y_train, loss="cross_entropy", optimizer=nn.Adam(deeper.parameters(), lr=0.01),
+                 steps=150, batch_size=64, seed=0, progress=False, engine="compiled")
+deeper_accuracy = nn.accuracy(deeper, X_test_std, y_test)
+print(deeper)
+print(f"test accuracy {deeper_accuracy:.1%} (one linear layer: {test_accuracy:.1%})")
+assert deeper_accuracy > max(test_accuracy, 0.93)
+
+# %% [markdown]
 # ## What we saw
 #
 # * Independent yes/no outputs: one sigmoid and BCE term each; $\partial L/\partial z_k = a_k - y_k$ per
 #   output (D10), and the shared hidden layer adds the errors of all outputs.
 # * Mutually exclusive classes: softmax and cross-entropy, $\partial L/\partial z_j = p_j - [j = c]$;
 #   for two classes it is D6 again.
-# * A small network classifies Iris, and a single softmax layer most handwritten digits.
+# * A small network classifies Iris, and a single softmax layer most handwritten digits; a hidden
+#   layer, trained with the compiled engine, does better.
 #
 # Next: [08 Beyond first derivatives](08_higher_derivatives.ipynb).
