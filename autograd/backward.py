@@ -22,30 +22,32 @@ from .value import Value
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
 
-def topological_order(root: Value, stop: frozenset = frozenset()) -> list[Value]:
-    """Every node ``root`` depends on, each after its inputs (an iterative depth-first search).
+def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozenset()) -> list[Value]:
+    """Every node the root(s) depend on, each after its inputs (an iterative depth-first search).
 
-    Nodes in ``stop`` are treated as leaves: the search does not go past them.
+    With several roots, each root's new nodes come after those already placed. Nodes in
+    ``stop`` are treated as leaves: the search does not go past them.
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        if node in stop:
-            continue
-        x, y = node._x, node._y
-        if type(y) is Value and y not in visited:
-            stack.append((y, False))
-        if x is not None and x not in visited:
-            stack.append((x, False))
+    for root in [roots] if isinstance(roots, Value) else roots:
+        stack: list[tuple[Value, bool]] = [(root, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+                continue
+            if node in visited:
+                continue
+            visited.add(node)
+            stack.append((node, True))
+            if node in stop:
+                continue
+            x, y = node._x, node._y
+            if type(y) is Value and y not in visited:
+                stack.append((y, False))
+            if x is not None and x not in visited:
+                stack.append((x, False))
     return order
 
 

@@ -128,7 +128,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
         for p, data in saved:
             p.data = data
     outputs, single = _as_outputs(result)
-    order = _joint_order(outputs)
+    order = topological_order(outputs)
     inputs = set(placeholders)
     leaves = [v for v in order if not v.op and v not in inputs]
     for v in leaves:
@@ -154,13 +154,3 @@ def _as_outputs(result: Any) -> tuple[list[Value], bool]:
             where = "the traced function's result" if single else f"output {i} of the traced function"
             raise TypeError(f"compile: {where} must be a Value or a number, got {type(item).__name__}")
     return outputs, single
-
-
-def _joint_order(outputs: list[Value]) -> list[Value]:
-    """One topological order for several roots: each root's new nodes after the ones already placed
-    (the search stops at placed nodes, so a shared graph is walked once)."""
-    order = topological_order(outputs[0])
-    for root in outputs[1:]:
-        placed = frozenset(order)
-        order += [node for node in topological_order(root, placed) if node not in placed]
-    return order

@@ -10,9 +10,9 @@ import pytest
 from test_viz_svgtools import svg_texts
 
 import nn
-from autograd import Value
+from autograd import Value, topological_order
 from viz.collapse import module_boxes
-from viz.graph import MAX_NODES, draw_dot, graph_order
+from viz.graph import MAX_NODES, draw_dot
 
 
 def ancestors_or_self(node: Value) -> set[Value]:
@@ -56,7 +56,7 @@ def test_regions_match_the_definition_for_every_neuron():
     model = nn.MLP(3, [4, 2], activation="tanh", seed=0)
     xs = [[Value(v) for v in row] for row in np.random.default_rng(0).normal(size=(2, 3))]
     loss = nn.mse([model(x) for x in xs], [[1.0, 0.0], [0.0, 1.0]])
-    order = graph_order([loss])
+    order = topological_order([loss])
     for layer in model.layers:
         for neuron in layer.neurons:
             boxes = module_boxes(order, neuron)

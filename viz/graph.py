@@ -67,7 +67,7 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     roots = _as_roots(root)
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    order = graph_order(roots)
+    order = topological_order(roots)
     boxes = module_boxes(order, collapse, collapse_level) if collapse is not None else []
     placement = assign(boxes)
     boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]  # not all nested away
@@ -79,18 +79,6 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
                                               placement=placement, shade_grad=shade_grad, legend=with_legend)
     fallback = build(False) if legend else None  # for the WebAssembly Graphviz bug, see Picture.to_svg
     return Picture(build(legend), node_count=size, backend=backend, without_legend=fallback)
-
-
-def graph_order(roots: list[Value]) -> list[Value]:
-    """Every node the roots depend on, inputs before outputs (one topological order, merged)."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in roots:
-        for node in topological_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
 
 
 def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:

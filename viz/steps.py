@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd import Value
+from autograd import Value, topological_order
 
 from .collapse import parameters_of
-from .graph import RANKDIRS, build_digraph, grad_value, graph_order, number
+from .graph import RANKDIRS, build_digraph, grad_value, number
 from .picture import Picture
 
 MAX_STEPS = 200
@@ -105,7 +105,7 @@ def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, lege
         raise TypeError(f"backprop_steps: root must be a Value, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"backprop_steps: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    order = graph_order([root])
+    order = topological_order(root)
     if len(order) > max_steps:
         raise ValueError(
             f"backprop_steps: the graph has {len(order)} nodes, one frame each, more than max_steps={max_steps}; "
