@@ -77,6 +77,11 @@ def test_html_slider_holds_every_frame():
     assert "step 1 of 6" in page
 
 
+def test_html_slider_is_the_same_every_time():
+    # committed notebooks must not change when re-run on the same graph
+    assert backprop_steps(neuron()[0]).to_html() == backprop_steps(neuron()[0]).to_html()
+
+
 def test_large_graphs_and_bad_roots_are_refused():
     x = Value(1.0)
     y = x

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +63,6 @@ class BackpropSteps(Sequence[Frame]):
 
     def to_html(self) -> str:
         """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
-        uid = f"chainrule-steps-{uuid.uuid4().hex[:8]}"
         frames = []
         for i, frame in enumerate(self.frames):
             svg = frame.picture.to_svg()
@@ -73,14 +71,14 @@ class BackpropSteps(Sequence[Frame]):
             caption = html.escape(frame.caption)
             frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
         show = (
-            f"var root=document.getElementById('{uid}');var k=+this.value;"
+            "var root=this.parentNode;var k=+this.value;"  # no ids: the same HTML every time, any number per page
             "var frames=root.querySelectorAll('.frame');"
             "for(var i=0;i<frames.length;i++){frames[i].style.display=(i==k?'block':'none');}"
             "root.querySelector('.caption').textContent=frames[k].getAttribute('data-caption');"
         )
         first = html.escape(self.frames[0].caption) if self.frames else ""
         return (
-            f'<div id="{uid}" class="chainrule-steps">'
+            '<div class="chainrule-steps">'
             f'<input type="range" min="0" max="{max(0, len(self.frames) - 1)}" value="0" step="1" '
             f'style="width:100%" oninput="{html.escape(show)}">'
             f'<div class="caption" style="font-family:sans-serif;margin:4px 0">{first}</div>'
