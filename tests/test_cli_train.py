@@ -38,6 +38,19 @@ def test_train_writes_model_plots_and_summary(tmp_path, capsys):
     assert "4 steps" in printed and str(out / "model.json") in printed
 
 
+def test_train_with_the_compiled_engine_ends_where_eager_does(tmp_path, capsys):
+    models = {}
+    for engine in ("eager", "compiled"):
+        out = tmp_path / engine
+        argv = ["train", "circles", "--steps", "5", "--samples", "40", "--hidden", "5", "--quiet", "--out", str(out)]
+        assert main([*argv, "--engine", engine]) == 0
+        models[engine] = nn.load(out / "model.json")
+    capsys.readouterr()
+    eager = np.array([p.data for p in models["eager"].parameters()])
+    compiled = np.array([p.data for p in models["compiled"].parameters()])
+    assert np.allclose(eager, compiled, rtol=1e-10, atol=1e-12) and not np.allclose(eager, 0.0)
+
+
 def test_train_on_a_multiclass_dataset_uses_cross_entropy(tmp_path, capsys):
     code = main(["train", "blobs", "--steps", "3", "--samples", "30", "--hidden", "4", "--optimizer", "adam",
                  "--quiet", "--out", str(tmp_path)])

@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
     train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
+                       help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=run_train)
 

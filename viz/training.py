@@ -47,7 +47,7 @@ def train_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / args.dataset
     run = train(args.dataset, out, steps=args.steps, hidden=parse_sizes(args.hidden), activation=args.activation,
                 loss=args.loss, optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
-                samples=args.samples, seed=args.seed, progress=not args.quiet)
+                samples=args.samples, seed=args.seed, progress=not args.quiet, engine=args.engine)
     print(summary(run))
     return 0
 
@@ -78,7 +78,8 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
 
 def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
           loss: str | None = None, optimizer: str = "sgd", lr: float | None = None, batch_size: int | None = None,
-          samples: int | None = None, seed: int = 0, progress: bool = True, resolution: int = 60) -> Run:
+          samples: int | None = None, seed: int = 0, progress: bool = True, resolution: int = 60,
+          engine: str = "eager") -> Run:
     """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into ``out``."""
     if steps < 1:
         raise TrainingError(f"--steps must be at least 1, got {steps}")
@@ -97,7 +98,8 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
                    seed=seed)
     started = time.perf_counter()
     history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps),
-                     steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2)
+                     steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
+                     engine=engine)
     seconds = time.perf_counter() - started
     run = Run(dataset, model, loss, history, seconds, len(y_train), nn.evaluate(model, X_test, y_test, loss=loss),
               classes, X.shape[1])
