@@ -169,13 +169,13 @@ def predict(model: Module, X: Any, threshold: float | None = None) -> np.ndarray
     (a score or a logit).
     """
     X, _ = check_data(X, None, "nn.predict")
-    return predictions(forward_data(model, X), _model_threshold(model, threshold))
+    return predictions(forward_data(model, X), default_threshold(model, threshold))
 
 
 def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None) -> float:
     """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1)."""
     X, y = check_data(X, y, "nn.accuracy")
-    return score_accuracy(forward_data(model, X), y, _model_threshold(model, threshold))
+    return score_accuracy(forward_data(model, X), y, default_threshold(model, threshold))
 
 
 def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshold: float | None = None,
@@ -275,7 +275,7 @@ def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
     return y
 
 
-def _model_threshold(model: Module, threshold: float | None) -> float:
+def default_threshold(model: Module, threshold: float | None = None) -> float:
     """``threshold``, or 0.5 when the model's last activation is a sigmoid, else 0."""
     if threshold is not None:
         return threshold

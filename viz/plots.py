@@ -121,9 +121,10 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, 
                            path: str | os.PathLike | None = None) -> Figure:
     """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the data.
 
-    ``predict(points) -> class indices`` defaults to ``nn.predict(model, points, threshold)``: the
-    argmax of several outputs, or a single output above ``threshold`` (by default 0 for a score
-    or logit, 0.5 for a sigmoid output).
+    By default the classes are ``nn.predict``'s: the argmax of several outputs, or a single output
+    above ``threshold`` (0 for a score or logit, 0.5 for a sigmoid output); for a single output the
+    boundary is the smooth contour where the output crosses the threshold. ``predict(points) ->
+    class indices`` replaces the model's own prediction.
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
@@ -132,22 +133,32 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, 
         raise ValueError(f"plot_decision_boundary: X has {len(X)} rows but y has {len(y)} labels")
     if not isinstance(resolution, int) or not 2 <= resolution <= 1000:
         raise ValueError(f"plot_decision_boundary: resolution must be an int in 2..1000, got {resolution!r}")
-    if predict is None:
-        import nn
-
-        def predict(points: np.ndarray) -> np.ndarray:
-            return nn.predict(model, points, threshold)
-
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
     low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    margin = None  # for one output: score - threshold, whose zero contour is the smooth boundary
     with no_grad():
-        classes = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
+        if predict is not None:
+            classes = np.asarray(predict(points)).reshape(gx.shape)
+        else:
+            from nn.train import default_threshold, forward_data, predictions
+
+            cut = default_threshold(model, threshold)
+            scores = forward_data(model, points)
+            classes = predictions(scores, cut).reshape(gx.shape)
+            if scores.shape[1] == 1:
+                margin = (scores[:, 0] - cut).reshape(gx.shape)
     k = int(max(classes.max(), y.max())) + 1
     colours = ListedColormap([CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)])
     fig = Figure(figsize=(5.5, 4.5), layout="constrained")
     ax = fig.subplots()
-    ax.contourf(gx, gy, classes, levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
+    if margin is not None and k == 2:
+        levels = [min(margin.min(), 0.0) - 1.0, 0.0, max(margin.max(), 0.0) + 1.0]
+        ax.contourf(gx, gy, margin, levels=levels, cmap=colours, alpha=0.25)
+        ax.contour(gx, gy, margin, levels=[0.0], colors="#555555", linewidths=0.8)
+    else:
+        ax.contourf(gx, gy, classes, levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap=colours, vmin=-0.5, vmax=k - 0.5, s=18, edgecolors="black",
                linewidths=0.4)
     ax.set_xlim(low[0], high[0])
