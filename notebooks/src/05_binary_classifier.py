@@ -79,32 +79,47 @@ print("nn.bce and nn.bce_with_logits: value and gradient a - y agree with the ha
 # %% [markdown]
 # ### Large logits
 #
-# A confident wrong prediction has a large $|z|$. For $z = -1000$ and $y = 1$, $\sigma(z)$ is
-# $e^{-1000} \approx 10^{-434}$, which is 0 in floating point, and $\log 0$ is $-\infty$:
+# A confident wrong prediction has a large $|z|$, and the literal formula breaks on both sides:
+#
+# * $y = 1$, $z \lesssim -745$: $\sigma(z) = e^{z}$ underflows to 0 (for $z = -1000$ it is
+#   $e^{-1000} \approx 10^{-434}$), and $\log a = \log 0$;
+# * $y = 0$, already for $z \gtrsim 37$: $e^{-z} < 2^{-53}$, so $\sigma(z)$ rounds to exactly 1.0 and
+#   $\log(1 - a) = \log 0$.
+#
+# What each way of computing the loss does there:
 #
 # * the literal formula fails (the engine refuses $\log 0$ with a clear error);
-# * `nn.bce` clamps $a$ to at least $10^{-12}$: the loss stays finite ($\approx 27.6$), but the clamp
-#   is a constant, so the gradient is 0 and the worst-classified example teaches nothing;
+# * `nn.bce` clamps each $\log$ at $-100$, as PyTorch's `BCELoss` does (an argument below $e^{-100}$
+#   is replaced by the constant $e^{-100}$): the loss stays finite, at most 100 per example, but the
+#   clamped term is a constant, so the gradient is 0 and the worst-classified example teaches nothing;
 # * `nn.bce_with_logits` rewrites the loss in $z$: $\log\sigma(z) = -\mathrm{softplus}(-z)$ and
 #   $\log(1 - \sigma(z)) = -\mathrm{softplus}(z)$, so $L = \mathrm{softplus}(z) - y z$ with a stable
-#   $\mathrm{softplus}(z) = \log(1 + e^z)$. The loss is exactly $1000$ and the gradient exactly
-#   $\sigma(z) - y = -1$. That is why classifiers output logits.
+#   $\mathrm{softplus}(z) = \log(1 + e^z)$. The loss is exactly $1000$ for $(z, y) = (-1000, 1)$ and
+#   exactly $40$ for $(40, 0)$, and the gradient is exactly $\sigma(z) - y$ ($-1$ and $+1$). That is
+#   why classifiers output logits.
 
 # %%
-z = Value(-1000.0)
-try:
-    (-(z.sigmoid().log())).backward()
-except ValueError as error:
-    print("literal formula:", error)
+for z0, y in [(-1000.0, 1.0), (40.0, 0.0)]:
+    print(f"z = {z0:g}, y = {y:g}")
+    z = Value(z0)
+    a = z.sigmoid()
+    try:
+        (-(y * a.log() + (1 - y) * (1 - a).log())).backward()  # the formula, literally
+        raise AssertionError("the literal formula should hit log 0 here")
+    except ValueError as error:
+        print("  literal formula:   ", error)
 
-clamped = nn.bce(z.sigmoid(), 1.0)
-print(f"nn.bce:             loss {float(clamped):.4f}, dL/dz = {gradients(clamped, [z])[0]}")
+    clamped = nn.bce(z.sigmoid(), y)
+    clamped_grad = gradients(clamped, [z])[0]
+    print(f"  nn.bce:             loss {float(clamped):.4f}, dL/dz = {clamped_grad}")
+    assert float(clamped) == 100.0 and clamped_grad == 0.0  # the clamp: finite, but no gradient
 
-z = Value(-1000.0)
-stable = nn.bce_with_logits(z, 1.0)
-stable.backward()
-print(f"nn.bce_with_logits: loss {stable.data}, dL/dz = {z.grad}")
-assert stable.data == 1000.0 and z.grad == -1.0
+    z = Value(z0)
+    stable = nn.bce_with_logits(z, y)
+    stable.backward()
+    print(f"  nn.bce_with_logits: loss {stable.data}, dL/dz = {z.grad}")
+    assert stable.data == abs(z0) and z.grad == float(z0 > 0) - y  # exact: a - y with a = 0 or 1
+
 for z0 in (-1000.0, -50.0, 0.0, 50.0, 1000.0):  # finite and exact at every scale, both labels
     for y in (0.0, 1.0):
         z = Value(z0)
@@ -239,9 +254,11 @@ for init, variance in [("xavier_normal", 2 / (n_in + n_out)), ("uniform", 0.2 **
 # %% [markdown]
 # Why the variance matters: the signal passes through every layer. If the weights are too small,
 # each layer shrinks it and a deep network's output (and its gradients, D4) vanish; if they are
-# too large, tanh units saturate where $\tanh' \approx 0$. Xavier's variance keeps the spread of
-# the activations roughly constant from layer to layer. Below: a random input through 10 tanh
-# layers of width 100, with weights drawn by three of chainrule's initialisers.
+# too large, tanh units saturate where $\tanh' \approx 0$. Xavier's variance is chosen so that a
+# *linear* layer would keep the spread of the signal (and of its gradient) the same; tanh squeezes
+# it a little more at each layer, so with Xavier the spread still decays, but slowly. Below: a
+# random input through 10 tanh layers of width 100, with weights drawn by three of chainrule's
+# initialisers.
 
 # %%
 def activation_spread(init: str, depth: int = 10, width: int = 100, seed: int = 0) -> list[float]:
@@ -269,7 +286,9 @@ assert spreads["uniform"][-1] < 0.01 < 0.2 < spreads["xavier_normal"][-1]
 # %% [markdown]
 # The small uniform range loses a factor of about $0.1\sqrt{100/3} \approx 0.6$ per layer here.
 # Micrograd's $U[-1, 1]$ errs the other way: a spread near 1 means most units sit near $\pm 1$,
-# where $\tanh' \approx 0$, so gradients vanish there too. Xavier stays in between. On
+# where $\tanh' \approx 0$, so gradients vanish there too. Xavier stays in between: its spread
+# falls from about 0.6 to about 0.24 over the 10 layers (a factor near 0.9 per layer in the deeper
+# ones), where the small uniform range falls below 0.01. On
 # a 2-8-8-1 network the effect is milder but visible in training: the same data, architecture,
 # optimiser and number of steps, only the initial weights differ.
 
@@ -319,7 +338,7 @@ viz.plot_decision_boundary(model, X, y, title=f"2-8-8-1 tanh network on moons: t
 #   from the logit keeps it finite and its gradient exact even for $|z| = 1000$.
 # * A gradient-descent step is $p \leftarrow p - \alpha\,\partial L/\partial p$ for every parameter
 #   (D7), on the whole data set or one example at a time.
-# * Equal initial weights stay equal forever; Xavier's variance $2/(n_l + n_{l-1})$ keeps signals
-#   alive through many layers, where $U[-0.1, 0.1]$ lets them fade (D8).
+# * Equal initial weights stay equal forever; with Xavier's variance $2/(n_l + n_{l-1})$ signals
+#   decay only slowly through many layers, where $U[-0.1, 0.1]$ makes them fade fast (D8).
 #
 # Next: [06 Universal approximation](06_universal_approximation.ipynb).
