@@ -27,10 +27,6 @@ from .optim import SGD, LinearDecay, Optimizer
 Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
 """(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
 
-THRESHOLDS = {"hinge": 0.0, "bce_with_logits": 0.0, "bce": 0.5, "mse": 0.5}
-"""A single output above the threshold predicts class 1: a score or logit above 0, a probability above 1/2."""
-
-
 class History(dict):
     """Per-step training record, a dict {"loss": [...], "accuracy": [...]} with attribute access."""
 
@@ -63,7 +59,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
     X, y = check_data(X, y, "nn.fit")
     n_outputs = _count_outputs(model, X)
     targets = _targets_for(loss, y, n_outputs)
-    threshold = _threshold(loss, y) if threshold is None else threshold
+    threshold = default_threshold(model, threshold, loss, y)
     n_steps, batches = _schedule(len(y), steps, epochs, batch_size, seed)
     params = model.parameters()
     if optimizer is None:
@@ -162,20 +158,23 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
 # ---------------------------------------------------------------- predicting and scoring
 
 
-def predict(model: Module, X: Any, threshold: float | None = None) -> np.ndarray:
+def predict(model: Module, X: Any, threshold: float | None = None, loss: str | Loss | None = None) -> np.ndarray:
     """Class indices: argmax of the outputs, or, for one output, 1 where it exceeds ``threshold``.
 
-    The default threshold is 0.5 for a model with a sigmoid output (a probability), else 0
-    (a score or a logit).
+    The default threshold is ``default_threshold``'s, the same as ``fit``'s: 0.5 for a sigmoid
+    output or a model trained with ``loss="bce"`` or ``"mse"`` (on 0/1 labels), else 0.
     """
     X, _ = check_data(X, None, "nn.predict")
-    return predictions(forward_data(model, X), default_threshold(model, threshold))
+    return predictions(forward_data(model, X), default_threshold(model, threshold, loss))
 
 
-def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None) -> float:
-    """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1)."""
+def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss: str | Loss | None = None) -> float:
+    """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1).
+
+    Pass the training ``loss`` (or a ``threshold``) so the cut of a single output is ``fit``'s.
+    """
     X, y = check_data(X, y, "nn.accuracy")
-    return score_accuracy(forward_data(model, X), y, default_threshold(model, threshold))
+    return score_accuracy(forward_data(model, X), y, default_threshold(model, threshold, loss, y))
 
 
 def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshold: float | None = None,
@@ -189,7 +188,7 @@ def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshol
         total = loss_fn(outputs, _targets_for(loss, y, n_outputs))
         if alpha_l2:
             total = total + l2_penalty(model, alpha_l2)
-    threshold = _threshold(loss, y) if threshold is None else threshold
+    threshold = default_threshold(model, threshold, loss, y)
     return {"loss": float(total), "accuracy": score_accuracy(output_matrix(outputs), y, threshold)}
 
 
@@ -275,18 +274,25 @@ def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
     return y
 
 
-def default_threshold(model: Module, threshold: float | None = None) -> float:
-    """``threshold``, or 0.5 when the model's last activation is a sigmoid, else 0."""
+def default_threshold(model: Module, threshold: float | None = None, loss: str | Loss | None = None,
+                      y: np.ndarray | None = None) -> float:
+    """The cut of a single output (above it: class 1), one rule for fit, evaluate, predict and accuracy.
+
+    ``threshold`` when given; else the model decides first, then the loss and the labels:
+
+    1. a sigmoid output is a probability: 0.5;
+    2. ``bce`` reads the outputs as probabilities: 0.5; ``mse`` fits the labels themselves, so
+       its cut is their midpoint: 0.5 for 0/1 labels (also when no labels are given), 0 for -1/+1;
+    3. otherwise the output is a score or a logit (hinge, bce_with_logits, a loss function): 0.
+    """
     if threshold is not None:
         return threshold
     last = getattr(model, "output_activation", getattr(model, "activation", None))
-    return 0.5 if last == "sigmoid" else 0.0
-
-
-def _threshold(loss: str | Loss, y: np.ndarray) -> float:
-    if loss == "mse" and y.size and y.min() < 0:
-        return 0.0  # -1/+1 labels
-    return THRESHOLDS.get(loss, 0.0) if isinstance(loss, str) else 0.0
+    if last == "sigmoid" or loss == "bce":
+        return 0.5
+    if loss == "mse" and (y is None or np.all((y == 0) | (y == 1))):
+        return 0.5
+    return 0.0
 
 
 def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | None,

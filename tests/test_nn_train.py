@@ -132,6 +132,32 @@ def test_predict_accuracy_evaluate_on_a_known_model():
     np.testing.assert_array_equal(nn.predict(three, [[0.1, 0.5, 0.2], [3.0, 1.0, 2.0]]), [1, 0])
 
 
+def test_fit_evaluate_predict_and_accuracy_cut_a_single_output_at_the_same_threshold():
+    X, y = nn.make_moons(60, noise=0.1, seed=0)
+    outputs = X[:, :1] - 0.3  # a linear model's output: x0 - 0.3
+    linear = nn.MLP.from_weights([[[1.0, 0.0]]], [[-0.3]])
+    at_half, at_zero = np.mean((outputs[:, 0] > 0.5) == y), np.mean((outputs[:, 0] > 0.0) == y)
+    assert at_half != at_zero
+    # mse on 0/1 labels fits the labels, so the cut is their midpoint 0.5, in all four functions
+    assert nn.evaluate(linear, X, y, loss="mse")["accuracy"] == at_half
+    assert nn.accuracy(linear, X, y, loss="mse") == at_half
+    np.testing.assert_array_equal(nn.predict(linear, X, loss="mse"), outputs[:, 0] > 0.5)
+    history = nn.fit(linear, X, y, loss="mse", steps=1, progress=False)
+    assert history.accuracy[0] == at_half  # measured before the step's update
+    # -1/+1 labels: the midpoint is 0
+    linear = nn.MLP.from_weights([[[1.0, 0.0]]], [[-0.3]])
+    assert nn.accuracy(linear, X, 2 * y - 1, loss="mse") == at_zero
+    assert nn.fit(linear, X, 2 * y - 1, loss="mse", steps=1, progress=False).accuracy[0] == at_zero
+    # a sigmoid output is a probability whatever the loss, even a loss function: the cut is 0.5
+    probability = nn.MLP.from_weights([[[1.0, 0.0]]], [[-0.3]], output_activation="sigmoid")
+    p = 1 / (1 + np.exp(-outputs[:, 0]))
+    expected = np.mean((p > 0.5) == y)
+    history = nn.fit(probability, X, y, loss=lambda a, t: nn.bce(a, t), steps=1, progress=False)
+    assert history.accuracy[0] == expected == at_zero
+    assert nn.train.default_threshold(probability) == 0.5  # viz's call, without a loss
+    assert nn.train.default_threshold(linear) == 0.0
+
+
 def test_regression_targets_give_nan_accuracy():
     X = np.linspace(-1, 1, 10).reshape(-1, 1)
     model = nn.MLP(1, [4, 1], activation="tanh", seed=0)
