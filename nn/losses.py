@@ -48,9 +48,13 @@ def bce(outputs: Any, targets: Any, reduction: str = "mean", eps: float = EPS) -
     """Binary cross-entropy of probabilities a in (0, 1): -(y log a + (1 - y) log(1 - a)) (D6).
 
     Use it after a sigmoid output; ``bce_with_logits`` on the pre-activation is the stable choice.
+    An output outside [0, 1] is an error (its clamped log would have no gradient: nothing learns).
     """
     terms = []
-    for a, y in _elementwise(outputs, targets, "bce", labels=(0.0, 1.0)):
+    for i, (a, y) in enumerate(_elementwise(outputs, targets, "bce", labels=(0.0, 1.0))):
+        if not 0.0 <= _data(a) <= 1.0:
+            raise ValueError(f"bce: output {i} is {_data(a)!r}, not a probability in [0, 1]; use "
+                             "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
         parts = []
         if y != 0.0:
             parts.append(_times(y, -_clamped_log(a, eps)))

@@ -121,6 +121,9 @@ def test_l2_penalty():
     (lambda: nn.mse(values([1, 2]), [1, math.nan]), ValueError, "mse: targets contain NaN or infinity"),
     (lambda: nn.mse(values([1, 2]), [1, 2], reduction="avg"), ValueError, "reduction must be 'mean' or 'sum'"),
     (lambda: nn.bce(values([0.5]), [2.0]), ValueError, r"bce: targets must lie in \[0, 1\]"),
+    (lambda: nn.bce(values([0.5, 1.7]), [1, 0]), ValueError, r"bce: output 1 is 1.7, not a probability in \[0, 1\]; "
+     "use output_activation='sigmoid' or loss='bce_with_logits'"),
+    (lambda: nn.bce(values([-0.2]), 0.0), ValueError, "bce: output 0 is -0.2"),
     (lambda: nn.cross_entropy(values([1, 2]), 2), ValueError, r"cross_entropy: target 0 is 2.0, expected a class "
                                                               r"index in 0..1"),
     (lambda: nn.cross_entropy(values([1, 2]), 0.5), ValueError, "expected a class index"),
