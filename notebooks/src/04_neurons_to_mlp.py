@@ -48,16 +48,22 @@ print(neuron, "->", out.data, " by hand:", by_hand)
 assert abs(out.data - by_hand) < TOL
 
 # %% [markdown]
-# Note 001 also writes the neuron as $\rho(\langle x, w\rangle - b)$, with a minus sign. That is
-# not a different model: a neuron with bias $b$ in one form is the neuron with bias $-b$ in the
-# other, so the two forms describe the same family of functions.
+# Note 001 writes $\rho(\sum_i x_i w_i + b) = \rho(\langle x, w\rangle - b)$, as an equality. With
+# the same $b$ on both sides that "=" is a slip: it holds only for $b = 0$. What is true is that
+# the two forms describe the same family of functions: a neuron with bias $b$ in the minus form is
+# the neuron with bias $-b$ in the plus form. Below, the minus form with $b$ equals chainrule's
+# neuron with bias $-b$, and differs from the one with bias $b$.
 
 # %%
 w, b = [0.5, -1.0, 2.0], 0.7
 minus_form = math.tanh(np.dot(x, w) - b)                          # rho(<x, w> - b)
 plus_form = nn.Neuron(3, activation="tanh", weights=w, bias=-b)(x).data  # rho(sum x_i w_i + (-b))
+same_b = nn.Neuron(3, activation="tanh", weights=w, bias=b)(x).data  # rho(sum x_i w_i + b)
 assert abs(minus_form - plus_form) < TOL
-print(f"rho(<x,w> - b) = {minus_form:.12f} = neuron with bias -b: {plus_form:.12f}")
+assert abs(minus_form - same_b) > 0.01  # the note's "=" with the same b does not hold
+print(f"rho(<x,w> - b)           = {minus_form:.12f}")
+print(f"neuron with bias -b      = {plus_form:.12f}")
+print(f"neuron with bias +b      = {same_b:.12f}  (the note's left-hand side, same b)")
 
 # %% [markdown]
 # ## A layer is a matrix
@@ -284,7 +290,7 @@ for name in by_matrices:
 # ## What we saw
 #
 # * A chainrule `Neuron` is the neuron of D11; note 001's $\rho(\langle x,w\rangle - b)$ is the same
-#   family with the bias negated.
+#   family with the bias negated (not, as the note's "=" says, the same function for the same $b$).
 # * A `Layer` is a weight matrix with one row per neuron; an `MLP` computes forward propagation (D1)
 #   exactly as the matrix formulas do, for the 4-5-3 network of 001 and the 3-3-1 network of 004,
 #   in either index convention.
