@@ -111,7 +111,8 @@ for k in (0, 1, 4, len(steps) - 1):
 # $$\frac{\partial f}{\partial a} = \underbrace{b}_{\text{through } a\cdot b} + \underbrace{1}_{\text{through } +a} .$$
 #
 # Backward reaches $a$ only after both uses have been visited; the frame says "summed over its 2
-# uses". (micrograd's early versions set `grad =` instead of `+=` here, which is a classic bug.)
+# uses". Writing `grad =` instead of `+=` here is a classic bug (shown in micrograd's lecture):
+# the last use visited would overwrite the others' shares.
 
 # %%
 a, bb = Value(3.0, label="a"), Value(-2.0, label="b")
