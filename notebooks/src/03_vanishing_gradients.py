@@ -166,7 +166,9 @@ plt.show()
 #   than sigmoid.
 # * **ReLU**: an active path passes the gradient on unchanged (exactly 1 above), but with random
 #   weights a deep chain is very likely to contain an off unit, and then the gradient is exactly 0.
-#   Wide layers (many parallel paths) and careful initialisation (notebook 05, D8) are the cure.
+#   Wide layers (many parallel paths) and an initialisation scaled for ReLU are the cure: He
+#   initialisation, $w \sim \mathcal{N}(0, 2/n_{\text{in}})$ (chainrule's `init="he_normal"`), keeps the
+#   signal's variance through ReLU layers, as Xavier does for tanh (notebook 05, D8).
 
 # %%
 slope_sigmoid = np.polyfit(depths, mean_log10["sigmoid"], 1)[0]
