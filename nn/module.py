@@ -170,6 +170,10 @@ class Neuron(Module):
         labelled with this neuron's name so a picture of the graph can group it.
         """
         out = self._act(sum(map(mul, self.w, x), self.b))
+        if not isinstance(out, Value):  # e.g. math.tanh: a float, with no graph to differentiate
+            raise TypeError(f"activation {activation_name(self.activation)!r} returned {type(out).__name__} "
+                            f"{out!r}, not a Value; an activation must map a Value to a Value with Value's "
+                            "operations (z.tanh(), not math.tanh(z))")
         out.label = self.name
         return out
 

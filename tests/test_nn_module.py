@@ -210,6 +210,12 @@ def test_bad_model_input_is_a_clear_error(x, error, message):
         nn.MLP(2, [3, 1], seed=0)(x)
 
 
+def test_an_activation_returning_a_number_is_a_clear_error():
+    model = nn.MLP(2, [3, 1], activation=math.tanh, seed=0)  # math.tanh(Value) gives a float, not a Value
+    with pytest.raises(TypeError, match=r"activation 'tanh' returned float -?[0-9.e-]+, not a Value; .*z.tanh\(\)"):
+        model([1.0, 2.0])
+
+
 def test_layer_set_weights_checks_shapes():
     layer = nn.MLP(2, [3, 1], seed=0).layers[0]
     with pytest.raises(ValueError, match=r"set_weights of layer 'layers.0': W has shape \(2, 3\), the layer needs"):
