@@ -366,7 +366,10 @@ def _check_entry(key: str, member: Value | list[Value], value: Any) -> list[floa
         if bad:
             raise ValueError(f"load_state_dict: {key!r}[{bad[0]}] must be a number, got {_describe(value[bad[0]])}")
         values = list(value)
-    floats = [float(v) for v in values]
+    try:
+        floats = [float(v) for v in values]
+    except OverflowError:  # an int such as 10**400
+        raise ValueError(f"load_state_dict: {key!r} holds a number too large for a float") from None
     if not all(math.isfinite(v) for v in floats):
         raise ValueError(f"load_state_dict: {key!r} holds a NaN or infinite value")
     return floats

@@ -82,6 +82,10 @@ def _read_document(path: Path) -> dict[str, Any]:
                              "the file may be truncated or damaged") from None
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
+    except ValueError as error:  # an integer of more than 4300 digits (sys.get_int_max_str_digits)
+        raise ModelFileError(f"{path}: not a model file ({error})") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: not a model file (its JSON is nested too deeply to read)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a chainrule model file (no \"format\": {FORMAT!r})")
     if document.get("version") != VERSION:

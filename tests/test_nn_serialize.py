@@ -89,6 +89,12 @@ def damage(text, how):
     elif how == "nan":  # Python's json writes and reads NaN unless told not to
         state["layers.0.neurons.0.b"] = "placeholder"
         return json.dumps(document).replace('"placeholder"', "NaN")
+    elif how == "huge int":  # a valid JSON number that no float can hold
+        state["layers.0.neurons.0.b"] = 10**400
+    elif how in ("5000 digits", "deeply nested"):  # json.loads raises ValueError or RecursionError on these
+        state["layers.0.neurons.0.b"] = "placeholder"
+        number = "1" + "0" * 5000 if how == "5000 digits" else "[" * 100_000 + "]" * 100_000
+        return json.dumps(document).replace('"placeholder"', number)
     elif how == "bad config":
         document["config"]["nouts"] = [3, -1]
     elif how == "unknown class":
@@ -106,6 +112,9 @@ CASES = {
     "wrong shape": r"'layers.0.neurons.2.w' has shape \(3,\), the model expects \(2,\)",
     "not a number": "'layers.0.neurons.0.b' must be a number, got str",
     "nan": "contains NaN; parameters must be finite numbers",
+    "huge int": "'layers.0.neurons.0.b' holds a number too large for a float",
+    "5000 digits": r"not a model file \(Exceeds the limit \(4300 digits\)",
+    "deeply nested": "not a model file .its JSON is nested too deeply to read.",
     "bad config": r"bad 'config' for MLP: MLP: nouts\[1\] must be a positive int, got -1",
     "unknown class": "cannot rebuild a 'Transformer' from the file alone",
 }
