@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import propagate, topological_order
-from .modes import no_grad
+from .modes import enable_grad, no_grad
 from .value import Value, _to_float
 
 
@@ -49,7 +49,8 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
                 raise IndexError(f"grad: argnums {i} is out of range for {len(args)} arguments")
         nested = any(isinstance(a, Value) for a in args)
         inputs = [a if isinstance(a, Value) else Value(a) for a in args]
-        result = gradients(f(*inputs), [inputs[i] for i in positions], create_graph=nested)
+        with enable_grad():  # a derivative needs the graph, even when called inside no_grad()
+            result = gradients(f(*inputs), [inputs[i] for i in positions], create_graph=nested)
         return result[0] if single else tuple(result)
 
     df.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
@@ -63,8 +64,9 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
     def h(*args: Any) -> list[list[Any]]:
         nested = any(isinstance(a, Value) for a in args)
         inputs = [a if isinstance(a, Value) else Value(a) for a in args]
-        first = gradients(f(*inputs), inputs, create_graph=True)
-        return [gradients(g, inputs, create_graph=nested) for g in first]
+        with enable_grad():
+            first = gradients(f(*inputs), inputs, create_graph=True)
+            return [gradients(g, inputs, create_graph=nested) for g in first]
 
     h.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
     return h

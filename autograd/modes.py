@@ -1,8 +1,10 @@
 """Global switches of the engine and the context managers that flip them.
 
 ``no_grad()``        operations make plain values and record no graph (inference, optimiser steps).
-``detect_anomaly()`` every operation, forward and backward, checks its result and raises
+``detect_anomaly()`` the backward pass checks every gradient it computes and raises
                      FloatingPointError at the first NaN or inf, naming the operation and inputs.
+                     (Forward results need no switch: an operation whose result would overflow
+                     raises OverflowError naming itself and its inputs, so every value is finite.)
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def is_grad_enabled() -> bool:
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Context that raises FloatingPointError at the first NaN or inf, forward or backward."""
+    """Context in which backward raises FloatingPointError at the first NaN or inf gradient."""
     previous = mode.anomaly
     mode.anomaly = True
     try:
@@ -64,13 +66,6 @@ def detect_anomaly() -> Iterator[None]:
 def _finite(x: Any) -> bool:
     x = getattr(x, "data", x)
     return math.isfinite(x)
-
-
-def check_forward(op: str, inputs: tuple, out: float) -> None:
-    """Raise if ``out`` of ``op`` is NaN or inf (called only in detect_anomaly mode)."""
-    if not math.isfinite(out):
-        shown = ", ".join(repr(getattr(v, "data", v)) for v in inputs if v is not None)
-        raise FloatingPointError(f"detect_anomaly: {op} produced {out!r} from inputs ({shown})")
 
 
 def check_backward(op: str, inputs: tuple, upstream: Any, grads: tuple) -> None:

@@ -23,11 +23,6 @@ _float = float
 _ndarray = np.ndarray
 
 
-def _is_value(x: Any) -> bool:
-    # Values are recognised by duck typing so this module need not import value.py.
-    return hasattr(x, "_op")
-
-
 # ---------------------------------------------------------------- checked scalar math
 
 
@@ -89,6 +84,16 @@ def power(x: Any, n: Any) -> Any:
         except OverflowError:
             raise OverflowError(f"pow: overflow, {x!r} ** {n!r} is too large") from None
     return x**n
+
+
+def power_slope(x: Any, n: float) -> Any:
+    """n * x**(n - 1), the derivative of x**n; exactly 0 for n = 0 (x**0 = 1 is constant, even at 0)."""
+    if isinstance(x, _ndarray) or isinstance(n, _ndarray):  # the replay checks the result for inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(n == 0, 0.0, n * np.power(x, n - 1))
+    if n == 0:
+        return 0.0
+    return n * power(x, n - 1)
 
 
 # ---------------------------------------------------------------- activations

@@ -31,6 +31,7 @@ from .primitives import (
     leaky_relu,
     log,
     power,
+    power_slope,
     relu,
     sigmoid,
     sign,
@@ -57,7 +58,7 @@ RULES: dict[str, Rule] = {
     "div":  Rule(divide,                    lambda g, out, x, y: (g / y, -g * out / y)),         # d(x/y) = dx/y - (x/y) dy/y
     "rdiv": Rule(lambda x, c: divide(c, x), lambda g, out, x, c: (-g * out / x,)),               # d(c/x) = -(c/x) dx/x
     "neg":  Rule(lambda x, _: -x,           lambda g, out, x, _: (-g,)),                         # d(-x) = -dx
-    "pow":  Rule(power,                     lambda g, out, x, n: (g * n * power(x, n - 1),)),    # d(x^n) = n x^(n-1) dx, n a number
+    "pow":  Rule(power,                     lambda g, out, x, n: (g * power_slope(x, n),)),      # d(x^n) = n x^(n-1) dx, n a number
     "powv": Rule(power,                     lambda g, out, x, y: (g * y * power(x, y - 1),       # d(x^y) = y x^(y-1) dx
                                                                   g * out * log(x))),            #        + x^y ln(x) dy
     "rpow": Rule(lambda x, c: power(c, x),  lambda g, out, x, c: (g * out * log(c),)),           # d(c^x) = c^x ln(c) dx
@@ -74,6 +75,3 @@ RULES: dict[str, Rule] = {
     "softplus":   Rule(lambda x, _: softplus(x), lambda g, out, x, _: (g * sigmoid(x),)),          # (ln(1 + e^x))' = sigmoid(x)
 }
 # fmt: on
-
-UNARY = frozenset({"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus"})
-"""Ops whose ``y`` slot is unused."""

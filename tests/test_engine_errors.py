@@ -69,12 +69,17 @@ def test_backward_through_an_infinite_derivative_raises_naming_the_op():
         (z**0.5).backward()
 
 
-def test_detect_anomaly_names_the_first_bad_forward_operation():
-    a, b = Value(1e200), Value(1e200)
-    assert math.isinf((a * b).data)  # IEEE overflow outside the anomaly context
-    with detect_anomaly():
-        with pytest.raises(FloatingPointError, match=r"mul produced inf from inputs \(1e\+200, 1e\+200\)"):
-            a * b
+@pytest.mark.parametrize("make, message", [
+    (lambda: Value(1e200) * Value(1e200), r"mul: overflow, the result of mul\(1e\+200, 1e\+200\)"),
+    (lambda: Value(1e308) + 1e308, r"add: overflow"),
+    (lambda: Value(-1e308) - Value(1e308), r"sub: overflow"),
+    (lambda: Value(1e300) / 1e-300, r"div: overflow"),
+    (lambda: 1.0 / Value(1e-320), r"rdiv: overflow"),
+])
+def test_overflowing_arithmetic_raises_instead_of_making_inf(make, message):
+    # every forward value stays finite, so no NaN can appear later from inf - inf or 0 * inf
+    with pytest.raises(OverflowError, match=message):
+        make()
 
 
 def test_detect_anomaly_checks_gradients():
@@ -84,6 +89,23 @@ def test_detect_anomaly_checks_gradients():
         y = x.sqrt()
         with pytest.raises(FloatingPointError, match=r"backward of sqrt produced gradient inf from inputs \(1e-300"):
             y.backward(grad=1e300)
+
+
+def test_activation_alpha_must_be_a_finite_number():
+    for make in (lambda a: Value(-1.0).leaky_relu(a), lambda a: Value(-1.0).elu(a)):
+        with pytest.raises(TypeError, match="alpha"):
+            make(Value(0.1))
+        with pytest.raises(TypeError, match="alpha"):
+            make("0.1")
+        with pytest.raises(ValueError, match="alpha"):
+            make(float("nan"))
+
+
+def test_backward_seed_must_be_a_finite_number():
+    with pytest.raises(ValueError, match="backward: grad"):
+        Value(1.0).backward(grad=float("nan"))
+    with pytest.raises(TypeError, match="backward: grad"):
+        Value(1.0).backward(grad="1")
 
 
 def test_no_silent_nan_in_numerically_delicate_activations():

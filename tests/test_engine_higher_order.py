@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from autograd import GradcheckError, Value, grad, gradcheck, gradients, hessian
+from autograd import GradcheckError, Value, compile, grad, gradcheck, gradients, hessian, no_grad
 
 POINTS = [random.Random(i).uniform(-2.5, 2.5) for i in range(6)]
 
@@ -84,6 +84,28 @@ def test_second_derivatives_of_piecewise_activations_away_from_kinks():
         assert grad(grad(lambda v: v.leaky_relu(0.1)))(x) == 0.0
         assert close(grad(grad(lambda v: v.elu(0.5)))(x), 0.5 * math.exp(x) if x <= 0 else 0.0)
         assert close(grad(grad(lambda v: abs(v) * v))(x), 2 * math.copysign(1, x))
+
+
+def test_derivatives_of_polynomials_at_zero_to_every_order():
+    # d/dx x^0 = 0 even at x = 0, so repeated derivatives of x^n end in 0 instead of 0 ** -1
+    cubic = lambda v: v**3 - 2 * v**2 + v**0
+    at0 = [grad(cubic)(0.0), grad(grad(cubic))(0.0), grad(grad(grad(cubic)))(0.0), grad(grad(grad(grad(cubic))))(0.0)]
+    assert at0 == [0.0, -4.0, 6.0, 0.0]
+    x = Value(0.0)
+    (x**0).backward()
+    assert x.grad == 0.0
+    # the batched replay runs the same rule on arrays
+    p = Value(1.5)
+    outputs, grads = compile(lambda xs: (xs[0] * p) ** 0 + (xs[0] * p) ** 2, 1, [p]).value_and_grad([[0.0], [2.0]])
+    assert outputs.tolist() == [1.0, 10.0] and grads.tolist() == [0.0 + 2 * 1.5 * 4.0]
+
+
+def test_grad_hessian_and_gradcheck_work_inside_no_grad():
+    with no_grad():
+        assert grad(lambda x: x * x)(3.0) == 6.0
+        assert hessian(lambda a, b: a * a * b)(1.0, 2.0) == [[4.0, 2.0], [2.0, 0.0]]
+        assert gradcheck(lambda x: x.tanh() * x, 0.4)
+        assert (Value(2.0) * 3).is_leaf()  # the block itself still records nothing
 
 
 def test_grad_with_several_arguments_and_argnums():
