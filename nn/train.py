@@ -342,6 +342,14 @@ def _progress_bar(total: int, progress: bool) -> Any:
 
 
 def _in_notebook() -> bool:
-    shell = sys.modules.get("IPython")
-    get_ipython = getattr(shell, "get_ipython", None)
-    return get_ipython is not None and type(get_ipython()).__name__ == "ZMQInteractiveShell"
+    """Whether we run in a Jupyter kernel (Colab's ``Shell`` is a subclass of ipykernel's shell)."""
+    ipython = sys.modules.get("IPython")  # only look if IPython is already running
+    get_ipython = getattr(ipython, "get_ipython", None)
+    if get_ipython is None:
+        return False
+    shell = get_ipython()
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+    except ImportError:
+        return type(shell).__name__ == "ZMQInteractiveShell"
+    return isinstance(shell, ZMQInteractiveShell)

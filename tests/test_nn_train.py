@@ -2,6 +2,8 @@
 
 import io
 import math
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -184,6 +186,31 @@ def test_progress_bar_only_in_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr("sys.stderr", pipe)
     nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3)
     assert pipe.getvalue() == ""
+
+
+def test_notebooks_are_found_by_their_shell_class_colab_included(monkeypatch):
+    class ZMQInteractiveShell:  # ipykernel's shell, as Jupyter runs it
+        pass
+
+    class Shell(ZMQInteractiveShell):  # google.colab's shell: another name, the same base
+        pass
+
+    ipython = types.ModuleType("IPython")
+    kernel = types.ModuleType("ipykernel.zmqshell")
+    kernel.ZMQInteractiveShell = ZMQInteractiveShell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", kernel)
+    for shell, expected in ((Shell(), True), (ZMQInteractiveShell(), True), (object(), False), (None, False)):
+        ipython.get_ipython = lambda shell=shell: shell
+        assert nn.train._in_notebook() is expected
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", None)  # no ipykernel: the class name decides
+    ipython.get_ipython = lambda: ZMQInteractiveShell()
+    assert nn.train._in_notebook()
+    ipython.get_ipython = lambda: Shell()
+    assert not nn.train._in_notebook()
+    monkeypatch.delitem(sys.modules, "IPython")  # a plain Python script
+    assert not nn.train._in_notebook()
 
 
 def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
