@@ -209,9 +209,9 @@ class Compiled:
         if X is None and self.n_inputs == 0:
             return np.zeros((1, 0))
         try:
-            X = np.asarray(X, dtype=np.float64)
+            X = _real_array(X)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"compiled: X must be an array of numbers of shape (B, {self.n_inputs}) "
+            raise TypeError(f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
                             f"({error})") from None
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
@@ -228,7 +228,10 @@ class Compiled:
         shape = (batch,) if self._trace.single else (batch, self.n_outputs)
         if seed is None:
             return np.ones((self.n_outputs, batch))
-        seed = np.asarray(seed, dtype=np.float64)
+        try:
+            seed = _real_array(seed)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
         if not np.isfinite(seed).all():
@@ -268,3 +271,11 @@ class Compiled:
                 for r in range(start, start + k * m):
                     moved[r] = start + k * m + (r - start) % m
         return moved
+
+
+def _real_array(a: Any) -> np.ndarray:
+    """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary part."""
+    array = np.asarray(a)
+    if np.iscomplexobj(array):
+        raise TypeError("it holds complex numbers; the replay computes with real numbers")
+    return array.astype(np.float64, copy=False)

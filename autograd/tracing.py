@@ -39,7 +39,7 @@ _WHY = (
 
 
 def _refuse(what: str) -> Callable[..., NoReturn]:
-    def refuse(self: TracedNumber, *args: Any) -> NoReturn:
+    def refuse(self: TracedNumber, *args: Any, **kwargs: Any) -> NoReturn:
         raise TracingError(f"tracing: {what} needs the number of a traced value. {_WHY}")
 
     refuse.__name__ = f"refuse_{what}"
@@ -71,6 +71,7 @@ class TracedNumber:
     __ge__ = _refuse("the comparison >=")
     __eq__ = _refuse("the comparison ==")
     __ne__ = _refuse("the comparison !=")
+    __array__ = _refuse("a numpy function (np.isnan, np.exp, np.asarray, ...)")
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
@@ -110,9 +111,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
         raise ValueError(f"compile: n_inputs must be a non-negative int, got {n_inputs!r}")
     params = None if parameters is None else list(parameters)
-    for i, p in enumerate(params or []):
-        if not isinstance(p, Value):
-            raise TypeError(f"compile: parameters[{i}] must be a Value, got {type(p).__name__}")
+    _check_parameters(params or [])
     placeholders = [Value(0.0, label=f"x{i}") for i in range(n_inputs)]
     for v in placeholders:
         v.data = TRACED
@@ -136,6 +135,24 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
             raise ValueError(f"compile: the graph has a leaf ({v.label or v!r}) computed from traced values without "
                              "its graph (inside no_grad(), or by another compile's function), so it cannot be replayed")
     return Trace(outputs, single, placeholders, leaves if params is None else params, order)
+
+
+def _check_parameters(params: list[Value]) -> None:
+    """Parameters must be distinct leaves: a replay reads a leaf's ``.data`` and sums gradients into
+    its row. A computed node (``w * 2``) would be recomputed from its own leaves and get no gradient
+    of its own; a parameter listed twice would get its gradient twice from ``Compiled.backward``."""
+    seen: dict[int, int] = {}
+    for i, p in enumerate(params):
+        name = f"parameters[{i}]" + (f" ({p.label!r})" if isinstance(p, Value) and p.label else "")
+        if not isinstance(p, Value):
+            raise TypeError(f"compile: {name} must be a Value, got {type(p).__name__}")
+        if p.op:
+            raise TypeError(f"compile: {name} is computed (by {p.op!r}), not a leaf; parameters must be leaves, "
+                            "such as a model's weights. Pass the leaves it is computed from instead")
+        if id(p) in seen:
+            raise ValueError(f"compile: {name} is the same Value as parameters[{seen[id(p)]}]; "
+                             "list each parameter once (its gradient would be counted twice)")
+        seen[id(p)] = i
 
 
 def _as_outputs(result: Any) -> tuple[list[Value], bool]:

@@ -118,7 +118,9 @@ def affine():
     (np.ones((0, 2)), ValueError, "B >= 1"),
     (np.ones((2, 2, 2)), ValueError, "shape"),
     ([[1.0, np.nan]], ValueError, r"X\[0, 1\] is nan"),
-    ([["a", "b"]], TypeError, "array of numbers"),
+    ([["a", "b"]], TypeError, "array of real numbers"),
+    ([[1.0 + 2.0j, 1.0]], TypeError, "complex numbers"),  # numpy would drop the imaginary part with a warning
+    (np.ones((1, 2), dtype=complex), TypeError, "complex numbers"),  # even when it is 0
 ])
 def test_bad_batches(affine, X, error, says):
     f, _ = affine
@@ -133,6 +135,8 @@ def test_bad_seeds(affine):
         f.gradient(np.ones(4))
     with pytest.raises(ValueError, match="finite"):
         f.gradient([1.0, np.inf, 0.0])
+    with pytest.raises(TypeError, match="seed .*complex numbers"):
+        f.gradient([1.0, 1j, 0.0])
 
 
 def test_gradient_needs_a_forward_first(affine):
@@ -158,6 +162,29 @@ def test_a_non_finite_parameter_is_named(affine):
 def test_bad_compile_arguments(kwargs, error, says):
     with pytest.raises(error, match=says):
         autograd.compile(lambda v: v[0], **kwargs)
+
+
+def test_a_computed_parameter_is_refused():
+    # it used to get the gradient 0: the replay recomputes w * 2 from w and sums nothing into it
+    w = Value(0.5, label="w")
+    doubled = w * 2
+    doubled.label = "doubled"
+    with pytest.raises(TypeError, match=r"parameters\[1\] \('doubled'\) is computed .*must be leaves"):
+        autograd.compile(lambda x: doubled * x[0], 1, [w, doubled])
+    assert autograd.compile(lambda x: doubled * x[0], 1, [w]).value_and_grad(np.ones((2, 1)))[1].tolist() == [4.0]
+
+
+def test_a_parameter_listed_twice_is_refused():
+    # Compiled.backward would add its gradient twice into .grad
+    w = Value(0.5, label="w")
+    with pytest.raises(ValueError, match=r"parameters\[2\] \('w'\) is the same Value as parameters\[0\]"):
+        autograd.compile(lambda x: w * x[0], 1, [w, Value(1.0), w])
+
+
+def test_numpy_on_a_traced_number_explains():
+    w = Value(0.5)
+    with pytest.raises(TracingError, match="numpy function .*replays it for every example"):
+        autograd.compile(lambda x: w * float(np.isnan(x[0].data)), 1, [w])
 
 
 @pytest.mark.parametrize("result,error,says", [
