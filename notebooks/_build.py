@@ -93,7 +93,25 @@ def execute(nb: nbformat.NotebookNode, timeout: int = CELL_TIMEOUT) -> nbformat.
         resources={"metadata": {"path": str(HERE)}},
     )
     client.execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_adjacent_streams(cell.outputs)
     return nb
+
+
+def _merge_adjacent_streams(outputs: list) -> list:
+    """Join stream outputs that follow each other (same stream), however the kernel split the text
+    into messages, so that a rebuild diffs only where the printed text changed. (nbclient's own
+    ``coalesce_streams`` also joins across a picture in between, which would reorder the outputs.)"""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def build(source: Path) -> float:
