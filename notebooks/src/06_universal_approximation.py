@@ -34,7 +34,7 @@ def sup_error(model) -> float:
     return max(abs(model(float(x)).data - math.sin(x)) for x in grid)
 
 # %% [markdown]
-# ## Building $g$ by hand: a staircase of sigmoids
+# ## D9: building $g$ by hand, a staircase of sigmoids
 #
 # A steep sigmoid $\sigma(s(x - m))$ is almost a step from 0 to 1 at $x = m$. Cut $[-\pi, \pi]$
 # into $k$ pieces of width $h = 2\pi/k$ with ends $t_0 < t_1 < \dots < t_k$, and put one step in the
