@@ -7,6 +7,7 @@ from replay_helpers import assert_matches
 import autograd
 import nn
 from autograd import Value, topological_order
+from autograd import compiled as compiled_module
 
 
 def small_model():
@@ -122,3 +123,28 @@ def test_tracing_works_inside_no_grad_and_leaves_it_on():
         f = autograd.compile(lambda v: v[0] * w, 1, [w])
         assert not autograd.is_grad_enabled()
     assert f.value_and_grad(np.array([[2.0]]))[1].tolist() == [2.0]
+
+
+class FakeLibc:
+    def __init__(self, calls):
+        self.calls = calls
+
+    def mallopt(self, parameter, value):
+        self.calls.append((parameter, value))
+
+
+@pytest.mark.parametrize("setting,tuned", [(None, True), ("1", True), ("0", False)])
+def test_malloc_tuning_happens_once_and_can_be_turned_off(monkeypatch, setting, tuned):
+    compiled = compiled_module
+    calls = []
+    monkeypatch.setattr(compiled, "_MALLOC_TUNED", False)
+    monkeypatch.setattr(compiled.ctypes, "CDLL", lambda name: FakeLibc(calls))
+    if setting is None:
+        monkeypatch.delenv("CHAINRULE_KEEP_FREED_MEMORY", raising=False)
+    else:
+        monkeypatch.setenv("CHAINRULE_KEEP_FREED_MEMORY", setting)
+    w = Value(1.0)
+    autograd.compile(lambda v: v[0] * w, 1, [w])
+    autograd.compile(lambda v: v[0] + w, 1, [w])
+    assert len(calls) == (2 if tuned else 0)  # two thresholds, set at the first compile only
+    assert "CHAINRULE_KEEP_FREED_MEMORY" in autograd.compile.__doc__
