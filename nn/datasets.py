@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import numbers
 from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
@@ -181,5 +182,5 @@ def _check_count(n: object, where: str) -> None:
 
 
 def _check_scale(x: object, where: str) -> None:
-    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x < 0:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x) or x < 0:
         raise ValueError(f"{where}: expected a finite number >= 0, got {x!r}")

@@ -132,9 +132,9 @@ class Decay:
         name = type(self).__name__
         self.start = _check(start, f"{name}: start", low=0.0)
         self.end = _check(end, f"{name}: end", low=0.0)
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
             raise ValueError(f"{name}: steps must be a positive int, got {steps!r}")
-        self.steps = steps
+        self.steps = int(steps)
 
     def __call__(self, k: int) -> float:
         return self.at(min(k, self.steps))

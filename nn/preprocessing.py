@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -22,10 +23,10 @@ def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: Seed =
     if X.ndim != 2 or y.ndim < 1 or len(X) != len(y):
         raise ValueError(f"train_test_split: need X (n, d) and y (n, ...), got shapes {X.shape} and {y.shape}")
     n = len(y)
-    if isinstance(test_size, float) and 0.0 < test_size < 1.0:
-        n_test = math.ceil(test_size * n)
-    elif isinstance(test_size, int) and not isinstance(test_size, bool) and 0 < test_size < n:
-        n_test = test_size
+    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool) and 0 < test_size < n:
+        n_test = int(test_size)  # a row count (np.int64 too)
+    elif isinstance(test_size, numbers.Real) and not isinstance(test_size, numbers.Integral) and 0 < test_size < 1:
+        n_test = math.ceil(test_size * n)  # a fraction (np.float32 too)
     else:
         raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a row count in 1..{n - 1}, "
                          f"got {test_size!r}")

@@ -9,6 +9,7 @@ parts, "(batch loss, parameter gradients) from a batch", are one function made b
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -300,16 +301,21 @@ def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | N
     """(number of steps, the row indices of each step's batch)."""
     if steps is not None and epochs is not None:
         raise ValueError("nn.fit: give steps or epochs, not both")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+    if batch_size is not None and not _is_count(batch_size):
         raise ValueError(f"nn.fit: batch_size must be a positive int or None, got {batch_size!r}")
-    size = n if batch_size is None else min(batch_size, n)
+    size = n if batch_size is None else min(int(batch_size), n)
     per_epoch = math.ceil(n / size)
     count, what = (steps, "steps") if epochs is None else (epochs, "epochs")
     count = 100 if count is None else count
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    if not _is_count(count):
         raise ValueError(f"nn.fit: {what} must be a positive int, got {count!r}")
-    n_steps = count if epochs is None else count * per_epoch
+    n_steps = int(count) if epochs is None else int(count) * per_epoch
     return n_steps, _batches(n, size, seed)
+
+
+def _is_count(x: Any) -> bool:
+    """A positive integer: a Python int or a numpy one (np.int64), but not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool) and x >= 1
 
 
 def _batches(n: int, size: int, seed: Seed) -> Iterator[np.ndarray]:

@@ -105,6 +105,16 @@ def test_train_test_split_partitions_the_rows_reproducibly():
     assert len(nn.train_test_split(X, y, test_size=4)[3]) == 4
 
 
+def test_numpy_numbers_are_accepted_for_sizes_and_noise():
+    X, y = np.zeros((10, 2)), np.arange(10)
+    assert len(nn.train_test_split(X, y, test_size=np.int64(4))[3]) == 4
+    assert len(nn.train_test_split(X, y, test_size=np.float32(0.25))[3]) == 3
+    for noise in (np.float32(0.1), np.int64(0)):
+        np.testing.assert_array_equal(nn.make_moons(20, noise=noise, seed=0)[1], nn.make_moons(20, seed=0)[1])
+    with pytest.raises(ValueError, match="noise: expected a finite number >= 0, got True"):
+        nn.make_moons(20, noise=True)
+
+
 def test_stratified_split_keeps_class_shares():
     X, y = nn.load_iris()
     _, _, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=0, stratify=True)

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 import nn
@@ -57,6 +58,13 @@ def test_linear_decay_is_micrograds_learning_rate():
     schedule = nn.LinearDecay(1.0, 0.1, 100)
     assert [schedule(k) for k in range(100)] == [1.0 - 0.9 * k / 100 for k in range(100)]  # bit for bit
     assert schedule(100) == schedule(500) == pytest.approx(0.1)
+
+
+def test_a_numpy_int_is_a_number_of_steps():
+    assert [nn.LinearDecay(1.0, 0.1, np.int64(100))(k) for k in range(101)] == [
+        nn.LinearDecay(1.0, 0.1, 100)(k) for k in range(101)]
+    with pytest.raises(ValueError, match="steps must be a positive int, got True"):
+        nn.LinearDecay(1.0, 0.1, True)
 
 
 def test_other_schedules():

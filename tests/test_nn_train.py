@@ -160,6 +160,17 @@ def test_fit_evaluate_predict_and_accuracy_cut_a_single_output_at_the_same_thres
     assert nn.train.default_threshold(linear) == 0.0
 
 
+def test_numpy_ints_are_accepted_for_steps_epochs_and_batch_size():
+    X, y = nn.make_moons(10, seed=0)
+    history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=np.int64(3), batch_size=np.int32(4), seed=0, progress=False)
+    assert len(history.loss) == 3
+    history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, epochs=np.int64(2), batch_size=np.int64(5), seed=0,
+                     progress=False)
+    assert len(history.loss) == 4
+    with pytest.raises(ValueError, match="steps must be a positive int, got True"):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=True, progress=False)
+
+
 def test_regression_targets_give_nan_accuracy():
     X = np.linspace(-1, 1, 10).reshape(-1, 1)
     model = nn.MLP(1, [4, 1], activation="tanh", seed=0)
