@@ -1,4 +1,5 @@
-"""Every teaching notebook runs top to bottom in a fresh kernel, and matches its source.
+"""Every teaching notebook runs top to bottom in a fresh kernel, matches its source, and prints
+what its committed outputs show (so a stale notebook fails, not only a broken one).
 
 The notebooks cite the derivations D1..D11 of docs/derivations.md; each one asserts that the
 engine agrees with the hand formula, so a failing cell here means a derivation (or the code it
@@ -54,8 +55,48 @@ def test_notebook_matches_its_source(path: Path):
     assert [(c.cell_type, c.source) for c in committed.cells] == expected
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_notebook_runs_top_to_bottom(path: Path):
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # a default repr: differs from run to run
+_PICTURES = ("image/", "text/html", "text/latex")
+
+
+def comparable_outputs(cell) -> list[tuple[str, str]]:
+    """What a code cell printed and returned, as text: stdout and stderr (each joined over the run,
+    however the kernel split it into messages) and the text/plain of results that are not pictures.
+
+    Pictures (PNG, SVG) and HTML are left out: they are not byte-stable across library versions.
+    A text/plain repr with a memory address (``<... at 0x7f...>``) is left out too. No notebook
+    prints a duration, so nothing else needs normalising.
+    """
+    streams: dict[str, str] = {}
+    results = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            streams[output.name] = streams.get(output.name, "") + output.text
+        elif output.output_type in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            if any(mime.startswith(_PICTURES) for mime in data) or "text/plain" not in data:
+                continue
+            if not _ADDRESS.search(data["text/plain"]):
+                results.append((output.output_type, data["text/plain"]))
+        elif output.output_type == "error":
+            results.append(("error", f"{output.ename}: {output.evalue}"))
+    return sorted(streams.items()) + results
+
+
+def output_differences(committed, fresh) -> list[str]:
+    """One line per code cell whose comparable outputs differ between two runs of a notebook."""
+    differences = []
+    pairs = zip([c for c in committed.cells if c.cell_type == "code"],
+                [c for c in fresh.cells if c.cell_type == "code"], strict=True)
+    for i, (old, new) in enumerate(pairs, start=1):
+        if comparable_outputs(old) != comparable_outputs(new):
+            differences.append(f"code cell {i} ({old.source.splitlines()[0][:60]!r}):\n"
+                               f"  committed: {comparable_outputs(old)!r}\n  fresh run: {comparable_outputs(new)!r}")
+    return differences
+
+
+def run_fresh(path: Path):
+    """The notebook at ``path`` executed again in a fresh kernel, its stored outputs cleared first."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # run the code, not the stored outputs
         if cell.cell_type == "code":
@@ -64,10 +105,38 @@ def test_notebook_runs_top_to_bottom(path: Path):
         build.execute(nb)
     except Exception as error:  # nbclient's CellExecutionError carries the cell and traceback
         pytest.fail(f"{path.name}: a cell failed in a fresh kernel:\n{error}", pytrace=False)
+    return nb
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_runs_top_to_bottom_and_reproduces_its_committed_outputs(path: Path):
+    nb = run_fresh(path)
     executed = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in executed), f"{path.name}: not every code cell ran"
     errors = [o for c in executed for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{path.name}: error outputs {errors}"
+    # the printed numbers in the committed notebook are the ones the current code prints
+    differences = output_differences(nbformat.read(path, as_version=4), nb)
+    assert not differences, (
+        f"{path.name}: committed outputs are stale; rebuild with `python notebooks/_build.py {path.stem[:2]}`:\n"
+        + "\n".join(differences)
+    )
+
+
+def test_a_stale_committed_output_is_caught(tmp_path: Path):
+    # a committed notebook whose printed text no longer matches what its code prints
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print(6 * 7)"),
+        nbformat.v4.new_code_cell("6 * 7"),
+        nbformat.v4.new_code_cell("object()"),  # a repr with an address: never compared
+    ])
+    build.execute(nb, timeout=60)
+    committed = nbformat.from_dict(nbformat.v4.new_notebook(cells=[dict(c) for c in nb.cells]))
+    assert output_differences(committed, nb) == []
+    committed.cells[0].outputs[0].text = "41\n"
+    committed.cells[1].outputs[0].data["text/plain"] = "41"
+    differences = output_differences(committed, nb)
+    assert [d.split(" (")[0] for d in differences] == ["code cell 1", "code cell 2"]
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -79,15 +148,50 @@ def test_notebook_is_committed_with_outputs_of_one_clean_run(path: Path):
 
 
 
+def derivation_sections(cells: list[tuple[str, str]], tag: str) -> list[str]:
+    """The code of each notebook section whose heading names ``tag`` (D1..D11): the code cells from
+    that Markdown heading up to the next heading of the same or a higher level."""
+    names_tag = re.compile(rf"\b{tag}\b")
+    sections: list[str] = []
+    level, code = 0, None  # the open section: its heading level and its code so far
+    for kind, text in cells:
+        if kind == "code":
+            if code is not None:
+                code.append(text)
+            continue
+        for line in text.splitlines():
+            heading = re.match(r"(#+)\s", line)
+            if not heading:
+                continue
+            if code is not None and len(heading.group(1)) <= level:
+                sections.append("\n".join(code))
+                code = None
+            if code is None and names_tag.search(line):
+                level, code = len(heading.group(1)), []
+    if code is not None:
+        sections.append("\n".join(code))
+    return sections
+
+
+def test_derivation_sections_are_cut_at_the_next_heading():
+    cells = [("markdown", "## D1: forward\n### detail"), ("code", "assert x"), ("markdown", "## D10: more"),
+             ("code", "y = 1"), ("markdown", "# Other (D1)"), ("code", "z = 2")]
+    assert derivation_sections(cells, "D1") == ["assert x", "z = 2"]
+    assert derivation_sections(cells, "D10") == ["y = 1"]
+    assert derivation_sections(cells, "D2") == []
+
+
 def test_every_derivation_has_a_page_entry_and_a_checked_notebook_section():
     page = (NOTEBOOKS.parent / "docs" / "derivations.md").read_text(encoding="utf-8")
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in build.SOURCES.glob("[0-9][0-9]_*.py")}
+    cells = {p.stem: build.read_cells(p) for p in build.SOURCES.glob("[0-9][0-9]_*.py")}
     for n in range(1, 12):
         tag = f"D{n}"
         assert f"## {tag}." in page, f"docs/derivations.md has no section {tag}"
-        citing = [name for name, text in texts.items() if f"{tag}:" in text or f"({tag})" in text]
-        assert citing, f"no notebook has a section on {tag}"
-        assert any("assert " in texts[name] for name in citing), f"no notebook checks {tag} with an assert"
+        sections = {name: derivation_sections(c, tag) for name, c in cells.items()}
+        sections = {name: found for name, found in sections.items() if found}
+        assert sections, f"no notebook has a section on {tag} (a Markdown heading that names it)"
+        unchecked = [name for name, found in sections.items() for code in found if "assert " not in code]
+        assert not unchecked, f"a section on {tag} in {unchecked} checks nothing with an assert"
 
 
 def test_derivations_page_cites_tests_and_notebooks_that_exist():
