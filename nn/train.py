@@ -59,7 +59,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
     loss_fn = get_loss(loss)
     X, y = check_data(X, y, "nn.fit")
     n_outputs = _count_outputs(model, X)
-    targets = _targets_for(loss, y, n_outputs)
+    targets = _targets_for(loss, y, n_outputs, "nn.fit")
     threshold = default_threshold(model, threshold, loss, y)
     n_steps, batches = _schedule(len(y), steps, epochs, batch_size, seed)
     params = model.parameters()
@@ -186,7 +186,7 @@ def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshol
     with autograd.no_grad():
         outputs = [model(x) for x in X.tolist()]
         n_outputs = output_matrix(outputs).shape[1]
-        total = loss_fn(outputs, _targets_for(loss, y, n_outputs))
+        total = loss_fn(outputs, _targets_for(loss, y, n_outputs, "nn.evaluate"))
         if alpha_l2:
             total = total + l2_penalty(model, alpha_l2)
     threshold = default_threshold(model, threshold, loss, y)
@@ -262,16 +262,16 @@ def _count_outputs(model: Module, X: np.ndarray) -> int:
     return forward_data(model, X[:1]).shape[1]
 
 
-def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
+def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int, where: str) -> np.ndarray:
     """The targets a loss expects: one-hot rows for mse/bce with several outputs and class indices."""
     if loss in ("mse", "bce", "bce_with_logits") and y.ndim == 1 and n_outputs > 1:
         classes = y.astype(np.int64)
         if not np.all(classes == y) or classes.min() < 0 or classes.max() >= n_outputs:
-            raise ValueError(f"nn.fit: with {n_outputs} outputs, y must be class indices 0..{n_outputs - 1} "
+            raise ValueError(f"{where}: with {n_outputs} outputs, y must be class indices 0..{n_outputs - 1} "
                              "or an (n, k) array of targets")
         return np.eye(n_outputs)[classes]
     if loss == "hinge" and n_outputs != 1:
-        raise ValueError(f"nn.fit: the hinge loss needs a model with one output, this one has {n_outputs}")
+        raise ValueError(f"{where}: the hinge loss needs a model with one output, this one has {n_outputs}")
     return y
 
 

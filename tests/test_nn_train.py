@@ -250,6 +250,15 @@ def test_bad_fit_arguments_are_clear_errors(kwargs, error, message):
         nn.fit(nn.MLP(2, [2, 1], seed=0), arguments.pop("X"), arguments.pop("y"), **arguments)
 
 
+@pytest.mark.parametrize("model, loss, message", [
+    (nn.MLP(2, [3], seed=0), "hinge", "nn.evaluate: the hinge loss needs a model with one output, this one has 3"),
+    (nn.MLP(2, [2], seed=0), "mse", r"nn.evaluate: with 2 outputs, y must be class indices 0..1"),
+])
+def test_evaluate_errors_name_evaluate(model, loss, message):
+    with pytest.raises(ValueError, match=message):
+        nn.evaluate(model, [[0.0, 1.0], [1.0, 0.0]], [1, 2], loss=loss)
+
+
 def test_a_diverging_run_stops_with_an_error_not_nan():
     X = np.array([[1e3], [-1e3]])
     model = nn.MLP(1, [1], activation=None, seed=0)
