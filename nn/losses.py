@@ -24,6 +24,7 @@ finite for |z| up to 1e3 and beyond, with the exact gradient dL/dz = sigma(z) - 
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
@@ -126,10 +127,17 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
     """alpha * sum_p p^2 over the parameters (a Module or Values): micrograd's regulariser."""
+    check_alpha(alpha, "l2_penalty: alpha")
     params = parameters.parameters() if hasattr(parameters, "parameters") else list(parameters)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
     return alpha * total([p * p for p in params])
+
+
+def check_alpha(alpha: Any, what: str) -> None:
+    """An L2 weight must be a finite number >= 0 (a negative one would reward large weights)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (math.isfinite(alpha) and alpha >= 0):
+        raise ValueError(f"{what} must be a finite number >= 0, got {alpha!r}")
 
 
 def total(values: Sequence[Any]) -> Any:

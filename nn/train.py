@@ -21,7 +21,7 @@ import autograd
 from autograd import Value
 
 from .init import Seed, make_rng
-from .losses import Loss, get_loss, l2_penalty
+from .losses import Loss, check_alpha, get_loss, l2_penalty
 from .module import Module
 from .optim import SGD, LinearDecay, Optimizer
 
@@ -57,6 +57,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
     micrograd's: SGD with lr falling linearly from 1.0 to 0.1 over the run.
     """
     loss_fn = get_loss(loss)
+    check_alpha(alpha_l2, "nn.fit: alpha_l2")
     X, y = check_data(X, y, "nn.fit")
     n_outputs = _count_outputs(model, X)
     targets = _targets_for(loss, y, n_outputs, "nn.fit")
@@ -182,6 +183,7 @@ def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshol
              alpha_l2: float = 0.0) -> dict[str, float]:
     """{"loss": mean loss over (X, y) (plus the L2 penalty if asked), "accuracy": ...}, without a graph."""
     loss_fn = get_loss(loss)
+    check_alpha(alpha_l2, "nn.evaluate: alpha_l2")
     X, y = check_data(X, y, "nn.evaluate")
     with autograd.no_grad():
         outputs = [model(x) for x in X.tolist()]

@@ -243,6 +243,8 @@ def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
     (dict(batch_size=0), ValueError, "batch_size must be a positive int or None"),
     (dict(engine="fast"), ValueError, "engine must be 'eager' or 'compiled', got 'fast'"),
     (dict(loss="cross_entropy"), ValueError, "cross_entropy: example 0 has 1 output"),
+    (dict(alpha_l2=-1e-4), ValueError, r"nn.fit: alpha_l2 must be a finite number >= 0, got -0.0001"),
+    (dict(alpha_l2=math.nan), ValueError, "nn.fit: alpha_l2 must be a finite number >= 0, got nan"),
 ])
 def test_bad_fit_arguments_are_clear_errors(kwargs, error, message):
     arguments = dict(X=[[0.0, 1.0], [1.0, 0.0]], y=[1, 0], progress=False) | kwargs
@@ -257,6 +259,8 @@ def test_bad_fit_arguments_are_clear_errors(kwargs, error, message):
 def test_evaluate_errors_name_evaluate(model, loss, message):
     with pytest.raises(ValueError, match=message):
         nn.evaluate(model, [[0.0, 1.0], [1.0, 0.0]], [1, 2], loss=loss)
+    with pytest.raises(ValueError, match="nn.evaluate: alpha_l2 must be a finite number >= 0, got inf"):
+        nn.evaluate(model, [[0.0, 1.0]], [1], alpha_l2=math.inf)
 
 
 def test_a_diverging_run_stops_with_an_error_not_nan():
