@@ -88,6 +88,9 @@ def get_initializer(init: str | Initializer) -> Initializer:
             known = ", ".join(INITIALIZERS)
             raise ValueError(f"unknown init {init!r}; known initialisers: {known}")
         return INITIALIZERS[init]
+    if init is uniform or init is constant:  # the maker of an initialiser, not one
+        example = "uniform(-0.1, 0.1)" if init is uniform else "constant(0.5)"
+        raise TypeError(f"init=nn.init.{init.__name__} makes an initialiser, call it: init=nn.init.{example}")
     if callable(init):
         return init
     raise TypeError(f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}")

@@ -186,6 +186,9 @@ def test_init_function():
 @pytest.mark.parametrize("make, message", [
     (lambda: nn.MLP(2, [3], activation="relux"), "unknown activation 'relux'; known activations: relu, tanh"),
     (lambda: nn.MLP(2, [3], init="xavier"), "unknown init 'xavier'; known initialisers: xavier_normal"),
+    (lambda: nn.MLP(2, [3], init=nn.init.uniform), r"init=nn.init.uniform makes an initialiser, call it: "
+     r"init=nn.init.uniform\(-0.1, 0.1\)"),
+    (lambda: nn.Layer(2, 3, init=nn.init.constant), r"call it: init=nn.init.constant\(0.5\)"),
     (lambda: nn.MLP(0, [3]), "MLP: nin must be a positive int, got 0"),
     (lambda: nn.MLP(2, []), "MLP: nouts must be a non-empty list"),
     (lambda: nn.MLP(2, [3, 0]), r"MLP: nouts\[1\] must be a positive int, got 0"),
