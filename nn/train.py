@@ -84,7 +84,10 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
             history.loss.append(batch_loss)
             history.accuracy.append(score_accuracy(outputs, y[rows], threshold))
             if bar is not None:
-                bar.set_postfix(loss=f"{batch_loss:.4f}", accuracy=f"{history.accuracy[-1]:.1%}", refresh=False)
+                shown = {"loss": f"{batch_loss:.4f}"}
+                if not math.isnan(history.accuracy[-1]):  # NaN: regression targets, no accuracy to show
+                    shown["accuracy"] = f"{history.accuracy[-1]:.1%}"
+                bar.set_postfix(shown, refresh=False)
                 bar.update()
     finally:
         if bar is not None:

@@ -193,6 +193,10 @@ def test_progress_bar_only_in_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr("sys.stderr", quiet)
     nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3, progress=False)
     assert quiet.getvalue() == ""
+    regression = Terminal()  # no accuracy for regression targets, rather than "accuracy=nan%"
+    monkeypatch.setattr("sys.stderr", regression)
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, X[:, 0], loss="mse", steps=3)
+    assert "loss=" in regression.getvalue() and "accuracy" not in regression.getvalue()
     pipe = io.StringIO()  # not a terminal (a log file, CI)
     monkeypatch.setattr("sys.stderr", pipe)
     nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, steps=3)
