@@ -10,7 +10,8 @@
 
 The model stays written in scalar ``Value``s; only the executor changes. ``trace`` records
 the graph once (``tracing.py``), ``build_schedule`` groups its nodes (``schedule.py``), and each
-call runs every group once for all B examples: row = node, column = example. Values equal the
+call runs every group once for all B examples: row = node, column = example (a batch too big
+for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). Values equal the
 eager engine's (same rules from ``rules.py``, same order of additions), up to the last-bit
 differences between numpy's and Python's exp/log/tanh and the order in which gradients from
 different examples are added.
@@ -34,7 +35,9 @@ from .value import Value
 _DATA = attrgetter("data")
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters, from glibc's malloc.h
 _MALLOC_TUNED = False
-_CACHED_SIZES = 4  # buffers kept for this many batch sizes
+CHUNK_BYTES = 32 * 2**20
+"""A batch whose values buffer (8 bytes per row and example) would be bigger runs in chunks of
+examples, so that the values and the gradients buffers stay under 64 MB together."""
 
 
 def keep_freed_memory() -> None:
@@ -95,17 +98,21 @@ class Compiled:
         self.n_outputs = len(recorded.outputs)
         self._trace = recorded
         self._schedule = schedule
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._last: tuple[np.ndarray, np.ndarray | None] | None = None  # (values, gradients) of the last call
         first = schedule.groups[0].rows.start if schedule.groups else schedule.n_rows
         self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
+        self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
+        self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
+        self._grads: np.ndarray | None = None  # allocated at the first gradient call
+        # the last call: its batch, the parameters' numbers then, its seed (None before a gradient)
+        self._X: np.ndarray | None = None
+        self._leaf_numbers = np.zeros(0)
+        self._last_seed: np.ndarray | None = None
+        self._held: tuple[int, int, bool] | None = None  # examples the buffers hold; gradients too?
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
         """The outputs on every example (row) of ``X``: shape (B,), or (B, k) for k outputs."""
-        vals = self._forward(self._batch(X))
-        self._last = (vals, None)
-        return self._outputs(vals)
+        return self._run(self._batch(X), None)[0]
 
     __call__ = forward
 
@@ -114,23 +121,18 @@ class Compiled:
         gradient[j] = sum over examples b of seed[b] * d output_b / d parameter j.
 
         ``seed`` has the outputs' shape (default all ones): seed = 1/B gives the gradient of the
-        mean output, seed = dL/d(outputs) chains in a loss computed elsewhere.
+        mean output, seed = dL/d(outputs) chains in a loss computed elsewhere. (For a batch too big
+        for one pass, see ``CHUNK_BYTES``, the forward pass is run again, chunk by chunk, with the
+        parameters' numbers of that ``forward`` call; ``value_and_grad`` needs one pass.)
         """
-        if self._last is None:
+        if self._X is None:
             raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-        vals = self._last[0]
-        seed = self._seed(seed, vals.shape[1])
-        grads = self._backward(vals, seed)
-        self._last = (vals, grads)
-        params = self._parameter_gradients(grads)
-        if not np.isfinite(params).all():  # a NaN or inf anywhere upstream reaches the parameters
-            self._backward(vals, seed, check=True)
-        return params
+        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True)[1]
 
     def value_and_grad(self, X: Any = None, seed: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """(outputs, gradients): ``forward(X)`` then ``gradient(seed)``."""
-        outputs = self.forward(X)
-        return outputs, self.gradient(seed)
+        """(outputs, gradients): ``forward(X)`` then ``gradient(seed)``, in one pass."""
+        X = self._batch(X)
+        return self._run(X, self._seed(seed, len(X)))
 
     def backward(self, X: Any = None, seed: Any = None) -> np.ndarray:
         """Like ``value_and_grad``, but adds the gradients to each parameter's ``.grad`` (as
@@ -146,17 +148,20 @@ class Compiled:
         Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number;
         parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
         """
-        if self._last is None:
+        if self._X is None:
             raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
-        vals, grads = self._last
-        if not -vals.shape[1] <= example < vals.shape[1]:
-            raise IndexError(f"graph: example {example} is out of range for the last batch of {vals.shape[1]}")
+        batch = len(self._X)
+        if not -batch <= example < batch:
+            raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
+        example %= batch
+        vals, grads, start = self._chunk_holding(example)
         grad_row = self._gradient_rows()
         placeholders = set(self._trace.placeholders)
+        column = example - start
         for v, r in self._schedule.row_of.items():
             if v.op or v in placeholders:
-                v.data = float(vals[r, example])
-                v.grad = 0.0 if grads is None else float(grads[grad_row.get(r, r), example])
+                v.data = float(vals[r, column])
+                v.grad = 0.0 if grads is None else float(grads[grad_row.get(r, r), column])
         outputs = self._trace.outputs
         return outputs[0] if self._trace.single else list(outputs)
 
@@ -172,31 +177,94 @@ class Compiled:
                 f"{len(self.parameters)} parameters, {s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})")
 
     # ------------------------------------------------------------ the replay
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False
+             ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(outputs on X or None, parameters' gradients for ``seed`` (k, B) or None).
+
+        A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
+        ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
+        """
+        if not same_batch:  # keep a copy of the batch and the parameters' numbers, for gradient() and graph()
+            self._X, self._leaf_numbers, self._held = X.copy(), self._leaf_data(), None
+        self._last_seed = seed
+        batch = len(X)
+        out = np.empty((batch, self.n_outputs)) if outputs else None
+        total = None
+        for start, stop in self._chunks(batch):
+            vals = self._values(start, stop)
+            if out is not None:
+                out[start:stop] = self._schedule.outputs.read(vals).T
+            if seed is not None:
+                grads = self._backward(vals, seed[:, start:stop])
+                self._held = (start, stop, True)
+                part = self._parameter_gradients(grads)
+                total = part if total is None else total + part
+        if total is not None and not np.isfinite(total).all():  # a NaN or inf upstream reaches the parameters
+            raise self._explain_backward(seed)
+        if out is not None and self._trace.single:
+            out = out[:, 0].copy()
+        return out, total
+
+    def _chunks(self, batch: int) -> list[tuple[int, int]]:
+        """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        passes = -(-batch // self._chunk)
+        width = -(-batch // passes)
+        return [(start, min(start + width, batch)) for start in range(0, batch, width)]
+
+    def _values(self, start: int, stop: int) -> np.ndarray:
+        """The values buffer holding examples start:stop of the last batch (run forward unless it already does)."""
+        if self._held is not None and self._held[:2] == (start, stop):
+            return self._vals
         s = self._schedule
-        vals, _ = self._buffers_for(len(X))
-        vals[s.inputs] = X.T
-        vals[s.leaf_rows] = self._leaf_data()[:, None]
+        vals = self._values_buffer(stop - start)
+        vals[s.inputs] = self._X[start:stop].T
+        vals[s.leaf_rows] = self._leaf_numbers[:, None]
+        self._held = None
         with np.errstate(all="ignore"):
             for group in s.groups:
-                group.forward(vals)
+                group.forward(vals, start)
         if not np.isfinite(vals[self._computed]).all():
-            raise self._explain_forward(vals)
+            raise self._explain_forward(vals, start)
+        self._held = (start, stop, False)
         return vals
 
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False) -> np.ndarray:
+    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> np.ndarray:
         """Fill the gradient buffer; with ``check``, raise at the first group giving NaN or inf."""
         s = self._schedule
-        _, grads = self._buffers_for(vals.shape[1])
+        if self._grads is None or self._grads.shape != vals.shape:
+            self._grads = None  # only the most recent width is kept: free the old buffer first
+            self._grads = np.empty(vals.shape)
+        grads = self._grads
         grads.fill(0.0)
         s.outputs.add_into(grads, seed)
         with np.errstate(all="ignore"):
             for group in reversed(s.groups):
-                group.backward(vals, grads, check)
-        if check:
-            raise ReplayError("replay: the parameters' gradients are not finite (they overflowed when summed "
-                              "over the batch)")
+                group.backward(vals, grads, check, start)
         return grads
+
+    def _values_buffer(self, width: int) -> np.ndarray:
+        """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
+        padding of short sums relies on them). Only the most recent width is kept, so that memory
+        stays bounded by ``CHUNK_BYTES`` whatever batch sizes come."""
+        if self._vals is None or self._vals.shape[1] != width:
+            s = self._schedule
+            self._vals = None  # free the old buffer before making the new one
+            self._vals = np.zeros((s.n_rows, width))
+            self._vals[s.constant_rows] = s.constants[:, None]
+        return self._vals
+
+    def _chunk_holding(self, example: int) -> tuple[np.ndarray, np.ndarray | None, int]:
+        """(values, gradients or None, first example) of the chunk holding ``example`` of the last batch."""
+        for start, stop in self._chunks(len(self._X)):
+            if start <= example < stop:
+                break
+        vals = self._values(start, stop)
+        if self._last_seed is None:
+            return vals, None, start
+        if not self._held[2]:
+            self._backward(vals, self._last_seed[:, start:stop])
+            self._held = (start, stop, True)
+        return vals, self._grads, start
 
     def _parameter_gradients(self, grads: np.ndarray) -> np.ndarray:
         """Each parameter's gradient summed over the examples (0 for a parameter the graph does not use)."""
@@ -205,9 +273,16 @@ class Compiled:
         np.sum(grads[s.leaf_rows], axis=1, out=sums[:-1])
         return sums[s.param_leaf]
 
-    def _explain_forward(self, vals: np.ndarray) -> ReplayError:
+    def _explain_backward(self, seed: np.ndarray) -> ReplayError:
+        """The error for gradients that are not finite: the first group making one, else the sum over the batch."""
+        for start, stop in self._chunks(len(self._X)):
+            self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
+        return ReplayError("replay: the parameters' gradients are not finite (they overflowed when summed "
+                           "over the batch)")
+
+    def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
         for group in self._schedule.groups:  # the first group with a bad output has good inputs
-            error = group.explain(vals)
+            error = group.explain(vals, start)
             if error is not None:
                 return error
         return ReplayError("replay: the forward pass gave a non-finite value")
@@ -255,20 +330,6 @@ class Compiled:
             raise ValueError(f"compiled: parameter {bad.label or bad!r} is {float(bad.data)!r}; "
                              "parameters must be finite")
         return data
-
-    def _outputs(self, vals: np.ndarray) -> np.ndarray:
-        out = self._schedule.outputs.read(vals)
-        return out[0].copy() if self._trace.single else out.T.copy()
-
-    def _buffers_for(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        if batch not in self._buffers:
-            if len(self._buffers) >= _CACHED_SIZES:
-                del self._buffers[next(iter(self._buffers))]
-            s = self._schedule
-            vals = np.zeros((s.n_rows, batch))
-            vals[s.constant_rows] = s.constants[:, None]
-            self._buffers[batch] = (vals, np.zeros((s.n_rows, batch)))
-        return self._buffers[batch]
 
     def _gradient_rows(self) -> dict[int, int]:
         """Rows whose gradient lives in another row: inside a chain that nothing else reads, every

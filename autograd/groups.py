@@ -58,14 +58,15 @@ class OpGroup:
         y = self.y
         return self.x.read(vals), (y.read(vals) if type(y) is Rows else y)
 
-    def forward(self, vals: np.ndarray) -> None:
+    def forward(self, vals: np.ndarray, offset: int = 0) -> None:
+        """``offset``: the batch's example number of column 0 (for error messages)."""
         x, y = self._inputs(vals)
         if self.op == "powv" and not (x > 0.0).all():  # eager refuses this when the node is made
             i, b = np.argwhere(~(x > 0.0))[0]
-            raise self._error(i, b, f"pow: the base must be positive (got {float(x[i, b])!r})", x, y, vals)
+            raise self._error(i, b, f"pow: the base must be positive (got {float(x[i, b])!r})", x, y, offset)
         vals[self.out] = self.forward_rule(x, y)
 
-    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False) -> None:
+    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         x, y = self._inputs(vals)
         g = grads[self.out]
         d = self.vjp(g, vals[self.out], x, y)
@@ -75,12 +76,12 @@ class OpGroup:
                 if bad is not None:
                     i, b = bad
                     raise self._error(i, b, f"backward of {self.op} gave the gradient {float(part[i, b])!r} "
-                                            f"(upstream gradient {float(g[i, b])!r})", x, y, vals)
+                                            f"(upstream gradient {float(g[i, b])!r})", x, y, offset)
         self.x.add_into(grads, d[0])
         if type(self.y) is Rows:
             self.y.add_into(grads, d[1])
 
-    def explain(self, vals: np.ndarray) -> ReplayError | None:
+    def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
         """The error for the first non-finite output of this group, if there is one."""
         out = vals[self.out]
         bad = _first_nonfinite(out)
@@ -88,9 +89,9 @@ class OpGroup:
             return None
         i, b = bad
         x, y = self._inputs(vals)
-        return self._error(i, b, f"{self.op} gave {float(out[i, b])!r}", x, y, vals)
+        return self._error(i, b, f"{self.op} gave {float(out[i, b])!r}", x, y, offset)
 
-    def _error(self, i: int, b: int, what: str, x: np.ndarray, y: Any, vals: np.ndarray) -> ReplayError:
+    def _error(self, i: int, b: int, what: str, x: np.ndarray, y: Any, offset: int) -> ReplayError:
         node = self.nodes[i]
         inputs = f"x={float(x[i, b])!r}"
         if y is not None:
@@ -98,7 +99,7 @@ class OpGroup:
         hint = f" ({DOMAIN[self.op]})" if self.op in DOMAIN else ""
         source = node.parents[0].label if node.parents else ""
         where = f" in node {node.label!r}" if node.label else (f", applied to node {source!r}" if source else "")
-        return ReplayError(f"replay: {what} at example {b} from {inputs}{hint}{where}")
+        return ReplayError(f"replay: {what} at example {b + offset} from {inputs}{hint}{where}")
 
 
 class SumGroup:
@@ -124,7 +125,7 @@ class SumGroup:
     def _positions(self, buf: np.ndarray) -> np.ndarray:
         return buf[self.block].reshape(self.k + 1, self.m, -1)
 
-    def forward(self, vals: np.ndarray) -> None:
+    def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)
         if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
             for start, stop, rows, real in self.terms:
@@ -148,7 +149,7 @@ class SumGroup:
                 add(previous, t, out=sums[p])
             previous = sums[p]
 
-    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False) -> None:
+    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         g = self._positions(grads)
         if self.interior_used:
             _running_sum(g[::-1])  # a running sum's gradient: its own plus everything after it
@@ -169,7 +170,7 @@ class SumGroup:
                 flat = part.reshape(-1, part.shape[-1])
                 rows.add_into(grads, flat if real is None else flat[real])
 
-    def explain(self, vals: np.ndarray) -> ReplayError | None:
+    def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
         out = vals[self.block]
         bad = _first_nonfinite(out)
         if bad is None:
@@ -177,7 +178,7 @@ class SumGroup:
         row, b = bad
         label = self.ends[row % self.m].label
         where = f" in the sum ending at node {label!r}" if label else ""
-        return ReplayError(f"replay: add gave {float(out[row, b])!r} at example {b}: a sum overflowed{where}")
+        return ReplayError(f"replay: add gave {float(out[row, b])!r} at example {b + offset}: a sum overflowed{where}")
 
 
 def _first_nonfinite(a: np.ndarray) -> tuple[int, int] | None:
