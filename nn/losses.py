@@ -198,6 +198,8 @@ def _examples(outputs: Any, targets: Any, where: str) -> tuple[list[list], list[
     batch = [[o] if isinstance(o, Value) else list(o) for o in outputs]
     if len(batch) != len(y):
         raise ValueError(f"{where}: {len(batch)} examples but {len(y)} targets")
+    if not batch:
+        raise ValueError(f"{where}: no outputs")
     return batch, y.tolist()
 
 

@@ -130,6 +130,8 @@ def test_l2_penalty():
     (lambda: nn.cross_entropy([Value(1.0)], [0]), ValueError, "example 0 has 1 output"),
     (lambda: nn.l2_penalty(values([1, 2]), alpha=-1.0), ValueError, "l2_penalty: alpha must be a finite number >= 0"),
     (lambda: nn.l2_penalty(values([1, 2]), alpha=math.nan), ValueError, "got nan"),
+    (lambda: nn.cross_entropy([], []), ValueError, "cross_entropy: no outputs"),
+    (lambda: nn.mse([], []), ValueError, "mse: no outputs"),
     (lambda: nn.losses.get_loss("l1"), ValueError, "unknown loss 'l1'; known losses: mse, bce"),
     (lambda: nn.mse(values([1]), ["a"]), TypeError, "mse: targets must be numbers"),
 ])
