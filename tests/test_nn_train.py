@@ -109,7 +109,12 @@ def test_fit_with_a_loss_function_and_several_losses():
         outputs = nn.train.forward_data(model, X)
         onehot = np.eye(3)[y]
         if loss == "mse":
-            assert result["loss"] == pytest.approx(np.mean((outputs - onehot) ** 2), rel=1e-12)
+            expected = np.mean((outputs - onehot) ** 2)
+        elif loss == "bce":  # outputs are probabilities a
+            expected = -np.mean(onehot * np.log(outputs) + (1 - onehot) * np.log(1 - outputs))
+        else:  # outputs are logits z: -log sigma(z) = log(1 + e^-z), -log(1 - sigma(z)) = log(1 + e^z)
+            expected = np.mean(onehot * np.logaddexp(0, -outputs) + (1 - onehot) * np.logaddexp(0, outputs))
+        assert result["loss"] == pytest.approx(expected, rel=1e-12)
         nn.fit(model, X, y, loss=loss, steps=2, progress=False)
 
 
