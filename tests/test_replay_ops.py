@@ -7,6 +7,7 @@ import pytest
 from replay_helpers import assert_matches, eager
 
 import autograd
+import nn
 from autograd import Value
 
 # each op applied to an input x (a placeholder) and a parameter w, so both sides get gradients
@@ -49,9 +50,9 @@ def test_every_op_matches_eager(name):
     w = Value(0.8, label="w")
     f = autograd.compile(lambda v: op(v[0], w), 1, [w])
     out, grads = f.value_and_grad(X)
-    ref_out, ref_grads, (value_scale, grad_scale) = eager(lambda v: op(v[0], w), X, [w])
-    assert_matches(out, ref_out[:, 0], value_scale, "outputs")
-    assert_matches(grads, ref_grads, grad_scale, "gradients")
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(lambda v: op(v[0], w), X, [w])
+    assert_matches(out, ref_out[:, 0], out_sizes[:, 0], "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -61,8 +62,8 @@ def test_every_op_with_a_weighted_seed(name):
     seed = np.linspace(-1.0, 2.0, len(X))
     f = autograd.compile(lambda v: op(v[0], w), 1, [w])
     _, grads = f.value_and_grad(X, seed)
-    _, ref_grads, (_, grad_scale) = eager(lambda v: op(v[0], w), X, [w], seed)
-    assert_matches(grads, ref_grads, grad_scale, "gradients")
+    _, ref_grads, (_, grad_sizes, _) = eager(lambda v: op(v[0], w), X, [w], seed)
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
 
 
 # derivatives at the kink z = 0 (D5): ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha, |z|'(0) = 0
@@ -118,10 +119,10 @@ def test_several_outputs_and_seeds():
     seed = np.array([[1.0, 0.5, -2.0], [0.25, -1.0, 1.0], [2.0, 0.0, 3.0]])
     f = autograd.compile(fn, 2, w)
     out, grads = f.value_and_grad(X2, seed)
-    ref_out, ref_grads, (vs, gs) = eager(fn, X2, w, seed)
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(fn, X2, w, seed)
     assert out.shape == (3, 3)
-    assert_matches(out, ref_out, vs, "outputs")
-    assert_matches(grads, ref_grads, gs, "gradients")
+    assert_matches(out, ref_out, out_sizes, "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
 
 
 def test_gradient_of_a_neuron_by_hand():
@@ -134,3 +135,41 @@ def test_gradient_of_a_neuron_by_hand():
     local = 1.0 - expected**2
     assert_matches(out, expected, 1.0, "outputs")
     assert_matches(grads, [np.sum(local * X3[:, 0]), np.sum(local * X3[:, 1]), np.sum(local)], 3.0, "gradients")
+
+
+# ---------------------------------------------------------------- the comparison itself is tight
+
+
+def perturbed(a, k, relative=1e-10):
+    a = np.array(a, dtype=float)
+    a.flat[k] *= 1.0 + relative
+    return a
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_an_error_of_1e10_relative_is_caught(name):
+    # the allowance is per element (no "largest number anywhere"), so a replay off by 1e-10 fails
+    op = OPS[name]
+    w = Value(0.8, label="w")
+    out, grads = autograd.compile(lambda v: op(v[0], w), 1, [w]).value_and_grad(X)
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(lambda v: op(v[0], w), X, [w])
+    with pytest.raises(AssertionError):
+        assert_matches(perturbed(grads, 0), ref_grads, grad_sizes, "gradients")
+    for k in np.flatnonzero(out):
+        with pytest.raises(AssertionError):
+            assert_matches(perturbed(out, k), ref_out[:, 0], out_sizes[:, 0], "outputs")
+
+
+def test_an_error_of_1e10_relative_in_any_gradient_of_a_network_is_caught():
+    model = nn.MLP(3, [4, 4, 1], seed=1)
+    params = model.parameters()
+    X3 = np.random.default_rng(4).normal(size=(16, 3))
+    out, grads = autograd.compile(model, 3, params).value_and_grad(X3)
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(model, X3, params)
+    assert_matches(out, ref_out[:, 0], out_sizes[:, 0], "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
+    alive = np.flatnonzero(ref_grads)  # a dead ReLU's weights have gradient 0: nothing to perturb
+    assert len(alive) > len(params) // 2
+    for k in alive:
+        with pytest.raises(AssertionError):
+            assert_matches(perturbed(grads, k), ref_grads, grad_sizes, f"gradient {k}")

@@ -2,9 +2,11 @@
 
 A graph is a list of nodes, each an operation on earlier nodes (so nodes are shared, as in a
 network), over 2 inputs (placeholders) and 2 parameters; some inputs are exactly 0, so kinks
-are hit. The comparison allows 1e-12 relative to the largest number in the computation (numpy's
-exp/tanh may differ from Python's math in the last bit, and sums of many examples are added in
-another order).
+are hit. The comparison is element by element, 1e-12 relative, plus 1e-12 of each number's own
+rounding-error magnitude where it is a cancellation (``replay_helpers``): numpy's exp/tanh may
+differ from Python's math in the last bit, and sums of many examples are added in another order.
+Cases where such a last bit puts a kink's input on the other side (a cancellation leaving
+1e-19 where the replay gets 0) are skipped: the slopes there differ by design, not by rounding.
 """
 
 import numpy as np
@@ -68,14 +70,14 @@ def test_random_graphs_match_eager(spec, rows, weights):
     fn = lambda v: build(spec, [v[0], params[0], v[1], params[1]])
     X = np.array(rows)
     try:
-        ref_out, ref_grads, (value_scale, grad_scale) = eager(fn, X, params)
+        ref_out, ref_grads, (out_sizes, grad_sizes, near_kink) = eager(fn, X, params)
     except (ArithmeticError, ValueError):
         assume(False)  # the eager engine refuses (overflow): nothing to compare
-    assume(value_scale < 1e4 and grad_scale < 1e6)
+    assume(not near_kink)
     f = autograd.compile(fn, 2, params)
     out, grads = f.value_and_grad(X)
-    assert_matches(out, ref_out, value_scale, "outputs")
-    assert_matches(grads, ref_grads, grad_scale * max(1.0, value_scale), "gradients")
+    assert_matches(out, ref_out, out_sizes, "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
 
 
 ACTIVATIONS = [lambda z: z.relu(), lambda z: z.tanh(), lambda z: z.leaky_relu(0.05), lambda z: z, lambda z: abs(z)]
@@ -110,8 +112,8 @@ def test_random_networks_match_eager(spec, rows, weights, reuse):
     params = [Value(w, label=f"w{k}") for k, w in enumerate(weights)]
     fn = lambda v: network(spec, v, params, reuse)
     X = np.array(rows)
-    ref_out, ref_grads, (value_scale, grad_scale) = eager(fn, X, params)
-    assume(value_scale < 1e6)
+    ref_out, ref_grads, (out_sizes, grad_sizes, near_kink) = eager(fn, X, params)
+    assume(not near_kink)
     out, grads = autograd.compile(fn, 3, params).value_and_grad(X)
-    assert_matches(out.reshape(ref_out.shape), ref_out, value_scale, "outputs")
-    assert_matches(grads, ref_grads, grad_scale * max(1.0, value_scale), "gradients")
+    assert_matches(out.reshape(ref_out.shape), ref_out, out_sizes, "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
