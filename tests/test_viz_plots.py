@@ -7,11 +7,12 @@ import math
 import matplotlib.image
 import numpy as np
 import pytest
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 
 import nn
 import viz
-from viz.plots import activation_curves, depth_gradients, layer_gradient_sizes
+from viz.plots import activation_curves, depth_gradients, layer_gradient_sizes, plot_decision_boundary
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -178,3 +179,16 @@ def test_decision_boundary_of_a_sigmoid_output_splits_at_one_half():
     fig = viz.plot_decision_boundary(model, X, np.array([0, 1]), resolution=30)
     class0, class1 = fig.axes[0].collections[0].get_paths()
     assert class1.contains_point((1.0, 0.0)) and class0.contains_point((-1.0, 0.0))
+
+
+def test_boundary_is_drawn_where_the_output_crosses_fits_threshold():
+    # a linear model scoring x1: hinge/logits cut at 0, mse on 0/1 labels at 0.5 (nn's one rule)
+    model = nn.MLP(2, [1], seed=0)
+    model.layers[0].set_weights([[1.0, 0.0]], [0.0])
+    X = np.array([[-1.0, -1.0], [2.0, 1.0], [0.2, 0.0], [0.8, 0.5]])
+    y = np.array([0, 1, 0, 1])
+    for loss, cut in (("hinge", 0.0), ("mse", 0.5)):
+        fig = plot_decision_boundary(model, X, y, loss=loss, resolution=41)
+        (line,) = [c for c in fig.axes[0].collections if isinstance(c, ContourSet) and not c.filled]
+        xs = np.concatenate([path.vertices[:, 0] for path in line.get_paths()])
+        assert len(xs) and np.allclose(xs, cut, atol=1e-9), (loss, xs[:5])

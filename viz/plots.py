@@ -117,12 +117,14 @@ def plot_activations(names: Sequence[str] = tuple(ACTIVATIONS), z: np.ndarray | 
 
 
 def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, threshold: float | None = None,
+                           loss: Any = None,
                            predict: Callable[[np.ndarray], np.ndarray] | None = None, title: str = "",
                            path: str | os.PathLike | None = None) -> Figure:
     """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the data.
 
     By default the classes are ``nn.predict``'s: the argmax of several outputs, or a single output
-    above ``threshold`` (0 for a score or logit, 0.5 for a sigmoid output); for a single output the
+    above ``threshold`` (by default nn's rule: 0.5 for a sigmoid output or, given ``loss``, for bce and
+    mse on 0/1 labels; 0 for a score or logit); for a single output the
     boundary is the smooth contour where the output crosses the threshold. ``predict(points) ->
     class indices`` replaces the model's own prediction.
     """
@@ -144,7 +146,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, 
         else:
             from nn.train import default_threshold, forward_data, predictions
 
-            cut = default_threshold(model, threshold)
+            cut = default_threshold(model, threshold, loss=loss, y=y)
             scores = forward_data(model, points)
             classes = predictions(scores, cut).reshape(gx.shape)
             if scores.shape[1] == 1:

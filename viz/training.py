@@ -109,7 +109,7 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png")
     run.files = [out / "model.json", out / "loss.png"]
     if X.shape[1] == 2:
-        plot_decision_boundary(model, X, y, resolution=resolution, path=out / "decision_boundary.png",
+        plot_decision_boundary(model, X, y, resolution=resolution, loss=loss, path=out / "decision_boundary.png",
                                title=f"{dataset}: test accuracy {run.test_scores['accuracy']:.0%}")
         run.files.append(out / "decision_boundary.png")
     return run
