@@ -107,3 +107,16 @@ def test_installed_script_trains(tmp_path):
     assert (tmp_path / "decision_boundary.png").read_bytes()[:8] == PNG
     bad = subprocess.run([str(SCRIPT), "train", "nope"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_summary_shows_a_huge_loss_in_scientific_notation():
+    from types import SimpleNamespace
+
+    from viz.training import Run, summary
+
+    model = SimpleNamespace(summary=lambda: "MLP(2, [1])")
+    history = SimpleNamespace(loss=[1e300, 2e200], accuracy=[0.5])
+    run = Run("moons", model, "mse", history, 1.0, 10, {"accuracy": 0.5, "loss": 3e250}, 2, 2)
+    text = summary(run)
+    assert "loss 1.0000e+300 -> 2.0000e+200" in text and "loss 3.0000e+250" in text
+    assert len(text) < 400

@@ -147,3 +147,17 @@ def test_collapsing_brings_a_network_under_the_limit():
     collapsed = draw_dot(out, collapse=model, max_nodes=1000)
     assert not collapsed.summarised
     assert collapsed.node_count == len(model.parameters()) + 3  # parameters and one box per layer
+
+
+def test_shaded_neuron_boxes_on_a_dark_fill_have_white_text():
+    from viz.style import DARK_FILLS
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([0.3, -0.7])
+    out.backward()
+    lines = box_lines(draw_dot(out, collapse=model, collapse_level="neuron", shade_grad=True).source)
+    fills = [re.search(r'fillcolor="([^"]+)"', line).group(1) for line in lines]
+    dark = [line for line, fill in zip(lines, fills, strict=True) if fill in DARK_FILLS]
+    assert dark  # the output neuron has the largest |grad|, the darkest fill
+    assert all("fontcolor=white" in line for line in dark)
+    assert not any("fontcolor" in line for line, fill in zip(lines, fills, strict=True) if fill not in DARK_FILLS)

@@ -197,3 +197,17 @@ def _node_line(source: str, label: str) -> str:
         if f'label="{{ {label} |' in line:
             return line
     raise AssertionError(f"no node labelled {label!r}")
+
+
+def test_huge_numbers_are_shown_in_scientific_notation_not_digit_by_digit():
+    from viz.graph import number
+
+    assert number(1e300) == "1.0000e+300" and number(-2.5e6) == "-2.5000e+06"
+    assert number(999999.0) == "999999.0000" and number(0.25) == "0.2500" and number(1e-6) == "1.00e-06"
+    x = Value(1e150, label="x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    source = draw_dot(y).source
+    assert "data 1.0000e+300" in _node_line(source, "y") and "grad 2.0000e+150" in _node_line(source, "x")
+    assert max(len(word) for word in source.split()) < 100

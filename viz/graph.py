@@ -25,6 +25,7 @@ from .picture import Picture
 from .style import (
     BOX_STYLE,
     CONSTANT_STYLE,
+    DARK_FILLS,
     EDGE_ATTR,
     GRAPH_ATTR,
     HIGHLIGHT,
@@ -177,6 +178,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         g = grad_of(box.outputs[0])
         if scale is not None and box.kind == "neuron" and g is not None:
             style["fillcolor"] = scale.colour(g)
+            if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
+                style["fontcolor"] = "white"
         digraph.node(name, label=record(*fields, across=across), **style)
         for node in inside:
             for parent in node.parents:
@@ -198,9 +201,14 @@ def _numbers(node: Value, grad_of: GradOf) -> list[str]:
 
 
 def number(x: float) -> str:
-    """Four decimals, as in micrograd's pictures; a tiny non-zero number (a vanishing gradient, D4)
-    in scientific notation instead of a misleading 0.0000."""
-    return f"{x:.2e}" if 0.0 < abs(x) < 0.5e-4 else f"{x:.4f}"
+    """Four decimals, as in micrograd's pictures; scientific notation for a tiny non-zero number
+    (a vanishing gradient, D4), which would show as a misleading 0.0000, and for a huge one
+    (|x| >= 1e6, an exploding gradient), which would print every one of its digits."""
+    if 0.0 < abs(x) < 0.5e-4:
+        return f"{x:.2e}"
+    if abs(x) >= 1e6:
+        return f"{x:.4e}"
+    return f"{x:.4f}"
 
 
 def _kind(node: Value, roots: set[Value], params: set[Value]) -> str:

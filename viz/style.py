@@ -43,6 +43,7 @@ HIGHLIGHT = "#d62728"  # the node whose gradient is being filled (backprop_steps
 # ColorBrewer YlOrRd: pale for tiny |grad|, dark red for the largest
 PALETTE = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
 ZERO_GRAD_FILL = "#e0e0e0"
+DARK_FILLS = PALETTE[-3:]  # fills dark enough to need white text
 MAX_DECADES = 12.0
 
 
@@ -51,7 +52,7 @@ def value_style(kind: str, fill: str | None = None) -> dict[str, str]:
     kind_fill, border, width = KIND_COLOURS[kind]
     fill = fill or kind_fill
     style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
-    if fill in PALETTE[-3:]:
+    if fill in DARK_FILLS:
         style["fontcolor"] = "white"
     return style
 
@@ -117,6 +118,6 @@ def add_legend(graph: graphviz.Digraph, kinds: list[str], *, constants: bool, bo
             swatches += [(f"legend_grad{i}", f"|grad| {m:.1e}", colour) for i, (colour, m) in enumerate(scale.ticks())]
             for name, text, colour in swatches:
                 legend.node(name, label=text, shape="box", style="filled", fillcolor=colour, color="#555555",
-                            fontcolor="white" if colour in PALETTE[-3:] else "black", **small)
+                            fontcolor="white" if colour in DARK_FILLS else "black", **small)
             for name, _, _ in swatches:  # invisible edges put the scale in a second column
                 legend.edge("legend_op", name, style="invis")

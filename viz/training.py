@@ -16,6 +16,7 @@ import numpy as np
 
 import nn
 
+from .graph import number
 from .plots import plot_decision_boundary, plot_history
 
 BINARY_LOSSES = ("hinge", "mse", "bce_with_logits")
@@ -134,9 +135,9 @@ def summary(run: Run) -> str:
         f"dataset  {run.dataset}: {run.features} features, {run.classes} classes, "
         f"{run.train_size} training examples",
         f"model    {run.model.summary()}, loss {run.loss}",
-        f"trained  {len(loss)} steps in {run.seconds:.1f} s: loss {loss[0]:.4f} -> {loss[-1]:.4f}, "
+        f"trained  {len(loss)} steps in {run.seconds:.1f} s: loss {number(loss[0])} -> {number(loss[-1])}, "
         f"training accuracy {accuracy[-1]:.1%}",
-        f"test     accuracy {test['accuracy']:.1%}, loss {test['loss']:.4f}",
+        f"test     accuracy {test['accuracy']:.1%}, loss {number(test['loss'])}",
     ]
     lines += [f"wrote    {path}" for path in run.files]
     return "\n".join(lines)
