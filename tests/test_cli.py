@@ -123,3 +123,23 @@ def test_installed_script_end_to_end(tmp_path):
     assert (tmp_path / "g.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     bad = subprocess.run([str(SCRIPT), "graph", "import os", "x=1"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["graph", "-x*2", "x=1", "-o", "m.svg"],
+    ["graph", "--", "-x*2", "x=1", "-o", "m.svg"],  # the `--` once needed still works
+    ["graph", "--output", "m.svg", "--shade-grad", "-x*2", "x=1"],
+    ["graph", "-om.svg", "--out=m.svg", "-x*2", "x=1", "--rankdir", "TB"],
+])
+def test_an_expression_starting_with_minus_needs_no_double_dash(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(argv, capsys)
+    assert (code, err) == (0, "")
+    assert "f = -x*2 = -2" in out and printed_numbers(out) == {"x": (1.0, -2.0)}
+    assert (tmp_path / "m.svg").exists()
+
+
+def test_graph_help_shows_an_expression_starting_with_minus(capsys):
+    code, out, _ = run(["graph", "--help"], capsys)
+    assert code == 0
+    assert 'start with \'-\': chainrule graph "-x*2" x=1' in " ".join(out.split()) and "'--'" not in out

@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "graph (every node's data and grad).",
         epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha). Operators: "
                "+ - * / ** and unary -. Example: chainrule graph \"tanh(x*w + b)\" x=2 w=-3 b=6.88 -o graph.svg. "
-               "An expression starting with '-' goes after '--': chainrule graph -- \"-x*2\" x=1.",
+               "An expression may start with '-': chainrule graph \"-x*2\" x=1.",
     )
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``chainrule`` with ``argv`` (default: the process arguments); return the exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["graph"]:
+        argv = ["graph", *protect_expression(argv[1:])]
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version or a usage error, already printed
@@ -129,6 +132,42 @@ def _fail(command: str, error: Exception, code: int) -> int:
 
 
 # ---------------------------------------------------------------- graph
+
+GRAPH_VALUE_OPTIONS = ("--output", "--params", "--rankdir")  # the long options of `graph` followed by a value
+
+
+def protect_expression(args: list[str]) -> list[str]:
+    """``graph``'s arguments with an expression that starts with '-' (``"-x*2"``) made safe for argparse.
+
+    argparse reads any argument starting with '-' as an option. The expression is the first
+    argument that is not an option or an option's value; if it starts with '-', a space goes
+    in front of it (argparse takes an argument with a space in it as positional, and the
+    expression is stripped before it is parsed). A ``--`` in front of it, once needed, is dropped
+    so that options after the expression (``-o m.svg``) still work.
+    """
+    args = list(args)
+    i = 0
+    while i < len(args):
+        text = args[i]
+        if text == "--":
+            del args[i]
+            if i < len(args) and args[i].startswith("-"):
+                args[i] = " " + args[i]
+            break
+        if text.startswith("--"):  # --shade-grad, --output FILE, --output=FILE, --out FILE (abbreviated)
+            name, equals, _ = text.partition("=")
+            takes_value = not equals and any(option.startswith(name) for option in GRAPH_VALUE_OPTIONS)
+            i += 2 if takes_value else 1
+        elif text == "-h":
+            i += 1
+        elif text.startswith("-o"):  # -o FILE or -oFILE
+            i += 2 if text == "-o" else 1
+        else:
+            if text.startswith("-"):
+                args[i] = " " + text
+            break
+    return args
+
 
 
 def run_graph(args: argparse.Namespace) -> int:
