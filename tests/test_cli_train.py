@@ -120,3 +120,25 @@ def test_summary_shows_a_huge_loss_in_scientific_notation():
     text = summary(run)
     assert "loss 1.0000e+300 -> 2.0000e+200" in text and "loss 3.0000e+250" in text
     assert len(text) < 400
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["train", "moons", "--out", "afile"], "'afile' is a file, not a directory"),
+    (["train", "moons", "--out", "afile/runs"], "cannot create the directory 'afile/runs'"),
+    (["train", "moons", "--lr", "0", "--out", "new"], "--lr must be positive"),
+    (["demo", "--steps", "0", "--out", "new"], "--steps must be at least 1"),
+    (["demo", "--out", "afile"], "'afile' is a file, not a directory"),
+])
+def test_bad_options_and_outputs_fail_before_any_work(argv, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("keep")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking the options")
+
+    monkeypatch.setattr(nn, "fit", no_training)
+    code = main([*argv, "--steps", "3"] if argv[0] == "train" else argv)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing written
+    assert (tmp_path / "afile").read_text() == "keep"

@@ -17,7 +17,7 @@ from nn.files import write_atomic
 from .graph import draw_dot
 from .plots import plot_activations, plot_gradient_depth
 from .steps import backprop_steps
-from .training import summary, train
+from .training import TrainingError, make_output_directory, summary, train
 
 
 def neuron() -> tuple[Value, list[Value]]:
@@ -39,7 +39,9 @@ def neuron() -> tuple[Value, list[Value]]:
 
 def run(out: Path, steps: int = 100) -> int:
     """Write the tour into ``out`` and print what is where. Returns the exit code."""
-    out.mkdir(parents=True, exist_ok=True)
+    if steps < 1:  # checked before anything is written
+        raise TrainingError(f"--steps must be at least 1, got {steps}")
+    make_output_directory(out)
     print(f"chainrule demo: writing into {out}/\n")
 
     o, params = neuron()

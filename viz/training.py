@@ -86,6 +86,8 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         raise TrainingError(f"--steps must be at least 1, got {steps}")
     if batch_size is not None and batch_size < 1:
         raise TrainingError(f"--batch-size must be at least 1, got {batch_size}")
+    if lr is not None and not lr > 0:
+        raise TrainingError(f"--lr must be positive, got {lr}")
     X, y = load_dataset(dataset, samples, seed)
     classes = int(y.max()) + 1
     loss = loss or ("hinge" if classes == 2 else "cross_entropy")
@@ -97,6 +99,7 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         X_train, X_test = nn.standardize(X_train, X_test)
     model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
                    seed=seed)
+    make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
     started = time.perf_counter()
     history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps),
                      steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
@@ -105,7 +108,6 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     run = Run(dataset, model, loss, history, seconds, len(y_train), nn.evaluate(model, X_test, y_test, loss=loss),
               classes, X.shape[1])
 
-    out.mkdir(parents=True, exist_ok=True)
     nn.save(model, out / "model.json")
     plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png")
     run.files = [out / "model.json", out / "loss.png"]
@@ -116,9 +118,17 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     return run
 
 
+def make_output_directory(out: Path) -> None:
+    """Create the output directory ``out`` (and its parents); TrainingError if that cannot be done."""
+    if out.exists() and not out.is_dir():
+        raise TrainingError(f"--out {str(out)!r} is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrainingError(f"--out: cannot create the directory {str(out)!r}: {error.strerror or error}") from None
+
+
 def _optimizer(name: str, lr: float | None, model: Any, steps: int) -> Any:
-    if lr is not None and not lr > 0:
-        raise TrainingError(f"--lr must be positive, got {lr}")
     if name == "adam":
         return nn.optim.Adam(model.parameters(), lr=0.01 if lr is None else lr)
     if lr is None:
