@@ -26,7 +26,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, make_dirs: bool 
     if isinstance(data, str):
         data = data.encode("utf-8")
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()  # mkstemp makes 0600
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _naming(error, path) from None
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -34,10 +37,19 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, make_dirs: bool 
             os.fsync(file.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _naming(error, path) from None
         raise
     return path
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path`` instead of the temporary file beside it ("Is a directory: 'g.svg'")."""
+    if error.errno is None:  # no errno to rebuild it from: keep it as it is
+        return error
+    return OSError(error.errno, error.strerror, str(path))  # OSError picks the subclass, e.g. IsADirectoryError
 
 
 def _umask() -> int:

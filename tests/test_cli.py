@@ -143,3 +143,11 @@ def test_graph_help_shows_an_expression_starting_with_minus(capsys):
     code, out, _ = run(["graph", "--help"], capsys)
     assert code == 0
     assert 'start with \'-\': chainrule graph "-x*2" x=1' in " ".join(out.split()) and "'--'" not in out
+
+
+def test_a_directory_as_the_output_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir.svg").mkdir()
+    code, _, err = run(["graph", "x*2", "x=1", "-o", "adir.svg"], capsys)
+    assert code == 2 and err == "chainrule graph: error: cannot write 'adir.svg': it is a directory\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["adir.svg"] and not any((tmp_path / "adir.svg").iterdir())

@@ -178,3 +178,12 @@ def test_a_slow_layout_stops_at_the_timeout_with_advice(backend):
     with pytest.raises(GraphvizError, match="took more than 0.5 s.*smaller graph"):
         render(slow, "svg", backend, timeout=0.5)
     assert b"</svg>" in render("digraph { a -> b }", "svg", backend)  # the next picture still renders
+
+
+def test_atomic_write_errors_name_the_target_not_the_temporary_file(tmp_path):
+    target = tmp_path / "adir.svg"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_atomic(target, b"x")
+    assert caught.value.filename == str(target) and ".tmp" not in str(caught.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["adir.svg"]  # the temporary file is gone

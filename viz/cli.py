@@ -185,6 +185,8 @@ def run_graph(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() not in SAVE_SUFFIXES:
         raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
+    if output.is_dir():
+        raise CommandError(f"cannot write {args.output!r}: it is a directory")
     if not output.parent.is_dir():
         raise CommandError(f"cannot write {args.output!r}: the directory {str(output.parent)!r} does not exist")
 
