@@ -78,6 +78,8 @@ def test_graph_of_a_constant_expression_and_of_a_bare_variable(tmp_path, capsys)
     (["graph", "x", "x=1", "-o", "graph.jpeg"], ".svg"),
     (["graph", "x", "x=1", "-o", "/no/such/dir/g.svg"], "does not exist"),
     (["graph", "x", "x=1", "--rankdir", "UP"], "invalid choice"),
+    (["graph", "x*2", "x=1", "y=2"], "y is bound but not used in 'x*2'"),
+    (["graph", "2*3", "x=1"], "x is bound but not used"),
     (["graph"], "required"),
     (["frobnicate"], "invalid choice"),
     (["train", "moons", "--steps", "many"], "invalid int"),
@@ -151,3 +153,11 @@ def test_a_directory_as_the_output_is_a_usage_error(tmp_path, capsys, monkeypatc
     code, _, err = run(["graph", "x*2", "x=1", "-o", "adir.svg"], capsys)
     assert code == 2 and err == "chainrule graph: error: cannot write 'adir.svg': it is a directory\n"
     assert [p.name for p in tmp_path.iterdir()] == ["adir.svg"] and not any((tmp_path / "adir.svg").iterdir())
+
+
+def test_binding_names_are_normalised_as_python_identifiers_are(tmp_path, capsys):
+    micro, mu = "\N{MICRO SIGN}", "\N{GREEK SMALL LETTER MU}"  # Python reads the first as the second
+    code, out, err = run(["graph", f"{micro}*2", f"{micro}=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert (code, err) == (0, "") and printed_numbers(out) == {mu: (1.0, 2.0)}
+    code, out, _ = run(["graph", f"{mu}*3", f"{micro}=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert code == 0 and printed_numbers(out) == {mu: (1.0, 3.0)}

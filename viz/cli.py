@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from autograd import Value
+from autograd import Value, topological_order
 
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
@@ -191,6 +191,11 @@ def run_graph(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {args.output!r}: the directory {str(output.parent)!r} does not exist")
 
     result = evaluate(args.expression, variables)
+    in_graph = set(topological_order([result])) if isinstance(result, Value) else set()
+    unused = [name for name, value in variables.items() if value not in in_graph]
+    if unused:
+        raise CommandError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} bound but not used in "
+                           f"{args.expression.strip()!r}")
     if not isinstance(result, Value):  # no variable in it: a number
         result = Value(result)
     if not result.label:  # keep a variable's own name when the expression is just "x"

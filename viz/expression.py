@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,7 +35,8 @@ class ExpressionError(ValueError):
 def parse_binding(text: str) -> tuple[str, float]:
     """``"x=2"`` -> ("x", 2.0), checking the name and the number."""
     name, equals, number = text.partition("=")
-    name, number = name.strip(), number.strip()
+    # NFKC, as Python does for identifiers: "µ" (micro sign) in the expression is read as "μ" (Greek mu)
+    name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
     if not equals or not name:
         raise ExpressionError(f"expected NAME=VALUE, such as x=2, got {text!r}")
     if not name.isidentifier():
