@@ -161,3 +161,36 @@ def test_binding_names_are_normalised_as_python_identifiers_are(tmp_path, capsys
     assert (code, err) == (0, "") and printed_numbers(out) == {mu: (1.0, 2.0)}
     code, out, _ = run(["graph", f"{mu}*3", f"{micro}=1", "-o", str(tmp_path / "g.svg")], capsys)
     assert code == 0 and printed_numbers(out) == {mu: (1.0, 3.0)}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["graph", "sqrt(x)", "x=0"], "backward of sqrt at x=0.0"),  # the derivative is infinite there
+    (["graph", "x**0.5", "x=0"], "backward of pow"),
+])
+def test_a_gradient_that_cannot_be_computed_is_bad_input(argv, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_bad_backend_in_the_environment_is_bad_input(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(rendering.BACKEND_ENV, "gpu")
+    code, _, err = run(["graph", "x", "x=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert code == 2 and "CHAINRULE_GRAPHVIZ" in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("error", [ValueError("boom"), TypeError("boom"), ZeroDivisionError("boom"), KeyError("boom")])
+def test_an_unexpected_error_is_an_internal_error_with_exit_code_1(error, tmp_path, capsys, monkeypatch):
+    import viz.cli
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(viz.cli, "draw_dot", broken)
+    monkeypatch.delenv("CHAINRULE_DEBUG", raising=False)
+    code, _, err = run(["graph", "x", "x=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("chainrule graph: internal error (") and "boom" in err and "CHAINRULE_DEBUG=1" in err
+    monkeypatch.setenv("CHAINRULE_DEBUG", "1")
+    with pytest.raises(type(error)):
+        main(["graph", "x", "x=1", "-o", str(tmp_path / "g.svg")])

@@ -142,3 +142,9 @@ def test_bad_options_and_outputs_fail_before_any_work(argv, message, tmp_path, c
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing written
     assert (tmp_path / "afile").read_text() == "keep"
+
+
+def test_a_diverging_training_is_bad_input_not_an_internal_error(tmp_path, capsys):
+    code = main(["train", "moons", "--lr", "1e9", "--steps", "20", "--quiet", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2 and "diverged" in err and err.count("\n") == 1

@@ -5,8 +5,9 @@
     chainrule demo
 
 Bad input (an expression that is not allowed, an unknown name, a value that is not a number,
-an unknown dataset) is one line on stderr and exit code 2, never a traceback. Set
-CHAINRULE_DEBUG=1 to see the traceback instead.
+an unknown dataset) is one line on stderr and exit code 2, never a traceback; any other error
+is a bug in chainrule, reported as an internal error with exit code 1. Set CHAINRULE_DEBUG=1 to
+see the traceback instead.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from autograd import Value, topological_order
 
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
-from .rendering import SAVE_SUFFIXES, GraphvizError
+from .rendering import SAVE_SUFFIXES, GraphvizError, choose_backend
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -114,13 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     try:
         return args.run(args)
-    except (CommandError, ExpressionError, GraphvizError, ValueError, TypeError, ArithmeticError) as error:
+    except (CommandError, ExpressionError, GraphvizError) as error:  # the user's input (TrainingError too)
         return _fail(args.command, error, USAGE_ERROR)
-    except OSError as error:
+    except OSError as error:  # the file system: disk full, permission denied
         return _fail(args.command, error, FAILURE)
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - anything else is a bug in chainrule, not bad input
+        if os.environ.get("CHAINRULE_DEBUG"):
+            raise
+        print(f"chainrule {args.command}: internal error ({type(error).__name__}: {error}); "
+              "rerun with CHAINRULE_DEBUG=1 for the traceback", file=sys.stderr)
+        return FAILURE
 
 
 def _fail(command: str, error: Exception, code: int) -> int:
@@ -182,6 +189,10 @@ def run_graph(args: argparse.Namespace) -> int:
     for name in params:
         if name not in variables:
             raise CommandError(f"--params names {name!r}, which is not bound (bound: {', '.join(variables) or 'none'})")
+    try:
+        choose_backend()  # a bad $CHAINRULE_GRAPHVIZ is bad input, found before any work
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     output = Path(args.output)
     if output.suffix.lower() not in SAVE_SUFFIXES:
         raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
@@ -200,7 +211,10 @@ def run_graph(args: argparse.Namespace) -> int:
         result = Value(result)
     if not result.label:  # keep a variable's own name when the expression is just "x"
         result.label = "f"
-    result.backward()
+    try:
+        result.backward()
+    except (ArithmeticError, ValueError) as error:  # a derivative that is not finite there: sqrt(x) at x=0
+        raise ExpressionError(str(error)) from None
 
     print(f"f = {args.expression.strip()} = {result.data:.6g}")
     width = max([len(name) for name in variables] + [4])

@@ -16,6 +16,7 @@ import numpy as np
 
 import nn
 
+from .cli import CommandError
 from .graph import number
 from .plots import plot_decision_boundary, plot_history
 
@@ -23,8 +24,10 @@ BINARY_LOSSES = ("hinge", "mse", "bce_with_logits")
 ALPHA_L2 = 1e-4
 
 
-class TrainingError(ValueError):
-    """A training option that cannot work (unknown dataset, bad size, a loss that does not fit the data)."""
+class TrainingError(CommandError, ValueError):
+    """A training option that cannot work (unknown dataset, bad size, a loss that does not fit the data).
+
+    A CommandError, so ``chainrule`` reports it as bad input: one line, exit code 2."""
 
 
 @dataclass
@@ -97,13 +100,19 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed)
     if X.shape[1] != 2:  # many features on different scales: standardise (the 2-D sets are plotted raw)
         X_train, X_test = nn.standardize(X_train, X_test)
-    model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
-                   seed=seed)
+    try:
+        model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
+                       seed=seed)
+    except ValueError as error:  # an unknown --activation
+        raise TrainingError(str(error)) from None
     make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
     started = time.perf_counter()
-    history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps),
-                     steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
-                     engine=engine)
+    try:
+        history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps),
+                         steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
+                         engine=engine)
+    except ArithmeticError as error:  # overflow, inf or NaN: the run diverged (nn.fit says so; too large an lr)
+        raise TrainingError(str(error)) from None
     seconds = time.perf_counter() - started
     run = Run(dataset, model, loss, history, seconds, len(y_train), nn.evaluate(model, X_test, y_test, loss=loss),
               classes, X.shape[1])
