@@ -148,3 +148,13 @@ def test_a_diverging_training_is_bad_input_not_an_internal_error(tmp_path, capsy
     code = main(["train", "moons", "--lr", "1e9", "--steps", "20", "--quiet", "--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
     assert code == 2 and "diverged" in err and err.count("\n") == 1
+
+
+def test_mse_trains_with_its_own_default_learning_rate(tmp_path, capsys):
+    # micrograd's lr 1.0 makes squared error diverge on this network; the default for mse is 0.1 -> 0.01
+    out = tmp_path / "mse"
+    argv = ["train", "moons", "--loss", "mse", "--steps", "30", "--samples", "60", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    first, last = (float(v) for v in re.search(r"loss ([\d.e+-]+) -> ([\d.e+-]+)", printed).groups())
+    assert last < first

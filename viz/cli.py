@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", default=None, choices=("hinge", "mse", "bce_with_logits", "cross_entropy"),
                        help="default: hinge for 2 classes, cross_entropy for more")
     train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd")
-    train.add_argument("--lr", type=float, default=None, help="learning rate (default: 1.0 decaying to 0.1 for sgd, "
-                                                               "as micrograd; 0.01 for adam)")
+    train.add_argument("--lr", type=float, default=None,
+                       help="learning rate (default: sgd 1.0 decaying to 0.1, as micrograd, or 0.1 to 0.01 with "
+                            "--loss mse; adam 0.01)")
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
     train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -108,7 +108,7 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
     started = time.perf_counter()
     try:
-        history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps),
+        history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps, loss),
                          steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
                          engine=engine)
     except ArithmeticError as error:  # overflow, inf or NaN: the run diverged (nn.fit says so; too large an lr)
@@ -137,9 +137,11 @@ def make_output_directory(out: Path) -> None:
         raise TrainingError(f"--out: cannot create the directory {str(out)!r}: {error.strerror or error}") from None
 
 
-def _optimizer(name: str, lr: float | None, model: Any, steps: int) -> Any:
+def _optimizer(name: str, lr: float | None, model: Any, steps: int, loss: str) -> Any:
     if name == "adam":
         return nn.optim.Adam(model.parameters(), lr=0.01 if lr is None else lr)
+    if lr is None and loss == "mse":  # squared error's gradients are larger: micrograd's 1.0 diverges
+        return nn.optim.SGD(model.parameters(), lr=nn.optim.LinearDecay(0.1, 0.01, steps))
     if lr is None:
         return None  # nn.fit's default: micrograd's SGD, lr 1.0 falling to 0.1
     return nn.optim.SGD(model.parameters(), lr=lr)
