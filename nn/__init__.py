@@ -22,13 +22,29 @@ from .datasets import (
     make_spirals,
     make_xor,
 )
+from .evaluation import accuracy, evaluate, predict, predict_proba
 from .init import INITIALIZERS
-from .losses import LOSSES, bce, bce_with_logits, cross_entropy, hinge, l2_penalty, mse, softmax
+from .losses import (
+    BCE,
+    LOSSES,
+    MSE,
+    BCEWithLogits,
+    CrossEntropy,
+    Hinge,
+    Loss,
+    bce,
+    bce_with_logits,
+    cross_entropy,
+    hinge,
+    l2_penalty,
+    mse,
+    softmax,
+)
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, CosineDecay, ExponentialDecay, LinearDecay
 from .preprocessing import standardize, train_test_split
 from .serialize import ModelFileError, load, save
-from .train import History, accuracy, evaluate, fit, make_step, predict
+from .train import History, TrainingDiverged, default_optimizer, fit, make_step
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
@@ -36,7 +52,9 @@ __all__ = [
     "ACTIVATIONS", "INITIALIZERS", "LOSSES",
     "mse", "bce", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "softmax",
     "SGD", "Adam", "LinearDecay", "ExponentialDecay", "CosineDecay",
-    "fit", "make_step", "predict", "accuracy", "evaluate", "History",
+    "Loss", "MSE", "BCE", "BCEWithLogits", "Hinge", "CrossEntropy",
+    "fit", "make_step", "predict", "predict_proba", "accuracy", "evaluate", "History", "TrainingDiverged",
+    "default_optimizer",
     "save", "load", "ModelFileError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
     "DATASETS", "train_test_split", "standardize",

@@ -144,10 +144,10 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, 
         if predict is not None:
             classes = np.asarray(predict(points)).reshape(gx.shape)
         else:
-            from nn.train import default_threshold, forward_data, predictions
+            from nn.evaluation import default_threshold, forward_data, predictions
 
-            cut = default_threshold(model, threshold, loss=loss, y=y)
             scores = forward_data(model, points)
+            cut = default_threshold(model, threshold, loss=loss, y=y) if scores.shape[1] == 1 else 0.0
             classes = predictions(scores, cut).reshape(gx.shape)
             if scores.shape[1] == 1:
                 margin = (scores[:, 0] - cut).reshape(gx.shape)
