@@ -290,3 +290,27 @@ def test_a_diverging_run_raises_training_diverged_with_history_and_last_finite_p
     assert [p.data for p in model.parameters()] == seen[-1]
     w, b = (p.data for p in model.parameters())
     assert error.history.loss[-1] == pytest.approx(np.mean((w * X[:, 0] + b - X[:, 0]) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce", "bce_with_logits", "hinge", "cross_entropy"])
+def test_default_optimiser_trains_micrograds_setup_for_every_loss_and_five_seeds(loss):
+    """moons(100, noise 0.1), micrograd's MLP 2-16-16-1 (2 outputs for cross_entropy, a sigmoid for bce),
+    100 full-batch steps of nn.fit's default optimiser: no divergence, and a trained classifier."""
+    for seed in range(5):
+        X, y = nn.make_moons(100, noise=0.1, seed=seed)
+        model = nn.MLP(2, [16, 16, 2 if loss == "cross_entropy" else 1],
+                       output_activation="sigmoid" if loss == "bce" else None, seed=seed)
+        history = nn.fit(model, X, y, loss=loss, steps=100, alpha_l2=1e-4, progress=False, engine="compiled")
+        assert all(math.isfinite(v) for v in history.loss) and history.loss[-1] < history.loss[0]
+        assert nn.accuracy(model, X, y) >= 0.75, (loss, seed)
+
+
+def test_the_command_line_uses_nn_fits_learning_rate_policy():
+    from viz.training import _optimizer
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    for loss in ("mse", "hinge", "bce_with_logits"):
+        ours, cli = nn.default_optimizer(model, loss, 50), _optimizer("sgd", None, model, 50, loss)
+        assert [cli.lr(k) for k in range(51)] == [ours.lr(k) for k in range(51)]
+    assert nn.default_optimizer(model, "mse", 100).lr(0) == 0.1  # micrograd's 1.0 diverges for mse
+    assert nn.default_optimizer(model, "hinge", 100).lr(100) == pytest.approx(0.1)

@@ -140,10 +140,8 @@ def make_output_directory(out: Path) -> None:
 def _optimizer(name: str, lr: float | None, model: Any, steps: int, loss: str) -> Any:
     if name == "adam":
         return nn.optim.Adam(model.parameters(), lr=0.01 if lr is None else lr)
-    if lr is None and loss == "mse":  # squared error's gradients are larger: micrograd's 1.0 diverges
-        return nn.optim.SGD(model.parameters(), lr=nn.optim.LinearDecay(0.1, 0.01, steps))
-    if lr is None:
-        return None  # nn.fit's default: micrograd's SGD, lr 1.0 falling to 0.1
+    if lr is None:  # nn.fit's policy: micrograd's SGD 1.0 -> 0.1, or 0.1 -> 0.01 for mse (nn.default_optimizer)
+        return nn.default_optimizer(model, loss, steps)
     return nn.optim.SGD(model.parameters(), lr=lr)
 
 
