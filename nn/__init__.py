@@ -41,9 +41,10 @@ from .losses import (
     softmax,
 )
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam, CosineDecay, ExponentialDecay, LinearDecay
+from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
 from .preprocessing import standardize, train_test_split
-from .serialize import ModelFileError, load, save
+from .serialize import ModelFileError, load, load_optimizer, save
+from .state import StateDictError
 from .train import History, TrainingDiverged, default_optimizer, fit, make_step
 
 __all__ = [
@@ -51,11 +52,11 @@ __all__ = [
     "activations", "init", "losses", "optim",
     "ACTIVATIONS", "INITIALIZERS", "LOSSES",
     "mse", "bce", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "softmax",
-    "SGD", "Adam", "LinearDecay", "ExponentialDecay", "CosineDecay",
+    "SGD", "Adam", "AdamW", "LinearDecay", "ExponentialDecay", "CosineDecay",
     "Loss", "MSE", "BCE", "BCEWithLogits", "Hinge", "CrossEntropy",
     "fit", "make_step", "predict", "predict_proba", "accuracy", "evaluate", "History", "TrainingDiverged",
     "default_optimizer",
-    "save", "load", "ModelFileError",
+    "save", "load", "load_optimizer", "ModelFileError", "StateDictError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
     "DATASETS", "train_test_split", "standardize",
 ]
