@@ -42,7 +42,7 @@ from .losses import (
 )
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
-from .preprocessing import standardize, train_test_split
+from .preprocessing import StandardScaler, standardize, train_test_split
 from .serialize import ModelFileError, load, load_optimizer, save
 from .state import StateDictError
 from .train import History, TrainingDiverged, default_optimizer, fit, make_step
@@ -58,5 +58,5 @@ __all__ = [
     "default_optimizer",
     "save", "load", "load_optimizer", "ModelFileError", "StateDictError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
-    "DATASETS", "train_test_split", "standardize",
+    "DATASETS", "train_test_split", "standardize", "StandardScaler",
 ]

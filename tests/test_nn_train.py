@@ -57,7 +57,7 @@ def test_same_steps_as_micrograd_itself():
 
 def test_iris_held_out_accuracy_at_least_95_percent():
     X, y = nn.load_iris()
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=1, stratify=True)
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=1, stratify=y)
     X_train, X_test = nn.standardize(X_train, X_test)
     model = nn.MLP(4, [4, 3], activation="tanh", init="xavier_normal", seed=1)
     history = nn.fit(model, X_train, y_train, loss="cross_entropy", steps=200, alpha_l2=1e-3, progress=False)

@@ -22,6 +22,8 @@ from .plots import plot_decision_boundary, plot_history
 
 BINARY_LOSSES = ("hinge", "mse", "bce_with_logits")
 ALPHA_L2 = 1e-4
+NOISY = {"moons": {"noise": 0.1}, "circles": {"noise": 0.05, "factor": 0.5}}
+"""The generated data sets as the command line trains them: micrograd's noisy moons."""
 
 
 class TrainingError(CommandError, ValueError):
@@ -77,7 +79,8 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
         return loader()
     if samples is not None and samples < 4:
         raise TrainingError(f"--samples must be at least 4, got {samples}")
-    return loader(n_samples=100 if samples is None else samples, seed=seed)
+    options = NOISY.get(name, {})  # nn's moons and circles are noise-free by default, as scikit-learn's
+    return loader(n_samples=100 if samples is None else samples, seed=seed, **options)
 
 
 def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
