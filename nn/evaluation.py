@@ -52,6 +52,8 @@ def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss
     X, y = check_data(X, y, "nn.accuracy")
     scores = forward_data(model, X)
     task = task_of(model, loss, y, scores.shape[1], "nn.accuracy")
+    if task.classes is not None:
+        read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # labels of another set: an error
     return labels_accuracy(task, scores, y, threshold)
 
 

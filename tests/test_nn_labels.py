@@ -119,3 +119,10 @@ def test_an_optimiser_of_another_model_is_refused():
     with pytest.raises(ValueError, match="nn.fit: the optimiser holds 13 of its 13 parameters that are not this"):
         nn.fit(model, X_MOONS, Y_MOONS, optimizer=nn.SGD(other, lr=0.1), progress=False)
     nn.fit(model, X_MOONS, Y_MOONS, optimizer=nn.SGD(model.layers[-1], lr=0.1), steps=1, progress=False)  # a part
+
+
+def test_accuracy_with_labels_from_another_label_set_is_an_error_not_a_wrong_number():
+    model = nn.MLP(2, [4, 1], seed=0)
+    nn.fit(model, X_MOONS, Y_MOONS, loss="hinge", steps=1, progress=False)  # trained on 0/1
+    with pytest.raises(ValueError, match=r"nn.accuracy: y\[0\] is -1.0, not one of the classes \(0, 1\)"):
+        nn.accuracy(model, X_MOONS, 2 * Y_MOONS - 1)  # Y_MOONS[0] is 0
