@@ -353,17 +353,18 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}.{path}" if prefix else path
 
 
-def _walk(path: str, value: Any) -> Iterator[tuple[str, Value | Module]]:
-    """The Values and Modules in ``value`` (an attribute's value) with their paths."""
+def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, Value | Module]]:
+    """The Values and Modules in ``value`` with their paths: ``w0, w1`` for an attribute that is a list
+    of Values, ``path.i`` and ``path.key`` inside other containers (``W.0.1`` in a list of lists)."""
     if isinstance(value, Value | Module):
         yield path, value
     elif isinstance(value, list | tuple) and value:
-        values_only = all(isinstance(v, Value) for v in value)
+        compact = attribute and all(isinstance(v, Value) for v in value)
         for i, item in enumerate(value):
-            yield from _walk(f"{path}{i}" if values_only else f"{path}.{i}", item)
+            yield from _walk(f"{path}{i}" if compact else f"{path}.{i}", item, False)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk(f"{path}.{key}", item)
+            yield from _walk(f"{path}.{key}", item, False)
 
 
 def _check_size(n: Any, where: str) -> None:

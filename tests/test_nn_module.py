@@ -191,6 +191,7 @@ class Block(nn.Module):
         self.pair = (nn.Neuron(2, seed=0), nn.Neuron(2, seed=1))
         self.heads = {"left": nn.Layer(2, 2, seed=2), "right": [nn.Neuron(2, seed=3)]}
         self.scale = Value(2.0)
+        self.W = [[Value(1.0), Value(2.0)], [Value(3.0)]]  # a matrix as nested lists
         self.shared = self.pair[0]  # the same module twice: its parameters count once
         self._cache = [Value(9.0)]  # private: not a parameter
 
@@ -198,11 +199,12 @@ class Block(nn.Module):
 def test_module_finds_parameters_in_tuples_dicts_and_nested_containers(tmp_path):
     block = Block()
     names = [name for name, _ in block.named_parameters()]
-    assert names == ["scale", "pair.0.w0", "pair.0.w1", "pair.0.b", "pair.1.w0", "pair.1.w1", "pair.1.b",
+    assert names == ["scale", "W.0.0", "W.0.1", "W.1.0",
+                     "pair.0.w0", "pair.0.w1", "pair.0.b", "pair.1.w0", "pair.1.w1", "pair.1.b",
                      "heads.left.neurons.0.w0", "heads.left.neurons.0.w1", "heads.left.neurons.0.b",
                      "heads.left.neurons.1.w0", "heads.left.neurons.1.w1", "heads.left.neurons.1.b",
                      "heads.right.0.w0", "heads.right.0.w1", "heads.right.0.b"]
-    assert len(block.parameters()) == 16 and list(block.state_dict()) == names
+    assert len(block.parameters()) == 19 and list(block.state_dict()) == names
     other = Block()
     for p in other.parameters():
         p.data += 1.0
