@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .domains import DERIVATIVE, expression, refusal
 from .modes import check_backward, mode
 from .rules import RULES
 from .value import Value
@@ -115,8 +116,11 @@ def _accumulate(total: Any, g: Any) -> Any:
 
 
 def _backward_error(op: str, x: float, y: Any, error: Exception) -> Exception:
-    where = f"x={x!r}" if y is None else f"x={x!r}, y={y!r}"
-    return type(error)(f"backward of {op} at {where}: the derivative is not finite ({error})")
+    """The domain table's refusal of op's derivative at (x, y), else the arithmetic error, worded."""
+    refused = refusal(op, x, y, DERIVATIVE)
+    if refused is not None:
+        return refused
+    return type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})")
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
