@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 
@@ -61,6 +62,28 @@ def detect_anomaly() -> Iterator[None]:
         yield
     finally:
         mode.anomaly = previous
+
+
+_DIFFERENTIATING: ContextVar[bool] = ContextVar("chainrule_differentiating", default=False)
+
+
+@contextmanager
+def differentiating() -> Iterator[None]:
+    """Context in which ``grad`` runs the function it differentiates.
+
+    A ``grad`` called inside (a nested derivative) must return a Value with a graph, even when it
+    is given plain numbers: its result may depend on the outer variable through a closure.
+    """
+    token = _DIFFERENTIATING.set(True)
+    try:
+        yield
+    finally:
+        _DIFFERENTIATING.reset(token)
+
+
+def is_differentiating() -> bool:
+    """True inside the function that an enclosing ``grad`` or ``hessian`` differentiates."""
+    return _DIFFERENTIATING.get()
 
 
 def _finite(x: Any) -> bool:
