@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .domains import DERIVATIVE, expression, refusal
-from .modes import check_backward, mode
+from .modes import anomaly_enabled, check_backward
 from .rules import RULES
 from .value import Value
 
@@ -78,7 +78,7 @@ def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bo
 
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         y_is_value = type(y) is Value
@@ -96,7 +96,7 @@ def _backward_floats(interior: list[Value]) -> None:
 
 def _backward_values(interior: list[Value]) -> None:
     """The executor on Values: the same rules, recording their own graph (higher order)."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         try:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .domains import FORWARD as _DOMAIN
 from .domains import overflow, refusal
-from .modes import mode
+from .modes import grad_enabled as _grad_enabled
 from .rules import RULES
 
 Number = int | float
@@ -209,7 +209,7 @@ def _record(op: str, x: Value, y: Any, data: float) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if mode.grad_enabled:
+    if _grad_enabled():
         node._op = op
         node._x = x
         node._y = y
