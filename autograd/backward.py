@@ -23,11 +23,10 @@ from .value import Value
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
 
-def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozenset()) -> list[Value]:
+def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every node the root(s) depend on, each after its inputs (an iterative depth-first search).
 
-    With several roots, each root's new nodes come after those already placed. Nodes in
-    ``stop`` are treated as leaves: the search does not go past them.
+    With several roots, each root's new nodes come after those already placed.
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -42,8 +41,6 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
                 continue
             visited.add(node)
             stack.append((node, True))
-            if node in stop:
-                continue
             x, y = node._x, node._y
             if type(y) is Value and y not in visited:
                 stack.append((y, False))
@@ -52,21 +49,19 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
     return order
 
 
-def backward(root: Value, grad: Any = 1.0, create_graph: bool = False,
-             stop: frozenset = frozenset()) -> list[Value]:
+def backward(root: Value, grad: Any = 1.0, create_graph: bool = False) -> list[Value]:
     """Set ``.grad`` = d(root)/d(node) for every node; leaves accumulate. Returns the order."""
-    order = topological_order(root, stop)
-    propagate(order, root, grad, create_graph, stop)
+    order = topological_order(root)
+    propagate(order, root, grad, create_graph)
     return order
 
 
-def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False,
-              stop: frozenset = frozenset()) -> None:
-    """The backward pass over an order made by ``topological_order(root, stop)``."""
-    interior = [node for node in order if node._op and node not in stop]
+def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
+    """The backward pass over an order made by ``topological_order(root)``."""
+    interior = [node for node in order if node._op]
     for node in interior:  # recomputed on every call, never stale
         node.grad = 0.0
-    if root._op and root not in stop:
+    if root._op:
         root.grad = grad
     else:
         root.grad = root.grad + grad

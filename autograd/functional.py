@@ -21,10 +21,10 @@ from .value import Value, _to_float
 
 
 def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
-    """d(output)/d(input) for each input, without changing any ``.grad``.
+    """The total derivative d(output)/d(input) for each input, without changing any ``.grad``.
 
-    The backward pass stops at the inputs, so an input that is itself computed from
-    other Values gets its own gradient, not theirs. ``create_graph``: return Values with a graph
+    An input may be computed from another input: ``b = a * 3; gradients(b * b, [a, b])`` is
+    [36, 12] at a = 2 (dL/da counts the path through b). ``create_graph``: return Values with a graph
     of their own (to differentiate again); by default only inside an enclosing ``grad``.
     """
     if create_graph is None:
@@ -32,14 +32,13 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
     if not isinstance(output, Value):
         _to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
-    stop = frozenset(inputs)
-    order = topological_order(output, stop)
+    order = topological_order(output)
     saved = [(node, node.grad) for node in order] + [(v, v.grad) for v in inputs]
     try:
         for v in inputs:
             v.grad = 0.0
         with enable_grad():  # create_graph records the backward pass, even inside no_grad()
-            propagate(order, output, 1.0, create_graph, stop)
+            propagate(order, output, 1.0, create_graph)
         return [v.grad for v in inputs]
     finally:
         for node, g in saved:
