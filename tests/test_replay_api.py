@@ -7,7 +7,7 @@ from replay_helpers import assert_matches
 import autograd
 import nn
 from autograd import Value, topological_order
-from autograd import compiled as compiled_module
+from autograd.replay import compiled as compiled_module
 
 
 def small_model():

@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from ..value import Value
 from .groups import ReplayError, SumGroup
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
-from .value import Value
 
 _DATA = attrgetter("data")
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters, from glibc's malloc.h
@@ -337,7 +337,7 @@ class Compiled:
         moved: dict[int, int] = {}
         for group in self._schedule.groups:
             if isinstance(group, SumGroup) and not group.interior_used:
-                start, m, k = group.block.start, group.m, group.k
+                start, m, k = group.rows.start, group.m, group.k
                 for r in range(start, start + k * m):
                     moved[r] = start + k * m + (r - start) % m
         return moved

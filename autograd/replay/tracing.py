@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .backward import topological_order
-from .modes import enable_grad, mode
-from .value import Value
+from ..backward import topological_order
+from ..modes import enable_grad, mode
+from ..value import Value
 
 
 class TracingError(TypeError):
