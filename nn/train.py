@@ -32,7 +32,7 @@ from .labels import labels_accuracy, read_labels
 from .losses import Loss, LossFunction, check_alpha, get_loss, l2_penalty
 from .module import Module
 from .optim import SGD, LinearDecay, Optimizer
-from .validation import check_data, check_optimizer
+from .validation import check_data, check_optimizer, check_parameters
 
 Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
 """(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
@@ -96,9 +96,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     """
     check_alpha(alpha_l2, "nn.fit: alpha_l2")
     X, y = check_data(X, y, "nn.fit")
-    params = model.parameters()
-    if not params:
-        raise ValueError(f"nn.fit: the model {type(model).__name__} has no parameters to train")
+    params = check_parameters(model, "nn.fit")
     n_outputs = _count_outputs(model, X)
     loss_fn = default_loss(n_outputs) if loss is None else model_loss(model, loss)
     targets, task = read_labels(loss_fn, y, n_outputs, "nn.fit")

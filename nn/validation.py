@@ -6,6 +6,7 @@ Every error names the operation and the offending value, with its row in the dat
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -53,3 +54,14 @@ def check_optimizer(optimizer: Any, params: list[Value], where: str) -> None:
         raise ValueError(f"{where}: the optimiser holds {len(foreign)} of its {len(held)} parameters that are not "
                          f"this model's (the first is parameter {foreign[0]}); build it from this model: "
                          "SGD(model.parameters(), ...)")
+
+
+def check_parameters(model: Any, where: str) -> list[Value]:
+    """The model's parameters, each a finite number (a NaN put into ``p.data`` would poison every step)."""
+    named = list(model.named_parameters())
+    if not named:
+        raise ValueError(f"{where}: the model {type(model).__name__} has no parameters to train")
+    for name, p in named:
+        if not (isinstance(p.data, int | float) and math.isfinite(p.data)):
+            raise ValueError(f"{where}: parameter {name} is {p.data!r}; parameters must be finite numbers")
+    return [p for _, p in named]

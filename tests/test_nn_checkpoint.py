@@ -121,3 +121,13 @@ def test_fit_turns_a_refused_update_into_training_diverged():
     with pytest.raises(nn.TrainingDiverged, match="the training diverged at step [01]: ") as caught:
         nn.fit(model, X, Y, loss="hinge", optimizer=nn.SGD(model, lr=1e300), steps=5, progress=False)
     assert caught.value.history.loss and all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_fit_refuses_a_parameter_set_to_nan_before_the_first_step():
+    model = nn.MLP(2, [3, 1], seed=0)
+    try:
+        model.layers[0].neurons[1].w[0].data = math.nan
+    except ValueError:  # the engine refuses it itself: nothing left for nn.fit to catch
+        pytest.skip("Value.data = nan is refused by the engine")
+    with pytest.raises(ValueError, match="nn.fit: parameter layers.0.neurons.1.w0 is nan; parameters must be finite"):
+        nn.fit(model, X, Y, steps=1, progress=False)
