@@ -14,6 +14,7 @@ parameters whose loss was finite.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import sys
@@ -91,7 +92,9 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     or a function (outputs, targets) -> Value (default: hinge for one output, cross_entropy for
     several); ``alpha_l2`` adds alpha * sum p^2. The default optimiser is ``default_optimizer``'s
     (micrograd's SGD with lr 1.0 -> 0.1 for hinge). The model keeps the loss and the classes it was
-    trained for, so ``predict``, ``accuracy`` and ``evaluate`` judge it the same way.
+    trained for, so ``predict``, ``accuracy`` and ``evaluate`` judge it the same way. Mini-batches
+    continue from the optimiser's step count (the batches a run with this seed would use at those
+    steps), so training resumed with a restored optimiser (``nn.load_optimizer``) is the same run.
     Raises ``TrainingDiverged`` (with the history so far) if the loss stops being finite.
     """
     check_alpha(alpha_l2, "nn.fit: alpha_l2")
@@ -104,6 +107,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     if optimizer is None:
         optimizer = default_optimizer(model, loss_fn, n_steps)
     check_optimizer(optimizer, params, "nn.fit")
+    batches = itertools.islice(batches, optimizer.steps_taken, None)  # a resumed run continues the batch order
     step = make_step(model, loss_fn, params, alpha_l2, engine)
     inputs = X.tolist()
     model._trained_for = task

@@ -131,3 +131,19 @@ def test_fit_refuses_a_parameter_set_to_nan_before_the_first_step():
         pytest.skip("Value.data = nan is refused by the engine")
     with pytest.raises(ValueError, match="nn.fit: parameter layers.0.neurons.1.w0 is nan; parameters must be finite"):
         nn.fit(model, X, Y, steps=1, progress=False)
+
+
+def test_a_resumed_minibatch_run_continues_the_batch_order():
+    def train(model, optimizer, steps):
+        return nn.fit(model, X, Y, loss="hinge", optimizer=optimizer, steps=steps, batch_size=8, seed=3,
+                      progress=False)
+
+    whole = nn.MLP(2, [6, 1], seed=1)
+    expected = train(whole, nn.SGD(whole, lr=0.1, momentum=0.5), 11)  # 4 batches per epoch: stops mid-epoch
+    model = nn.MLP(2, [6, 1], seed=1)
+    optimizer = nn.SGD(model, lr=0.1, momentum=0.5)
+    initial = model.state_dict()
+    first = train(model, optimizer, 6)
+    second = train(model, optimizer, 5)
+    assert first.loss + second.loss == expected.loss
+    assert model.state_dict() == whole.state_dict() != initial
