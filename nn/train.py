@@ -123,7 +123,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                 _diverged(history, k, params, last_good, str(error), error)
             limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
             if not math.isfinite(batch_loss) or batch_loss > limit:
-                _diverged(history, k, params, last_good, f"the loss is {batch_loss!r}")
+                grown = f", over {EXPLOSION:g} times the first step's" if math.isfinite(batch_loss) else ""
+                _diverged(history, k, params, last_good, f"the loss is {batch_loss!r}{grown}")
             history.loss.append(batch_loss)
             history.accuracy.append(labels_accuracy(task, outputs, y[rows], threshold))
             last_good = [p.data for p in params]
@@ -148,9 +149,10 @@ def _diverged(history: History, k: int, params: list[Value], last_good: list[flo
     """Put the last finite parameters back and raise TrainingDiverged."""
     for p, value in zip(params, last_good, strict=True):
         p.data = value
-    where = f"step {k - 1}'s" if history.loss else "the initial"
-    raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where} "
-                           "parameters. Try a smaller learning rate or standardised inputs", history, k) from cause
+    where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
+             else "its initial parameters")
+    raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where}. "
+                           "Try a smaller learning rate or standardised inputs", history, k) from cause
 
 
 def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager") -> Step:

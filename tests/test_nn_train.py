@@ -284,6 +284,7 @@ def test_a_diverging_run_raises_training_diverged_with_history_and_last_finite_p
         nn.fit(model, X, [1e3, -1e3], loss="mse", optimizer=optimizer, steps=100, progress=False, engine=engine)
     error = caught.value
     assert isinstance(error, FloatingPointError)  # one type, whatever the engine
+    assert f"the model is back at the parameters of step {error.step - 1} (loss " in str(error)
     assert 1 <= len(error.history.loss) == error.step < 100
     assert all(math.isfinite(v) for v in error.history.loss)
     # the model holds the parameters of the last finite loss: recomputed, it is history.loss[-1]
