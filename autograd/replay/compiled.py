@@ -11,22 +11,24 @@
 The model stays written in scalar ``Value``s; only the executor changes. ``trace`` records
 the graph once (``tracing.py``), ``build_schedule`` groups its nodes (``schedule.py``), and each
 call runs every group once for all B examples: row = node, column = example (a batch too big
-for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). Values equal the
-eager engine's (same rules from ``rules.py``, same order of additions), up to the last-bit
-differences between numpy's and Python's exp/log/tanh and the order in which gradients from
-different examples are added.
+for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). The buffers and
+the leaves' vectors are allocated once and reused by every call. Values equal the eager
+engine's (same rules from ``rules.py``) to roundoff: numpy's and Python's exp/log/tanh may
+differ in the last bit, and matrix products and sums over the batch add in another order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from ..rules import RULES
 from ..value import Value
-from .groups import ReplayError, SumGroup
+from .groups import ReplayError
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
 
@@ -66,16 +68,15 @@ class Compiled:
         self.n_outputs = len(recorded.outputs)
         self._trace = recorded
         self._schedule = schedule
+        self._numbers = schedule.numbers  # the leaves' numbers and gradients, one vector each
         first = schedule.groups[0].rows.start if schedule.groups else schedule.n_rows
         self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
         self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
         self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
         self._grads: np.ndarray | None = None  # allocated at the first gradient call
-        # the last call: its batch, the parameters' numbers then, its seed (None before a gradient)
-        self._X: np.ndarray | None = None
-        self._leaf_numbers = np.zeros(0)
+        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
         self._last_seed: np.ndarray | None = None
-        self._held: tuple[int, int, bool] | None = None  # examples the buffers hold; gradients too?
+        self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
@@ -113,8 +114,9 @@ class Compiled:
     def graph(self, example: int = 0) -> Value | list[Value]:
         """The traced graph (what ``fn`` returned), showing example ``example`` of the last call.
 
-        Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number;
-        parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
+        Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number,
+        computed by the eager rules from the example's inputs and the parameters' numbers of that
+        call; parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
         """
         if self._X is None:
             raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
@@ -122,14 +124,25 @@ class Compiled:
         if not -batch <= example < batch:
             raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
         example %= batch
-        vals, grads, start = self._chunk_holding(example)
-        grad_row = self._gradient_rows()
-        placeholders = set(self._trace.placeholders)
-        column = example - start
-        for v, r in self._schedule.row_of.items():
-            if v.op or v in placeholders:
-                v.data = float(vals[r, column])
-                v.grad = 0.0 if grads is None else float(grads[grad_row.get(r, r), column])
+        number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
+        for p, x in zip(self._trace.placeholders, self._X[example].tolist(), strict=True):
+            p.data = number[p] = x
+        order = self._trace.order
+        for v in order:
+            if v.op:
+                v.data = number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
+        grad = dict.fromkeys(order, 0.0)
+        if self._last_seed is not None:
+            for o, g in zip(self._trace.outputs, self._last_seed[:, example].tolist(), strict=True):
+                grad[o] += g
+            for v in reversed(order):
+                if v.op:
+                    for p, d in zip(v.parents, RULES[v.op].vjp(grad[v], number[v], *_inputs(v, number)), strict=False):
+                        grad[p] += float(d)
+        parameters = set(self._schedule.leaves)
+        for v in order:
+            if v not in parameters:
+                v.grad = grad[v]
         outputs = self._trace.outputs
         return outputs[0] if self._trace.single else list(outputs)
 
@@ -152,23 +165,25 @@ class Compiled:
         A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
-        if not same_batch:  # keep a copy of the batch and the parameters' numbers, for gradient() and graph()
-            self._X, self._leaf_numbers, self._held = X.copy(), self._leaf_data(), None
+        if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
+            self._X, self._held = X, None
+            self._load_leaves()
         self._last_seed = seed
         batch = len(X)
         out = np.empty((batch, self.n_outputs)) if outputs else None
-        total = None
+        if seed is not None:
+            self._numbers.grads.fill(0.0)
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
             if out is not None:
                 out[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
-                grads = self._backward(vals, seed[:, start:stop])
-                self._held = (start, stop, True)
-                part = self._parameter_gradients(grads)
-                total = part if total is None else total + part
-        if total is not None and not np.isfinite(total).all():  # a NaN or inf upstream reaches the parameters
-            raise self._explain_backward(seed)
+                self._backward(vals, seed[:, start:stop])
+        total = None
+        if seed is not None:
+            total = self._numbers.grads[:self._schedule.n_parameters].copy()
+            if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
+                raise self._explain_backward(seed)
         if out is not None and self._trace.single:
             out = out[:, 0].copy()
         return out, total
@@ -181,23 +196,24 @@ class Compiled:
 
     def _values(self, start: int, stop: int) -> np.ndarray:
         """The values buffer holding examples start:stop of the last batch (run forward unless it already does)."""
-        if self._held is not None and self._held[:2] == (start, stop):
+        if self._held == (start, stop):
             return self._vals
         s = self._schedule
         vals = self._values_buffer(stop - start)
         vals[s.inputs] = self._X[start:stop].T
-        vals[s.leaf_rows] = self._leaf_numbers[:, None]
+        vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
         self._held = None
         with np.errstate(all="ignore"):
             for group in s.groups:
                 group.forward(vals, start)
-        if not np.isfinite(vals[self._computed]).all():
+        if not _all_finite(vals[self._computed]):
             raise self._explain_forward(vals, start)
-        self._held = (start, stop, False)
+        self._held = (start, stop)
         return vals
 
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> np.ndarray:
-        """Fill the gradient buffer; with ``check``, raise at the first group giving NaN or inf."""
+    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> None:
+        """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
+        group giving NaN or inf."""
         s = self._schedule
         if self._grads is None or self._grads.shape != vals.shape:
             self._grads = None  # only the most recent width is kept: free the old buffer first
@@ -208,7 +224,8 @@ class Compiled:
         with np.errstate(all="ignore"):
             for group in reversed(s.groups):
                 group.backward(vals, grads, check, start)
-        return grads
+        if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
+            self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
 
     def _values_buffer(self, width: int) -> np.ndarray:
         """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
@@ -221,25 +238,15 @@ class Compiled:
             self._vals[s.constant_rows] = s.constants[:, None]
         return self._vals
 
-    def _chunk_holding(self, example: int) -> tuple[np.ndarray, np.ndarray | None, int]:
-        """(values, gradients or None, first example) of the chunk holding ``example`` of the last batch."""
-        for start, stop in self._chunks(len(self._X)):
-            if start <= example < stop:
-                break
-        vals = self._values(start, stop)
-        if self._last_seed is None:
-            return vals, None, start
-        if not self._held[2]:
-            self._backward(vals, self._last_seed[:, start:stop])
-            self._held = (start, stop, True)
-        return vals, self._grads, start
-
-    def _parameter_gradients(self, grads: np.ndarray) -> np.ndarray:
-        """Each parameter's gradient summed over the examples (0 for a parameter the graph does not use)."""
-        s = self._schedule
-        sums = np.zeros(len(s.leaves) + 1)  # the extra 0 at the end is what index -1 picks
-        np.sum(grads[s.leaf_rows], axis=1, out=sums[:-1])
-        return sums[s.param_leaf]
+    def _load_leaves(self) -> None:
+        """Read the leaves' numbers (the parameters' .data, and any other leaf's) into their vector."""
+        leaves = self._schedule.leaves
+        values = self._numbers.values
+        values[:] = np.fromiter(map(_DATA, leaves), dtype=np.float64, count=len(leaves))
+        if not _all_finite(values):
+            bad = leaves[int(np.argmin(np.isfinite(values)))]
+            raise ValueError(f"compiled: parameter {bad.label or bad!r} is {float(bad.data)!r}; "
+                             "parameters must be finite")
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError:
         """The error for gradients that are not finite: the first group making one, else the sum over the batch."""
@@ -290,26 +297,6 @@ class Compiled:
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 
-    def _leaf_data(self) -> np.ndarray:
-        leaves = self._schedule.leaves
-        data = np.fromiter(map(_DATA, leaves), dtype=np.float64, count=len(leaves))
-        if not np.isfinite(data).all():
-            bad = leaves[int(np.argmin(np.isfinite(data)))]
-            raise ValueError(f"compiled: parameter {bad.label or bad!r} is {float(bad.data)!r}; "
-                             "parameters must be finite")
-        return data
-
-    def _gradient_rows(self) -> dict[int, int]:
-        """Rows whose gradient lives in another row: inside a chain that nothing else reads, every
-        running sum has the chain end's gradient (the backward pass does not write it out)."""
-        moved: dict[int, int] = {}
-        for group in self._schedule.groups:
-            if isinstance(group, SumGroup) and not group.interior_used:
-                start, m, k = group.rows.start, group.m, group.k
-                for r in range(start, start + k * m):
-                    moved[r] = start + k * m + (r - start) % m
-        return moved
-
 
 def _real_array(a: Any) -> np.ndarray:
     """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary part."""
@@ -317,3 +304,14 @@ def _real_array(a: Any) -> np.ndarray:
     if np.iscomplexobj(array):
         raise TypeError("it holds complex numbers; the replay computes with real numbers")
     return array.astype(np.float64, copy=False)
+
+
+def _inputs(v: Value, number: dict[Value, float]) -> tuple[float, Any]:
+    """(x, y) of node v for its rule, from the numbers of one example."""
+    parents = v.parents
+    return number[parents[0]], (number[parents[1]] if len(parents) == 2 else v.constant)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """No NaN or infinity in ``a``: one sum (NaN and inf propagate), and an exact look only if it overflowed."""
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
