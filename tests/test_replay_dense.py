@@ -7,7 +7,7 @@ from replay_helpers import assert_matches, eager
 import autograd
 import nn
 from autograd import Value
-from autograd.replay.groups import DenseGroup
+from autograd.replay.dense import DenseGroup
 
 
 def kinds(f):

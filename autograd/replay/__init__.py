@@ -10,11 +10,11 @@ kind and every example at once. Three stages, read in this order:
              find the dot products of parameters with shared inputs (``dense.py``: a layer's
              neurons), put the nodes of one kind and one depth into one group, and give every
              node a row.
-3. execute   ``groups.py``: the three kinds of group, ``OpGroup`` (one rule of ``rules.py`` on many
-             rows), ``SumGroup`` (running sums side by side) and ``DenseGroup`` (a matrix product),
-             reading rows as in ``rows.py``; ``compiled.py`` runs the groups in order, forward then
-             backward, on two buffers of shape (rows, batch): ``vals[row, b]`` is a node's value on
-             example b, ``grads[row, b]`` its gradient.
+3. execute   three kinds of group: ``OpGroup`` (one rule of ``rules.py`` on many rows) and
+             ``SumGroup`` (running sums side by side) in ``groups.py``, ``DenseGroup`` (a matrix
+             product) in ``dense.py``, all reading rows as in ``rows.py``; ``compiled.py`` runs the
+             groups in order, forward then backward, on two buffers of shape (rows, batch):
+             ``vals[row, b]`` is a node's value on example b, ``grads[row, b]`` its gradient.
 
 Worked example: a layer of two tanh neurons and the sum of their outputs and x0::
 

@@ -1,4 +1,4 @@
-"""Execute: the three kinds of step of a replay: one operation on many nodes, running sums, matrix products.
+"""Execute: two kinds of step of a replay, one operation on many nodes and running sums.
 
 Buffers hold one row per node and one column per example: ``vals[row, b]`` is the node's value
 on example b, ``grads[row, b]`` its gradient. A group reads and writes whole rows, so one numpy
@@ -9,8 +9,7 @@ call serves every node of the group and every example at once.
 ``SumGroup`` chains of additions, such as a neuron's b + w0 x0 + w1 x1 + ... (D11): running sums
              along the chain, added in the engine's order (left to right, so the floats are the
              eager engine's, bit for bit), many chains side by side.
-``DenseGroup`` dot products of parameters with the same inputs (a layer's neurons, ``dense.py``):
-             one matrix product forward, two backward (D1, D11).
+(The third kind, ``DenseGroup``, a matrix product, lives in ``dense.py`` with the search for it.)
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..value import Value
 from .rows import Pattern, Rows
@@ -204,128 +202,6 @@ class SumGroup:
         label = self.ends[row % self.m].label
         where = f" in the sum ending at node {label!r}" if label else ""
         return ReplayError(f"replay: add gave {float(out[row, b])!r} at example {b + offset}: a sum overflowed{where}")
-
-
-@dataclass(frozen=True)
-class Leaves:
-    """The numbers and the gradients of the leaves (``Schedule.leaves``), one vector each, allocated
-    once: matrix products read their weights from ``values`` (a view when the layout allows) and
-    add the weights' gradients, already summed over the batch, into ``grads``."""
-
-    values: np.ndarray
-    grads: np.ndarray
-
-
-@dataclass
-class OtherTerm:
-    """One term (at the same place of every dot product of a DenseGroup) that is not a product:
-    a leaf (``leaf``: its index in the leaves' vector, for each dot, all different) or a node
-    or constant (``rows``)."""
-
-    sign: float
-    leaf: np.ndarray | None
-    rows: Rows | None
-    value: np.ndarray | None = None
-    """The leaves' numbers as an (m, 1) view of the leaves' vector, when the layout allows."""
-    grad: np.ndarray | None = None
-    """The same view of the leaves' gradients."""
-
-
-class DenseGroup:
-    """``m`` dot products of the same ``K`` inputs: rows = W @ X + other terms, W of shape (m, K).
-
-    ``inputs`` are the rows of X; ``weights[c, j]`` is the index, in the leaves' vector, of the
-    parameter multiplying input j in dot product c. ``inputs_need_gradient``: False when every
-    input is a placeholder, whose gradient nobody reads (the first layer): one product saved.
-    """
-
-    def __init__(self, rows: slice, inputs: Rows, weights: np.ndarray, others: list[OtherTerm], numbers: Leaves,
-                 inputs_need_gradient: bool, ends: list[Value]) -> None:
-        self.rows, self.inputs, self.weights, self.others = rows, inputs, weights, others
-        self.numbers = numbers
-        self.inputs_need_gradient = inputs_need_gradient
-        self.ends = ends
-        self.W = _strided_view(numbers.values, weights)  # None: gathered at each call into self._W
-        self.dW = _strided_view(numbers.grads, weights)
-        self._W = np.empty(weights.shape)
-        self._unique = len(np.unique(weights)) == weights.size
-        for term in others:
-            if term.leaf is not None:
-                term.value = _strided_view(numbers.values, term.leaf[:, None])
-                term.grad = _strided_view(numbers.grads, term.leaf[:, None])
-
-    def _weights(self) -> np.ndarray:
-        return self.W if self.W is not None else np.take(self.numbers.values, self.weights, out=self._W)
-
-    def forward(self, vals: np.ndarray, offset: int = 0) -> None:
-        out = vals[self.rows]
-        np.matmul(self._weights(), self.inputs.read(vals), out=out)
-        for term in self.others:
-            if term.rows is not None:
-                t = term.rows.read(vals)
-            else:
-                t = term.value if term.value is not None else self.numbers.values[term.leaf][:, None]
-            if term.sign > 0:
-                out += t
-            else:
-                out -= t
-
-    def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
-        g = grads[self.rows]
-        d_weights = g @ self.inputs.read(vals).T  # summed over the examples by the product
-        d_inputs = self._weights().T @ g if self.inputs_need_gradient else None
-        if check:
-            for part in (d_weights, d_inputs):
-                if part is not None and not np.isfinite(part).all():
-                    raise ReplayError("replay: backward of a dot product (a sum of weight * input) gave a "
-                                      f"non-finite gradient{_where(self.ends[0])}")
-        if self.dW is not None:
-            self.dW += d_weights
-        elif self._unique:
-            self.numbers.grads[self.weights] += d_weights
-        else:
-            np.add.at(self.numbers.grads, self.weights, d_weights)
-        if d_inputs is not None:
-            self.inputs.add_into(grads, d_inputs)
-        for term in self.others:
-            if term.rows is not None:
-                term.rows.add_into(grads, g if term.sign > 0 else -g)
-            elif term.grad is not None:
-                total = g.sum(axis=1, keepdims=True)
-                if term.sign > 0:
-                    term.grad += total
-                else:
-                    term.grad -= total
-            else:
-                self.numbers.grads[term.leaf] += term.sign * g.sum(axis=1)
-
-    def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
-        out = vals[self.rows]
-        bad = _first_nonfinite(out)
-        if bad is None:
-            return None
-        c, b = bad
-        return ReplayError(f"replay: add gave {float(out[c, b])!r} at example {b + offset}: a dot product "
-                           f"(a sum of weight * input) overflowed{_where(self.ends[c])}")
-
-
-def _where(end: Value) -> str:
-    return f" in the sum ending at node {end.label!r}" if end.label else ""
-
-
-def _strided_view(vector: np.ndarray, index: np.ndarray) -> np.ndarray | None:
-    """vector[index] as a view (no copy, writes go through) when the (m, K) index is
-    first + i * row_step + j * column_step with distinct entries, else None."""
-    m, k = index.shape
-    first = int(index[0, 0])
-    row_step = int(index[1, 0]) - first if m > 1 else 0
-    column_step = int(index[0, 1]) - first if k > 1 else 0
-    if row_step < 0 or column_step < 0 or len(np.unique(index)) != index.size:
-        return None
-    if not np.array_equal(index, first + row_step * np.arange(m)[:, None] + column_step * np.arange(k)):
-        return None
-    size = vector.itemsize
-    return as_strided(vector[first:], shape=(m, k), strides=(row_step * size, column_step * size))
 
 
 def _first_nonfinite(a: np.ndarray) -> tuple[int, int] | None:

@@ -29,8 +29,8 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .dense import LEAF, Dot, find_dots, hidden_nodes
-from .groups import DenseGroup, Leaves, OpGroup, OtherTerm, SumGroup, TermRun
+from .dense import DenseGroup, Dot, Leaves, dense_group, find_dots, from_leaf_vector, hidden_nodes
+from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
 from .tracing import Trace
 
@@ -169,7 +169,7 @@ def build_schedule(trace: Trace) -> Schedule:
         elif key.step == Step.SUM:
             groups.append(_sum_group(graph, units[key], next_row, row))
         else:
-            groups.append(_dense_group(graph, units[key], next_row, row, position, numbers, len(placeholders)))
+            groups.append(dense_group(graph, units[key], next_row, row, position, numbers, len(placeholders)))
         next_row = groups[-1].rows.stop
     return Schedule(
         n_rows=next_row,
@@ -305,7 +305,7 @@ def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[Group
             for i in group[0].inputs:
                 ask(i)
             for k in range(len(group[0].kinds)):
-                if not _from_leaf_vector(group, k):
+                if not from_leaf_vector(group, k):
                     for dot in group:
                         ask(dot.others[k][0])
         else:
@@ -369,29 +369,3 @@ def _sum_group(graph: _Graph, chains: list[Chain], start: int, row: np.ndarray) 
 
 def _consecutive(rows: np.ndarray) -> bool:
     return bool((np.diff(rows) == 1).all())
-
-
-def _dense_group(graph: _Graph, dots: list[Dot], start: int, row: np.ndarray, position: dict[int, int],
-                 numbers: Leaves, n_inputs: int) -> DenseGroup:
-    """The DenseGroup of ``dots`` (same inputs), each dot's sum in one row from ``start``."""
-    ends = [dot.chain.nodes[-1] for dot in dots]
-    row[ends] = np.arange(start, start + len(dots))
-    inputs = row[list(dots[0].inputs)]
-    weights = np.array([[position[w] for w in dot.weights] for dot in dots], dtype=np.intp)
-    others = []
-    for k in range(len(dots[0].kinds)):
-        terms = [dot.others[k][0] for dot in dots]
-        sign = dots[0].others[k][1]
-        if _from_leaf_vector(dots, k):
-            others.append(OtherTerm(sign, np.array([position[t] for t in terms], dtype=np.intp), None))
-        else:
-            others.append(OtherTerm(sign, None, Rows(row[terms])))
-    return DenseGroup(slice(start, start + len(dots)), Rows(inputs), weights, others, numbers,
-                      bool((inputs >= n_inputs).any()), [graph.order[i] for i in ends])
-
-
-def _from_leaf_vector(dots: list[Dot], k: int) -> bool:
-    """Whether the k-th other terms of ``dots`` are read from the leaves' vector (distinct leaves,
-    such as a layer's biases) rather than from rows."""
-    terms = [dot.others[k][0] for dot in dots]
-    return dots[0].kinds[k] == LEAF and len(set(terms)) == len(terms)
