@@ -45,6 +45,7 @@ differs (matrix products, sums over the batch).
 
 from .compiled import Compiled, compile
 from .groups import ReplayError
+from .parameters import ParameterArray
 from .tracing import TracingError
 
-__all__ = ["compile", "Compiled", "ReplayError", "TracingError"]
+__all__ = ["compile", "Compiled", "ParameterArray", "ReplayError", "TracingError"]

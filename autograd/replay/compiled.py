@@ -29,6 +29,7 @@ import numpy as np
 from ..rules import RULES
 from ..value import Value
 from .groups import ReplayError
+from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
 
@@ -60,6 +61,7 @@ class Compiled:
     ``value_and_grad(X, seed)``    both at once
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
+    ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
     """
 
     def __init__(self, recorded: Trace, schedule: Schedule) -> None:
@@ -77,6 +79,7 @@ class Compiled:
         self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
         self._last_seed: np.ndarray | None = None
         self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
+        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from, if not .data
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
@@ -85,7 +88,7 @@ class Compiled:
 
     __call__ = forward
 
-    def gradient(self, seed: Any = None) -> np.ndarray:
+    def gradient(self, seed: Any = None, out: np.ndarray | None = None) -> np.ndarray:
         """The parameters' gradients for the batch of the last ``forward`` call:
         gradient[j] = sum over examples b of seed[b] * d output_b / d parameter j.
 
@@ -93,15 +96,34 @@ class Compiled:
         mean output, seed = dL/d(outputs) chains in a loss computed elsewhere. (For a batch too big
         for one pass, see ``CHUNK_BYTES``, the forward pass is run again, chunk by chunk, with the
         parameters' numbers of that ``forward`` call; ``value_and_grad`` needs one pass.)
+        ``out``: an array of shape (number of parameters,) to write the gradients into (returned).
         """
         if self._X is None:
             raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True)[1]
+        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
 
-    def value_and_grad(self, X: Any = None, seed: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """(outputs, gradients): ``forward(X)`` then ``gradient(seed)``, in one pass."""
+    def value_and_grad(self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(outputs, gradients): ``forward(X)`` then ``gradient(seed, out)``, in one pass."""
         X = self._batch(X)
-        return self._run(X, self._seed(seed, len(X)))
+        return self._run(X, self._seed(seed, len(X)), out=out)
+
+    def bind(self, array: ParameterArray | None) -> None:
+        """Read the parameters' numbers from ``array.data`` at every call instead of from their
+        ``.data`` (``None``: back to ``.data``). ``array`` holds the same parameters in the same
+        order; an optimiser updates it in place, ``array.sync()`` writes it back into the Values."""
+        if array is not None:
+            if not isinstance(array, ParameterArray):
+                raise TypeError(f"compiled.bind: expected a ParameterArray, got {type(array).__name__}")
+            if len(array.parameters) != len(self.parameters) or any(
+                    p is not q for p, q in zip(array.parameters, self.parameters, strict=True)):
+                raise ValueError("compiled.bind: the array must hold this function's parameters, in the same order")
+        self._bound = array
+
+    def sync_parameters(self) -> None:
+        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if unbound)."""
+        if self._bound is not None:
+            self._bound.sync()
 
     def backward(self, X: Any = None, seed: Any = None) -> np.ndarray:
         """Like ``value_and_grad``, but adds the gradients to each parameter's ``.grad`` (as
@@ -158,8 +180,8 @@ class Compiled:
                 f"{len(self.parameters)} parameters, {s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})")
 
     # ------------------------------------------------------------ the replay
-    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False
-             ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False,
+             out: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(outputs on X or None, parameters' gradients for ``seed`` (k, B) or None).
 
         A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
@@ -170,23 +192,33 @@ class Compiled:
             self._load_leaves()
         self._last_seed = seed
         batch = len(X)
-        out = np.empty((batch, self.n_outputs)) if outputs else None
         if seed is not None:
             self._numbers.grads.fill(0.0)
+        results = np.empty((batch, self.n_outputs)) if outputs else None
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
-            if out is not None:
-                out[start:stop] = self._schedule.outputs.read(vals).T
+            if results is not None:
+                results[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
                 self._backward(vals, seed[:, start:stop])
         total = None
         if seed is not None:
-            total = self._numbers.grads[:self._schedule.n_parameters].copy()
+            total = self._gradient_out(out)
+            np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
             if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
                 raise self._explain_backward(seed)
-        if out is not None and self._trace.single:
-            out = out[:, 0].copy()
-        return out, total
+        if results is not None and self._trace.single:
+            results = results[:, 0].copy()
+        return results, total
+
+    def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
+        n = self._schedule.n_parameters
+        if out is None:
+            return np.empty(n)
+        if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
+            raise ValueError(f"compiled: out must be a float64 array of shape ({n},), got "
+                             f"{getattr(out, 'shape', type(out).__name__)}")
+        return out
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
         """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
@@ -239,13 +271,19 @@ class Compiled:
         return self._vals
 
     def _load_leaves(self) -> None:
-        """Read the leaves' numbers (the parameters' .data, and any other leaf's) into their vector."""
+        """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's
+        .data) into their vector."""
         leaves = self._schedule.leaves
         values = self._numbers.values
-        values[:] = np.fromiter(map(_DATA, leaves), dtype=np.float64, count=len(leaves))
+        first = 0
+        if self._bound is not None:
+            first = self._schedule.n_parameters
+            np.copyto(values[:first], self._bound.data)
+        if first < len(leaves):
+            values[first:] = np.fromiter(map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first)
         if not _all_finite(values):
-            bad = leaves[int(np.argmin(np.isfinite(values)))]
-            raise ValueError(f"compiled: parameter {bad.label or bad!r} is {float(bad.data)!r}; "
+            k = int(np.argmin(np.isfinite(values)))
+            raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
                              "parameters must be finite")
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError:
