@@ -82,9 +82,9 @@ def test_errors_in_a_later_chunk_name_the_example_of_the_batch(monkeypatch):
     w = Value(1.0)
     monkeypatch.setattr(compiled_module, "CHUNK_BYTES", 8 * 8)  # 2 examples per pass
     f = autograd.compile(lambda v: (v[0] * w).log(), 1, [w])
-    with pytest.raises(ReplayError, match="log gave nan at example 5 from x=-1.0"):
+    with pytest.raises(ReplayError, match=r"log: the input must be positive, got log\(-1.0\), at example 5"):
         f.forward(np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [-1.0]]))
     g = autograd.compile(lambda v: (v[0] * v[0] * w).sqrt(), 1, [w])
     g.forward(np.array([[1.0], [2.0], [3.0], [0.0]]))
-    with pytest.raises(ReplayError, match="backward of sqrt gave the gradient inf .*example 3 from x=0.0"):
+    with pytest.raises(ReplayError, match=r"backward of sqrt: .*infinite at x = 0, got sqrt\(0.0\), at example 3"):
         g.gradient()

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .groups import ReplayError
+from .groups import ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
@@ -200,7 +200,7 @@ class Compiled:
             if results is not None:
                 results[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
-                self._backward(vals, seed[:, start:stop])
+                self._backward(vals, seed[:, start:stop], start=start)
         total = None
         if seed is not None:
             total = self._gradient_out(out)
@@ -290,7 +290,7 @@ class Compiled:
         """The error for gradients that are not finite: the first group making one, else the sum over the batch."""
         for start, stop in self._chunks(len(self._X)):
             self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
-        return ReplayError("replay: the parameters' gradients are not finite (they overflowed when summed "
+        return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
                            "over the batch)")
 
     def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
@@ -298,7 +298,7 @@ class Compiled:
             error = group.explain(vals, start)
             if error is not None:
                 return error
-        return ReplayError("replay: the forward pass gave a non-finite value")
+        return ReplayOverflowError("replay: overflow, the forward pass gave a non-finite value")
 
     # ------------------------------------------------------------ helpers
     def _batch(self, X: Any) -> np.ndarray:

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..value import Value
-from .groups import ReplayError, _first_nonfinite
+from .groups import ReplayOverflowError, _first_nonfinite
 from .rows import Rows
 
 if TYPE_CHECKING:
@@ -211,8 +211,8 @@ class DenseGroup:
         if check:
             for part in (d_weights, d_inputs):
                 if part is not None and not np.isfinite(part).all():
-                    raise ReplayError("replay: backward of a dot product (a sum of weight * input) gave a "
-                                      f"non-finite gradient{_where(self.ends[0])}")
+                    raise ReplayOverflowError("replay: backward of add: overflow, a dot product (a sum of "
+                                              f"weight * input) gave a non-finite gradient{_where(self.ends[0])}")
         if self.dW is not None:
             self.dW += d_weights
         elif self._unique:
@@ -233,14 +233,14 @@ class DenseGroup:
             else:
                 self.numbers.grads[term.leaf] += term.sign * g.sum(axis=1)
 
-    def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
+    def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayOverflowError | None:
         out = vals[self.rows]
         bad = _first_nonfinite(out)
         if bad is None:
             return None
         c, b = bad
-        return ReplayError(f"replay: add gave {float(out[c, b])!r} at example {b + offset}: a dot product "
-                           f"(a sum of weight * input) overflowed{_where(self.ends[c])}")
+        return ReplayOverflowError(f"replay: add: overflow, a dot product (a sum of weight * input) gave "
+                                   f"{float(out[c, b])!r} at example {b + offset}{_where(self.ends[c])}")
 
 
 def _where(end: Value) -> str:
