@@ -180,6 +180,10 @@ class Value:
         """|self|, with derivative 0 at 0."""
         return _unary("abs", self)
 
+    def max(self, other: Operand) -> Value:
+        """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
+        return _binary("max", self, other)
+
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
         return _unary("tanh", self)
