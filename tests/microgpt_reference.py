@@ -68,18 +68,16 @@ class Scalar:
         return self * other**-1
 
     def backward(self):
-        order, seen, stack = [], set(), [(self, iter(self.kids))]
-        seen.add(self)
-        while stack:  # the post-order of a recursive depth-first search, without recursion
-            node, kids = stack[-1]
-            for kid in kids:
-                if kid not in seen:
-                    seen.add(kid)
-                    stack.append((kid, iter(kid.kids)))
-                    break
-            else:
-                stack.pop()
+        order, seen = [], set()
+
+        def visit(node):  # depth-first, children in order, a node after its children (as build_topo)
+            if node not in seen:
+                seen.add(node)
+                for kid in node.kids:
+                    visit(kid)
                 order.append(node)
+
+        visit(self)
         self.grad = 1
         for node in reversed(order):
             for kid, local in zip(node.kids, node.local):
