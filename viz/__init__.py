@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .chain import check_grads
 from .graph import draw_dot
 from .picture import Picture
 from .rendering import GraphvizError, render
@@ -28,7 +29,8 @@ _PLOTS = (
     "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
 )
 
-__all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS]
+__all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame",
+           *_PLOTS]
 
 
 def __getattr__(name: str) -> Any:
