@@ -131,9 +131,18 @@ def maximum(x: Any, y: Any) -> Any:
     """The larger of x and y (elementwise on arrays)."""
     if isinstance(x, _ndarray) or isinstance(y, _ndarray):
         return np.maximum(x, y)
-    if type(x) is _float or type(x) is int:
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
         return x if x >= y else y
-    return x.max(y)
+    return x.max(y) if not isinstance(x, _float | int) else y.max(x)  # a traced number: max is symmetric
+
+
+def equal(x: Any, y: Any) -> Any:
+    """1.0 where x == y, else 0.0 (elementwise on arrays): a one-hot mask, e.g. token id == c."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return (x == y).astype(np.float64)
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
+        return 1.0 if x == y else 0.0
+    return x.equal(y) if not isinstance(x, _float | int) else y.equal(x)  # a traced number
 
 
 def max_share(x: Any, y: Any) -> Any:

@@ -114,17 +114,17 @@ class GPT(Module):
         """An empty key/value cache for one sequence."""
         return [([], []) for _ in self.layers]
 
-    def step(self, token: int, pos: int, cache: KVCache) -> list[Value]:
+    def step(self, token: int | Value, pos: int, cache: KVCache) -> list[Value]:
         """The logits of the token after ``token`` at position ``pos``, attending to the cached positions."""
         if not 0 <= pos < self.block_size:
             raise ValueError(f"GPT.step: position {pos} is outside 0..{self.block_size - 1} (block_size)")
-        x = [t + p for t, p in zip(self._rows["wte"][token], self._rows["wpe"][pos])]
+        x = [t + p for t, p in zip(gather(self._rows["wte"], token), self._rows["wpe"][pos])]
         x = rmsnorm(x)
         for layer, (keys, values) in zip(self.layers, cache):
             x = layer(x, keys, values)
         return linear(x, self._rows["lm_head"])
 
-    def loss(self, tokens: list[int]) -> Value:
+    def loss(self, tokens: list[int] | list[Value]) -> Value:
         """The mean over positions of -log softmax(logits)[next token] (D13), on the first block_size positions."""
         n = min(self.block_size, len(tokens) - 1)
         if n < 1:
@@ -211,11 +211,22 @@ def softmax(logits: list[Value]) -> list[Value]:
     return [e * inverse for e in exps]
 
 
-def nll(logits: list[Value], target: int) -> Value:
+def nll(logits: list[Value], target: int | Value) -> Value:
     """-log softmax(logits)[target] (D13): only the target's probability is formed."""
     top = reduce(Value.max, logits)
     exps = [(z - top).exp() for z in logits]
-    return -(exps[target] * reduce(add, exps) ** -1).log()
+    return -(gather([[e] for e in exps], target)[0] * reduce(add, exps) ** -1).log()
+
+
+def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:
+    """``rows[index]``. A traced index (an input of ``autograd.compile``) has no number yet: the row is
+    then sum_r [index = r] rows[r], one-hot masks (the rule table's ``eq``) times the rows, which is
+    exactly rows[index] in floating point (0 w = 0, and adding zeros changes nothing), and whose
+    gradient reaches the chosen row only (d/d rows[r] = [index = r])."""
+    if not isinstance(index, Value):
+        return rows[index]
+    masks = [index.equal(float(r)) for r in range(len(rows))]
+    return [reduce(add, [m * row[i] for m, row in zip(masks, rows)]) for i in range(len(rows[0]))]
 
 
 def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]], n_head: int) -> list[Value]:

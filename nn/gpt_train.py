@@ -73,8 +73,9 @@ def train_gpt(model: GPT, docs: Sequence[str], steps: int, optimizer: Optimizer 
 def _step_function(model: GPT, engine: str):
     """tokens -> loss, leaving d(loss)/dp in every parameter's .grad."""
     if engine == "compiled":
-        raise NotImplementedError("nn.train_gpt: engine='compiled' is not available yet for the GPT; "
-                                  "use engine='eager'")
+        from .gpt_compiled import compiled_step
+
+        return compiled_step(model)
 
     def eager(tokens: list[int]) -> float:
         loss = model.loss(tokens)
