@@ -96,7 +96,7 @@ class GPT(Module):
         self.chars = _check_chars(chars, vocab_size)
         self.vocab_size, self.n_layer, self.n_embd, self.n_head, self.block_size = (
             vocab_size, n_layer, n_embd, n_head, block_size)
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        rng = _random(seed, "GPT")
         self.wte = _matrix(rng, vocab_size, n_embd)
         self.wpe = _matrix(rng, block_size, n_embd)
         self.lm_head = _matrix(rng, vocab_size, n_embd)
@@ -118,6 +118,8 @@ class GPT(Module):
         """The logits of the token after ``token`` at position ``pos``, attending to the cached positions."""
         if not 0 <= pos < self.block_size:
             raise ValueError(f"GPT.step: position {pos} is outside 0..{self.block_size - 1} (block_size)")
+        if not isinstance(token, Value) and not 0 <= token < self.vocab_size:
+            raise ValueError(f"GPT.step: token {token!r} is outside 0..{self.vocab_size - 1} (vocab_size)")
         x = [t + p for t, p in zip(gather(self._rows["wte"], token), self._rows["wpe"][pos])]
         x = rmsnorm(x)
         for layer, (keys, values) in zip(self.layers, cache):
@@ -151,7 +153,7 @@ class GPT(Module):
             raise ValueError(f"GPT.sample: n must be a non-negative int, got {n!r}")
         if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not 0 < temperature < 1e6:
             raise ValueError(f"GPT.sample: temperature must be a positive number, got {temperature!r}")
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        rng = _random(seed, "GPT.sample")
         inverse = temperature**-1  # microgpt's logit / temperature is logit * temperature**-1
         ids = range(self.vocab_size)
         names = []
@@ -247,6 +249,14 @@ def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]]
 def _matrix(rng: random.Random, nout: int, nin: int, std: float = INIT_STD) -> list[Value]:
     """nout x nin weights N(0, std^2), drawn row after row, as one flat list."""
     return [Value(rng.gauss(0, std)) for _ in range(nout * nin)]
+
+
+def _random(seed: Seed, where: str) -> random.Random:
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {type(seed).__name__}")
+    return random.Random(seed)
 
 
 def _rows(flat: list[Value], nin: int) -> list[list[Value]]:

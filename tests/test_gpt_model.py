@@ -130,6 +130,10 @@ def test_bad_inputs_are_named():
         model.encode("abz")
     with pytest.raises(ValueError, match="position 4"):
         model.step(0, 4, model.new_cache())
+    with pytest.raises(ValueError, match="token 7 is outside 0..3"):
+        model.step(7, 0, model.new_cache())
+    with pytest.raises(TypeError, match="seed must be an int"):
+        nn.GPT(4, seed=1.5)
     with pytest.raises(ValueError, match="temperature"):
         model.sample(1, temperature=0)
     with pytest.raises(ValueError, match="steps"):
