@@ -57,11 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot); "
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.pdf needs Graphviz's dot); "
                             "default graph.svg")
     graph.add_argument("--params", default="", metavar="NAMES",
                        help="comma-separated variables to draw as parameters, e.g. w,b")
-    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
+                       help="layout direction (default auto: left to right unless too wide)")
     graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
     graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
     graph.set_defaults(run=run_graph)
