@@ -27,8 +27,10 @@ _PLOTS = (
     "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth", "plot_layer_gradients",
     "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
 )
+_EXPLORE = ("explore", "Explorer", "playground", "Playground")  # anywidget loads ipywidgets: only when asked
 
-__all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS]
+__all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS,
+           *_EXPLORE]
 
 
 def __getattr__(name: str) -> Any:
@@ -36,6 +38,10 @@ def __getattr__(name: str) -> Any:
         from . import plots
 
         return getattr(plots, name)
+    if name in _EXPLORE:
+        from . import interactive
+
+        return getattr(interactive, name)
     raise AttributeError(f"module 'viz' has no attribute {name!r}")
 
 
