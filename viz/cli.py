@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot); "
-                            "default graph.svg")
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot), "
+                            "or .html for the interactive explorer (one offline page); default graph.svg")
     graph.add_argument("--params", default="", metavar="NAMES",
                        help="comma-separated variables to draw as parameters, e.g. w,b")
     graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
@@ -195,8 +195,10 @@ def run_graph(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from None
     output = Path(args.output)
-    if output.suffix.lower() not in SAVE_SUFFIXES:
-        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
+    explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
+    if not explorer_page and output.suffix.lower() not in SAVE_SUFFIXES:
+        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}, "
+                           ".html")
     if output.is_dir():
         raise CommandError(f"cannot write {args.output!r}: it is a directory")
     if not output.parent.is_dir():
@@ -223,9 +225,14 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"  {'name':<{width}}  {'value':>12}  {'df/dname':>12}")
     for name, value in variables.items():
         print(f"  {name:<{width}}  {value.data:>12.6g}  {value.grad:>12.6g}")
-    picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
-                       legend=not args.no_legend)
-    picture.save(output)
+    if explorer_page:  # ---- the explorer page: click, step, practise in any browser (viz.interactive)
+        from .interactive import Explorer
+
+        Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
+    else:
+        picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
+                           legend=not args.no_legend)
+        picture.save(output)
     print(f"wrote {output}")
     return 0
 

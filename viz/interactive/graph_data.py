@@ -24,7 +24,17 @@ from typing import Any
 
 from autograd import RULES, Value, topological_order
 
-from ..chain import chain_sum, chain_terms, check_grads, consumers, fresh_gradients, local_grads, node_name, number, op_text
+from ..chain import (
+    chain_sum,
+    chain_terms,
+    check_grads,
+    consumers,
+    fresh_gradients,
+    local_grads,
+    node_name,
+    number,
+    op_text,
+)
 from ..collapse import parameters_of
 from ..expression import ExpressionError, evaluate, parse_binding
 from ..graph import _kind

@@ -78,7 +78,8 @@ class Explorer(anywidget.AnyWidget):
         by_label = {v.label: self.ids[v] for v in leaves_of(self.order) if v.label}
         unknown = sorted(set(values) - set(by_label))
         if unknown:
-            raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {', '.join(by_label) or 'none'})")
+            known = ", ".join(by_label) or "none"
+            raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {known})")
         self.leaf_values = {**self.leaf_values, **{by_label[name]: float(v) for name, v in values.items()}}
         if self.error:
             raise ValueError(self.error)

@@ -196,7 +196,7 @@ function crMount(root, graph, options) {
       var uses = crElement("table", "cr-terms");
       row(uses, ["used by", "upstream d" + out + "/d(use)", "local d(use)/d(" + node.name + ")", "product"], true);
       node.terms.forEach(function (t) {
-        var upstreamKnown = !state.practice || state.answered[t.use];
+        var upstreamKnown = t.use === null || gradShown(t.use);
         row(uses, [t.useName, upstreamKnown ? t.upstreamText : "?", t.localText, shown ? t.productText : "?"]);
       });
       panel.appendChild(uses);
