@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
                        help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    # ---- the training replay (viz.interactive, issue 10)
+    train.add_argument("--html", default=None, metavar="FILE",
+                       help="also write a replay of the run as one offline HTML page (2-D data): the decision "
+                            "boundary and the curves every --every steps, with a scrubber")
+    train.add_argument("--every", type=int, default=5, metavar="N", help="steps between replay snapshots (default 5)")
     train.set_defaults(run=run_train)
 
     demo = commands.add_parser(

@@ -7,6 +7,7 @@
 """
 
 from .page import Page
+from .playground import Playground, playground, replay_page
 from .widget import Explorer, explore
 
-__all__ = ["explore", "Explorer", "Page"]
+__all__ = ["explore", "Explorer", "Page", "playground", "Playground", "replay_page"]
