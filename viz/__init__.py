@@ -27,7 +27,8 @@ _PLOTS = (
     "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth", "plot_layer_gradients",
     "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
 )
-_EXPLORE = ("explore", "Explorer", "playground", "Playground")  # anywidget loads ipywidgets: only when asked
+# anywidget loads ipywidgets: only when asked
+_EXPLORE = ("explore", "Explorer", "playground", "Playground", "side_by_side")
 
 __all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS,
            *_EXPLORE]

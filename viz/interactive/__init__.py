@@ -6,8 +6,8 @@
   neuron's graph change (a Jupyter widget); ``replay_page`` writes a recorded run as HTML.
 """
 
-from .page import Page
+from .page import Page, side_by_side
 from .playground import Playground, playground, replay_page
 from .widget import Explorer, explore
 
-__all__ = ["explore", "Explorer", "Page", "playground", "Playground", "replay_page"]
+__all__ = ["explore", "Explorer", "Page", "playground", "Playground", "replay_page", "side_by_side"]

@@ -12,6 +12,7 @@ import functools
 import html
 import json
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,14 @@ class Page:
 
     def __repr__(self) -> str:
         return f"<viz.explore page {self.title!r}; .save('graph.html') writes it>"
+
+
+def side_by_side(pictures: Mapping[str, Any], title: str = "side by side") -> Page:
+    """Pictures (``viz.Picture``) next to each other, each under its caption: plain HTML and SVG,
+    no script, so it shows wherever the notebook is read (``{"wrong": p1, "right": p2}``)."""
+    figures = "".join(
+        f'<figure style="margin:0"><figcaption style="font:600 13px sans-serif;margin-bottom:4px">'
+        f"{html.escape(caption)}</figcaption>{inline_svg(picture.to_svg())}</figure>"
+        for caption, picture in pictures.items()
+    )
+    return Page(f'<div style="display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start">{figures}</div>', title)
