@@ -9,12 +9,10 @@
 """
 
 from .backward import topological_order, zero_grad
-from .compiled import Compiled, compile
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
-from .groups import ReplayError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .replay import Compiled, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
 from .rules import RULES, Rule
-from .tracing import TracingError
 from .value import Value
 
 __all__ = [
@@ -22,6 +20,7 @@ __all__ = [
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "RULES", "Rule",
-    "compile", "Compiled", "TracingError", "ReplayError",
+    "Compiled", "TracingError", "ReplayError",
 ]
+# ``compile`` is left out of __all__: ``from autograd import *`` must not shadow the built-in
 __version__ = "0.1.0"

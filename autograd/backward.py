@@ -15,18 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .modes import check_backward, mode
+from .domains import DERIVATIVE, expression, refusal
+from .modes import anomaly_enabled, check_backward
 from .rules import RULES
 from .value import Value
 
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
 
-def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozenset()) -> list[Value]:
+def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every node the root(s) depend on, each after its inputs (an iterative depth-first search).
 
-    With several roots, each root's new nodes come after those already placed. Nodes in
-    ``stop`` are treated as leaves: the search does not go past them.
+    With several roots, each root's new nodes come after those already placed.
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -41,8 +41,6 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
                 continue
             visited.add(node)
             stack.append((node, True))
-            if node in stop:
-                continue
             x, y = node._x, node._y
             if type(y) is Value and y not in visited:
                 stack.append((y, False))
@@ -51,21 +49,19 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
     return order
 
 
-def backward(root: Value, grad: Any = 1.0, create_graph: bool = False,
-             stop: frozenset = frozenset()) -> list[Value]:
+def backward(root: Value, grad: Any = 1.0, create_graph: bool = False) -> list[Value]:
     """Set ``.grad`` = d(root)/d(node) for every node; leaves accumulate. Returns the order."""
-    order = topological_order(root, stop)
-    propagate(order, root, grad, create_graph, stop)
+    order = topological_order(root)
+    propagate(order, root, grad, create_graph)
     return order
 
 
-def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False,
-              stop: frozenset = frozenset()) -> None:
-    """The backward pass over an order made by ``topological_order(root, stop)``."""
-    interior = [node for node in order if node._op and node not in stop]
+def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
+    """The backward pass over an order made by ``topological_order(root)``."""
+    interior = [node for node in order if node._op]
     for node in interior:  # recomputed on every call, never stale
         node.grad = 0.0
-    if root._op and root not in stop:
+    if root._op:
         root.grad = grad
     else:
         root.grad = root.grad + grad
@@ -77,7 +73,7 @@ def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bo
 
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         y_is_value = type(y) is Value
@@ -95,7 +91,7 @@ def _backward_floats(interior: list[Value]) -> None:
 
 def _backward_values(interior: list[Value]) -> None:
     """The executor on Values: the same rules, recording their own graph (higher order)."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         try:
@@ -115,8 +111,11 @@ def _accumulate(total: Any, g: Any) -> Any:
 
 
 def _backward_error(op: str, x: float, y: Any, error: Exception) -> Exception:
-    where = f"x={x!r}" if y is None else f"x={x!r}, y={y!r}"
-    return type(error)(f"backward of {op} at {where}: the derivative is not finite ({error})")
+    """The domain table's refusal of op's derivative at (x, y), else the arithmetic error, worded."""
+    refused = refusal(op, x, y, DERIVATIVE)
+    if refused is not None:
+        return refused
+    return type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})")
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:

@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .modes import mode
+from .domains import FORWARD as _DOMAIN
+from .domains import overflow, refusal
+from .modes import grad_enabled as _grad_enabled
 from .rules import RULES
 
 Number = int | float
@@ -142,17 +144,10 @@ class Value:
         return _binary("rdiv", self, other)
 
     def __pow__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            _require_positive_base("pow", self.data, "a Value exponent")
-            return _binary("powv", self, other)
-        return _binary("pow", self, other)
+        return _binary("powv" if type(other) is Value else "pow", self, other)
 
     def __rpow__(self, other: Number) -> Value:
-        base = _constant(other, "rpow")
-        if base is NotImplemented:
-            return NotImplemented
-        _require_positive_base("rpow", base, "a Value exponent")
-        return _binary("rpow", self, base)
+        return _binary("rpow", self, other)
 
     def __neg__(self) -> Value:
         return _unary("neg", self)
@@ -214,7 +209,7 @@ def _record(op: str, x: Value, y: Any, data: float) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if mode.grad_enabled:
+    if _grad_enabled():
         node._op = op
         node._x = x
         node._y = y
@@ -225,17 +220,29 @@ def _record(op: str, x: Value, y: Any, data: float) -> Value:
 
 
 def _unary(op: str, x: Value) -> Value:
-    return _record(op, x, None, _FORWARD[op](x.data, None))
+    return _record(op, x, None, _compute(op, x.data, None))
 
 
 def _binary(op: str, x: Value, other: Any) -> Value:
     y = other if type(other) is Value else _constant(other, op)
     if y is NotImplemented:
         return NotImplemented
-    data = _FORWARD[op](x.data, y.data if type(y) is Value else y)
-    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here
-        raise OverflowError(f"{op}: overflow, the result of {op}({x.data!r}, {_data_of(y)!r}) is too large for a float")
-    return _record(op, x, y, data)
+    return _record(op, x, y, _compute(op, x.data, y.data if type(y) is Value else y))
+
+
+def _compute(op: str, x: Any, y: Any) -> Any:
+    """op(x, y) on numbers, refusing inputs outside the op's domain (``domains.py``) and overflow."""
+    if op in _DOMAIN and type(x) is float and (y is None or type(y) is float):  # a traced stand-in: no number yet
+        error = refusal(op, x, y)
+        if error is not None:
+            raise error
+    try:
+        data = _FORWARD[op](x, y)
+    except OverflowError:  # math.exp and float ** raise it
+        raise overflow(op, x, y) from None
+    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+        raise overflow(op, x, y)
+    return data
 
 
 # ---------------------------------------------------------------- input checking
@@ -269,20 +276,8 @@ def _constant(c: Any, op: str) -> Any:
     return _to_float(c, op)
 
 
-def _data_of(x: Any) -> Any:
-    return x.data if type(x) is Value else x
-
-
 def _data(x: Operand) -> float:
     return x.data if type(x) is Value else _to_float(x, "compare")
-
-
-def _require_positive_base(op: str, base: float, why: str) -> None:
-    if type(base) is float and not base > 0.0:  # a traced base has no number yet: the replay checks it
-        raise ValueError(
-            f"{op}: the base must be positive to differentiate with respect to {why} "
-            f"(d/dy b**y = b**y ln b), got base {base!r}"
-        )
 
 
 def _short(x: Any) -> str:

@@ -7,7 +7,7 @@ from replay_helpers import assert_matches, eager
 import autograd
 import nn
 from autograd import Value
-from autograd.rows import Rows
+from autograd.replay.rows import Rows
 
 PATTERNS = {
     "slice": [4, 5, 6, 7],

@@ -8,7 +8,7 @@ import pytest
 import autograd
 import nn
 from autograd import ReplayError, Value
-from autograd import compiled as compiled_module
+from autograd.replay import compiled as compiled_module
 
 
 def digits_model():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .chain import check_grads
 from .graph import draw_dot
 from .picture import Picture
 from .rendering import GraphvizError, render
@@ -30,8 +31,8 @@ _PLOTS = (
 # anywidget loads ipywidgets: only when asked
 _EXPLORE = ("explore", "Explorer", "playground", "Playground", "side_by_side")
 
-__all__ = ["draw_dot", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame", *_PLOTS,
-           *_EXPLORE]
+__all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame",
+           *_PLOTS, *_EXPLORE]
 
 
 def __getattr__(name: str) -> Any:

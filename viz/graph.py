@@ -19,6 +19,7 @@ import graphviz
 
 from autograd import Value, topological_order
 
+from .chain import grad_value, local_grads, number, op_text
 from .collapse import Box, assign, module_boxes, parameters_of
 from .labels import plain, record, record_field
 from .picture import Picture
@@ -40,14 +41,6 @@ from .style import (
 RANKDIRS = ("LR", "TB", "RL", "BT")
 MAX_NODES = 2000
 
-# op -> (text in the ellipse, role of x, role of y or of the constant); roles only where order matters
-OP_TEXT: dict[str, tuple[str, str, str]] = {
-    "add": ("+", "", ""), "mul": ("*", "", ""),
-    "sub": ("a - b", "a", "b"), "rsub": ("c - a", "a", "c"),
-    "div": ("a / b", "a", "b"), "rdiv": ("c / a", "a", "c"),
-    "pow": ("a ** c", "a", "c"), "powv": ("a ** b", "a", "b"), "rpow": ("c ** a", "a", "c"),
-    "neg": ("-a", "", ""),
-}
 ALPHA_OPS = ("leaky_relu", "elu")
 
 GradOf = Callable[[Value], "float | None"]
@@ -55,6 +48,7 @@ GradOf = Callable[[Value], "float | None"]
 
 def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any = None, collapse: Any = None,
              collapse_level: str = "layer", shade_grad: bool = False, legend: bool = True,
+             local_grads: bool = False, hide: str | Iterable[str] | None = None,
              max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
@@ -62,6 +56,10 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
     collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
+    local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
+                    the recorded numbers (``∂/∂a = 2.0000``), from the engine's rule table.
+    hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
+                    ``"data"`` hides the data; ``("data", "grad")`` both.
     max_nodes       above this many nodes the picture is a message saying how to shrink the graph.
     backend         ``"dot"``, ``"wasm"`` or None (auto, see viz.render).
     """
@@ -76,8 +74,12 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     if size > max_nodes:
         return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
     known = set(parameters_of(params)) | set(parameters_of(collapse))
+    hidden = _hidden(hide)
+    grad_of = (lambda node: None) if "grad" in hidden else grad_value
     build = lambda with_legend: build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
-                                              placement=placement, shade_grad=shade_grad, legend=with_legend)
+                                              placement=placement, shade_grad=shade_grad, legend=with_legend,
+                                              grad_of=grad_of, local_grad_labels=local_grads,
+                                              hide_data="data" in hidden)
     fallback = build(False) if legend else None  # for the WebAssembly Graphviz bug, see Picture.to_svg
     return Picture(build(legend), node_count=size, backend=backend, without_legend=fallback)
 
@@ -102,19 +104,17 @@ def summary(size: int, limit: int) -> graphviz.Digraph:
     return digraph
 
 
-def grad_value(node: Value) -> float:
-    """A node's gradient as a float (it is a Value after ``backward(create_graph=True)``)."""
-    return float(getattr(node.grad, "data", node.grad))
-
-
 def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR", params: set[Value] | None = None,
                   boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
-                  highlight: Value | None = None, title: str = "") -> graphviz.Digraph:
+                  highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
+                  hide_data: bool = False) -> graphviz.Digraph:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``).
 
     ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
-    ``highlight`` a node drawn with a red border, its incoming edges red (``backprop_steps``).
+    ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
+    the chain rule's terms ``dL/d(use) x d(use)/d(node)`` (``backprop_steps``). With
+    ``local_grad_labels`` every edge into an operation says the local derivative d(out)/d(input).
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
     across = rankdir in ("LR", "RL")
@@ -140,7 +140,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(node.label)] if node.label else []) + _numbers(node, grad_of)
+        fields = ([record_field(node.label)] if node.label else []) + _numbers(node, grad_of, hide_data)
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
@@ -148,19 +148,26 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         digraph.node(name, label=record(*fields, across=across), **style)
         if not node.op:
             continue
-        red = {"color": HIGHLIGHT, "penwidth": "2"} if node is highlight else {}
-        text, x_role, y_role = OP_TEXT.get(node.op, (node.op, "", ""))
-        if node.constant is not None and y_role == "b":  # x - 2, x / 2: the second operand is a number
-            text, y_role = text.replace("b", "c"), "c"
+        text, x_role, y_role = op_text(node)
+        reads_highlight = highlight is not None and highlight in node.parents
+        red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
         digraph.node(f"{name}_op", label=plain(text), **OP_STYLE)
         digraph.edge(f"{name}_op", name, **red)
-        for parent, role in zip(node.parents, (x_role, y_role), strict=False):
+        locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
+        for i, (parent, role) in enumerate(zip(node.parents, (x_role, y_role), strict=False)):
             tail = drawn(parent)
             if parent in placement:
                 if (tail, f"{name}_op") in box_edges:
                     continue
                 box_edges.add((tail, f"{name}_op"))
-            digraph.edge(tail, f"{name}_op", **({"label": role} if role else {}), **red)
+            label = role
+            if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
+                upstream = grad_of(node)
+                label = f"{number(upstream) if upstream is not None else '?'} x {number(locals_[i])}"
+            elif local_grad_labels:
+                label = local_label(parent.label or role, locals_[i])
+            style = dict(red) if parent is highlight else {}
+            digraph.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
             digraph.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
@@ -195,20 +202,22 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     return digraph
 
 
-def _numbers(node: Value, grad_of: GradOf) -> list[str]:
+def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
     g = grad_of(node)
-    return [f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
+    return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
 
 
-def number(x: float) -> str:
-    """Four decimals, as in micrograd's pictures; scientific notation for a tiny non-zero number
-    (a vanishing gradient, D4), which would show as a misleading 0.0000, and for a huge one
-    (|x| >= 1e6, an exploding gradient), which would print every one of its digits."""
-    if 0.0 < abs(x) < 0.5e-4:
-        return f"{x:.2e}"
-    if abs(x) >= 1e6:
-        return f"{x:.4e}"
-    return f"{x:.4f}"
+def local_label(name: str, local: float) -> str:
+    """An edge's local derivative: ``∂/∂a = 2.0000`` (``local 2.0000`` for an input with no name)."""
+    return f"\u2202/\u2202{name} = {number(local)}" if name else f"local {number(local)}"
+
+
+def _hidden(hide: Any) -> set[str]:
+    hidden = {hide} if isinstance(hide, str) else set(hide or ())
+    unknown = hidden - {"grad", "data"}
+    if unknown:
+        raise ValueError(f"draw_dot: hide must be 'grad', 'data' or both, got {sorted(map(str, unknown))}")
+    return hidden
 
 
 def _kind(node: Value, roots: set[Value], params: set[Value]) -> str:

@@ -1,4 +1,4 @@
-"""From a traced graph to a replay schedule: depths, sum chains, groups and the row layout.
+"""Schedule: from a traced graph to groups of nodes and a row layout (after ``tracing.py``).
 
 1. Sum chains. A neuron's pre-activation b + w0 x0 + w1 x1 + ... is a chain of additions, each
    node adding one term to the previous one: as nodes it is as deep as the neuron has inputs.
@@ -17,20 +17,55 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
-from .groups import OpGroup, SumGroup
+from ..rules import RULES
+from ..value import Value
+from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
-from .rules import RULES
 from .tracing import Trace
-from .value import Value
 
 ADDITIONS = ("add", "sub")
-Key = tuple[int, int, str, int]  # (depth, 0 for chains / 1 for an op, op name, size class or kind of y)
 
 
-class _Chain:
+class Step(IntEnum):
+    """The kind of a group; at one depth the running sums come first (the order groups are sorted in)."""
+
+    SUM = 0
+    """Chains of additions, replayed as running sums (``SumGroup``)."""
+    OP = 1
+    """Nodes of one operation (``OpGroup``)."""
+
+
+class Operand(IntEnum):
+    """What an operation's second input ``y`` is."""
+
+    NONE = 0
+    """A one-input operation (tanh, exp, ...)."""
+    CONSTANT = 1
+    """A number kept inline: the 2 of ``x * 2``, an activation's alpha."""
+    NODE = 2
+    """Another node of the graph."""
+
+
+@dataclass(frozen=True, order=True)
+class GroupKey:
+    """Units with the same key form one group; groups run in the order of their keys (depth first)."""
+
+    depth: int
+    step: Step
+    op: str = ""
+    """The operation of an OP group ("" for sums)."""
+    operand: Operand = Operand.NONE
+    """What y is, for an OP group: nodes whose y differ in kind cannot share one numpy call."""
+    size_class: int = 0
+    """For a SUM group, the bit length of the chains' number of additions: chains within 2x of
+    each other's length share a group (shorter ones are padded with zeros)."""
+
+
+class Chain:
     """A running sum: node j = term 0 + sign 1 * term 1 + ... + sign j * term j."""
 
     __slots__ = ("nodes", "terms", "signs", "depth")
@@ -57,7 +92,7 @@ class _Graph:
     ys: list[int | float | None]  # a node id, a constant operand, or None
     depth: list[int]
     uses: list[int]  # how many nodes (or outputs) read each node
-    chain_of: dict[int, _Chain]
+    chain_of: dict[int, Chain]
     constants: list[float]
 
     @property
@@ -107,7 +142,7 @@ def build_schedule(trace: Trace) -> Schedule:
     row[leaves + constant_ids] = np.arange(leaf_start, next_row)
     groups: list[OpGroup | SumGroup] = []
     for key in keys:
-        groups.append(_op_group(graph, units[key], key, next_row, row) if key[1]
+        groups.append(_op_group(graph, units[key], key, next_row, row) if key.step == Step.OP
                       else _sum_group(graph, units[key], next_row, row))
         next_row = groups[-1].rows.stop
     leaf_index = {graph.order[i]: k for k, i in enumerate(leaves)}
@@ -130,7 +165,14 @@ def build_schedule(trace: Trace) -> Schedule:
 
 
 def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) -> _Graph:
-    """Inputs, depths and use counts of every node; consecutive additions joined into chains."""
+    """Inputs, depths and use counts of every node; consecutive additions joined into chains.
+
+    An addition ``acc + term`` (or ``acc - term``, or ``term + acc``) extends the chain ending at
+    ``acc`` when (a) that chain's end is still open, that is no other addition extended it already
+    (a chain is a line, not a tree), and (b) ``term`` is shallower than the chain, so the chain
+    does not have to wait for it (a deeper term starts a new chain one step later instead).
+    Anything else starts a new chain of one addition.
+    """
     n = len(order)
     graph = _Graph(order, [v.op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
     constant_ids: dict[str, int] = {}
@@ -145,7 +187,7 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
     constant(0.0)  # the zero that pads shorter chains: id n
     depth, uses, chain_of = graph.depth, graph.uses, graph.chain_of
     depth_of = lambda t: depth[t] if t < n else 0
-    open_ends: set[int] = set()  # chain ends that the next addition may extend
+    open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
     for i, v in enumerate(order):
         if not v.op:
             continue
@@ -169,7 +211,7 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
             chain.extend(i, x, sign)
             open_ends.discard(y)
         else:
-            chain = _Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
+            chain = Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
         open_ends.add(i)
         chain_of[i] = chain
         depth[i] = chain.depth
@@ -181,9 +223,9 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
 # ---------------------------------------------------------------- 3: groups
 
 
-def _group(graph: _Graph) -> dict[Key, list]:
+def _group(graph: _Graph) -> dict[GroupKey, list]:
     """Units (node ids, or chains) by group key, in graph order."""
-    units: dict[Key, list] = {}
+    units: dict[GroupKey, list] = {}
     seen: set[int] = set()
     for i in range(graph.n):
         if not graph.ops[i]:
@@ -191,19 +233,20 @@ def _group(graph: _Graph) -> dict[Key, list]:
         chain = graph.chain_of.get(i)
         if chain is None:
             y = graph.ys[i]
-            kind_of_y = 0 if y is None else (2 if type(y) is int else 1)  # none, a constant, a node
-            units.setdefault((graph.depth[i], 1, graph.ops[i], kind_of_y), []).append(i)
+            operand = Operand.NONE if y is None else (Operand.NODE if type(y) is int else Operand.CONSTANT)
+            units.setdefault(GroupKey(graph.depth[i], Step.OP, graph.ops[i], operand), []).append(i)
         elif id(chain) not in seen:
             seen.add(id(chain))
-            size_class = (len(chain.nodes) - 1).bit_length()  # lengths within 2x share a group
-            units.setdefault((chain.depth, 0, "", size_class), []).append(chain)
+            size_class = (len(chain.nodes) - 1).bit_length()
+            units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
     return units
 
 
 # ---------------------------------------------------------------- 4: layout
 
 
-def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outputs: list[int]) -> dict[int, int]:
+def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[GroupKey], outputs: list[int]
+                    ) -> dict[int, int]:
     """Sort each group's units in the order its consumers read them, last group first; return
     the rank at which each node (or constant) was first read, which orders the leaves too."""
     asked: dict[int, int] = {}
@@ -217,7 +260,7 @@ def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outp
     late = math.inf
     for key in reversed(keys):
         group = units[key]
-        if key[1]:
+        if key.step == Step.OP:
             group.sort(key=lambda i: asked.get(i, late))
             for i in group:
                 ask(graph.xs[i])
@@ -235,20 +278,20 @@ def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outp
     return asked
 
 
-def _op_group(graph: _Graph, nodes: list[int], key: Key, start: int, row: np.ndarray) -> OpGroup:
+def _op_group(graph: _Graph, nodes: list[int], key: GroupKey, start: int, row: np.ndarray) -> OpGroup:
     """The OpGroup of ``nodes`` (one op, one depth), its outputs in rows from ``start``."""
-    op, kind_of_y = key[2], key[3]
+    op = key.op
     row[nodes] = np.arange(start, start + len(nodes))
     y: Rows | np.ndarray | None = None
-    if kind_of_y == 2:
+    if key.operand == Operand.NODE:
         y = Rows(row[[graph.ys[i] for i in nodes]])
-    elif kind_of_y == 1:
+    elif key.operand == Operand.CONSTANT:
         y = np.array([[graph.ys[i]] for i in nodes], dtype=np.float64)
     return OpGroup(op, RULES[op], slice(start, start + len(nodes)), Rows(row[[graph.xs[i] for i in nodes]]), y,
                    [graph.order[i] for i in nodes])
 
 
-def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray) -> SumGroup:
+def _sum_group(graph: _Graph, chains: list[Chain], start: int, row: np.ndarray) -> SumGroup:
     """The SumGroup of ``chains`` laid out from row ``start`` (row = start + position * m + chain),
     every chain ending at the last position; its terms read in runs of positions."""
     width, m = max(len(c.nodes) for c in chains), len(chains)
@@ -262,7 +305,7 @@ def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray)
         terms[pad:, c] = row[chain.terms]
         real[pad:, c] = True
         signs[pad:, c, 0] = chain.signs
-    runs: list[tuple[int, int, Rows, np.ndarray | None]] = []
+    runs: list[TermRun] = []
     position = 0
     while position <= width:
         end = position + 1
@@ -270,13 +313,13 @@ def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray)
             while end <= width and real[end].all() and terms[end, 0] == terms[end - 1, -1] + 1 \
                     and _consecutive(terms[end]):
                 end += 1
-            runs.append((position, end, Rows(terms[position:end].ravel()), None))
+            runs.append(TermRun(position, end, Rows(terms[position:end].ravel()), None))
         else:
             while end <= width and not (real[end].all() and _consecutive(terms[end])):
                 end += 1
             flat_real = real[position:end].ravel()
             rows = terms[position:end].ravel()[flat_real]
-            runs.append((position, end, Rows(rows), None if flat_real.all() else np.flatnonzero(flat_real)))
+            runs.append(TermRun(position, end, Rows(rows), None if flat_real.all() else np.flatnonzero(flat_real)))
         position = end
     interior_used = any(graph.uses[j] > 1 for chain in chains for j in chain.nodes[:-1])
     return SumGroup(slice(start, start + (width + 1) * m), width, m, runs, None if (signs > 0).all() else signs,

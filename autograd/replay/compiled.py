@@ -19,48 +19,21 @@ different examples are added.
 
 from __future__ import annotations
 
-import ctypes
-import os
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from ..value import Value
 from .groups import ReplayError, SumGroup
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
-from .value import Value
 
 _DATA = attrgetter("data")
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters, from glibc's malloc.h
-_MALLOC_TUNED = False
 CHUNK_BYTES = 32 * 2**20
 """A batch whose values buffer (8 bytes per row and example) would be bigger runs in chunks of
 examples, so that the values and the gradients buffers stay under 64 MB together."""
-
-
-def keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory instead of giving it back to the system at once (Linux only).
-
-    A group's numpy temporaries are a few hundred kB. By default glibc returns such blocks to the
-    operating system when they are freed and page-faults them back in at the next call, which costs
-    more than the arithmetic (3x on the micrograd demo step). Raising the two thresholds keeps them.
-    This changes malloc for the whole process, once, at the first ``compile``; set the environment
-    variable ``CHAINRULE_KEEP_FREED_MEMORY=0`` before it to leave malloc alone.
-    """
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED:
-        return
-    _MALLOC_TUNED = True
-    if os.environ.get("CHAINRULE_KEEP_FREED_MEMORY", "1").strip() == "0":
-        return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)  # allocations up to 32 MB come from the heap
-        libc.mallopt(_M_TRIM_THRESHOLD, 64 * 2**20)  # keep up to 64 MB of freed heap
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
 
 
 def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
@@ -72,10 +45,6 @@ def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
     optimiser updates are seen, and their gradients are summed over the batch. With
     ``parameters=None`` every leaf of the graph that is not an input counts as a parameter.
     ``fn`` must not branch on the numbers (``TracingError`` explains, see ``tracing.py``).
-
-    Side effect: the first call tunes glibc's malloc for the whole process (``keep_freed_memory``:
-    freed blocks up to 64 MB are kept for reuse rather than returned to the system, which makes the
-    replay about 3x faster). Set ``CHAINRULE_KEEP_FREED_MEMORY=0`` in the environment to opt out.
     """
     recorded = trace(fn, n_inputs, parameters)
     return Compiled(recorded, build_schedule(recorded))
@@ -92,7 +61,6 @@ class Compiled:
     """
 
     def __init__(self, recorded: Trace, schedule: Schedule) -> None:
-        keep_freed_memory()
         self.parameters: list[Value] = recorded.parameters
         self.n_inputs = len(recorded.placeholders)
         self.n_outputs = len(recorded.outputs)
@@ -337,7 +305,7 @@ class Compiled:
         moved: dict[int, int] = {}
         for group in self._schedule.groups:
             if isinstance(group, SumGroup) and not group.interior_used:
-                start, m, k = group.block.start, group.m, group.k
+                start, m, k = group.rows.start, group.m, group.k
                 for r in range(start, start + k * m):
                     moved[r] = start + k * m + (r - start) % m
         return moved

@@ -1,4 +1,4 @@
-"""The two kinds of step of a replay: one operation on many nodes, and running sums.
+"""Execute: the two kinds of step of a replay, one operation on many nodes and running sums.
 
 Buffers hold one row per node and one column per example: ``vals[row, b]`` is the node's value
 on example b, ``grads[row, b]`` its gradient. A group reads and writes whole rows, so one numpy
@@ -14,13 +14,16 @@ call serves every node of the group and every example at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .rows import Rows
-from .value import Value
+from ..value import Value
+from .rows import Pattern, Rows
 
+# The op names are the eager engine's (``Value.op``): "pow" is x ** n with a constant exponent n,
+# "powv" is x ** y with a Value exponent y (the base must then be positive: ln x is in its rule).
 DOMAIN = {
     "log": "log needs a positive input",
     "sqrt": "sqrt needs a non-negative input (and a positive one for its derivative)",
@@ -42,16 +45,21 @@ class ReplayError(FloatingPointError, ValueError):
 
 
 class OpGroup:
-    """``n`` nodes of one operation at one depth, in rows ``out`` of the buffers."""
+    """``n`` nodes of one operation at one depth; their values live in ``rows`` of the buffers.
 
-    def __init__(self, op: str, rule: Any, out: slice, x: Rows, y: Rows | np.ndarray | None,
+    ``x`` are the rows of their first inputs; ``y`` the rows of their second inputs (Rows), or
+    their constant operands as an (n, 1) column (the 2 of ``x * 2``, an activation's alpha), or
+    None for one-input operations.
+    """
+
+    def __init__(self, op: str, rule: Any, rows: slice, x: Rows, y: Rows | np.ndarray | None,
                  nodes: list[Value]) -> None:
         self.op = op
         self.forward_rule: Callable = rule.forward
         self.vjp: Callable = rule.vjp
-        self.out = self.rows = out
+        self.rows = rows
         self.x = x
-        self.y = y  # Rows of Value inputs, an (n, 1) column of constants, or None
+        self.y = y
         self.nodes = nodes
 
     def _inputs(self, vals: np.ndarray) -> tuple[np.ndarray, Any]:
@@ -64,12 +72,12 @@ class OpGroup:
         if self.op == "powv" and not (x > 0.0).all():  # eager refuses this when the node is made
             i, b = np.argwhere(~(x > 0.0))[0]
             raise self._error(i, b, f"pow: the base must be positive (got {float(x[i, b])!r})", x, y, offset)
-        vals[self.out] = self.forward_rule(x, y)
+        vals[self.rows] = self.forward_rule(x, y)
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         x, y = self._inputs(vals)
-        g = grads[self.out]
-        d = self.vjp(g, vals[self.out], x, y)
+        g = grads[self.rows]
+        d = self.vjp(g, vals[self.rows], x, y)
         if check:
             for part in d:
                 bad = _first_nonfinite(part)
@@ -83,7 +91,7 @@ class OpGroup:
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
         """The error for the first non-finite output of this group, if there is one."""
-        out = vals[self.out]
+        out = vals[self.rows]
         bad = _first_nonfinite(out)
         if bad is None:
             return None
@@ -102,38 +110,52 @@ class OpGroup:
         return ReplayError(f"replay: {what} at example {b + offset} from {inputs}{hint}{where}")
 
 
-class SumGroup:
-    """``m`` chains of additions, each at most ``k`` additions long, side by side.
+@dataclass(frozen=True)
+class TermRun:
+    """Terms of a SumGroup for positions ``first`` to ``stop - 1`` of every chain, read as one list of rows.
 
-    The block of rows holds k + 1 positions of m chains (row = start + position * m + chain).
+    ``rows`` lists the terms position by position (m chains each); ``real`` is None when every
+    (position, chain) has a term, else the flat indices ``(position - first) * m + chain`` of those
+    that have one (the others are padding: 0).
+    """
+
+    first: int
+    stop: int
+    rows: Rows
+    real: np.ndarray | None
+
+
+class SumGroup:
+    """``m`` chains of additions, each at most ``k`` additions long, side by side, in ``rows``.
+
+    The rows hold k + 1 positions of m chains (row = start + position * m + chain).
     Position p holds the running sum of the chain's terms up to p, so a chain's nodes are its
     running sums: term 0 sits at the chain's first position, node j (term 0 + ... + term j) at
     the next ones. Shorter chains start later; their first positions stay 0, and 0 + t = t.
     A subtraction is the addition of a negated term: x - y = x + (-y) exactly in floating point.
     """
 
-    def __init__(self, block: slice, k: int, m: int, terms: list[tuple[int, int, Rows, np.ndarray | None]],
+    def __init__(self, rows: slice, k: int, m: int, terms: list[TermRun],
                  signs: np.ndarray | None, interior_used: bool, ends: list[Value]) -> None:
-        self.block, self.k, self.m = block, k, m
-        self.rows = block
-        self.terms = terms  # (first position, end position, rows to read, flat indices of real terms or None)
+        self.rows, self.k, self.m = rows, k, m
+        self.terms = terms
         self.signs = signs  # (k + 1, m, 1) of +1/-1, or None when every term is added
         self.interior_used = interior_used  # some running sum before a chain's end is used elsewhere
         self.ends = ends  # each chain's last node, for error messages
         self.by_position = _by_position(k, m, terms, signs)
 
     def _positions(self, buf: np.ndarray) -> np.ndarray:
-        return buf[self.block].reshape(self.k + 1, self.m, -1)
+        return buf[self.rows].reshape(self.k + 1, self.m, -1)
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)
         if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
-            for start, stop, rows, real in self.terms:
-                part = sums[start:stop]
-                if real is None:
-                    part[...] = rows.read(vals).reshape(part.shape)
+            for run in self.terms:
+                part = sums[run.first:run.stop]
+                if run.real is None:
+                    part[...] = run.rows.read(vals).reshape(part.shape)
                 else:
-                    part.reshape(-1, part.shape[-1])[real] = rows.read(vals)
+                    part.reshape(-1, part.shape[-1])[run.real] = run.rows.read(vals)
             if self.signs is not None:
                 sums *= self.signs
             np.cumsum(sums, axis=0, out=sums)
@@ -161,17 +183,17 @@ class SumGroup:
         if check and not np.isfinite(per_term).all():
             raise ReplayError("replay: backward of add gave a non-finite gradient (the upstream gradient "
                               "of a sum was already infinite)")
-        for start, stop, rows, real in self.terms:
-            part = per_term[start:stop]
-            if real is None and rows.kind == "slice":
-                view = grads[rows.start:rows.stop].reshape(part.shape)
+        for run in self.terms:
+            part = per_term[run.first:run.stop]
+            if run.real is None and run.rows.kind == Pattern.SLICE:
+                view = grads[run.rows.start:run.rows.stop].reshape(part.shape)
                 view += part
             else:
                 flat = part.reshape(-1, part.shape[-1])
-                rows.add_into(grads, flat if real is None else flat[real])
+                run.rows.add_into(grads, flat if run.real is None else flat[run.real])
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
-        out = vals[self.block]
+        out = vals[self.rows]
         bad = _first_nonfinite(out)
         if bad is None:
             return None
@@ -200,16 +222,17 @@ def _running_sum(sums: np.ndarray) -> None:
         np.add(sums[p - 1], sums[p], out=sums[p])
 
 
-def _by_position(k: int, m: int, terms: list, signs: np.ndarray | None) -> list[tuple[Callable | None, Callable]]:
+def _by_position(k: int, m: int, terms: list[TermRun], signs: np.ndarray | None
+                 ) -> list[tuple[Callable | None, Callable]]:
     """For each position 0..k: a function reading its m terms (None if all padding) and the ufunc
     that adds them to the running sum (np.subtract when every term there is subtracted)."""
     readers: list[tuple[Callable | None, Callable]] = []
-    for start, stop, rows, real in terms:
-        for p in range(start, stop):
+    for run in terms:
+        for p in range(run.first, run.stop):
             sign = None if signs is None else signs[p]
             mixed = sign is not None and not (sign == sign[0]).all()
             add = np.subtract if sign is not None and not mixed and sign[0, 0] < 0 else np.add
-            readers.append((_reader(rows, real, p - start, m, sign if mixed else None), add))
+            readers.append((_reader(run.rows, run.real, p - run.first, m, sign if mixed else None), add))
     return readers
 
 
@@ -217,7 +240,7 @@ def _reader(rows: Rows, real: np.ndarray | None, offset: int, m: int, sign: np.n
     """A function vals -> the m terms at one position (zeros for padding, signs applied if mixed)."""
     lo, hi = offset * m, (offset + 1) * m
     if real is None:
-        if rows.kind == "slice":
+        if rows.kind == Pattern.SLICE:
             here = slice(rows.start + lo, rows.start + hi)
             read = lambda vals: vals[here]
         else:
