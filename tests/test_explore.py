@@ -154,3 +154,20 @@ def test_chainrule_graph_writes_the_explorer_page(tmp_path, capsys):
     kinds = {node["name"]: node["kind"] for node in data["nodes"].values()}
     assert kinds["w"] == kinds["b"] == "parameter" and kinds["x"] == "input"
     assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_steps_and_terms_are_those_of_backprop_steps():
+    x = Value(1.5, label="x")
+    w = Value(-0.5, label="w")
+    h = (x * w + x).tanh()
+    f = h * x  # x used three times
+    f.label = "f"
+    graph = viz.explore(f).graph
+    ids = {node: f"v{i}" for i, node in enumerate(topological_order(f))}
+    frames = viz.backprop_steps(f)
+    assert graph["order"] == [ids[frame.node] for frame in frames]
+    for frame in frames:
+        terms = [(t["use"], t["upstream"], t["local"]) for t in graph["nodes"][ids[frame.node]]["terms"]]
+        assert terms == [(ids.get(t.use), t.upstream, t.local) for t in frame.terms]
+    t = math.tanh(1.5 * -0.5 + 1.5)  # df/dx = h + x (1 - h^2)(w + 1), by hand
+    assert graph["nodes"][ids[x]]["grad"] == pytest.approx(t + 1.5 * (1 - t * t) * (-0.5 + 1))
