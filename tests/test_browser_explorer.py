@@ -126,3 +126,20 @@ def test_readme_screenshot(opened):
     assert (ARTEFACTS / "explorer.png").stat().st_size > 10_000
     # docs/images/explorer.png is a committed copy of this artefact (refreshed by hand when the page changes)
     assert (ROOT / "docs" / "images" / "explorer.png").is_file()
+
+
+def test_the_committed_notebook_shows_a_working_explorer_without_a_kernel(page, tmp_path):  # noqa: F811
+    # notebook 09's explorer output, as a notebook viewer that runs scripts (but no kernel) shows it
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "09_backprop_step_by_step.ipynb", as_version=4)
+    pages = [output["data"]["text/html"] for cell in nb.cells if cell.cell_type == "code"
+             for output in cell.get("outputs", []) if "cr-explorer" in output.get("data", {}).get("text/html", "")]
+    assert pages, "notebook 09 has no explorer output"
+    (tmp_path / "output.html").write_text(f"<!DOCTYPE html><html><body>{pages[0]}</body></html>")
+    page.goto((tmp_path / "output.html").as_uri())
+    page.check("input.cr-practice")
+    page.click('g.node[data-node="v0"]')  # a = 2 in c = ab, d = c + a, e = tanh d: de/da = b + 1 = 0
+    page.fill("input.cr-answer-input", "-1")
+    page.press("input.cr-answer-input", "Enter")
+    assert page.inner_text(".cr-verdict.cr-wrong").endswith("= 0.0000")

@@ -171,3 +171,9 @@ def test_steps_and_terms_are_those_of_backprop_steps():
         assert terms == [(ids.get(t.use), t.upstream, t.local) for t in frame.terms]
     t = math.tanh(1.5 * -0.5 + 1.5)  # df/dx = h + x (1 - h^2)(w + 1), by hand
     assert graph["nodes"][ids[x]]["grad"] == pytest.approx(t + 1.5 * (1 - t * t) * (-0.5 + 1))
+
+
+def test_the_widget_carries_the_page_for_front_ends_without_a_kernel():
+    bundle, _ = viz.explore("x * 2", x=1.0)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].startswith('<div class="cr-explorer">') and "crBoot(" in bundle["text/html"]

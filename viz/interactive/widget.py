@@ -85,6 +85,15 @@ class Explorer(anywidget.AnyWidget):
             raise ValueError(self.error)
         return self
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget, plus the page as ``text/html`` for wherever no kernel runs the widget (a saved
+        notebook on a code host, nbviewer): front ends that run widgets pick the widget."""
+        shown = super()._repr_mimebundle_(**kwargs)
+        if shown is None:
+            return None
+        data, metadata = shown
+        return {**data, "text/html": self.page().fragment}, metadata
+
     def page(self) -> Page:
         """The explorer as an HTML page with the current numbers: shows in a notebook without a kernel."""
         name = self.graph["outputName"]
