@@ -324,8 +324,8 @@ assert right[2].grad == engine[2].grad == -2.0 + 1 != wrong[2].grad
 # sum's share ($1$) was overwritten. Every other gradient is the same, which is why the bug hides.
 
 # %%
-viz.side_by_side({"v.grad = share  (wrong: a's first share is lost)": viz.draw_dot(wrong[0], legend=False),
-                  "v.grad += share  (right: the shares are summed)": viz.draw_dot(right[0], legend=False)})
+viz.side_by_side({"v.grad = share  (wrong: a's first share is lost)": viz.draw_dot(wrong[0], "TB", legend=False),
+                  "v.grad += share  (right: the shares are summed)": viz.draw_dot(right[0], "TB", legend=False)})
 
 # %% [markdown]
 # ## What we saw
