@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.pdf needs Graphviz's dot); "
-                            "default graph.svg")
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.pdf needs Graphviz's dot), "
+                            "or .html for the interactive explorer (one offline page); default graph.svg")
     graph.add_argument("--params", default="", metavar="NAMES",
                        help="comma-separated variables to draw as parameters, e.g. w,b")
     graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
                        help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    # ---- the training replay (viz.interactive, issue 10)
+    train.add_argument("--html", default=None, metavar="FILE",
+                       help="also write a replay of the run as one offline HTML page (2-D data): the decision "
+                            "boundary and the curves every --every steps, with a scrubber")
+    train.add_argument("--every", type=int, default=5, metavar="N", help="steps between replay snapshots (default 5)")
     train.set_defaults(run=run_train)
 
     demo = commands.add_parser(
@@ -197,8 +202,10 @@ def run_graph(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from None
     output = Path(args.output)
-    if output.suffix.lower() not in SAVE_SUFFIXES:
-        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
+    explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
+    if not explorer_page and output.suffix.lower() not in SAVE_SUFFIXES:
+        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}, "
+                           ".html")
     if output.is_dir():
         raise CommandError(f"cannot write {args.output!r}: it is a directory")
     if not output.parent.is_dir():
@@ -225,9 +232,14 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"  {'name':<{width}}  {'value':>12}  {'df/dname':>12}")
     for name, value in variables.items():
         print(f"  {name:<{width}}  {value.data:>12.6g}  {value.grad:>12.6g}")
-    picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
-                       legend=not args.no_legend)
-    picture.save(output)
+    if explorer_page:  # ---- the explorer page: click, step, practise in any browser (viz.interactive)
+        from .interactive import Explorer
+
+        Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
+    else:
+        picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
+                           legend=not args.no_legend)
+        picture.save(output)
     print(f"wrote {output}")
     return 0
 
