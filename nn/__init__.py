@@ -23,6 +23,8 @@ from .datasets import (
     make_xor,
 )
 from .evaluation import accuracy, evaluate, predict, predict_proba
+from .gpt import GPT
+from .gpt_train import microgpt, train_gpt
 from .init import INITIALIZERS
 from .losses import (
     BCE,
@@ -41,6 +43,7 @@ from .losses import (
     softmax,
 )
 from .module import MLP, Layer, Module, Neuron
+from .names import load_names
 from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
 from .preprocessing import StandardScaler, standardize, train_test_split
 from .serialize import ModelFileError, load, load_optimizer, save
@@ -59,4 +62,5 @@ __all__ = [
     "save", "load", "load_optimizer", "ModelFileError", "StateDictError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
     "DATASETS", "train_test_split", "standardize", "StandardScaler",
+    "GPT", "train_gpt", "microgpt", "load_names",
 ]

@@ -355,11 +355,12 @@ def _join(prefix: str, path: str) -> str:
 
 def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, Value | Module]]:
     """The Values and Modules in ``value`` with their paths: ``w0, w1`` for an attribute that is a list
-    of Values, ``path.i`` and ``path.key`` inside other containers (``W.0.1`` in a list of lists)."""
+    of Values (``fc1.0, fc1.1`` when its name ends in a digit), ``path.i`` and ``path.key`` inside
+    other containers (``W.0.1`` in a list of lists)."""
     if isinstance(value, Value | Module):
         yield path, value
     elif isinstance(value, list | tuple) and value:
-        compact = attribute and all(isinstance(v, Value) for v in value)
+        compact = attribute and not path[-1].isdigit() and all(isinstance(v, Value) for v in value)
         for i, item in enumerate(value):
             yield from _walk(f"{path}{i}" if compact else f"{path}.{i}", item, False)
     elif isinstance(value, dict):

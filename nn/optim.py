@@ -22,7 +22,9 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from autograd import Value
+import numpy as np
+
+from autograd import ParameterArray, Value
 
 Schedule = Callable[[int], float]
 
@@ -54,7 +56,7 @@ class Optimizer:
             _check(lr, f"{name}: lr", low=0.0, strict=True)
         self.lr = lr
         self.steps_taken = 0
-        self.buffers: dict[str, list[float] | None] = {}
+        self.buffers: dict[str, np.ndarray | None] = {}
 
     def current_lr(self) -> float:
         """The learning rate of the next step (the schedule evaluated at the step number)."""
@@ -69,24 +71,41 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``.grad``; a NaN or inf gradient, or an update that would
         make a parameter NaN or inf, raises FloatingPointError and changes nothing."""
-        name = type(self).__name__
-        for p in self.params:
-            if not math.isfinite(p.grad):
-                raise FloatingPointError(f"{name}.step: gradient of {p.label or 'a parameter'} "
-                                         f"is {p.grad!r}; no parameter was changed")
-        lr = self.current_lr()
-        data, buffers = self.compute(lr)
-        for p, value in zip(self.params, data, strict=True):
-            if not math.isfinite(value):
-                raise FloatingPointError(f"{name}.step: the update would make {p.label or 'a parameter'} {value!r} "
-                                         f"(from {p.data!r}, gradient {p.grad!r}, lr {lr!r}); no parameter was "
-                                         "changed: try a smaller learning rate")
-        for p, value in zip(self.params, data, strict=True):
+        data = np.fromiter((p.data for p in self.params), dtype=np.float64, count=len(self.params))
+        grad = np.fromiter((p.grad for p in self.params), dtype=np.float64, count=len(self.params))
+        new = self._checked_update(data, grad)
+        for p, value in zip(self.params, new.tolist(), strict=True):
             p.data = value
+
+    def step_array(self, array: ParameterArray) -> None:
+        """``step()`` for parameters held in one ``autograd.ParameterArray`` (``nn.fit(engine="compiled")``):
+        the same update on ``array.data`` from ``array.grad``, in a few numpy calls."""
+        array.data[:] = self._checked_update(array.data, array.grad)
+
+    def _checked_update(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The new parameter values after checking gradients and results; buffers and step count move on."""
+        name = type(self).__name__
+        bad = np.flatnonzero(~np.isfinite(grad))
+        if len(bad):
+            raise FloatingPointError(f"{name}.step: gradient of {self._label(bad[0])} is {float(grad[bad[0]])!r}; "
+                                     "no parameter was changed")
+        lr = self.current_lr()
+        with np.errstate(over="ignore", invalid="ignore"):
+            new, buffers = self.compute(lr, data, grad)
+        bad = np.flatnonzero(~np.isfinite(new))
+        if len(bad):
+            i = bad[0]
+            raise FloatingPointError(f"{name}.step: the update would make {self._label(i)} {float(new[i])!r} "
+                                     f"(from {float(data[i])!r}, gradient {float(grad[i])!r}, lr {lr!r}); no "
+                                     "parameter was changed: try a smaller learning rate")
         self.buffers.update(buffers)
         self.steps_taken += 1
+        return new
 
-    def compute(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+    def _label(self, i: int) -> str:
+        return self.params[i].label or f"parameter {i}"
+
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(the new value of every parameter, the new buffers) for one step at rate ``lr``."""
         raise NotImplementedError
 
@@ -98,7 +117,8 @@ class Optimizer:
             "steps_taken": self.steps_taken,
             "lr": self.lr.state_dict() if hasattr(self.lr, "state_dict") else None if callable(self.lr) else self.lr,
             "hyperparameters": {key: _plain(getattr(self, key)) for key in self.hyperparameters},
-            "buffers": {key: None if value is None else list(value) for key, value in self.buffers.items()},
+            "buffers": {key: None if value is None else np.asarray(value, dtype=np.float64).tolist()
+                        for key, value in self.buffers.items()},
         }
 
     def load_state_dict(self, state: Any) -> None:
@@ -123,7 +143,7 @@ class Optimizer:
         for key in self.hyperparameters:
             setattr(self, key, getattr(fresh, key))
         self.lr, self.steps_taken = fresh.lr, int(steps)
-        self.buffers.update(buffers)
+        self.buffers.update({key: None if v is None else np.array(v, dtype=np.float64) for key, v in buffers.items()})
 
 
 class SGD(Optimizer):
@@ -150,22 +170,14 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.buffers["velocity"] = None
 
-    def compute(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
-        grads = [p.grad + self.weight_decay * p.data if self.weight_decay else p.grad for p in self.params]
-        buffers = {}
-        if self.momentum:
-            velocity = self.buffers["velocity"]
-            if velocity is None:
-                velocity = grads
-            else:
-                keep = 1.0 - self.dampening
-                velocity = [self.momentum * v + keep * g for v, g in zip(velocity, grads, strict=True)]
-            buffers["velocity"] = velocity
-            if self.nesterov:
-                grads = [g + self.momentum * v for g, v in zip(grads, velocity, strict=True)]
-            else:
-                grads = velocity
-        return [p.data - lr * g for p, g in zip(self.params, grads, strict=True)], buffers
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        g = grad + self.weight_decay * data if self.weight_decay else grad
+        if not self.momentum:
+            return data - lr * g, {}
+        velocity = self.buffers["velocity"]
+        velocity = g.copy() if velocity is None else self.momentum * velocity + (1.0 - self.dampening) * g
+        step = g + self.momentum * velocity if self.nesterov else velocity
+        return data - lr * step, {"velocity": velocity}
 
 
 class Adam(Optimizer):
@@ -188,26 +200,25 @@ class Adam(Optimizer):
                       _check(b2, f"{name}: betas[1]", low=0.0, high=1.0))
         self.eps = _check(eps, f"{name}: eps", low=0.0, strict=True)
         self.weight_decay = _check(weight_decay, f"{name}: weight_decay", low=0.0)
-        self.buffers["m"] = [0.0] * len(self.params)
-        self.buffers["v"] = [0.0] * len(self.params)
+        self.buffers["m"] = np.zeros(len(self.params))
+        self.buffers["v"] = np.zeros(len(self.params))
 
-    def gradient(self, p: Value) -> float:
-        return p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-
-    def compute(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         b1, b2 = self.betas
         t = self.steps_taken + 1
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-        data, m, v = [], list(self.buffers["m"]), list(self.buffers["v"])
-        for i, p in enumerate(self.params):
-            g = self.gradient(p)
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            data.append(self.decayed(p.data, lr) - lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + self.eps))
-        return data, {"m": m, "v": v}
+        g = self.gradient(data, grad)
+        m = b1 * self.buffers["m"] + (1.0 - b1) * g
+        v = b2 * self.buffers["v"] + (1.0 - b2) * g * g
+        return self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"m": m, "v": v}
 
-    def decayed(self, x: float, lr: float) -> float:
-        return x
+    def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The g of the moments: dL/dp plus weight_decay * p (L2, as PyTorch's Adam)."""
+        return grad + self.weight_decay * data if self.weight_decay else grad
+
+    def decayed(self, data: np.ndarray, lr: float) -> np.ndarray:
+        """The parameters before the Adam step (AdamW decays them here)."""
+        return data
 
 
 class AdamW(Adam):
@@ -220,11 +231,11 @@ class AdamW(Adam):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def gradient(self, p: Value) -> float:
-        return p.grad
+    def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        return grad
 
-    def decayed(self, x: float, lr: float) -> float:
-        return x * (1.0 - lr * self.weight_decay) if self.weight_decay else x
+    def decayed(self, data: np.ndarray, lr: float) -> np.ndarray:
+        return data * (1.0 - lr * self.weight_decay) if self.weight_decay else data
 
 
 # ---------------------------------------------------------------- learning-rate schedules

@@ -29,6 +29,7 @@ from typing import Any
 
 from .evaluation import trained_task
 from .files import write_atomic
+from .gpt import GPT
 from .labels import Task
 from .losses import LOSSES
 from .module import MLP, Layer, Module, Neuron
@@ -39,7 +40,7 @@ VERSION = 2
 READS = (1, 2)
 MAX_PARAMETERS = 10_000_000
 """The largest model ``load`` builds from a file's config (a damaged or hostile file could ask for more)."""
-MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron, "GPT": GPT}
 """The classes ``load`` can rebuild from a file alone; for others pass ``model=``."""
 
 
@@ -171,10 +172,17 @@ def _build(document: dict[str, Any], path: Path) -> Module:
 
 def _parameter_count(name: str, config: dict[str, Any]) -> int:
     """How many parameters the config would build (0 if its sizes are not counts: the constructor says why)."""
-    sizes = {"MLP": lambda c: [c.get("nin"), *c.get("nouts", [])], "Layer": lambda c: [c.get("nin"), c.get("nout")],
-             "Neuron": lambda c: [c.get("nin"), 1]}[name](config)
+    keys = {"MLP": ("nin", "nouts"), "Layer": ("nin", "nout"), "Neuron": ("nin",),
+            "GPT": ("vocab_size", "n_layer", "n_embd", "block_size")}[name]
+    sizes = [config.get(key) for key in keys]
+    sizes = [*sizes[:-1], *sizes[-1]] if name == "MLP" and isinstance(sizes[-1], list) else sizes
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
         return 0
+    if name == "GPT":  # wte, lm_head (V x E), wpe (B x E); per layer 4 E x E attention and two 4E x E MLP matrices
+        vocab, layers, width, block = sizes
+        return (2 * vocab + block) * width + layers * 12 * width * width
+    if name == "Neuron":
+        sizes = [*sizes, 1]
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
 
 

@@ -29,16 +29,17 @@ class StateDictError(RuntimeError, ValueError):
 
 
 def expand_lists(state: Mapping[str, Any], params: Mapping[str, Value]) -> dict[str, Any]:
-    """``state`` with a list under a Value list's name ("w": [a, b]) written as its items (w0, w1)."""
+    """``state`` with a list under a Value list's name ("w": [a, b]) written as its items (w0, w1; fc1.0, fc1.1)."""
     expanded: dict[str, Any] = {}
     for key, value in state.items():
-        if key not in params and f"{key}0" in params and isinstance(value, list | tuple | np.ndarray):
+        stem = next((stem for stem in (key, f"{key}.") if f"{stem}0" in params), None)
+        if key not in params and stem is not None and isinstance(value, list | tuple | np.ndarray):
             items, count = list(value), 0
-            while f"{key}{count}" in params:
+            while f"{stem}{count}" in params:
                 count += 1
             if len(items) != count:
                 raise ValueError(f"load_state_dict: {key!r} has shape ({len(items)},), the model expects ({count},)")
-            expanded.update((f"{key}{i}", item) for i, item in enumerate(items))
+            expanded.update((f"{stem}{i}", item) for i, item in enumerate(items))
         else:
             expanded[key] = value
     return expanded

@@ -108,30 +108,34 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
         optimizer = default_optimizer(model, loss_fn, n_steps)
     check_optimizer(optimizer, params, "nn.fit")
     batches = itertools.islice(batches, optimizer.steps_taken, None)  # a resumed run continues the batch order
-    step = make_step(model, loss_fn, params, alpha_l2, engine)
+    array = _parameter_array(engine, params, optimizer)  # engine="compiled": the parameters in one array
+    step = make_step(model, loss_fn, params, alpha_l2, engine, array)
     inputs = X.tolist()
     model._trained_for = task
 
+    def snapshot() -> Any:
+        return [p.data for p in params] if array is None else array.data.copy()
+
     history = History()
     bar = _progress_bar(n_steps, progress)
-    last_good = [p.data for p in params]  # the parameters of the last finite loss
+    last_good = snapshot()  # the parameters of the last finite loss
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
             try:
                 batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
             except ArithmeticError as error:  # overflow in the forward or backward pass
-                _diverged(history, k, params, last_good, str(error), error)
+                _diverged(history, k, params, array, last_good, str(error), error)
             limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
             if not math.isfinite(batch_loss) or batch_loss > limit:
                 grown = f", over {EXPLOSION:g} times the first step's" if math.isfinite(batch_loss) else ""
-                _diverged(history, k, params, last_good, f"the loss is {batch_loss!r}{grown}")
+                _diverged(history, k, params, array, last_good, f"the loss is {batch_loss!r}{grown}")
             history.loss.append(batch_loss)
             history.accuracy.append(labels_accuracy(task, outputs, y[rows], threshold))
-            last_good = [p.data for p in params]
+            last_good = snapshot()
             try:
-                optimizer.step()
+                optimizer.step() if array is None else optimizer.step_array(array)
             except ArithmeticError as error:  # a non-finite gradient or update, refused by the optimiser
-                _diverged(history, k, params, last_good, str(error), error)
+                _diverged(history, k, params, array, last_good, str(error), error)
             if bar is not None:
                 shown = {"loss": f"{batch_loss:.4f}"}
                 if not math.isnan(history.accuracy[-1]):  # NaN: regression targets, no accuracy to show
@@ -139,28 +143,35 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                 bar.set_postfix(shown, refresh=False)
                 bar.update()
     finally:
+        if array is not None:
+            array.sync()  # the Values get their numbers back once, at the end (or at an error)
         if bar is not None:
             bar.close()
     return history
 
 
-def _diverged(history: History, k: int, params: list[Value], last_good: list[float], reason: str,
-              cause: BaseException | None = None) -> None:
-    """Put the last finite parameters back and raise TrainingDiverged."""
-    for p, value in zip(params, last_good, strict=True):
-        p.data = value
+def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, last_good: Any,
+              reason: str, cause: BaseException | None = None) -> None:
+    """Put the last finite parameters back (into the Values, or the array fit syncs) and raise TrainingDiverged."""
+    if array is not None:
+        array.data[:] = last_good
+    else:
+        for p, value in zip(params, last_good, strict=True):
+            p.data = value
     where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
              else "its initial parameters")
     raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where}. "
                            "Try a smaller learning rate or standardised inputs", history, k) from cause
 
 
-def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager") -> Step:
-    """The function (batch inputs, targets) -> (loss, outputs) that also fills every p.grad."""
+def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager",
+              array: autograd.ParameterArray | None = None) -> Step:
+    """The function (batch inputs, targets) -> (loss, outputs) that also fills every p.grad
+    (or, for the compiled engine given a ParameterArray of ``params``, ``array.grad``)."""
     if engine == "eager":
         return _eager_step(model, loss_fn, params, alpha_l2)
     if engine == "compiled":
-        return _compiled_step(model, loss_fn, params, alpha_l2)
+        return _compiled_step(model, loss_fn, params, alpha_l2, array)
     raise ValueError(f"nn.fit: engine must be 'eager' or 'compiled', got {engine!r}")
 
 
@@ -182,7 +193,19 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
     return step
 
 
-def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float) -> Step:
+def _parameter_array(engine: str, params: list[Value], optimizer: Optimizer) -> autograd.ParameterArray | None:
+    """For engine="compiled" with an optimiser of exactly the model's parameters: one array that the
+    replay reads and the optimiser updates in place (``Optimizer.step_array``), synchronised into
+    the Values when fit ends. Otherwise None: parameters stay in their Values."""
+    if engine != "compiled" or len(optimizer.params) != len(params):
+        return None
+    if any(p is not q for p, q in zip(optimizer.params, params, strict=True)):
+        return None
+    return autograd.ParameterArray(params)
+
+
+def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float,
+                   array: autograd.ParameterArray | None = None) -> Step:
     """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step.
 
     The model is traced once (at the first batch) and replayed on each batch with numpy. The loss
@@ -201,6 +224,8 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
             traced["model"] = autograd.compile(model, X.shape[1], params)
             if alpha_l2:
                 traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
+            for replay in traced.values():
+                replay.bind(array)
         replay = traced["model"]
         scores = replay.forward(X)
         leaves = [[Value(s) for s in row] for row in scores.reshape(len(X), -1).tolist()]
@@ -208,13 +233,16 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
         if not isinstance(total, Value):
             raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
         total.backward()
-        grads = replay.gradient(np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape))
+        seed = np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape)
+        grads = replay.gradient(seed, out=None if array is None else array.grad)
         loss = total.data
         if alpha_l2:
             penalty, penalty_grads = traced["l2"].value_and_grad()
-            loss, grads = loss + float(penalty[0]), grads + penalty_grads
-        for p, g in zip(params, grads.tolist(), strict=True):
-            p.grad = g
+            loss = loss + float(penalty[0])
+            grads += penalty_grads
+        if array is None:
+            for p, g in zip(params, grads.tolist(), strict=True):
+                p.grad = g
         return loss, scores.reshape(len(X), -1)
 
     return step

@@ -192,6 +192,7 @@ class Block(nn.Module):
         self.heads = {"left": nn.Layer(2, 2, seed=2), "right": [nn.Neuron(2, seed=3)]}
         self.scale = Value(2.0)
         self.W = [[Value(1.0), Value(2.0)], [Value(3.0)]]  # a matrix as nested lists
+        self.fc1 = [Value(4.0), Value(5.0)]  # a name ending in a digit: fc1.0, not fc10
         self.shared = self.pair[0]  # the same module twice: its parameters count once
         self._cache = [Value(9.0)]  # private: not a parameter
 
@@ -199,12 +200,12 @@ class Block(nn.Module):
 def test_module_finds_parameters_in_tuples_dicts_and_nested_containers(tmp_path):
     block = Block()
     names = [name for name, _ in block.named_parameters()]
-    assert names == ["scale", "W.0.0", "W.0.1", "W.1.0",
+    assert names == ["scale", "W.0.0", "W.0.1", "W.1.0", "fc1.0", "fc1.1",
                      "pair.0.w0", "pair.0.w1", "pair.0.b", "pair.1.w0", "pair.1.w1", "pair.1.b",
                      "heads.left.neurons.0.w0", "heads.left.neurons.0.w1", "heads.left.neurons.0.b",
                      "heads.left.neurons.1.w0", "heads.left.neurons.1.w1", "heads.left.neurons.1.b",
                      "heads.right.0.w0", "heads.right.0.w1", "heads.right.0.b"]
-    assert len(block.parameters()) == 19 and list(block.state_dict()) == names
+    assert len(block.parameters()) == 21 and list(block.state_dict()) == names
     other = Block()
     for p in other.parameters():
         p.data += 1.0
@@ -284,3 +285,12 @@ def test_layer_set_weights_checks_shapes():
         layer.set_weights(np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="must be finite"):
         layer.set_weights(np.full((3, 2), np.inf), np.zeros(3))
+
+
+def test_a_version_1_state_of_a_matrix_whose_name_ends_in_a_digit_still_loads():
+    model = nn.GPT(4, n_layer=1, n_embd=4, n_head=2, block_size=3, seed=0)
+    old = {}  # version 1: one list per weight matrix ("layers.0.mlp_fc1": [...])
+    for name, p in model.named_parameters():
+        old.setdefault(name.rstrip("0123456789").rstrip("."), []).append(p.data + 1.0)
+    model.load_state_dict(old)
+    assert model.layers[0].mlp_fc1[5].data == old["layers.0.mlp_fc1"][5]
