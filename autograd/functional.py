@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backward import propagate, topological_order
+from .backward import backward, topological_order
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
 from .value import Value, _to_float
 
@@ -38,7 +38,7 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
         for v in inputs:
             v.grad = 0.0
         with enable_grad():  # create_graph records the backward pass, even inside no_grad()
-            propagate(order, output, 1.0, create_graph)
+            backward(output, 1.0, create_graph)
         return [v.grad for v in inputs]
     finally:
         for node, g in saved:
