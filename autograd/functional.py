@@ -97,14 +97,15 @@ class GradcheckError(AssertionError):
     """Backward disagrees with central differences for at least one input."""
 
 
-def gradcheck(f: Callable[..., Any], *inputs: float, eps: float = 1e-6,
+def gradcheck(f: Callable[..., Any], *inputs: float | Value, eps: float = 1e-6,
               atol: float = 1e-6, rtol: float = 1e-4) -> bool:
     """Compare backward with central differences (f(x+eps) - f(x-eps)) / 2 eps at ``inputs``.
 
     Returns True, or raises GradcheckError listing every input whose two derivatives
     differ by more than ``atol + rtol * |numeric|``, with both values and the tolerances.
+    A Value input is checked at its data.
     """
-    points = [_to_float(x, "gradcheck") for x in inputs]
+    points = [_to_float(x.data if isinstance(x, Value) else x, "gradcheck") for x in inputs]
     analytic = grad(f, argnums=tuple(range(len(points))))(*points)
 
     def value_at(xs: list[float]) -> float:

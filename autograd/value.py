@@ -58,6 +58,9 @@ _FORWARD = {op: _checked(op, rule.forward) if op in DOMAIN else rule.forward for
 _ticks = itertools.count(1)
 _clock = 0
 
+_NO_GRAPH = "computed under no_grad"
+"""``_y`` of a Value an operation made inside ``no_grad()``: a leaf, but not one to differentiate from."""
+
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
@@ -199,12 +202,20 @@ class Value:
         """Fill ``.grad`` of every node this Value depends on (reverse mode, D2-D4).
 
         Leaves accumulate (calling twice adds twice); interior gradients are recomputed.
-        With ``create_graph=True`` the gradients are Values with graphs of their own.
+        With ``create_graph=True`` the gradients are Values with graphs of their own (a Value
+        ``grad`` then counts as a function too); without it they are floats, whatever ``grad`` is.
         """
         from .backward import backward
 
+        if self._y is _NO_GRAPH:
+            raise RuntimeError(
+                f"backward: {self!r} was computed inside no_grad(), so no graph was recorded to "
+                "differentiate; compute it outside no_grad() (or with enable_grad())"
+            )
         if not isinstance(grad, Value):
             grad = _to_float(grad, "backward: grad")
+        elif not create_graph:
+            grad = grad._data
         backward(self, grad, create_graph)
 
     # ------------------------------------------------------------ operators
@@ -313,9 +324,10 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         node._op = op
         node._x = x
         node._y = y
-    else:
+    else:  # a leaf, marked so that backward() from it can say why there is no graph
         node._op = ""
-        node._x = node._y = None
+        node._x = None
+        node._y = _NO_GRAPH
     return node
 
 
