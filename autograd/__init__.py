@@ -9,7 +9,8 @@
 """
 
 from .backward import topological_order, zero_grad
-from .compiled import Compiled, compile
+from .compiled import Compiled
+from .compiled import compile as compile  # public as autograd.compile, but not in __all__ (see below)
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
 from .groups import ReplayError
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -22,6 +23,8 @@ __all__ = [
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "RULES", "Rule",
-    "compile", "Compiled", "TracingError", "ReplayError",
+    "Compiled", "TracingError", "ReplayError",
 ]
+# ``compile`` is left out of ``__all__`` on purpose: ``from autograd import *`` must not shadow the
+# built-in ``compile``. Use ``autograd.compile`` (or ``from autograd import compile``).
 __version__ = "0.1.0"

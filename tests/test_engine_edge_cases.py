@@ -1,7 +1,11 @@
-"""Small promises: no_grad graphs, Value seeds, gradcheck at Values."""
+"""Small promises: no_grad graphs, Value seeds, gradcheck at Values, no shadowed built-ins."""
+
+import subprocess
+import sys
 
 import pytest
 
+import autograd
 from autograd import GradcheckError, Value, gradcheck, no_grad
 
 
@@ -42,3 +46,13 @@ def test_gradcheck_accepts_values_at_their_data():
         gradcheck(lambda x: x * x.detach(), Value(1.5))
     with pytest.raises(ValueError, match="gradcheck"):
         gradcheck(f, float("nan"), 1.0)
+
+
+def test_star_import_does_not_shadow_the_builtin_compile():
+    namespace: dict = {}
+    exec("from autograd import *", namespace)
+    assert "compile" not in namespace and "Value" in namespace and "grad" in namespace
+    assert autograd.compile is not compile and callable(autograd.compile)
+    code = "from autograd import *\ncode = compile('1 + 1', '<s>', 'eval')\nprint(eval(code))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "2"
