@@ -50,7 +50,7 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     return order
 
 
-def backward(root: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
+def backward(root: Value, grad: Any, create_graph: bool) -> None:
     """Set ``.grad`` = d(root)/d(node) for every node root depends on; leaves accumulate."""
     interior = computed_nodes(root)
     if root._op:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import threading
 import weakref
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,20 +35,17 @@ _new = object.__new__
 _isfinite = math.isfinite
 
 
-def _checked(op: str, forward: Any) -> Any:
-    """``forward``, first refusing inputs outside op's domain (for the few ops that have one)."""
-
-    def checked_forward(x: Any, y: Any) -> Any:
-        if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
-            error = refusal(op, x, y)
-            if error is not None:
-                raise error
-        return forward(x, y)
-
-    return checked_forward
+def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
+    """``forward(x, y)``, first refusing inputs outside op's domain (for the few ops that have one)."""
+    if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
+        error = refusal(op, x, y)
+        if error is not None:
+            raise error
+    return forward(x, y)
 
 
-_FORWARD = {op: _checked(op, rule.forward) if op in DOMAIN else rule.forward for op, rule in RULES.items()}
+_FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else rule.forward
+            for op, rule in RULES.items()}
 
 # Versions. Every Value keeps in ``_version`` the clock of when its number was set: the clock
 # when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
@@ -168,18 +165,16 @@ class Value:
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs."""
-        in_order = _pickle_in_order.__dict__.setdefault("nodes", weakref.WeakSet())
-        numeric = type(self.grad) is float
-        fields = (self._data, self.grad if numeric else 0.0, self.label, self._op, self._x, self._y, self._version)
-        state = None if numeric else (None, {"grad": self.grad})  # set after the node exists: it may use it
-        if self in in_order:  # placed by the list below: its inputs are already in the pickle
-            in_order.discard(self)
+        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
+        state = (None, {"grad": self.grad})  # set after the node exists: a gradient's graph may use it
+        if self in _pickled_in_order:  # placed by the list below: its inputs are already in the pickle
+            _pickled_in_order.discard(self)
             return _restore, fields, state
         from .backward import topological_order
 
         before = topological_order(self)[:-1]
-        in_order.clear()
-        in_order.update(before)
+        _pickled_in_order.clear()
+        _pickled_in_order.update(before)
         return _restore_after, (before, *fields), state
 
     # comparisons look at data only; == stays identity so Values can be dict keys
@@ -344,8 +339,9 @@ def _binary(op: str, x: Value, other: Any) -> Value:
 
 # ---------------------------------------------------------------- copies and unpickling
 
-_pickle_in_order = threading.local()
-"""Per thread: the nodes a pickle is about to store in topological order (see ``__reduce_ex__``)."""
+_pickled_in_order: weakref.WeakSet[Value] = weakref.WeakSet()
+"""The nodes a pickle is about to store in topological order (see ``__reduce_ex__``). Only a hint:
+a node reduced without it pickles its own inputs first, which is right too, only less flat."""
 
 
 def _restore(data: Any, grad: Any, label: str, op: str, x: Value | None, y: Any, version: int) -> Value:
