@@ -208,7 +208,7 @@ class Compiled:
             if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
                 raise self._explain_backward(seed)
         if results is not None and self._trace.single:
-            results = results[:, 0].copy()
+            results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
 
     def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
@@ -222,6 +222,8 @@ class Compiled:
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
         """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        if batch <= self._chunk:
+            return [(0, batch)]
         passes = -(-batch // self._chunk)
         width = -(-batch // passes)
         return [(start, min(start + width, batch)) for start in range(0, batch, width)]
@@ -315,7 +317,7 @@ class Compiled:
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
             raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
                              f"got shape {X.shape}")
-        if not np.isfinite(X).all():
+        if not _all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
         return X
@@ -331,7 +333,7 @@ class Compiled:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
-        if not np.isfinite(seed).all():
+        if not _all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 
