@@ -147,7 +147,9 @@ class Compiled:
             raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
         example %= batch
         number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
-        for p, x in zip(self._trace.placeholders, self._X[example].tolist(), strict=True):
+        held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
+        inputs = self._vals[self._schedule.inputs, example] if held else self._X[example]
+        for p, x in zip(self._trace.placeholders, inputs.tolist(), strict=True):
             p.data = number[p] = x
         order = self._trace.order
         for v in order:
@@ -188,7 +190,9 @@ class Compiled:
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
         if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
-            self._X, self._held = X, None
+            # one pass keeps the batch in its buffer (rows s.inputs), so X itself is not copied; a
+            # batch run in chunks is run again by gradient(): keep a copy the caller cannot change
+            self._X, self._held = (X if len(X) <= self._chunk else X.copy()), None
             self._load_leaves()
         self._last_seed = seed
         batch = len(X)
