@@ -53,7 +53,8 @@ def test_graph_marks_params_and_writes_dot_text(tmp_path, capsys):
                        capsys)
     assert code == 0
     source = target.read_text(encoding="utf-8")
-    assert "rankdir=TB" in source and "parameter (learned)" in source
+    w_line = next(line for line in source.splitlines() if 'label="w |' in line)
+    assert "rankdir=TB" in source and 'fillcolor="#ffe0b2"' in w_line  # drawn as a parameter
     assert printed_numbers(out)["w"] == (2.0, 1.5)
 
 

@@ -32,7 +32,7 @@ THIN = 3  # at most this many nodes side by side in every rank: a chain, which c
 MEASURED = 150  # graphs up to this many nodes are laid out to measure each candidate (~10 ms each)
 STRIP = 3.0  # a layout whose long side is more than this many times its short side is a strip
 CHAR = 0.55  # width of an average Helvetica character, in em
-RANKSEP, NODESEP = 25.0, 18.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.25 in, in points
+RANKSEP, NODESEP = 25.0, 13.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.18 in, in points
 CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10", "style": "filled",
              "fillcolor": "#fff3c4", "color": "#b08800"}
 

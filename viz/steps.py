@@ -129,11 +129,11 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
         filled.add(node)
         terms = chain_terms(node, root, uses, final)
         caption = _caption(step, len(order), node, root, terms, final[node])
-        digraph = build_digraph(
+        digraph, legend_graph = build_digraph(
             order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
             grad_of=lambda v: final[v] if v in filled else None,
         )
-        picture = Picture(digraph, node_count=len(order), backend=backend)
+        picture = Picture(digraph, node_count=len(order), backend=backend, legend=legend_graph)
         frames.append(Frame(step, node, final[node], caption, picture, node_name(node), terms))
     return BackpropSteps(frames)
 
