@@ -94,6 +94,15 @@ def test_bad_input_is_one_line_on_stderr_and_exit_code_2(argv, message, capsys, 
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+def test_keyword_alpha_and_local_derivatives_on_the_edges(tmp_path, capsys):
+    target = tmp_path / "g.dot"
+    code, out, _ = run(["graph", "leaky_relu(x * w, alpha=0.2)", "x=-1", "w=3", "--local-grads", "-o", str(target)],
+                       capsys)
+    assert code == 0 and printed_numbers(out)["x"] == (-1.0, 0.6)  # alpha * w
+    source = target.read_text(encoding="utf-8")
+    assert '"alpha = 0.2"' in source and "∂/∂x = 3.0000" in source and "∂/∂w = -1.0000" in source
+
+
 def test_png_and_pdf_without_graphviz(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no `dot`: PNG comes from the SVG through resvg
     code, out, _ = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "g.png")], capsys)
