@@ -118,11 +118,11 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
               classes, X.shape[1])
 
     nn.save(model, out / "model.json")
-    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png")
+    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png", test=run.test_scores)
     run.files = [out / "model.json", out / "loss.png"]
     if X.shape[1] == 2:
-        plot_decision_boundary(model, X, y, resolution=resolution, loss=loss, path=out / "decision_boundary.png",
-                               title=f"{dataset}: test accuracy {run.test_scores['accuracy']:.0%}")
+        plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test), resolution=resolution, loss=loss,
+                               path=out / "decision_boundary.png", title=f"{dataset}: {model.summary()}")
         run.files.append(out / "decision_boundary.png")
     return run
 
