@@ -104,3 +104,107 @@ def test_the_check_catches_small_text_and_wide_pictures_without_a_scrollbar():
     assert "text of" in readable(svg, scrolls)
     [(svg, scrolls)] = graph_svgs(draw_dot(h).to_svg())  # the automatic layout fits the page
     assert readable(svg, scrolls) == ""
+
+
+# ---------------------------------------------------------------- labels fit their boxes
+
+
+def text_width(text: str, size: float, font, shrink: float = 1.0) -> float:
+    """Width in pt of ``text`` at ``size`` pt (times ``shrink``) in ``font`` (FreeType's advance widths)."""
+    from matplotlib.ft2font import LoadFlags
+
+    font.set_size(size * shrink, 72)
+    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)  # outlines as resvg draws them, not hinted to pixels
+    return font.get_width_height()[0] / 64
+
+
+def overflowing_labels(svg: str, font, shrink: float = 1.0) -> list[str]:
+    """Every text of a node wider than the field of its box (record fields, ellipse, polygon) it sits in."""
+    import html
+
+    problems = []
+    for group in re.findall(r'<g id="[^"]*" class="node">(.*?)</g>', svg, flags=re.S):
+        bounds = None
+        if polygon := re.search(r'<polygon [^>]*points="([^"]+)"', group):
+            xs = [float(p.split(",")[0]) for p in polygon.group(1).split()]
+            bounds = (min(xs), max(xs))
+        elif ellipse := re.search(r'<ellipse [^>]*cx="([-0-9.]+)"[^>]*rx="([0-9.]+)"', group):
+            cx, rx = map(float, ellipse.groups())
+            bounds = (cx - rx, cx + rx)
+        if bounds is None:
+            continue
+        separators = []  # vertical field separators: (x, y from, y to)
+        for points in re.findall(r'<polyline [^>]*points="([^"]+)"', group):
+            (x1, y1), (x2, y2) = ([float(v) for v in p.split(",")] for p in points.split()[:2])
+            if abs(x1 - x2) < 0.01:
+                separators.append((x1, min(y1, y2), max(y1, y2)))
+        for x, y, size, text in re.findall(r'<text [^>]*x="([-0-9.]+)" y="([-0-9.]+)"[^>]*font-size="([0-9.]+)">'
+                                           r'([^<]*)</text>', group):
+            x, y, size, text = float(x), float(y), float(size), html.unescape(text)
+            middle = y - size / 3
+            edges = [bounds[0], bounds[1]] + [sx for sx, top, bottom in separators if top <= middle <= bottom]
+            left = max(e for e in edges if e <= x + 0.01)
+            right = min(e for e in edges if e >= x - 0.01)
+            width = text_width(text, size, font, shrink)
+            if width > right - left - 1.0:
+                problems.append(f"{text!r}: {width:.1f} pt in a field of {right - left:.1f} pt")
+    return problems
+
+
+def labelled_pictures():
+    import nn
+    from viz import backprop_steps
+    from viz.demo import neuron
+
+    o, params = neuron()
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    loss = nn.losses.mse([model(x) for x in [[0.5, -1.0], [1.5, 0.3]]], [1.0, -1.0])
+    loss.backward()
+    x = Value(-123456.789, label="a long label, with spaces")
+    y = (x * 1e-7).leaky_relu(0.1) - 2.5e-9
+    y.backward()
+    return {
+        "neuron": draw_dot(o, params=params, legend=True, local_grads=True),
+        "shaded": draw_dot(o, params=params, shade_grad=True),
+        "hidden": draw_dot(o, hide="grad"),
+        "step": backprop_steps(o)[3].picture,
+        "matrix": draw_dot(loss, collapse=model, collapse_level="matrix"),
+        "neurons": draw_dot(loss, collapse=model, collapse_level="neuron"),
+        "numbers": draw_dot(y, local_grads=True),
+        "summary": draw_dot(loss, max_nodes=10),
+    }
+
+
+@pytest.mark.parametrize("backend", ["wasm", pytest.param("dot", marks=pytest.mark.skipif(
+    __import__("shutil").which("dot") is None, reason="Graphviz `dot` not installed"))])
+@pytest.mark.parametrize("face", ["installed", "dejavu"])
+def test_labels_fit_their_boxes_in_the_font_a_png_uses(backend, face, monkeypatch):
+    """Measured with FreeType in the face the PNG uses here, and in matplotlib's DejaVu Sans (what it
+    uses on a machine without a face of Arial's metrics)."""
+    import matplotlib
+    from matplotlib.ft2font import FT2Font
+
+    from viz import rendering
+
+    if face == "dejavu":
+        dejavu = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+        monkeypatch.setattr(rendering, "png_font", lambda: (dejavu, rendering.DEJAVU_SHRINK))
+    path, shrink = rendering.png_font()
+    font = FT2Font(path)
+    problems = []
+    for name, picture in labelled_pictures().items():
+        picture.backend = backend
+        problems += [f"{name}: {p}" for p in overflowing_labels(picture.to_svg(), font, shrink)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_fit_check_finds_a_label_too_wide_for_its_box():
+    from matplotlib.ft2font import FT2Font
+
+    svg = ('<g id="node1" class="node"><polygon points="0,0 0,-30 40,-30 40,0 0,0"/>'
+           '<text text-anchor="middle" x="20" y="-10" font-family="Helvetica" font-size="11.00">data 2.0000</text></g>')
+    from viz.rendering import png_font
+
+    font = FT2Font(png_font()[0])
+    assert overflowing_labels(svg, font)
+    assert not overflowing_labels(svg.replace("40,", "90,").replace('x="20"', 'x="45"'), font)
