@@ -19,7 +19,7 @@ import graphviz
 
 from autograd import Value, topological_order
 
-from .chain import grad_value, local_grads, number, op_text
+from .chain import grad_value, local_grads, number, op_text, signed
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
 from .labels import plain, record_field
 from .layout import Drawing, choose, emit
@@ -194,7 +194,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             label = role
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
                 upstream = grad_of(node)
-                label = f"{number(upstream) if upstream is not None else '?'} x {number(locals_[i])}"
+                label = f"{signed(upstream) if upstream is not None else '?'} x {signed(locals_[i])}"
             elif local_grad_labels:
                 label = local_label(parent.label or role, locals_[i])
             style = dict(red) if parent is highlight else {}

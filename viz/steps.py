@@ -30,6 +30,7 @@ from .graph import RANKDIRS, build_digraph
 from .picture import Picture
 
 MAX_STEPS = 200
+CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one term a line
 
 
 @dataclass
@@ -146,4 +147,7 @@ def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term],
     else:
         uses = "its use" if len(terms) == 1 else f"its {len(terms)} uses"
         head = f"step {step} of {total}: {name}, summed over {uses}"
-    return f"{head}\n{chain_sum(node, root, terms, g)}"
+    total = chain_sum(node, root, terms, g)
+    if len(total) > CAPTION_WIDTH:  # one term a line, so that the caption does not widen the picture
+        total = total.replace(" + ", "\n  + ")
+    return f"{head}\n{total}"
