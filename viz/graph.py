@@ -127,7 +127,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
                   hide_data: bool = False, backend: str | None = None,
-                  elsewhere: str = "") -> tuple[graphviz.Digraph, graphviz.Digraph | None]:
+                  elsewhere: str = "", layout: tuple[str, int] | None = None,
+                  ) -> tuple[graphviz.Digraph, graphviz.Digraph | None]:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``), and its
     legend's (a second graph, one row) when ``legend``.
 
@@ -135,7 +136,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
     the chain rule's terms ``dL/d(use) x d(use)/d(node)`` (``backprop_steps``). With
     ``local_grad_labels`` every edge into an operation says the local derivative d(out)/d(input).
-    ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout). An input
+    ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout), unless
+    ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An input
     that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of a batch).
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
@@ -223,12 +225,13 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                     box_edges.add((tail, name))
                     drawing.edge(tail, name)
 
-    rankdir, per_row = choose(drawing, rankdir, measure)
+    rankdir, per_row = layout or choose(drawing, rankdir, measure)
     graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
     if title:
         graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
     digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
     emit(drawing, digraph, rankdir, per_row)
+    digraph.layout = (rankdir, per_row)
     if not legend:
         return digraph, None
     kinds = [k for k in VALUE_KINDS if k in kinds_found]
