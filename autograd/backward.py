@@ -15,18 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .modes import check_backward, mode
+from .domains import DERIVATIVE, expression, refusal
+from .modes import anomaly_enabled, check_backward
 from .rules import RULES
 from .value import Value
 
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
 
-def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozenset()) -> list[Value]:
+def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     """Every node the root(s) depend on, each after its inputs (an iterative depth-first search).
 
-    With several roots, each root's new nodes come after those already placed. Nodes in
-    ``stop`` are treated as leaves: the search does not go past them.
+    With several roots, each root's new nodes come after those already placed.
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -41,8 +41,6 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
                 continue
             visited.add(node)
             stack.append((node, True))
-            if node in stop:
-                continue
             x, y = node._x, node._y
             if type(y) is Value and y not in visited:
                 stack.append((y, False))
@@ -51,21 +49,19 @@ def topological_order(roots: Value | Iterable[Value], stop: frozenset = frozense
     return order
 
 
-def backward(root: Value, grad: Any = 1.0, create_graph: bool = False,
-             stop: frozenset = frozenset()) -> list[Value]:
+def backward(root: Value, grad: Any = 1.0, create_graph: bool = False) -> list[Value]:
     """Set ``.grad`` = d(root)/d(node) for every node; leaves accumulate. Returns the order."""
-    order = topological_order(root, stop)
-    propagate(order, root, grad, create_graph, stop)
+    order = topological_order(root)
+    propagate(order, root, grad, create_graph)
     return order
 
 
-def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False,
-              stop: frozenset = frozenset()) -> None:
-    """The backward pass over an order made by ``topological_order(root, stop)``."""
-    interior = [node for node in order if node._op and node not in stop]
+def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
+    """The backward pass over an order made by ``topological_order(root)``."""
+    interior = [node for node in order if node._op]
     for node in interior:  # recomputed on every call, never stale
         node.grad = 0.0
-    if root._op and root not in stop:
+    if root._op:
         root.grad = grad
     else:
         root.grad = root.grad + grad
@@ -77,15 +73,17 @@ def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bo
 
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
-        op, x, y = node._op, node._x, node._y
+        op, x, y, version = node._op, node._x, node._y, node._version
         y_is_value = type(y) is Value
-        y_data = y.data if y_is_value else y
+        if x._version > version or y_is_value and y._version > version:  # see changed_error
+            raise changed_error(node)
+        y_data = y._data if y_is_value else y
         try:
-            grads = vjp[op](node.grad, node.data, x.data, y_data)
+            grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, y_data, error) from error
+            raise _backward_error(op, x._data, y_data, error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
@@ -95,18 +93,46 @@ def _backward_floats(interior: list[Value]) -> None:
 
 def _backward_values(interior: list[Value]) -> None:
     """The executor on Values: the same rules, recording their own graph (higher order)."""
-    vjp, check = _VJP, mode.anomaly
+    vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
-        op, x, y = node._op, node._x, node._y
+        op, x, y, version = node._op, node._x, node._y, node._version
+        if x._version > version or type(y) is Value and y._version > version:
+            raise changed_error(node)
         try:
             grads = vjp[op](node.grad, node, x, y)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, getattr(y, "data", y), error) from error
+            raise _backward_error(op, x._data, getattr(y, "_data", y), error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad = _accumulate(x.grad, grads[0])
         if type(y) is Value:
             y.grad = _accumulate(y.grad, grads[1])
+
+
+def changed_error(node: Value) -> RuntimeError:
+    """The error for a node whose number, or an input's, was assigned after the node was recorded.
+
+    The executors compare versions (``value.py``): an input newer than the node was assigned after
+    the node was computed from it. A node whose own result was assigned has a negative version,
+    below that of any leaf, so the same comparison catches it (or, if its first input was assigned
+    too, that input's own check does: following first inputs always ends at a leaf).
+    """
+    x, y = node._x, node._y
+    if node._version < 0:
+        what = "its own .data was assigned"
+    else:
+        culprit = x if x._version > node._version else y
+        what = f"the .data of its input {_describe(culprit)} was assigned"
+    return RuntimeError(
+        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "
+        "with the new number. Run the forward pass again after changing .data (optimisers change it "
+        "between steps, when no graph is held)"
+    )
+
+
+def _describe(v: Value) -> str:
+    kind = f"the {v._op} node" if v._op else "the leaf"
+    return f"{kind} {v.label!r}" if v.label else f"{kind} (data={v._data!r})"
 
 
 def _accumulate(total: Any, g: Any) -> Any:
@@ -115,8 +141,11 @@ def _accumulate(total: Any, g: Any) -> Any:
 
 
 def _backward_error(op: str, x: float, y: Any, error: Exception) -> Exception:
-    where = f"x={x!r}" if y is None else f"x={x!r}, y={y!r}"
-    return type(error)(f"backward of {op} at {where}: the derivative is not finite ({error})")
+    """The domain table's refusal of op's derivative at (x, y), else the arithmetic error, worded."""
+    refused = refusal(op, x, y, DERIVATIVE)
+    if refused is not None:
+        return refused
+    return type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})")
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:

@@ -1,8 +1,12 @@
 """Derivatives as functions: ``grad``, ``hessian``, ``gradients`` and ``gradcheck``.
 
-``grad(f)`` is a new function that returns df/dx. At floats it returns floats; at Values
-(inside another ``grad``) its backward pass records a graph, so ``grad(grad(f))`` works to
-any order. None of these touch the ``.grad`` a user can see: they leave it as they found it.
+``grad(f)`` is a new function that returns df/dx. At the top level it returns floats. Inside
+another ``grad`` (given Values, or given numbers while the outer function runs) its backward
+pass records a graph, so ``grad(grad(f))`` works to any order, and an inner derivative that
+depends on an outer variable through a closure keeps that dependence (no perturbation
+confusion: ``d/dx [x * d/dy (x y)] = 2x``). Each argument position gets a variable of its own,
+so ``grad(f, argnums=(0, 1))(v, v)`` gives the partial derivatives, as it does at numbers.
+None of these touch the ``.grad`` a user can see: they leave it as they found it.
 """
 
 from __future__ import annotations
@@ -12,26 +16,29 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import propagate, topological_order
-from .modes import enable_grad, no_grad
+from .modes import differentiating, enable_grad, is_differentiating, no_grad
 from .value import Value, _to_float
 
 
-def gradients(output: Any, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
-    """d(output)/d(input) for each input, without changing any ``.grad``.
+def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
+    """The total derivative d(output)/d(input) for each input, without changing any ``.grad``.
 
-    The backward pass stops at the inputs, so an input that is itself computed from
-    other Values gets its own gradient, not theirs.
+    An input may be computed from another input: ``b = a * 3; gradients(b * b, [a, b])`` is
+    [36, 12] at a = 2 (dL/da counts the path through b). ``create_graph``: return Values with a graph
+    of their own (to differentiate again); by default only inside an enclosing ``grad``.
     """
+    if create_graph is None:
+        create_graph = is_differentiating()
     if not isinstance(output, Value):
         _to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
-    stop = frozenset(inputs)
-    order = topological_order(output, stop)
+    order = topological_order(output)
     saved = [(node, node.grad) for node in order] + [(v, v.grad) for v in inputs]
     try:
         for v in inputs:
             v.grad = 0.0
-        propagate(order, output, 1.0, create_graph, stop)
+        with enable_grad():  # create_graph records the backward pass, even inside no_grad()
+            propagate(order, output, 1.0, create_graph)
         return [v.grad for v in inputs]
     finally:
         for node, g in saved:
@@ -47,10 +54,12 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
         for i in positions:
             if not -len(args) <= i < len(args):
                 raise IndexError(f"grad: argnums {i} is out of range for {len(args)} arguments")
-        nested = any(isinstance(a, Value) for a in args)
-        inputs = [a if isinstance(a, Value) else Value(a) for a in args]
+        nested = is_differentiating() or any(isinstance(a, Value) for a in args)
+        inputs = [_variable(a) for a in args]
         with enable_grad():  # a derivative needs the graph, even when called inside no_grad()
-            result = gradients(f(*inputs), [inputs[i] for i in positions], create_graph=nested)
+            with differentiating():
+                out = f(*inputs)
+            result = gradients(out, [inputs[i] for i in positions], create_graph=nested)
         return result[0] if single else tuple(result)
 
     df.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
@@ -62,14 +71,26 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
     """The function (x1..xn) -> H with H[i][j] = d2f / dxi dxj, as a list of rows."""
 
     def h(*args: Any) -> list[list[Any]]:
-        nested = any(isinstance(a, Value) for a in args)
-        inputs = [a if isinstance(a, Value) else Value(a) for a in args]
+        nested = is_differentiating() or any(isinstance(a, Value) for a in args)
+        inputs = [_variable(a) for a in args]
         with enable_grad():
-            first = gradients(f(*inputs), inputs, create_graph=True)
+            with differentiating():
+                out = f(*inputs)
+            first = gradients(out, inputs, create_graph=True)
             return [gradients(g, inputs, create_graph=nested) for g in first]
 
     h.__name__ = f"hessian_{getattr(f, '__name__', 'f')}"
     return h
+
+
+def _variable(a: Any) -> Value:
+    """The variable ``grad`` differentiates with respect to, for one argument position.
+
+    A number becomes a new leaf. A Value (from an enclosing ``grad``) gets a node of its own,
+    a + 0, linked to it: the derivative with respect to this position alone is then this node's
+    gradient, and it still flows back to the Value, so the outer derivative sees it.
+    """
+    return a + 0.0 if isinstance(a, Value) else Value(a)
 
 
 class GradcheckError(AssertionError):

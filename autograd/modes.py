@@ -1,4 +1,8 @@
-"""Global switches of the engine and the context managers that flip them.
+"""Switches of the engine and the context managers that flip them.
+
+Each switch is a ``contextvars.ContextVar``: it belongs to the thread (and the asyncio task)
+that flips it, so a ``no_grad()`` in one thread never stops another from recording, and the
+previous state comes back when the block ends, however threads interleave.
 
 ``no_grad()``        operations make plain values and record no graph (inference, optimiser steps).
 ``detect_anomaly()`` the backward pass checks every gradient it computes and raises
@@ -11,56 +15,89 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any
+
+_GRAD_ENABLED: ContextVar[bool] = ContextVar("chainrule_grad_enabled", default=True)
+_ANOMALY: ContextVar[bool] = ContextVar("chainrule_detect_anomaly", default=False)
+
+grad_enabled = _GRAD_ENABLED.get
+"""True when operations record the graph: read by every operation (a C call, no Python frame)."""
+anomaly_enabled = _ANOMALY.get
+"""True inside ``detect_anomaly()``: read once per backward pass."""
+
+
+@contextmanager
+def _switch(var: ContextVar[bool], on: bool) -> Iterator[None]:
+    token = var.set(on)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+def no_grad() -> AbstractContextManager[None]:
+    """Context (or decorator) in which operations record no graph (in this thread or task only)."""
+    return _switch(_GRAD_ENABLED, False)
+
+
+def enable_grad() -> AbstractContextManager[None]:
+    """Context that records the graph again, inside a ``no_grad`` block."""
+    return _switch(_GRAD_ENABLED, True)
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (in this thread or task)."""
+    return _GRAD_ENABLED.get()
+
+
+def detect_anomaly() -> AbstractContextManager[None]:
+    """Context in which backward raises FloatingPointError at the first NaN or inf gradient."""
+    return _switch(_ANOMALY, True)
 
 
 class _Mode:
-    """Read by every operation; changed only through the context managers below."""
+    """The switches as attributes, for code that sets them directly (the replay's tracer).
 
-    grad_enabled: bool = True
-    anomaly: bool = False
+    Prefer the context managers: an attribute set here is not undone when the block ends.
+    """
+
+    @property
+    def grad_enabled(self) -> bool:
+        return _GRAD_ENABLED.get()
+
+    @grad_enabled.setter
+    def grad_enabled(self, on: bool) -> None:
+        _GRAD_ENABLED.set(on)
+
+    @property
+    def anomaly(self) -> bool:
+        return _ANOMALY.get()
+
+    @anomaly.setter
+    def anomaly(self, on: bool) -> None:
+        _ANOMALY.set(on)
 
 
 mode = _Mode()
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Context (or decorator) in which operations record no graph."""
-    previous = mode.grad_enabled
-    mode.grad_enabled = False
-    try:
-        yield
-    finally:
-        mode.grad_enabled = previous
+_DIFFERENTIATING: ContextVar[bool] = ContextVar("chainrule_differentiating", default=False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    """Context that records the graph again, inside a ``no_grad`` block."""
-    previous = mode.grad_enabled
-    mode.grad_enabled = True
-    try:
-        yield
-    finally:
-        mode.grad_enabled = previous
+def differentiating() -> AbstractContextManager[None]:
+    """Context in which ``grad`` runs the function it differentiates.
+
+    A ``grad`` called inside (a nested derivative) must return a Value with a graph, even when it
+    is given plain numbers: its result may depend on the outer variable through a closure.
+    """
+    return _switch(_DIFFERENTIATING, True)
 
 
-def is_grad_enabled() -> bool:
-    """True when operations record the graph."""
-    return mode.grad_enabled
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Context in which backward raises FloatingPointError at the first NaN or inf gradient."""
-    previous = mode.anomaly
-    mode.anomaly = True
-    try:
-        yield
-    finally:
-        mode.anomaly = previous
+def is_differentiating() -> bool:
+    """True inside the function that an enclosing ``grad`` or ``hessian`` differentiates."""
+    return _DIFFERENTIATING.get()
 
 
 def _finite(x: Any) -> bool:

@@ -7,9 +7,9 @@ functions below, so one rule runs unchanged on
 * ``Value`` objects (a backward pass that records its own graph: higher derivatives),
 * numpy arrays (the batched replay executor).
 
-Each primitive looks at the type of its argument and does the right thing. On floats
-the domain checks live here too, so a bad input raises an error that names the
-operation and the value instead of Python's bare "math domain error".
+Each primitive looks at the type of its argument and does the right thing. Which inputs
+an operation refuses is not decided here but in the one table of ``domains.py``, which
+every executor checks before it calls these functions.
 """
 
 from __future__ import annotations
@@ -23,67 +23,34 @@ _float = float
 _ndarray = np.ndarray
 
 
-# ---------------------------------------------------------------- checked scalar math
+# ---------------------------------------------------------------- scalar math
 
 
 def exp(x: Any) -> Any:
-    """e**x. Floats that overflow raise OverflowError naming the input."""
+    """e**x (math.exp on floats raises OverflowError above about 709.78: the executor words it)."""
     if type(x) is _float:
-        try:
-            return math.exp(x)
-        except OverflowError:
-            raise OverflowError(
-                f"exp: overflow, exp({x!r}) is larger than the largest float "
-                "(inputs above about 709.78 overflow)"
-            ) from None
+        return math.exp(x)
     if isinstance(x, _ndarray):
         return np.exp(x)
     return x.exp()
 
 
 def log(x: Any) -> Any:
-    """Natural log; floats must be > 0."""
+    """Natural log (x > 0: the executor checks the domain table first)."""
     if type(x) is _float:
-        if x > 0.0:
-            return math.log(x)
-        raise ValueError(f"log: input must be positive, got {x!r}")
+        return math.log(x)
     if isinstance(x, _ndarray):
         return np.log(x)
     return x.log()
 
 
 def sqrt(x: Any) -> Any:
-    """Square root; floats must be >= 0."""
+    """Square root (x >= 0: the executor checks the domain table first)."""
     if type(x) is _float:
-        if x >= 0.0:
-            return math.sqrt(x)
-        raise ValueError(f"sqrt: input must be non-negative, got {x!r}")
+        return math.sqrt(x)
     if isinstance(x, _ndarray):
         return np.sqrt(x)
     return x.sqrt()
-
-
-def divide(x: Any, y: Any) -> Any:
-    """x / y; a float zero divisor raises ZeroDivisionError naming both operands."""
-    if type(y) is _float and y == 0.0:
-        raise ZeroDivisionError(f"div: division by zero ({x!r} / {y!r})")
-    return x / y
-
-
-def power(x: Any, n: Any) -> Any:
-    """x ** n with errors that name the operands (never a complex result)."""
-    if type(x) is _float and type(n) is _float:
-        if x < 0.0 and not n.is_integer():
-            raise ValueError(
-                f"pow: a negative base needs an integer exponent, got {x!r} ** {n!r}"
-            )
-        if x == 0.0 and n < 0.0:
-            raise ZeroDivisionError(f"pow: zero to a negative power, {x!r} ** {n!r}")
-        try:
-            return x**n
-        except OverflowError:
-            raise OverflowError(f"pow: overflow, {x!r} ** {n!r} is too large") from None
-    return x**n
 
 
 def power_slope(x: Any, n: float) -> Any:
@@ -93,7 +60,7 @@ def power_slope(x: Any, n: float) -> Any:
             return np.where(n == 0, 0.0, n * np.power(x, n - 1))
     if n == 0:
         return 0.0
-    return n * power(x, n - 1)
+    return n * x ** (n - 1)
 
 
 # ---------------------------------------------------------------- activations
@@ -158,6 +125,31 @@ def elu(x: Any, alpha: float) -> Any:
 
 
 # ---------------------------------------------------------------- piecewise helpers
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of x and y (elementwise on arrays)."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return np.maximum(x, y)
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
+        return x if x >= y else y
+    return x.max(y) if not isinstance(x, _float | int) else y.max(x)  # a traced number: max is symmetric
+
+
+def equal(x: Any, y: Any) -> Any:
+    """1.0 where x == y, else 0.0 (elementwise on arrays): a one-hot mask, e.g. token id == c."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return (x == y).astype(np.float64)
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
+        return 1.0 if x == y else 0.0
+    return x.equal(y) if not isinstance(x, _float | int) else y.equal(x)  # a traced number
+
+
+def max_share(x: Any, y: Any) -> Any:
+    """d max(x, y) / dx: 1 where x > y, 0 where x < y, 1/2 at a tie (PyTorch's maximum splits it)."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
+    return 1.0 if x > y else (0.0 if x < y else 0.5)
 
 
 def where(condition: Any, a: Any, b: Any) -> Any:

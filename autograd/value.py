@@ -13,13 +13,16 @@ their inputs, never back, so a graph is freed as soon as its output is.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any
 
 import numpy as np
 
-from .modes import mode
+from .domains import FORWARD as _DOMAIN
+from .domains import overflow, refusal
+from .modes import grad_enabled as _grad_enabled
 from .rules import RULES
 
 Number = int | float
@@ -29,21 +32,49 @@ _new = object.__new__
 _isfinite = math.isfinite
 _FORWARD = {op: rule.forward for op, rule in RULES.items()}
 
+# Versions. Every Value keeps in ``_version`` the clock of when its number was set: the clock
+# when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
+# its own result was overwritten). The clock advances only on assignments, so building a graph
+# costs one slot per node and no new int. Backward checks, per node, that no input is newer than
+# the node and that the node's own result is intact (``backward.check_unchanged``).
+_ticks = itertools.count(1)
+_clock = 0
+
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_x", "_y")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_version")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.data = _to_float(data, "Value")
+        self._data = _to_float(data, "Value")
+        self._version = _clock
         self.grad = 0.0
         self.label = label
         self._op = ""
         self._x = None
         self._y = None
+
+    # ------------------------------------------------------------ the number
+    @property
+    def data(self) -> float:
+        """The number. Assigning it (an optimiser step) makes graphs recorded before unusable.
+
+        The engine then refuses a backward pass through a node computed from the old number,
+        instead of giving a derivative that mixes the old graph with the new number (as PyTorch
+        does with its version counters; see ``_version``).
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        global _clock
+        _clock = tick = next(_ticks)
+        self._data = value
+        # a computed node's own result changed: its rule (which may use it) no longer holds
+        self._version = -tick if self._op else tick
 
     # ------------------------------------------------------------ the graph
     @property
@@ -142,17 +173,10 @@ class Value:
         return _binary("rdiv", self, other)
 
     def __pow__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            _require_positive_base("pow", self.data, "a Value exponent")
-            return _binary("powv", self, other)
-        return _binary("pow", self, other)
+        return _binary("powv" if type(other) is Value else "pow", self, other)
 
     def __rpow__(self, other: Number) -> Value:
-        base = _constant(other, "rpow")
-        if base is NotImplemented:
-            return NotImplemented
-        _require_positive_base("rpow", base, "a Value exponent")
-        return _binary("rpow", self, base)
+        return _binary("rpow", self, other)
 
     def __neg__(self) -> Value:
         return _unary("neg", self)
@@ -179,6 +203,14 @@ class Value:
     def abs(self) -> Value:
         """|self|, with derivative 0 at 0."""
         return _unary("abs", self)
+
+    def max(self, other: Operand) -> Value:
+        """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
+        return _binary("max", self, other)
+
+    def equal(self, other: Operand) -> Value:
+        """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal to c)."""
+        return _binary("eq", self, other)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
@@ -211,10 +243,11 @@ class Value:
 def _record(op: str, x: Value, y: Any, data: float) -> Value:
     """Make the Value ``op(x, y) = data``, linked to its inputs unless in ``no_grad``."""
     node = _new(Value)
-    node.data = data
+    node._data = data
+    node._version = _clock
     node.grad = 0.0
     node.label = ""
-    if mode.grad_enabled:
+    if _grad_enabled():
         node._op = op
         node._x = x
         node._y = y
@@ -225,17 +258,29 @@ def _record(op: str, x: Value, y: Any, data: float) -> Value:
 
 
 def _unary(op: str, x: Value) -> Value:
-    return _record(op, x, None, _FORWARD[op](x.data, None))
+    return _record(op, x, None, _compute(op, x._data, None))
 
 
 def _binary(op: str, x: Value, other: Any) -> Value:
     y = other if type(other) is Value else _constant(other, op)
     if y is NotImplemented:
         return NotImplemented
-    data = _FORWARD[op](x.data, y.data if type(y) is Value else y)
-    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here
-        raise OverflowError(f"{op}: overflow, the result of {op}({x.data!r}, {_data_of(y)!r}) is too large for a float")
-    return _record(op, x, y, data)
+    return _record(op, x, y, _compute(op, x._data, y._data if type(y) is Value else y))
+
+
+def _compute(op: str, x: Any, y: Any) -> Any:
+    """op(x, y) on numbers, refusing inputs outside the op's domain (``domains.py``) and overflow."""
+    if op in _DOMAIN and type(x) is float and (y is None or type(y) is float):  # a traced stand-in: no number yet
+        error = refusal(op, x, y)
+        if error is not None:
+            raise error
+    try:
+        data = _FORWARD[op](x, y)
+    except OverflowError:  # math.exp and float ** raise it
+        raise overflow(op, x, y) from None
+    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+        raise overflow(op, x, y)
+    return data
 
 
 # ---------------------------------------------------------------- input checking
@@ -269,20 +314,8 @@ def _constant(c: Any, op: str) -> Any:
     return _to_float(c, op)
 
 
-def _data_of(x: Any) -> Any:
-    return x.data if type(x) is Value else x
-
-
 def _data(x: Operand) -> float:
     return x.data if type(x) is Value else _to_float(x, "compare")
-
-
-def _require_positive_base(op: str, base: float, why: str) -> None:
-    if type(base) is float and not base > 0.0:  # a traced base has no number yet: the replay checks it
-        raise ValueError(
-            f"{op}: the base must be positive to differentiate with respect to {why} "
-            f"(d/dy b**y = b**y ln b), got base {base!r}"
-        )
 
 
 def _short(x: Any) -> str:

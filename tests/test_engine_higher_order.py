@@ -130,13 +130,34 @@ def test_grad_of_a_constant_function_is_zero_and_grad_leaves_user_grads_alone():
     assert x.grad == 7.0
 
 
-def test_gradients_stops_at_interior_inputs():
+def test_gradients_are_total_derivatives_even_for_interior_inputs():
     x = Value(1.5)
     h = x * x
     out = h.tanh() + x
     dh, dx = gradients(out, [h, x])
     assert close(dh, 1 - math.tanh(2.25) ** 2)
-    assert close(dx, 1.0)  # only the direct path: h is held fixed
+    assert close(dx, (1 - math.tanh(2.25) ** 2) * 2 * 1.5 + 1.0)  # both paths, through h and direct
+    a = Value(2.0)
+    b = a * 3
+    assert gradients(b * b, [a, b]) == [36.0, 12.0]  # d(9a^2)/da = 18a; d(b^2)/db = 2b (PyTorch agrees)
+    assert gradients(b * b, [b, a]) == [12.0, 36.0]
+    assert gradients(b, [b, a]) == [1.0, 3.0]  # the output itself as an input
+    assert a.grad == 0.0 and b.grad == 0.0  # .grad untouched
+
+
+def test_grad_with_the_same_value_at_two_positions_gives_the_partials():
+    f = lambda x, y: x * y**2
+    assert grad(f, argnums=(0, 1))(2.0, 2.0) == (4.0, 8.0)  # y^2, 2xy at floats
+    v = Value(2.0)
+    dx, dy = grad(f, argnums=(0, 1))(v, v)  # the same Value twice: still the partials
+    assert (dx.data, dy.data) == (4.0, 8.0)
+    at_v = [[float(e) for e in row] for row in hessian(f)(v, v)]
+    assert at_v == hessian(f)(2.0, 2.0) == [[0.0, 4.0], [4.0, 4.0]]  # [[0, 2y], [2y, 2x]]
+    # and the partials still lead back to v: d/dv [dx + dy] = d/dv [v^2 + 2 v^2] = 6v
+    u = Value(2.0)
+    total = sum(grad(f, argnums=(0, 1))(u, u))
+    total.backward()
+    assert u.grad == 12.0
 
 
 def test_hessian_against_closed_form():

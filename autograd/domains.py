@@ -1,0 +1,122 @@
+"""Which inputs each operation refuses: the one domain table every executor uses.
+
+An operation is defined only on part of the real line (log needs x > 0, a divisor must not be
+0, ...). Rather than let a bad input become NaN, inf, a complex number or Python's bare "math
+domain error", every executor checks these tables and raises the table's error, worded by
+``refusal`` in one format that names the operation and the offending value:
+
+    log: the input must be positive, got log(-2.0)
+    rdiv: division by zero, got 1.0 / 0.0
+    backward of sqrt: the derivative 1 / (2 sqrt x) is infinite at x = 0, got sqrt(0.0)
+    mul: overflow, 1e+200 * 1e+200 is too large for a float
+
+``FORWARD``     inputs where op(x, y) itself is undefined: checked before computing the op.
+``DERIVATIVE``  inputs where op(x, y) is defined but its derivative is infinite: checked before
+                (or, by the eager engine, when) the backward pass applies the op's rule.
+                sqrt'(0) is refused, in every executor: 1 / (2 sqrt 0) is infinite, and a
+                finite stand-in (0, or a huge number) would be a silently wrong derivative.
+                Likewise x ** n at x = 0 for 0 < n < 1.
+Any other non-finite result is an overflow (``overflow``): exp(1000), 1e200 * 1e200.
+
+How an executor uses the tables (``x`` is the op's first input, ``y`` its second input, the
+inline constant, or None, exactly as the rules of ``rules.py`` receive them):
+
+* on floats (the eager engine, ``value.py`` and ``backward.py``)::
+
+      error = refusal(op, x, y)                 # or refusal(op, x, y, FORWARD/DERIVATIVE)
+      if error is not None:
+          raise error
+
+* on numpy arrays (the replay: one row per node, one column per example)::
+
+      for domain in FORWARD.get(op, ()):
+          bad = ~domain.ok(x, y)                # ``ok`` works elementwise on arrays too
+          if bad.any():
+              i, b = np.argwhere(bad)[0]
+              raise domain.error(message(op, domain, float(x[i, b]), y_i_b))  # add the example
+
+  and the same with ``DERIVATIVE`` before applying the rules backward; a non-finite result left
+  after these checks is reported with ``overflow(op, x_i_b, y_i_b)``.
+
+The error types are the ones Python itself raises for these cases (ValueError for a domain,
+ZeroDivisionError for a division by zero or an infinite slope, OverflowError for overflow), so
+``except ArithmeticError`` and ``except ValueError`` catch what users expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+class Domain(NamedTuple):
+    """One condition an op's inputs must meet."""
+
+    ok: Callable[[Any, Any], Any]  # (x, y) -> True where defined (elementwise on arrays)
+    error: type[Exception]  # raised when ``ok`` fails
+    requirement: str  # what the inputs must be, in words, for the message
+
+
+# fmt: off
+FORWARD: dict[str, tuple[Domain, ...]] = {
+    "log":  (Domain(lambda x, _: x > 0.0,  ValueError,        "the input must be positive"),),
+    "sqrt": (Domain(lambda x, _: x >= 0.0, ValueError,        "the input must be non-negative"),),
+    "div":  (Domain(lambda x, y: y != 0.0, ZeroDivisionError, "division by zero"),),
+    "rdiv": (Domain(lambda x, c: x != 0.0, ZeroDivisionError, "division by zero"),),           # c / x
+    "pow":  (Domain(lambda x, n: (x >= 0.0) | (n % 1.0 == 0.0), ValueError,
+                    "a negative base needs an integer exponent (the result would be complex)"),
+             Domain(lambda x, n: (x != 0.0) | (n >= 0.0), ZeroDivisionError,
+                    "zero to a negative power is a division by zero")),
+    "powv": (Domain(lambda x, y: x > 0.0, ValueError,
+                    "with a Value exponent the base must be positive (d/dy x**y = x**y ln x)"),),
+    "rpow": (Domain(lambda x, c: c > 0.0, ValueError,                                          # c ** x
+                    "with a Value exponent the base must be positive (d/dx c**x = c**x ln c)"),),
+}
+
+DERIVATIVE: dict[str, tuple[Domain, ...]] = {
+    "sqrt": (Domain(lambda x, _: x > 0.0, ZeroDivisionError,
+                    "the derivative 1 / (2 sqrt x) is infinite at x = 0"),),
+    "pow":  (Domain(lambda x, n: (x != 0.0) | (n >= 1.0) | (n == 0.0), ZeroDivisionError,
+                    "the derivative n x**(n - 1) is infinite at x = 0 for 0 < n < 1"),),
+}
+
+# how op(x, y) is written in messages; y is the second input or the inline constant c
+EXPRESSION: dict[str, str] = {
+    "add": "{x} + {y}", "sub": "{x} - {y}", "rsub": "{y} - {x}", "mul": "{x} * {y}",
+    "div": "{x} / {y}", "rdiv": "{y} / {x}", "neg": "-{x}",
+    "pow": "{x} ** {y}", "powv": "{x} ** {y}", "rpow": "{y} ** {x}",
+    "leaky_relu": "leaky_relu({x}, alpha={y})", "elu": "elu({x}, alpha={y})",
+}
+# fmt: on
+
+
+def expression(op: str, x: Any, y: Any = None) -> str:
+    """op(x, y) as a reader writes it: ``1.0 / 1e-310`` for rdiv(1e-310, 1.0), ``log(-2.0)``."""
+    template = EXPRESSION.get(op, "{op}({x})" if y is None else "{op}({x}, {y})")
+    show = repr if "(" in template else _operand  # in a call, -2.0 needs no parentheses
+    return template.format(op=op, x=show(x), y=show(y))
+
+
+def message(op: str, domain: Domain, x: Any, y: Any = None, derivative: bool = False) -> str:
+    """The one wording of a refusal: ``<op>: <requirement>, got <expression>``."""
+    where = f"backward of {op}" if derivative else op
+    return f"{where}: {domain.requirement}, got {expression(op, x, y)}"
+
+
+def refusal(op: str, x: float, y: Any = None, table: dict[str, tuple[Domain, ...]] = FORWARD) -> Exception | None:
+    """The error for scalar inputs outside op's domain in ``table`` (FORWARD or DERIVATIVE), else None."""
+    for domain in table.get(op, ()):
+        if not domain.ok(x, y):
+            return domain.error(message(op, domain, x, y, derivative=table is DERIVATIVE))
+    return None
+
+
+def overflow(op: str, x: Any, y: Any = None) -> OverflowError:
+    """The error for a result too large for a float (inputs inside the domain)."""
+    return OverflowError(f"{op}: overflow, {expression(op, x, y)} is too large for a float")
+
+
+def _operand(v: Any) -> str:
+    """repr of an infix operand, in parentheses when negative so that ``(-8.0) ** 0.5`` reads right."""
+    text = repr(v)
+    return f"({text})" if text.startswith("-") else text
