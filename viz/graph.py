@@ -95,11 +95,11 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: An
     grad_of = (lambda node: None) if "grad" in hidden else grad_value
     if legend is None:
         legend = size >= LEGEND_MIN_NODES or shade_grad
-    digraph, legend_graph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
+    digraph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
                                               placement=placement, shade_grad=shade_grad, legend=legend,
                                               grad_of=grad_of, local_grad_labels=local_grads,
                                               hide_data="data" in hidden, backend=backend, elsewhere=elsewhere)
-    return Picture(digraph, node_count=size, backend=backend, legend=legend_graph, scale=scale)
+    return Picture(digraph, node_count=size, backend=backend, scale=scale)
 
 
 def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:
@@ -127,10 +127,9 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
                   hide_data: bool = False, backend: str | None = None,
-                  elsewhere: str = "", layout: tuple[str, int] | None = None,
-                  ) -> tuple[graphviz.Digraph, graphviz.Digraph | None]:
-    """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``), and its
-    legend's (a second graph, one row) when ``legend``.
+                  elsewhere: str = "", layout: tuple[str, int] | None = None) -> graphviz.Digraph:
+    """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``); its
+    ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or None.
 
     ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
     ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
@@ -232,11 +231,12 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
     emit(drawing, digraph, rankdir, per_row)
     digraph.layout = (rankdir, per_row)
-    if not legend:
-        return digraph, None
-    kinds = [k for k in VALUE_KINDS if k in kinds_found]
-    constants = any(node.constant is not None for node in shown)
-    return digraph, legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale)
+    digraph.legend_graph = None
+    if legend:
+        kinds = [k for k in VALUE_KINDS if k in kinds_found]
+        constants = any(node.constant is not None for node in shown)
+        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale)
+    return digraph
 
 
 def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[str], list[str], dict[str, str]]:

@@ -22,7 +22,8 @@ class Picture:
     ``digraph`` is the ``graphviz.Digraph`` it was built with; ``node_count`` the number of nodes
     the full graph has; ``summarised`` is True when that was over the size limit and the
     picture is a message instead of the graph. ``legend`` is a second, small graph (one row)
-    drawn centred under the first; its DOT text is ``.legend_source``.
+    drawn centred under the first (by default the digraph's ``legend_graph``, see build_digraph);
+    its DOT text is ``.legend_source``.
     """
 
     def __init__(self, digraph: graphviz.Digraph, *, node_count: int = 0, summarised: bool = False,
@@ -31,9 +32,9 @@ class Picture:
             raise ValueError(f"draw_dot: scale must be a number from 0.05 to 20, got {scale!r}")
         self.scale = float(scale)
         self.digraph = digraph
-        self.legend = legend
+        self.legend = legend if legend is not None else getattr(digraph, "legend_graph", None)
         self.source: str = digraph.source
-        self.legend_source: str = legend.source if legend is not None else ""
+        self.legend_source: str = self.legend.source if self.legend is not None else ""
         self.node_count = node_count
         self.summarised = summarised
         self.backend = backend

@@ -131,12 +131,12 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
         filled.add(node)
         terms = chain_terms(node, root, uses, final)
         caption = _caption(step, len(order), node, root, terms, final[node])
-        digraph, legend_graph = build_digraph(
+        digraph = build_digraph(
             order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
             grad_of=lambda v: final[v] if v in filled else None, backend=backend, layout=layout,
         )
         layout = digraph.layout  # chosen once, on the first frame: every frame has the same shape
-        picture = Picture(digraph, node_count=len(order), backend=backend, legend=legend_graph)
+        picture = Picture(digraph, node_count=len(order), backend=backend)
         frames.append(Frame(step, node, final[node], caption, picture, node_name(node), terms))
     return BackpropSteps(frames)
 
