@@ -177,3 +177,10 @@ def test_the_widget_carries_the_page_for_front_ends_without_a_kernel():
     bundle, _ = viz.explore("x * 2", x=1.0)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div class="cr-explorer">') and "crBoot(" in bundle["text/html"]
+
+
+def test_chainrule_graph_html_refuses_shade_grad(tmp_path, capsys):
+    from viz.cli import main
+
+    assert main(["graph", "x*2", "x=1", "--shade-grad", "-o", str(tmp_path / "g.html")]) == 2
+    assert "--shade-grad" in capsys.readouterr().err and not (tmp_path / "g.html").exists()
