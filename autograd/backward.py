@@ -75,13 +75,15 @@ def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
     vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
-        op, x, y = node._op, node._x, node._y
+        op, x, y, version = node._op, node._x, node._y, node._version
         y_is_value = type(y) is Value
-        y_data = y.data if y_is_value else y
+        if x._version > version or y_is_value and y._version > version:  # see changed_error
+            raise changed_error(node)
+        y_data = y._data if y_is_value else y
         try:
-            grads = vjp[op](node.grad, node.data, x.data, y_data)
+            grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, y_data, error) from error
+            raise _backward_error(op, x._data, y_data, error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
@@ -93,16 +95,44 @@ def _backward_values(interior: list[Value]) -> None:
     """The executor on Values: the same rules, recording their own graph (higher order)."""
     vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
-        op, x, y = node._op, node._x, node._y
+        op, x, y, version = node._op, node._x, node._y, node._version
+        if x._version > version or type(y) is Value and y._version > version:
+            raise changed_error(node)
         try:
             grads = vjp[op](node.grad, node, x, y)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, getattr(y, "data", y), error) from error
+            raise _backward_error(op, x._data, getattr(y, "_data", y), error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad = _accumulate(x.grad, grads[0])
         if type(y) is Value:
             y.grad = _accumulate(y.grad, grads[1])
+
+
+def changed_error(node: Value) -> RuntimeError:
+    """The error for a node whose number, or an input's, was assigned after the node was recorded.
+
+    The executors compare versions (``value.py``): an input newer than the node was assigned after
+    the node was computed from it. A node whose own result was assigned has a negative version,
+    below that of any leaf, so the same comparison catches it (or, if its first input was assigned
+    too, that input's own check does: following first inputs always ends at a leaf).
+    """
+    x, y = node._x, node._y
+    if node._version < 0:
+        what = "its own .data was assigned"
+    else:
+        culprit = x if x._version > node._version else y
+        what = f"the .data of its input {_describe(culprit)} was assigned"
+    return RuntimeError(
+        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "
+        "with the new number. Run the forward pass again after changing .data (optimisers change it "
+        "between steps, when no graph is held)"
+    )
+
+
+def _describe(v: Value) -> str:
+    kind = f"the {v._op} node" if v._op else "the leaf"
+    return f"{kind} {v.label!r}" if v.label else f"{kind} (data={v._data!r})"
 
 
 def _accumulate(total: Any, g: Any) -> Any:

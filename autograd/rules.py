@@ -27,9 +27,12 @@ from typing import Any, NamedTuple
 from .primitives import (
     absolute,
     elu,
+    equal,
     exp,
     leaky_relu,
     log,
+    max_share,
+    maximum,
     power_slope,
     relu,
     sigmoid,
@@ -66,6 +69,8 @@ RULES: dict[str, Rule] = {
     "log":  Rule(lambda x, _: log(x),       lambda g, out, x, _: (g / x,),                       "d(ln x) = dx / x"),                          # D6
     "sqrt": Rule(lambda x, _: sqrt(x),      lambda g, out, x, _: (g / (2.0 * out),),             "d(sqrt x) = dx / (2 sqrt x)"),
     "abs":  Rule(lambda x, _: absolute(x),  lambda g, out, x, _: (g * sign(x),),                 "d|x| = sign(x) dx   (0 at x = 0)"),
+    "eq":   Rule(equal,                     lambda g, out, x, y: (0.0 * g, 0.0 * g),             "d[x = y] = 0   (a step: flat wherever it is defined)"),
+    "max":  Rule(maximum,                   lambda g, out, x, y: (g * max_share(x, y), g * max_share(y, x)), "d max(x, y) = [x > y] dx + [y > x] dy   (a tie: half each)"),  # D12
     # activations (D5); kinks: ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha
     "tanh":       Rule(lambda x, _: tanh(x),     lambda g, out, x, _: (g * (1.0 - out * out),),    "d(tanh x) = (1 - tanh^2 x) dx"),         # D5
     "sigmoid":    Rule(lambda x, _: sigmoid(x),  lambda g, out, x, _: (g * out * (1.0 - out),),    "d(s(x)) = s(x) (1 - s(x)) dx"),          # D5

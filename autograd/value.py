@@ -13,6 +13,7 @@ their inputs, never back, so a graph is freed as soon as its output is.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any
@@ -31,21 +32,49 @@ _new = object.__new__
 _isfinite = math.isfinite
 _FORWARD = {op: rule.forward for op, rule in RULES.items()}
 
+# Versions. Every Value keeps in ``_version`` the clock of when its number was set: the clock
+# when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
+# its own result was overwritten). The clock advances only on assignments, so building a graph
+# costs one slot per node and no new int. Backward checks, per node, that no input is newer than
+# the node and that the node's own result is intact (``backward.check_unchanged``).
+_ticks = itertools.count(1)
+_clock = 0
+
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_x", "_y")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_version")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.data = _to_float(data, "Value")
+        self._data = _to_float(data, "Value")
+        self._version = _clock
         self.grad = 0.0
         self.label = label
         self._op = ""
         self._x = None
         self._y = None
+
+    # ------------------------------------------------------------ the number
+    @property
+    def data(self) -> float:
+        """The number. Assigning it (an optimiser step) makes graphs recorded before unusable.
+
+        The engine then refuses a backward pass through a node computed from the old number,
+        instead of giving a derivative that mixes the old graph with the new number (as PyTorch
+        does with its version counters; see ``_version``).
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        global _clock
+        _clock = tick = next(_ticks)
+        self._data = value
+        # a computed node's own result changed: its rule (which may use it) no longer holds
+        self._version = -tick if self._op else tick
 
     # ------------------------------------------------------------ the graph
     @property
@@ -175,6 +204,14 @@ class Value:
         """|self|, with derivative 0 at 0."""
         return _unary("abs", self)
 
+    def max(self, other: Operand) -> Value:
+        """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
+        return _binary("max", self, other)
+
+    def equal(self, other: Operand) -> Value:
+        """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal to c)."""
+        return _binary("eq", self, other)
+
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
         return _unary("tanh", self)
@@ -206,7 +243,8 @@ class Value:
 def _record(op: str, x: Value, y: Any, data: float) -> Value:
     """Make the Value ``op(x, y) = data``, linked to its inputs unless in ``no_grad``."""
     node = _new(Value)
-    node.data = data
+    node._data = data
+    node._version = _clock
     node.grad = 0.0
     node.label = ""
     if _grad_enabled():
@@ -220,14 +258,14 @@ def _record(op: str, x: Value, y: Any, data: float) -> Value:
 
 
 def _unary(op: str, x: Value) -> Value:
-    return _record(op, x, None, _compute(op, x.data, None))
+    return _record(op, x, None, _compute(op, x._data, None))
 
 
 def _binary(op: str, x: Value, other: Any) -> Value:
     y = other if type(other) is Value else _constant(other, op)
     if y is NotImplemented:
         return NotImplemented
-    return _record(op, x, y, _compute(op, x.data, y.data if type(y) is Value else y))
+    return _record(op, x, y, _compute(op, x._data, y._data if type(y) is Value else y))
 
 
 def _compute(op: str, x: Any, y: Any) -> Any:

@@ -78,7 +78,8 @@ def test_batch_sizes_can_change():
     full, full_grads = f.value_and_grad(X)
     for size in (1, 7, 40, 3, 11, 2, 5):  # more sizes than buffers kept
         out, grads = f.value_and_grad(X[:size])
-        assert out.tolist() == full[:size].tolist()
+        # a matrix product may add in another order for another batch width: equal to roundoff
+        np.testing.assert_allclose(out, full[:size], rtol=1e-14, atol=1e-15)
     parts = sum(f.value_and_grad(X[i:i + 10])[1] for i in range(0, 40, 10))
     assert_matches(parts, full_grads, 40.0, "gradients of 4 batches of 10 vs one of 40")
 

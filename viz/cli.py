@@ -57,22 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot), "
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.pdf needs Graphviz's dot), "
                             "or .html for the interactive explorer (one offline page); default graph.svg")
     graph.add_argument("--params", default="", metavar="NAMES",
                        help="comma-separated variables to draw as parameters, e.g. w,b")
-    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
+                       help="layout direction (default auto: left to right unless too wide)")
     graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
     graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
     graph.set_defaults(run=run_graph)
 
     train = commands.add_parser(
-        "train", help="train an MLP on a dataset and save the model and plots",
+        "train", help="train an MLP on a dataset (or microgpt's GPT on names) and save the model and plots",
         description="Train an MLP on a dataset from nn, then write the model (JSON), the loss curve and, for 2-D "
-                    "data, the decision boundary (PNG), and print a summary.",
+                    "data, the decision boundary (PNG), and print a summary. `chainrule train names` trains "
+                    "Karpathy's microgpt (nn.GPT) on 32,033 names and prints names it makes up.",
     )
-    train.add_argument("dataset", help="dataset name: moons, circles, xor, spirals, blobs, iris or digits")
-    train.add_argument("--steps", type=int, default=100, help="optimisation steps (default 100)")
+    train.add_argument("dataset", help="dataset name: moons, circles, xor, spirals, blobs, iris, digits or names")
+    train.add_argument("--steps", type=int, default=None, help="optimisation steps (default 100; names: 1000)")
     train.add_argument("--out", default=None, help="output directory (default runs/DATASET)")
     train.add_argument("--hidden", default="16,16", help="hidden layer sizes, comma-separated (default 16,16)")
     train.add_argument("--activation", default="relu", help="hidden activation (default relu)")
@@ -84,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "--loss mse; adam 0.01)")
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
     train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--seed", type=int, default=None, help="random seed (default 0; names: 42, microgpt's)")
     train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
                        help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -249,9 +251,15 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """``chainrule train``: see ``viz.training.train_command``."""
+    """``chainrule train``: see ``viz.training.train_command`` (``viz.train_names`` for names)."""
+    if args.dataset == "names":
+        from .train_names import train_names_command
+
+        return train_names_command(args)
     from .training import train_command
 
+    args.steps = 100 if args.steps is None else args.steps
+    args.seed = 0 if args.seed is None else args.seed
     return train_command(args)
 
 

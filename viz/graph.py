@@ -21,8 +21,10 @@ from autograd import Value, topological_order
 
 from .chain import grad_value, local_grads, number, op_text
 from .collapse import Box, assign, module_boxes, parameters_of
-from .labels import plain, record, record_field
+from .labels import plain, record_field
+from .layout import Drawing, choose, emit
 from .picture import Picture
+from .rendering import svg_size
 from .style import (
     BOX_STYLE,
     CONSTANT_STYLE,
@@ -38,7 +40,8 @@ from .style import (
     value_style,
 )
 
-RANKDIRS = ("LR", "TB", "RL", "BT")
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+LEGEND_MIN_NODES = 10  # smaller pictures explain themselves: no legend unless asked for
 MAX_NODES = 2000
 
 ALPHA_OPS = ("leaky_relu", "elu")
@@ -46,12 +49,14 @@ ALPHA_OPS = ("leaky_relu", "elu")
 GradOf = Callable[[Value], "float | None"]
 
 
-def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any = None, collapse: Any = None,
-             collapse_level: str = "layer", shade_grad: bool = False, legend: bool = True,
-             local_grads: bool = False, hide: str | Iterable[str] | None = None,
-             max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
+def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: Any = None, collapse: Any = None,
+             collapse_level: str = "layer", example: int | None = None, shade_grad: bool = False,
+             legend: bool | None = None, local_grads: bool = False, hide: str | Iterable[str] | None = None,
+             scale: float = 1.0, max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
+    rankdir         ``"auto"`` (left to right unless that is too wide: then top to bottom, or a long
+                    chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
     collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
     collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``.
@@ -60,6 +65,8 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
                     the recorded numbers (``∂/∂a = 2.0000``), from the engine's rule table.
     hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
                     ``"data"`` hides the data; ``("data", "grad")`` both.
+    legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
+    scale           draw the picture this many times its natural size (Jupyter shows it unscaled).
     max_nodes       above this many nodes the picture is a message saying how to shrink the graph.
     backend         ``"dot"``, ``"wasm"`` or None (auto, see viz.render).
     """
@@ -72,16 +79,18 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]  # not all nested away
     size = count_nodes(order, placement, boxes)
     if size > max_nodes:
-        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
+        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend, scale=scale)
     known = set(parameters_of(params)) | set(parameters_of(collapse))
     hidden = _hidden(hide)
     grad_of = (lambda node: None) if "grad" in hidden else grad_value
     build = lambda with_legend: build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
                                               placement=placement, shade_grad=shade_grad, legend=with_legend,
                                               grad_of=grad_of, local_grad_labels=local_grads,
-                                              hide_data="data" in hidden)
-    fallback = build(False) if legend else None  # for the WebAssembly Graphviz bug, see Picture.to_svg
-    return Picture(build(legend), node_count=size, backend=backend, without_legend=fallback)
+                                              hide_data="data" in hidden, backend=backend)
+    if legend is None:
+        legend = size >= LEGEND_MIN_NODES or shade_grad
+    alternative = lambda: build(not legend)  # for the WebAssembly Graphviz bug, see Picture.to_svg
+    return Picture(build(legend), node_count=size, backend=backend, alternative=alternative, scale=scale)
 
 
 def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:
@@ -108,16 +117,16 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
-                  hide_data: bool = False) -> graphviz.Digraph:
+                  hide_data: bool = False, backend: str | None = None) -> graphviz.Digraph:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``).
 
     ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
     ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
     the chain rule's terms ``dL/d(use) x d(use)/d(node)`` (``backprop_steps``). With
     ``local_grad_labels`` every edge into an operation says the local derivative d(out)/d(input).
+    ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout).
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
-    across = rankdir in ("LR", "RL")
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
@@ -126,10 +135,13 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         box = placement.get(node)
         return box_id[id(box)] if box is not None else f"v{index[node]}"
 
-    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
-    if title:
-        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
-    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+    drawing = Drawing()
+
+    def measure(direction: str, per_row: int) -> tuple[float, float] | None:
+        trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction), node_attr=NODE_ATTR,
+                                 edge_attr=EDGE_ATTR)
+        emit(drawing, trial, direction, per_row)
+        return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
     shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
     scale = GradScale([g for g in shown_grads if g is not None]) if shade_grad else None
@@ -140,19 +152,19 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(node.label)] if node.label else []) + _numbers(node, grad_of, hide_data)
+        fields = ([record_field(node.label)] if node.label else [], _numbers(node, grad_of, hide_data))
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        digraph.node(name, label=record(*fields, across=across), **style)
+        drawing.node(name, fields=fields, **style)
         if not node.op:
             continue
         text, x_role, y_role = op_text(node)
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        digraph.node(f"{name}_op", label=plain(text), **OP_STYLE)
-        digraph.edge(f"{name}_op", name, **red)
+        drawing.node(f"{name}_op", label=plain(text), **OP_STYLE)
+        drawing.edge(f"{name}_op", name, **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, (x_role, y_role), strict=False)):
             tail = drawn(parent)
@@ -167,38 +179,43 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             elif local_grad_labels:
                 label = local_label(parent.label or role, locals_[i])
             style = dict(red) if parent is highlight else {}
-            digraph.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
+            drawing.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
-            digraph.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
-            digraph.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
+            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
+            drawing.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
         what = f"{box.kind}, {len(inside)} nodes" if box.kind == "neuron" else (
             f"layer: {len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}, {len(inside)} nodes")
-        fields = [record_field(box.name), record_field(what)]
-        if box.kind == "neuron":
-            fields += _numbers(box.outputs[0], grad_of)
+        stacked = [record_field(what)] + (_numbers(box.outputs[0], grad_of) if box.kind == "neuron" else [])
         style = dict(BOX_STYLE)
         g = grad_of(box.outputs[0])
         if scale is not None and box.kind == "neuron" and g is not None:
             style["fillcolor"] = scale.colour(g)
             if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
                 style["fontcolor"] = "white"
-        digraph.node(name, label=record(*fields, across=across), **style)
+        drawing.node(name, fields=([record_field(box.name)], stacked), **style)
         for node in inside:
             for parent in node.parents:
                 tail = drawn(parent)
                 if tail != name and (tail, name) not in box_edges:
                     box_edges.add((tail, name))
-                    digraph.edge(tail, name)
+                    drawing.edge(tail, name)
 
-    if legend:
+    rankdir, per_row = choose(drawing, rankdir, measure)
+    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
+    if title:
+        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
+    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+    if legend:  # declared before the graph, so that dot puts the row under it
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
         constants = any(node.constant is not None for node in shown)
-        add_legend(digraph, kinds, constants=constants, boxes=bool(boxes), scale=scale)
+        add_legend(digraph, kinds, constants=constants, boxes=bool(boxes), scale=scale, rankdir=rankdir,
+                   below=drawn(roots[0]))
+    emit(drawing, digraph, rankdir, per_row)
     return digraph
 
 

@@ -77,8 +77,7 @@ class BackpropSteps(Sequence[Frame]):
         """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
         frames = []
         for i, frame in enumerate(self.frames):
-            svg = frame.picture.to_svg()
-            svg = svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+            svg = frame.picture.to_html()  # natural size, scrolling sideways when wide
             display = "block" if i == 0 else "none"
             caption = html.escape(frame.caption)
             frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
@@ -104,7 +103,7 @@ class BackpropSteps(Sequence[Frame]):
         return f"<viz.BackpropSteps: {len(self.frames)} frames; .save(directory) writes numbered SVGs>"
 
 
-def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, legend: bool = False,
+def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
                    max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
     """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
 

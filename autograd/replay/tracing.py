@@ -67,7 +67,7 @@ class TracedNumber(numbers.Real):
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _same
-    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = _same
+    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = max = equal = _same
 
     __bool__ = _refuse("a Python bool (an `if`, `and`/`or`, `while`)")
     __float__ = _refuse("float()")
