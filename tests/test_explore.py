@@ -184,3 +184,20 @@ def test_chainrule_graph_html_refuses_shade_grad(tmp_path, capsys):
 
     assert main(["graph", "x*2", "x=1", "--shade-grad", "-o", str(tmp_path / "g.html")]) == 2
     assert "--shade-grad" in capsys.readouterr().err and not (tmp_path / "g.html").exists()
+
+
+def test_sliders_work_on_a_copy_and_leave_the_given_graph_as_it_was():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w).tanh() - 2 * x  # rsub-free, but a constant on the left: mul by 2, then sub
+    y.label = "y"
+    y.backward()
+    explorer = viz.explore(y, params=[w])
+    explorer.set(x=0.5, w=1.0)
+    t = math.tanh(0.5)
+    nodes = explorer.graph["nodes"]
+    assert nodes[explorer.graph["output"]]["data"] == pytest.approx(t - 1.0)
+    assert nodes["v0"]["grad"] == pytest.approx((1 - t * t) * 1.0 - 2)  # dy/dx = (1 - tanh^2) w - 2
+    assert nodes["v1"]["kind"] == "parameter" and nodes["v1"]["grad"] == pytest.approx((1 - t * t) * 0.5)
+    assert (x.data, w.data, y.data) == (2.0, -3.0, math.tanh(-6.0) - 4.0)  # the user's graph is untouched
+    assert x.grad == pytest.approx((1 - math.tanh(-6.0) ** 2) * -3.0 - 2)
+    y.backward()  # and still usable
