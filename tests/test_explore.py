@@ -201,3 +201,12 @@ def test_sliders_work_on_a_copy_and_leave_the_given_graph_as_it_was():
     assert (x.data, w.data, y.data) == (2.0, -3.0, math.tanh(-6.0) - 4.0)  # the user's graph is untouched
     assert x.grad == pytest.approx((1 - math.tanh(-6.0) ** 2) * -3.0 - 2)
     y.backward()  # and still usable
+
+
+def test_after_a_refused_value_the_sliders_go_back_to_the_numbers_shown():
+    explorer = viz.explore("log(x) + y", x=2.0, y=1.0)
+    with pytest.raises(ValueError, match="log"):
+        explorer.set(x=-1.0)
+    assert explorer.leaf_values == {"v0": 2.0, "v2": 1.0}
+    explorer.set(y=3.0)  # moving another leaf works again
+    assert explorer.graph["nodes"][explorer.graph["output"]]["data"] == pytest.approx(math.log(2.0) + 3.0)

@@ -66,12 +66,15 @@ class Explorer(anywidget.AnyWidget):
         """A slider moved: record the graph afresh with the new leaves, run backward, send the numbers."""
         positions = {f"v{i}": i for i in range(len(self.order))}
         values = {positions[i]: v for i, v in change["new"].items() if i in positions}
+        if all(self.order[i].data == v for i, v in values.items()):  # the numbers shown (a refused value undone)
+            return
         try:
             order = rebuild(self.order, values)
             root = order[self._root_position]
             graph = graph_data(root, [order[i] for i in self._param_positions], order)
         except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
             self.error = f"cannot compute the graph there: {problem}"
+            self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
             return
         self.order, self.root, self.graph, self.error = order, root, graph, ""
 
@@ -83,6 +86,7 @@ class Explorer(anywidget.AnyWidget):
         if unknown:
             known = ", ".join(by_label) or "none"
             raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {known})")
+        self.error = ""
         self.leaf_values = {**self.leaf_values, **{by_label[name]: float(v) for name, v in values.items()}}
         if self.error:
             raise ValueError(self.error)
