@@ -206,6 +206,8 @@ def run_graph(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     output = Path(args.output)
     explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
+    if explorer_page and args.shade_grad:
+        raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")
     if not explorer_page and output.suffix.lower() not in SAVE_SUFFIXES:
         raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}, "
                            ".html")
@@ -237,6 +239,7 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"  {name:<{width}}  {value.data:>12.6g}  {value.grad:>12.6g}")
     if explorer_page:  # ---- the explorer page: click, step, practise in any browser (viz.interactive)
         from .interactive import Explorer
+
 
         Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
     else:
