@@ -239,3 +239,107 @@ def test_compile_traces_functions_with_domain_ops():
                          n_inputs=1, parameters=[])
     out = f.forward(np.array([[4.0]]))
     assert out.ravel().tolist() == [math.log(4.0), 2.0, 0.25, 2.0, 16.0, 256.0]
+
+
+def test_in_a_fresh_process_the_first_graph_names_the_changed_input():
+    # before any assignment the clock is 0, so the first nodes carry version 0: still "recorded, then changed"
+    code = (
+        "from autograd import Value\nx = Value(2.0, label='x')\ny = x * 3.0\nx.data = 1.0\n"
+        "try:\n    y.backward()\nexcept RuntimeError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("backward: the mul node (data=6.0) was recorded, then the .data of its input the leaf 'x'")
+
+
+# ---------------------------------------------------------------- rules.py: every rule, both executors
+
+A = 0.2  # an activation's alpha
+C = 1.7  # a constant operand
+ONE = [  # op, the Value expression of x, the same function on floats (the reference), x's domain
+    ("add c", lambda v: v + C, lambda x: x + C, None),
+    ("sub c", lambda v: v - C, lambda x: x - C, None),
+    ("rsub", lambda v: C - v, lambda x: C - x, None),
+    ("mul c", lambda v: v * C, lambda x: x * C, None),
+    ("div c", lambda v: v / C, lambda x: x / C, None),
+    ("rdiv", lambda v: C / v, lambda x: C / x, None),
+    ("neg", lambda v: -v, lambda x: -x, None),
+    ("pow 2", lambda v: v**2, lambda x: x**2, None),
+    ("pow 3", lambda v: v**3, lambda x: x**3, None),
+    ("pow 0.5", lambda v: v**0.5, lambda x: x**0.5, "positive"),
+    ("pow -1.5", lambda v: v**-1.5, lambda x: x**-1.5, "positive"),
+    ("rpow", lambda v: C**v, lambda x: C**x, None),
+    ("exp", lambda v: v.exp(), math.exp, None),
+    ("log", lambda v: v.log(), math.log, "positive"),
+    ("sqrt", lambda v: v.sqrt(), math.sqrt, "positive"),
+    ("abs", lambda v: v.abs(), abs, None),
+    ("tanh", lambda v: v.tanh(), math.tanh, None),
+    ("sigmoid", lambda v: v.sigmoid(), sig, None),
+    ("relu", lambda v: v.relu(), lambda x: max(x, 0.0), None),
+    ("leaky_relu", lambda v: v.leaky_relu(A), lambda x: x if x >= 0 else A * x, None),
+    ("elu", lambda v: v.elu(A), lambda x: x if x > 0 else A * math.expm1(x), None),
+    ("softplus", lambda v: v.softplus(), softplus, None),
+]
+TWO = [  # binary ops with two Values: x op y, on floats
+    ("add", lambda u, v: u + v, lambda x, y: x + y),
+    ("sub", lambda u, v: u - v, lambda x, y: x - y),
+    ("mul", lambda u, v: u * v, lambda x, y: x * y),
+    ("div", lambda u, v: u / v, lambda x, y: x / y),
+    ("powv", lambda u, v: u**v, lambda x, y: x**y),
+]
+POINTS = [-1.7, -0.4, 0.3, 1.3, 2.9]
+H = 1e-5
+
+
+def d1(f, x):
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def d2(f, x, h=1e-4):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / (h * h)
+
+
+@pytest.mark.parametrize("name, expr, ref, domain", ONE, ids=[c[0] for c in ONE])
+def test_every_one_input_rule_against_central_differences_in_both_executors(name, expr, ref, domain):
+    for x in POINTS:
+        if domain == "positive" and x <= 0:
+            continue
+        v = Value(x)
+        expr(v).backward()
+        assert v.grad == pytest.approx(d1(ref, x), rel=1e-6, abs=1e-8), (name, x)
+        w = Value(x)
+        expr(w).backward(create_graph=True)  # the same rule on Values: its result has a graph
+        first = w.grad
+        assert float(first) == pytest.approx(d1(ref, x), rel=1e-6, abs=1e-8), (name, x)
+        if isinstance(first, Value):
+            w.grad = 0.0
+            first.backward()
+            assert w.grad == pytest.approx(d2(ref, x), rel=1e-4, abs=1e-5), (name, x)
+        else:
+            assert d2(ref, x) == pytest.approx(0.0, abs=1e-5), (name, x)  # a constant slope
+
+
+@pytest.mark.parametrize("name, expr, ref", TWO, ids=[c[0] for c in TWO])
+def test_every_two_input_rule_against_central_differences(name, expr, ref):
+    for x in POINTS:
+        for y in (0.6, 1.9, -1.2):
+            if name == "powv" and x <= 0:
+                continue
+            u, v = Value(x), Value(y)
+            expr(u, v).backward()
+            dx = d1(lambda t, y=y: ref(t, y), x)
+            dy = d1(lambda t, x=x: ref(x, t), y)
+            assert u.grad == pytest.approx(dx, rel=1e-6, abs=1e-8) and v.grad == pytest.approx(dy, rel=1e-6, abs=1e-8)
+            u2, v2 = Value(x), Value(y)
+            expr(u2, v2).backward(create_graph=True)
+            assert float(u2.grad) == pytest.approx(dx, rel=1e-6, abs=1e-8), (name, x, y)
+            assert float(v2.grad) == pytest.approx(dy, rel=1e-6, abs=1e-8), (name, x, y)
+
+
+def test_kink_conventions_in_both_executors():
+    # ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha, |x|'(0) = 0 (D5)
+    for expr, slope in [(lambda v: v.relu(), 0.0), (lambda v: v.leaky_relu(A), 1.0),
+                        (lambda v: v.elu(A), A), (lambda v: v.abs(), 0.0)]:
+        for create_graph in (False, True):
+            v = Value(0.0)
+            expr(v).backward(create_graph=create_graph)
+            assert float(v.grad) == slope
