@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import autograd
 from autograd import Value, detect_anomaly, no_grad, topological_order
 from autograd import primitives as P
 
+ROOT = str(Path(autograd.__file__).resolve().parents[1])  # the subprocesses import this very autograd
 XS = [-800.0, -30.0, -2.5, -1.0, -0.3, -1e-3, 0.0, 1e-3, 0.3, 1.0, 2.5, 30.0, 800.0]
 
 
@@ -83,6 +85,10 @@ def test_power_slope_on_arrays_is_exact_and_silent_at_zero():
         assert P.power_slope(np.array([[0.0]]), np.array([[0.5]])).tolist() == [[math.inf]]
         assert P.power_slope(np.array([[-1.0]]), np.array([[0.5]])).tolist()[0][0] != 0.0  # nan
     assert P.power_slope(0.0, 0.0) == 0.0 and P.power_slope(3.0, 2.0) == 6.0
+    # an array against a plain exponent (and the reverse) is still the array path: exact zeros for n = 0
+    zeros = P.power_slope(np.array([[0.0, 2.0]]), 0.0)
+    assert isinstance(zeros, np.ndarray) and zeros.tolist() == [[0.0, 0.0]]
+    assert P.power_slope(2.0, np.array([[0.0, 3.0]])).tolist() == [[0.0, 12.0]]
 
 
 @pytest.mark.parametrize("x", [0.25, 0.5, 0.75, 1.0 - 2**-52])
@@ -109,6 +115,9 @@ def test_value_messages_word_by_word():
     with pytest.raises(TypeError) as info:
         Value("x" * 58)  # a repr of exactly 60 characters is shown whole
     assert str(info.value).endswith("got str: '" + "x" * 58 + "'")
+    with pytest.raises(TypeError) as info:
+        Value("x" * 59)  # 61 characters: cut to 57 and "..."
+    assert str(info.value).endswith("got str: '" + "x" * 56 + "...")
     with pytest.raises(TypeError, match=r"^compare: expected a real number"):
         Value(1.0) < "a"  # noqa: B015
     with pytest.raises(TypeError, match=r"^backward: grad: expected a real number"):
@@ -156,9 +165,10 @@ def test_deepcopy_keeps_identity_and_gradients():
 
 def test_a_graph_unpickled_from_a_process_with_a_later_clock_still_refuses_changed_data():
     # the other process assigned .data many times: its stamps are larger than this process's clock
+    ahead = autograd.value._clock + 1000  # more assignments than this process has made so far
     code = (
-        "import pickle, sys\nfrom autograd import Value\nx = Value(2.0)\n"
-        "for _ in range(5000):\n    x.data = 2.0\n"
+        f"import pickle, sys\nsys.path.insert(0, {ROOT!r})\nfrom autograd import Value\nx = Value(2.0)\n"
+        f"for _ in range({ahead}):\n    x.data = 2.0\n"
         "y = x.tanh() * x\nsys.stdout.write(pickle.dumps((x, y)).hex())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -222,6 +232,14 @@ def test_an_overflow_while_recording_the_backward_pass_is_worded_with_both_opera
                                "(mul: overflow, 1e+300 * 1e+200 is too large for a float)")
 
 
+def test_an_overflow_in_a_float_backward_pass_outside_the_domain_table_is_worded():
+    x, y = Value(1e-5), Value(-61.0)
+    out = x**y  # 1e305: fine; its slope y x^(y - 1) = -61e310 is not
+    with pytest.raises(OverflowError) as info:
+        out.backward()
+    assert str(info.value).startswith("backward of powv: the derivative is not finite, got 1e-05 ** (-61.0) (")
+
+
 def test_create_graph_gradients_add_onto_existing_float_gradients_and_record_no_zero_additions():
     x = Value(2.0)
     x.grad = 1.0
@@ -244,6 +262,7 @@ def test_compile_traces_functions_with_domain_ops():
 def test_in_a_fresh_process_the_first_graph_names_the_changed_input():
     # before any assignment the clock is 0, so the first nodes carry version 0: still "recorded, then changed"
     code = (
+        f"import sys\nsys.path.insert(0, {ROOT!r})\n"
         "from autograd import Value\nx = Value(2.0, label='x')\ny = x * 3.0\nx.data = 1.0\n"
         "try:\n    y.backward()\nexcept RuntimeError as e:\n    print(e)"
     )
@@ -343,3 +362,15 @@ def test_kink_conventions_in_both_executors():
             v = Value(0.0)
             expr(v).backward(create_graph=create_graph)
             assert float(v.grad) == slope
+
+
+def test_nodes_made_before_any_assignment_name_the_changed_input(monkeypatch):
+    # the same as the fresh-process test above, in this process: the clock as at the start
+    monkeypatch.setattr(autograd.value, "_clock", 0)
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    monkeypatch.undo()
+    x.data = 1.0
+    message = r"^backward: the mul node \(data=6\.0\) was recorded, then the \.data of its input the leaf 'x' was"
+    with pytest.raises(RuntimeError, match=message):
+        y.backward()
