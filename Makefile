@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-bench
 
 # mutation testing of the eager engine (not part of make test; about 20 min on 2 busy cores): see tests/MUTATION.md
 mutation: $(VENV)/.installed-mutation
+	rm -rf mutants  # a fresh run: mutmut's cache would keep results from before the tests changed
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_summary.py
 

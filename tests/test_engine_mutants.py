@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import autograd
 from autograd import Value, detect_anomaly, no_grad, topological_order
 from autograd import primitives as P
 
+ROOT = str(Path(autograd.__file__).resolve().parents[1])  # the subprocesses import this very autograd
 XS = [-800.0, -30.0, -2.5, -1.0, -0.3, -1e-3, 0.0, 1e-3, 0.3, 1.0, 2.5, 30.0, 800.0]
 
 
@@ -83,6 +85,10 @@ def test_power_slope_on_arrays_is_exact_and_silent_at_zero():
         assert P.power_slope(np.array([[0.0]]), np.array([[0.5]])).tolist() == [[math.inf]]
         assert P.power_slope(np.array([[-1.0]]), np.array([[0.5]])).tolist()[0][0] != 0.0  # nan
     assert P.power_slope(0.0, 0.0) == 0.0 and P.power_slope(3.0, 2.0) == 6.0
+    # an array against a plain exponent (and the reverse) is still the array path: exact zeros for n = 0
+    zeros = P.power_slope(np.array([[0.0, 2.0]]), 0.0)
+    assert isinstance(zeros, np.ndarray) and zeros.tolist() == [[0.0, 0.0]]
+    assert P.power_slope(2.0, np.array([[0.0, 3.0]])).tolist() == [[0.0, 12.0]]
 
 
 @pytest.mark.parametrize("x", [0.25, 0.5, 0.75, 1.0 - 2**-52])
@@ -109,6 +115,9 @@ def test_value_messages_word_by_word():
     with pytest.raises(TypeError) as info:
         Value("x" * 58)  # a repr of exactly 60 characters is shown whole
     assert str(info.value).endswith("got str: '" + "x" * 58 + "'")
+    with pytest.raises(TypeError) as info:
+        Value("x" * 59)  # 61 characters: cut to 57 and "..."
+    assert str(info.value).endswith("got str: '" + "x" * 56 + "...")
     with pytest.raises(TypeError, match=r"^compare: expected a real number"):
         Value(1.0) < "a"  # noqa: B015
     with pytest.raises(TypeError, match=r"^backward: grad: expected a real number"):
@@ -156,9 +165,10 @@ def test_deepcopy_keeps_identity_and_gradients():
 
 def test_a_graph_unpickled_from_a_process_with_a_later_clock_still_refuses_changed_data():
     # the other process assigned .data many times: its stamps are larger than this process's clock
+    ahead = autograd.value._clock + 1000  # more assignments than this process has made so far
     code = (
-        "import pickle, sys\nfrom autograd import Value\nx = Value(2.0)\n"
-        "for _ in range(5000):\n    x.data = 2.0\n"
+        f"import pickle, sys\nsys.path.insert(0, {ROOT!r})\nfrom autograd import Value\nx = Value(2.0)\n"
+        f"for _ in range({ahead}):\n    x.data = 2.0\n"
         "y = x.tanh() * x\nsys.stdout.write(pickle.dumps((x, y)).hex())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -222,6 +232,14 @@ def test_an_overflow_while_recording_the_backward_pass_is_worded_with_both_opera
                                "(mul: overflow, 1e+300 * 1e+200 is too large for a float)")
 
 
+def test_an_overflow_in_a_float_backward_pass_outside_the_domain_table_is_worded():
+    x, y = Value(1e-5), Value(-61.0)
+    out = x**y  # 1e305: fine; its slope y x^(y - 1) = -61e310 is not
+    with pytest.raises(OverflowError) as info:
+        out.backward()
+    assert str(info.value).startswith("backward of powv: the derivative is not finite, got 1e-05 ** (-61.0) (")
+
+
 def test_create_graph_gradients_add_onto_existing_float_gradients_and_record_no_zero_additions():
     x = Value(2.0)
     x.grad = 1.0
@@ -239,3 +257,120 @@ def test_compile_traces_functions_with_domain_ops():
                          n_inputs=1, parameters=[])
     out = f.forward(np.array([[4.0]]))
     assert out.ravel().tolist() == [math.log(4.0), 2.0, 0.25, 2.0, 16.0, 256.0]
+
+
+def test_in_a_fresh_process_the_first_graph_names_the_changed_input():
+    # before any assignment the clock is 0, so the first nodes carry version 0: still "recorded, then changed"
+    code = (
+        f"import sys\nsys.path.insert(0, {ROOT!r})\n"
+        "from autograd import Value\nx = Value(2.0, label='x')\ny = x * 3.0\nx.data = 1.0\n"
+        "try:\n    y.backward()\nexcept RuntimeError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("backward: the mul node (data=6.0) was recorded, then the .data of its input the leaf 'x'")
+
+
+# ---------------------------------------------------------------- rules.py: every rule, both executors
+
+A = 0.2  # an activation's alpha
+C = 1.7  # a constant operand
+ONE = [  # op, the Value expression of x, the same function on floats (the reference), x's domain
+    ("add c", lambda v: v + C, lambda x: x + C, None),
+    ("sub c", lambda v: v - C, lambda x: x - C, None),
+    ("rsub", lambda v: C - v, lambda x: C - x, None),
+    ("mul c", lambda v: v * C, lambda x: x * C, None),
+    ("div c", lambda v: v / C, lambda x: x / C, None),
+    ("rdiv", lambda v: C / v, lambda x: C / x, None),
+    ("neg", lambda v: -v, lambda x: -x, None),
+    ("pow 2", lambda v: v**2, lambda x: x**2, None),
+    ("pow 3", lambda v: v**3, lambda x: x**3, None),
+    ("pow 0.5", lambda v: v**0.5, lambda x: x**0.5, "positive"),
+    ("pow -1.5", lambda v: v**-1.5, lambda x: x**-1.5, "positive"),
+    ("rpow", lambda v: C**v, lambda x: C**x, None),
+    ("exp", lambda v: v.exp(), math.exp, None),
+    ("log", lambda v: v.log(), math.log, "positive"),
+    ("sqrt", lambda v: v.sqrt(), math.sqrt, "positive"),
+    ("abs", lambda v: v.abs(), abs, None),
+    ("tanh", lambda v: v.tanh(), math.tanh, None),
+    ("sigmoid", lambda v: v.sigmoid(), sig, None),
+    ("relu", lambda v: v.relu(), lambda x: max(x, 0.0), None),
+    ("leaky_relu", lambda v: v.leaky_relu(A), lambda x: x if x >= 0 else A * x, None),
+    ("elu", lambda v: v.elu(A), lambda x: x if x > 0 else A * math.expm1(x), None),
+    ("softplus", lambda v: v.softplus(), softplus, None),
+]
+TWO = [  # binary ops with two Values: x op y, on floats
+    ("add", lambda u, v: u + v, lambda x, y: x + y),
+    ("sub", lambda u, v: u - v, lambda x, y: x - y),
+    ("mul", lambda u, v: u * v, lambda x, y: x * y),
+    ("div", lambda u, v: u / v, lambda x, y: x / y),
+    ("powv", lambda u, v: u**v, lambda x, y: x**y),
+]
+POINTS = [-1.7, -0.4, 0.3, 1.3, 2.9]
+H = 1e-5
+
+
+def d1(f, x):
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def d2(f, x, h=1e-4):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / (h * h)
+
+
+@pytest.mark.parametrize("name, expr, ref, domain", ONE, ids=[c[0] for c in ONE])
+def test_every_one_input_rule_against_central_differences_in_both_executors(name, expr, ref, domain):
+    for x in POINTS:
+        if domain == "positive" and x <= 0:
+            continue
+        v = Value(x)
+        expr(v).backward()
+        assert v.grad == pytest.approx(d1(ref, x), rel=1e-6, abs=1e-8), (name, x)
+        w = Value(x)
+        expr(w).backward(create_graph=True)  # the same rule on Values: its result has a graph
+        first = w.grad
+        assert float(first) == pytest.approx(d1(ref, x), rel=1e-6, abs=1e-8), (name, x)
+        if isinstance(first, Value):
+            w.grad = 0.0
+            first.backward()
+            assert w.grad == pytest.approx(d2(ref, x), rel=1e-4, abs=1e-5), (name, x)
+        else:
+            assert d2(ref, x) == pytest.approx(0.0, abs=1e-5), (name, x)  # a constant slope
+
+
+@pytest.mark.parametrize("name, expr, ref", TWO, ids=[c[0] for c in TWO])
+def test_every_two_input_rule_against_central_differences(name, expr, ref):
+    for x in POINTS:
+        for y in (0.6, 1.9, -1.2):
+            if name == "powv" and x <= 0:
+                continue
+            u, v = Value(x), Value(y)
+            expr(u, v).backward()
+            dx = d1(lambda t, y=y: ref(t, y), x)
+            dy = d1(lambda t, x=x: ref(x, t), y)
+            assert u.grad == pytest.approx(dx, rel=1e-6, abs=1e-8) and v.grad == pytest.approx(dy, rel=1e-6, abs=1e-8)
+            u2, v2 = Value(x), Value(y)
+            expr(u2, v2).backward(create_graph=True)
+            assert float(u2.grad) == pytest.approx(dx, rel=1e-6, abs=1e-8), (name, x, y)
+            assert float(v2.grad) == pytest.approx(dy, rel=1e-6, abs=1e-8), (name, x, y)
+
+
+def test_kink_conventions_in_both_executors():
+    # ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha, |x|'(0) = 0 (D5)
+    for expr, slope in [(lambda v: v.relu(), 0.0), (lambda v: v.leaky_relu(A), 1.0),
+                        (lambda v: v.elu(A), A), (lambda v: v.abs(), 0.0)]:
+        for create_graph in (False, True):
+            v = Value(0.0)
+            expr(v).backward(create_graph=create_graph)
+            assert float(v.grad) == slope
+
+
+def test_nodes_made_before_any_assignment_name_the_changed_input(monkeypatch):
+    # the same as the fresh-process test above, in this process: the clock as at the start
+    monkeypatch.setattr(autograd.value, "_clock", 0)
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    monkeypatch.undo()
+    x.data = 1.0
+    message = r"^backward: the mul node \(data=6\.0\) was recorded, then the \.data of its input the leaf 'x' was"
+    with pytest.raises(RuntimeError, match=message):
+        y.backward()
