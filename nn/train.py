@@ -128,10 +128,13 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
 
 
 def _parameter_array(engine: str, params: list[Value], optimizer: Optimizer) -> autograd.ParameterArray | None:
-    """For engine="compiled" with an optimiser of exactly the model's parameters: one array that the
-    replay reads and the optimiser updates in place (``Optimizer.step_array``), synchronised into
-    the Values when fit ends. Otherwise None: parameters stay in their Values."""
+    """For engine="compiled" with an optimiser of exactly the model's parameters that has an array
+    form (``update_array``): one array that the replay reads and the optimiser updates in place
+    (``Optimizer.step_array``), synchronised into the Values when fit ends. Otherwise None:
+    parameters stay in their Values."""
     if engine != "compiled" or len(optimizer.params) != len(params):
+        return None
+    if type(optimizer).update_array is Optimizer.update_array:  # an optimiser with no array form
         return None
     if any(p is not q for p, q in zip(optimizer.params, params, strict=True)):
         return None

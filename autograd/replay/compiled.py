@@ -62,6 +62,7 @@ class Compiled:
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
     ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
+    ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
     def __init__(self, recorded: Trace, schedule: Schedule) -> None:
