@@ -1,10 +1,11 @@
 """``draw_dot``: the computation graph of a Value, with every node's data and gradient.
 
-Each Value is a record ``label | data | grad`` (four decimals, as in micrograd's pictures); the
-operation that made it is a small ellipse in front of it, and a plain number in the formula
-(the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose inputs play
-different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and the edges
-say which input is ``a`` and which is ``b`` (``c`` for the number).
+Each Value is a record: its label, then its data over its grad (four decimals, as in
+micrograd's pictures); the operation that made it is a small ellipse in front of it, and a plain
+number in the formula (the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose
+inputs play different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and
+the edges say which input is ``a`` and which is ``b`` (``c`` for the number). The chain rule's
+numbers come from ``viz.chain``; the direction of the layout from ``viz.layout``.
 
 Node ids are positions in the topological order, and nodes are written in that order, so the
 same graph always gives the same DOT text.
