@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "graph", help="draw the computation graph of an expression, with values and gradients",
         description="Evaluate an expression, run backward, print each input's value and gradient, and draw the "
                     "graph (every node's data and grad).",
-        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha). Operators: "
+        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha: "
+               "leaky_relu(x, 0.2) or leaky_relu(x, alpha=0.2)). Operators: "
                "+ - * / ** and unary -. Example: chainrule graph \"tanh(x*w + b)\" x=2 w=-3 b=6.88 -o graph.svg. "
                "An expression may start with '-': chainrule graph \"-x*2\" x=1.",
     )
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
                        help="layout direction (default auto: left to right unless too wide)")
     graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
-    graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    graph.add_argument("--local-grads", action="store_true",
+                       help="label each edge into an operation with its local derivative d(out)/d(input)")
+    graph.add_argument("--no-legend", action="store_true", help="leave out the legend (small graphs have none)")
     graph.set_defaults(run=run_graph)
 
     train = commands.add_parser(
@@ -241,7 +244,7 @@ def run_graph(args: argparse.Namespace) -> int:
         Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
     else:
         picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
-                           legend=not args.no_legend)
+                           legend=False if args.no_legend else None, local_grads=args.local_grads)
         picture.save(output)
     print(f"wrote {output}")
     return 0
