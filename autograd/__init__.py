@@ -23,5 +23,6 @@ __all__ = [
     "RULES", "Rule",
     "Compiled", "ParameterArray", "TracingError", "ReplayError",
 ]
-# ``compile`` is left out of __all__: ``from autograd import *`` must not shadow the built-in
+# ``compile`` is left out of ``__all__`` on purpose: ``from autograd import *`` must not shadow the
+# built-in ``compile``. Use ``autograd.compile`` (or ``from autograd import compile``).
 __version__ = "0.1.0"

@@ -23,7 +23,7 @@ from bench_engine import table  # noqa: E402
 import autograd  # noqa: E402
 
 SIZES = (10_000, 1_000_000)
-ROUNDS = 3
+ROUNDS = 5
 
 
 def build_and_backward(nodes: int) -> tuple[float, float]:

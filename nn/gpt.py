@@ -207,7 +207,7 @@ def rmsnorm(x: list[Value]) -> list[Value]:
 
 def softmax(logits: list[Value]) -> list[Value]:
     """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max_j z_j (D12): no overflow, same probabilities."""
-    top = reduce(Value.max, logits)
+    top = largest(logits)
     exps = [(z - top).exp() for z in logits]
     inverse = reduce(add, exps) ** -1
     return [e * inverse for e in exps]
@@ -215,9 +215,17 @@ def softmax(logits: list[Value]) -> list[Value]:
 
 def nll(logits: list[Value], target: int | Value) -> Value:
     """-log softmax(logits)[target] (D13): only the target's probability is formed."""
-    top = reduce(Value.max, logits)
+    top = largest(logits)
     exps = [(z - top).exp() for z in logits]
     return -(gather([[e] for e in exps], target)[0] * reduce(add, exps) ** -1).log()
+
+
+def largest(values: list[Value]) -> Value:
+    """max_i values_i as a tree of pairwise ``max`` nodes: log2(n) deep rather than n (the replay runs
+    one step per depth); the maximum is the same number whatever the order."""
+    while len(values) > 1:
+        values = [a.max(b) for a, b in zip(values[::2], values[1::2])] + values[len(values) - len(values) % 2:]
+    return values[0]
 
 
 def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:

@@ -71,6 +71,12 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``.grad``; a NaN or inf gradient, or an update that would
         make a parameter NaN or inf, raises FloatingPointError and changes nothing."""
+        if type(self).compute is Optimizer.compute:  # a subclass written as update(lr), changing p.data itself
+            self._check_gradients(np.fromiter((p.grad for p in self.params), dtype=np.float64,
+                                              count=len(self.params)))
+            self.update(self.current_lr())
+            self.steps_taken += 1
+            return
         data = np.fromiter((p.data for p in self.params), dtype=np.float64, count=len(self.params))
         grad = np.fromiter((p.grad for p in self.params), dtype=np.float64, count=len(self.params))
         new = self._checked_update(data, grad)
@@ -85,10 +91,7 @@ class Optimizer:
     def _checked_update(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The new parameter values after checking gradients and results; buffers and step count move on."""
         name = type(self).__name__
-        bad = np.flatnonzero(~np.isfinite(grad))
-        if len(bad):
-            raise FloatingPointError(f"{name}.step: gradient of {self._label(bad[0])} is {float(grad[bad[0]])!r}; "
-                                     "no parameter was changed")
+        self._check_gradients(grad)
         lr = self.current_lr()
         with np.errstate(over="ignore", invalid="ignore"):
             new, buffers = self.compute(lr, data, grad)
@@ -102,12 +105,24 @@ class Optimizer:
         self.steps_taken += 1
         return new
 
+    def _check_gradients(self, grad: np.ndarray) -> None:
+        bad = np.flatnonzero(~np.isfinite(grad))
+        if len(bad):
+            raise FloatingPointError(f"{type(self).__name__}.step: gradient of {self._label(bad[0])} is "
+                                     f"{float(grad[bad[0]])!r}; no parameter was changed")
+
     def _label(self, i: int) -> str:
         return self.params[i].label or f"parameter {i}"
 
     def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(the new value of every parameter, the new buffers) for one step at rate ``lr``."""
+        """(the new value of every parameter, the new buffers) for one step at rate ``lr``: what a
+        subclass defines (or, simpler, ``update``)."""
         raise NotImplementedError
+
+    def update(self, lr: float) -> None:
+        """Change every ``p.data`` from ``p.grad`` at rate ``lr``: a subclass may define this instead of
+        ``compute`` (it then has no array form, and is not checked for a non-finite result)."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither compute(lr, data, grad) nor update(lr)")
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:

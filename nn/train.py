@@ -194,10 +194,14 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
 
 
 def _parameter_array(engine: str, params: list[Value], optimizer: Optimizer) -> autograd.ParameterArray | None:
-    """For engine="compiled" with an optimiser of exactly the model's parameters: one array that the
-    replay reads and the optimiser updates in place (``Optimizer.step_array``), synchronised into
-    the Values when fit ends. Otherwise None: parameters stay in their Values."""
+    """For engine="compiled" with an optimiser of exactly the model's parameters whose update is the
+    array form (``compute``, not its own ``step``): one array that the replay reads and the optimiser
+    updates in place (``Optimizer.step_array``), synchronised into the Values when fit ends.
+    Otherwise None: parameters stay in their Values."""
     if engine != "compiled" or len(optimizer.params) != len(params):
+        return None
+    kind = type(optimizer)
+    if kind.compute is Optimizer.compute or kind.step is not Optimizer.step:  # an optimiser with no array form
         return None
     if any(p is not q for p, q in zip(optimizer.params, params, strict=True)):
         return None

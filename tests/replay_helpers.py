@@ -88,9 +88,12 @@ def slope_errors(v: Value, slopes: tuple, size: dict[Value, float]) -> list[floa
 
 
 def near_kink(nodes: list[Value], size: dict[Value, float]) -> bool:
-    """True when a relu/abs/... input is a tiny non-zero left by cancellation: within rounding of
-    the kink, so the replay may land on its other side (its slope then differs, not by rounding)."""
-    return any(v.op in KINKS and 0.0 < abs(v.parents[0].data) <= 1e-9 * size[v.parents[0]] for v in nodes)
+    """True when a relu/abs/... input is left by cancellation within rounding of the kink (a tiny
+    number, or exactly 0 from terms that are not): the replay, adding in another order (a matrix
+    product), may land on the other side, where the slope differs, not by rounding. An exact 0
+    that is no cancellation (an input, or w * 0) has magnitude 0 and is compared as usual."""
+    return any(v.op in KINKS and abs(v.parents[0].data) <= 1e-9 * size[v.parents[0]] and size[v.parents[0]] > 0
+               for v in nodes)
 
 
 def eager(fn: Callable, X: np.ndarray, params: list[Value], seed: np.ndarray | None = None):

@@ -53,7 +53,8 @@ def test_graph_marks_params_and_writes_dot_text(tmp_path, capsys):
                        capsys)
     assert code == 0
     source = target.read_text(encoding="utf-8")
-    assert "rankdir=TB" in source and "parameter (learned)" in source
+    w_line = next(line for line in source.splitlines() if 'label="w |' in line)
+    assert "rankdir=TB" in source and 'fillcolor="#ffe0b2"' in w_line  # drawn as a parameter
     assert printed_numbers(out)["w"] == (2.0, 1.5)
 
 
@@ -91,6 +92,15 @@ def test_bad_input_is_one_line_on_stderr_and_exit_code_2(argv, message, capsys, 
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
     assert err.startswith("chainrule")
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_keyword_alpha_and_local_derivatives_on_the_edges(tmp_path, capsys):
+    target = tmp_path / "g.dot"
+    code, out, _ = run(["graph", "leaky_relu(x * w, alpha=0.2)", "x=-1", "w=3", "--local-grads", "-o", str(target)],
+                       capsys)
+    assert code == 0 and printed_numbers(out)["x"] == (-1.0, 0.6)  # alpha * w
+    source = target.read_text(encoding="utf-8")
+    assert '"alpha = 0.2"' in source and "∂/∂x = 3.0000" in source and "∂/∂w = -1.0000" in source
 
 
 def test_png_and_pdf_without_graphviz(tmp_path, capsys, monkeypatch):

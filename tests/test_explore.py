@@ -177,3 +177,36 @@ def test_the_widget_carries_the_page_for_front_ends_without_a_kernel():
     bundle, _ = viz.explore("x * 2", x=1.0)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div class="cr-explorer">') and "crBoot(" in bundle["text/html"]
+
+
+def test_chainrule_graph_html_refuses_shade_grad(tmp_path, capsys):
+    from viz.cli import main
+
+    assert main(["graph", "x*2", "x=1", "--shade-grad", "-o", str(tmp_path / "g.html")]) == 2
+    assert "--shade-grad" in capsys.readouterr().err and not (tmp_path / "g.html").exists()
+
+
+def test_sliders_work_on_a_copy_and_leave_the_given_graph_as_it_was():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w).tanh() - 2 * x  # rsub-free, but a constant on the left: mul by 2, then sub
+    y.label = "y"
+    y.backward()
+    explorer = viz.explore(y, params=[w])
+    explorer.set(x=0.5, w=1.0)
+    t = math.tanh(0.5)
+    nodes = explorer.graph["nodes"]
+    assert nodes[explorer.graph["output"]]["data"] == pytest.approx(t - 1.0)
+    assert nodes["v0"]["grad"] == pytest.approx((1 - t * t) * 1.0 - 2)  # dy/dx = (1 - tanh^2) w - 2
+    assert nodes["v1"]["kind"] == "parameter" and nodes["v1"]["grad"] == pytest.approx((1 - t * t) * 0.5)
+    assert (x.data, w.data, y.data) == (2.0, -3.0, math.tanh(-6.0) - 4.0)  # the user's graph is untouched
+    assert x.grad == pytest.approx((1 - math.tanh(-6.0) ** 2) * -3.0 - 2)
+    y.backward()  # and still usable
+
+
+def test_after_a_refused_value_the_sliders_go_back_to_the_numbers_shown():
+    explorer = viz.explore("log(x) + y", x=2.0, y=1.0)
+    with pytest.raises(ValueError, match="log"):
+        explorer.set(x=-1.0)
+    assert explorer.leaf_values == {"v0": 2.0, "v2": 1.0}
+    explorer.set(y=3.0)  # moving another leaf works again
+    assert explorer.graph["nodes"][explorer.graph["output"]]["data"] == pytest.approx(math.log(2.0) + 3.0)

@@ -164,3 +164,19 @@ def test_fit_compiled_keeps_the_parameters_in_one_array_and_syncs_once(monkeypat
            progress=False)
     assert seen == [before] * 5  # no Value written per step
     assert syncs == [1] and first.data != before  # written once, at the end
+
+
+def test_fit_compiled_with_an_optimizer_without_an_array_form_uses_the_values():
+    class Halving(nn.optim.Optimizer):  # a user's optimiser: only the Value step
+        def update(self, lr):
+            for p in self.params:
+                p.data -= lr * p.grad
+
+    X, y = nn.make_moons(20, noise=0.1, seed=0)
+    runs = []
+    for engine in ("eager", "compiled"):
+        model = nn.MLP(2, [4, 1], seed=0)
+        nn.fit(model, X, y, loss="hinge", optimizer=Halving(model.parameters(), lr=0.1), steps=3, engine=engine,
+               progress=False)
+        runs.append(parameters(model))
+    assert_matches(runs[1], runs[0], 1.0, "parameters")

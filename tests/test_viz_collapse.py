@@ -72,8 +72,8 @@ def test_layer_boxes_unite_the_neurons_of_one_example():
     source = draw_dot(out, collapse=model).source
     lines = box_lines(source)
     assert len(lines) == 2
-    assert "layers.0 | { layer: 3 neurons, 15 nodes" in lines[0]  # 3 x (2 products, 2 sums, relu)
-    assert "layers.1 | { layer: 1 neuron, 6 nodes" in lines[1]  # 3 products, 3 sums, no activation
+    assert "layers.0 | { 3 neurons | 15 nodes" in lines[0]  # 3 x (2 products, 2 sums, relu)
+    assert "layers.1 | { 1 neuron | 6 nodes" in lines[1]  # 3 products, 3 sums, no activation
     by_neuron = box_lines(draw_dot(out, collapse=model, collapse_level="neuron").source)
     assert len(by_neuron) == 4 and all("neuron, " in line for line in by_neuron)
 

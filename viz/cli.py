@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "graph", help="draw the computation graph of an expression, with values and gradients",
         description="Evaluate an expression, run backward, print each input's value and gradient, and draw the "
                     "graph (every node's data and grad).",
-        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha). Operators: "
+        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha: "
+               "leaky_relu(x, 0.2) or leaky_relu(x, alpha=0.2)). Operators: "
                "+ - * / ** and unary -. Example: chainrule graph \"tanh(x*w + b)\" x=2 w=-3 b=6.88 -o graph.svg. "
                "An expression may start with '-': chainrule graph \"-x*2\" x=1.",
     )
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
                        help="layout direction (default auto: left to right unless too wide)")
     graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
-    graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    graph.add_argument("--local-grads", action="store_true",
+                       help="label each edge into an operation with its local derivative d(out)/d(input)")
+    graph.add_argument("--no-legend", action="store_true", help="leave out the legend (small graphs have none)")
     graph.set_defaults(run=run_graph)
 
     train = commands.add_parser(
@@ -203,6 +206,8 @@ def run_graph(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     output = Path(args.output)
     explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
+    if explorer_page and args.shade_grad:
+        raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")
     if not explorer_page and output.suffix.lower() not in SAVE_SUFFIXES:
         raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}, "
                            ".html")
@@ -235,10 +240,11 @@ def run_graph(args: argparse.Namespace) -> int:
     if explorer_page:  # ---- the explorer page: click, step, practise in any browser (viz.interactive)
         from .interactive import Explorer
 
+
         Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
     else:
         picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
-                           legend=not args.no_legend)
+                           legend=False if args.no_legend else None, local_grads=args.local_grads)
         picture.save(output)
     print(f"wrote {output}")
     return 0

@@ -32,7 +32,7 @@ THIN = 3  # at most this many nodes side by side in every rank: a chain, which c
 MEASURED = 150  # graphs up to this many nodes are laid out to measure each candidate (~10 ms each)
 STRIP = 3.0  # a layout whose long side is more than this many times its short side is a strip
 CHAR = 0.55  # width of an average Helvetica character, in em
-RANKSEP, NODESEP = 25.0, 18.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.25 in, in points
+RANKSEP, NODESEP = 25.0, 13.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.18 in, in points
 CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10", "style": "filled",
              "fillcolor": "#fff3c4", "color": "#b08800"}
 
@@ -182,8 +182,10 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
             digraph.edge(tail, head, **attrs)
         return
     rank = drawing.ranks()
-    row = {name: r // per_row for name, r in rank.items()}
-    place = {name: r % per_row + 1 for name, r in rank.items()}  # column 0: the connectors starting a row
+    last = max(rank.values(), default=0)
+    rows = last // per_row if last % per_row < 2 and last >= per_row else last // per_row + 1
+    row = {name: min(r // per_row, rows - 1) for name, r in rank.items()}  # a last rank or two joins the row above
+    place = {name: r - row[name] * per_row + 1 for name, r in rank.items()}  # column 0: the connectors
     connectors: dict[str, str] = {}
     for tail, head, attrs in drawing.edges:
         if row[tail] == row[head]:
@@ -202,15 +204,20 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
     for name, c in place.items():
         column.setdefault(c, []).append(name)
     for names in column.values():  # one rank per column; rows in order down the page
-        with digraph.subgraph() as same:
-            same.attr(rank="same")
-            for name in names:
-                same.node(name)
+        same = graphviz.Digraph()
+        same.attr(rank="same")
+        for name in names:
+            same.node(name)
         by_row: dict[int, list[str]] = {}
         for name in names:
             by_row.setdefault(row[name], []).append(name)
-        rows = [by_row[r] for r in sorted(by_row)]
-        for upper, lower in zip(rows, rows[1:], strict=False):  # every node of a row above every node of the next
+        bands = [(r, by_row[r]) for r in sorted(by_row)]
+        for (r, upper), (_, lower) in zip(bands, bands[1:], strict=False):  # each row above the next, a gap between
+            gap = f"gap{r}_{place[upper[0]]}"
+            digraph.node(gap, label="", shape="point", style="invis", height="0.3", width="0.01")
+            same.node(gap)
             for a in upper:
-                for b in lower:
-                    digraph.edge(a, b, style="invis")
+                digraph.edge(a, gap, style="invis")
+            for b in lower:
+                digraph.edge(gap, b, style="invis")
+        digraph.subgraph(same)

@@ -14,7 +14,7 @@ import graphviz
 
 # nslimit, nslimit1: cap dot's network-simplex passes. Without them a value reused along a long chain
 # (edges spanning many ranks) makes layout take minutes; with them it takes well under a second.
-GRAPH_ATTR = {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.25", "ranksep": "0.35",
+GRAPH_ATTR = {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.18", "ranksep": "0.35",
               "nslimit": "2", "nslimit1": "2"}
 NODE_ATTR = {"fontname": "Helvetica", "fontsize": "11"}
 EDGE_ATTR = {"color": "#666666", "arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
@@ -94,13 +94,12 @@ class GradScale:
         return pairs
 
 
-def add_legend(graph: graphviz.Digraph, kinds: list[str], *, constants: bool, boxes: bool,
-               scale: GradScale | None, rankdir: str = "LR", below: str | None = None) -> None:
-    """A compact legend, one row of sample nodes: one per kind that occurs, an operation, and the
-    |grad| colour scale when shading (its lowest swatch reads ``<=``: smaller magnitudes share it).
+def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradScale | None) -> graphviz.Digraph:
+    """The legend: one row of sample nodes, one per kind that occurs, an operation, and the |grad|
+    colour scale when shading (its lowest swatch reads ``<=``: smaller magnitudes share it).
 
-    Plain nodes in a cluster (not an HTML table, which the WebAssembly Graphviz cannot draw), kept
-    in one row by invisible edges; in a top-to-bottom picture the row hangs ``below`` the given node.
+    A graph of its own, drawn under the picture (see Picture), of plain nodes (not an HTML table,
+    which the WebAssembly Graphviz cannot draw) kept in one row by invisible edges.
     """
     small = {"fontsize": "9", "height": "0.25", "margin": "0.06,0.02"}
     items: list[tuple[str, str, dict[str, str]]] = []
@@ -119,15 +118,13 @@ def add_legend(graph: graphviz.Digraph, kinds: list[str], *, constants: bool, bo
             text = f"|grad| <= {m:.2g}" if i == 0 else f"|grad| {m:.2g}"
             items.append((f"legend_grad{i}", text, {"fillcolor": colour,
                                                     "fontcolor": "white" if colour in DARK_FILLS else "black"}))
-    across = rankdir in ("LR", "RL")
+    graph = graphviz.Digraph("legend", graph_attr=dict(GRAPH_ATTR, rankdir="LR", ranksep="0.12", margin="0"),
+                             node_attr=NODE_ATTR)
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="", style="rounded", color="#bbbbbb", margin="4")
-        if not across:
-            legend.attr(rank="same")
         for name, text, style in items:
             style = dict({"shape": "box", "style": "filled", "color": "#555555"}, **style)
             legend.node(name, label=text, **dict(style, **small))
         for (tail, _, _), (head, _, _) in zip(items, items[1:], strict=False):
-            legend.edge(tail, head, style="invis", minlen="1" if across else "0")
-    if below is not None and not across:
-        graph.edge(below, items[0][0], style="invis")
+            legend.edge(tail, head, style="invis")
+    return graph

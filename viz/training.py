@@ -136,7 +136,7 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
               classes, X.shape[1])
 
     nn.save(model, out / "model.json")
-    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png")
+    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png", test=run.test_scores)
     run.files = [out / "model.json", out / "loss.png"]
     if html is not None:
         from .interactive import replay_page
@@ -145,8 +145,8 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         title = f"{dataset}: {model.summary()}, {loss} loss, {len(history.loss)} steps"
         run.files.append(replay_page(title, points(X, y), history, snapshots).save(html))
     if X.shape[1] == 2:
-        plot_decision_boundary(model, X, y, resolution=resolution, loss=loss, path=out / "decision_boundary.png",
-                               title=f"{dataset}: test accuracy {run.test_scores['accuracy']:.0%}")
+        plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test), resolution=resolution, loss=loss,
+                               path=out / "decision_boundary.png", title=f"{dataset}: {model.summary()}")
         run.files.append(out / "decision_boundary.png")
     return run
 

@@ -62,6 +62,7 @@ class Compiled:
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
     ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
+    ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
     def __init__(self, recorded: Trace, schedule: Schedule) -> None:
@@ -147,7 +148,9 @@ class Compiled:
             raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
         example %= batch
         number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
-        for p, x in zip(self._trace.placeholders, self._X[example].tolist(), strict=True):
+        held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
+        inputs = self._vals[self._schedule.inputs, example] if held else self._X[example]
+        for p, x in zip(self._trace.placeholders, inputs.tolist(), strict=True):
             p.data = number[p] = x
         order = self._trace.order
         for v in order:
@@ -188,7 +191,9 @@ class Compiled:
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
         if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
-            self._X, self._held = X, None
+            # one pass keeps the batch in its buffer (rows s.inputs), so X itself is not copied; a
+            # batch run in chunks is run again by gradient(): keep a copy the caller cannot change
+            self._X, self._held = (X if len(X) <= self._chunk else X.copy()), None
             self._load_leaves()
         self._last_seed = seed
         batch = len(X)
@@ -208,7 +213,7 @@ class Compiled:
             if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
                 raise self._explain_backward(seed)
         if results is not None and self._trace.single:
-            results = results[:, 0].copy()
+            results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
 
     def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
@@ -222,6 +227,8 @@ class Compiled:
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
         """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        if batch <= self._chunk:
+            return [(0, batch)]
         passes = -(-batch // self._chunk)
         width = -(-batch // passes)
         return [(start, min(start + width, batch)) for start in range(0, batch, width)]
@@ -315,7 +322,7 @@ class Compiled:
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
             raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
                              f"got shape {X.shape}")
-        if not np.isfinite(X).all():
+        if not _all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
         return X
@@ -331,7 +338,7 @@ class Compiled:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
-        if not np.isfinite(seed).all():
+        if not _all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 

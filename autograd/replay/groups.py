@@ -53,6 +53,11 @@ class OpGroup:
     their constant operands as an (n, 1) column (the 2 of ``x * 2``, an activation's alpha), or
     None for one-input operations. Inputs outside the op's domain (``domains.FORWARD``, and
     ``domains.DERIVATIVE`` before the backward pass) raise the table's error, as in the eager engine.
+
+    ``op`` is the eager engine's name (``Value.op``, a key of ``rules.RULES``); the powers are
+    three ops because their rules differ: "pow" is x ** n with a constant exponent n, "powv" is
+    x ** y with a Value exponent y (its rule has ln x: the base must be positive), "rpow" is
+    c ** x with a constant base c.
     """
 
     def __init__(self, op: str, rule: Any, rows: slice, x: Rows, y: Rows | np.ndarray | None,

@@ -169,7 +169,7 @@ def build_schedule(trace: Trace) -> Schedule:
         elif key.step == Step.SUM:
             groups.append(_sum_group(graph, units[key], next_row, row))
         else:
-            groups.append(dense_group(graph, units[key], next_row, row, position, numbers, len(placeholders)))
+            groups.append(dense_group(graph, units[key], next_row, row, position, numbers, len(trace.placeholders)))
         next_row = groups[-1].rows.stop
     return Schedule(
         n_rows=next_row,

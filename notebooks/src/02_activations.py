@@ -45,7 +45,7 @@ TOL = 1e-10
 # First the formulas in plain Python, written straight from the table:
 
 # %%
-ALPHA_LEAKY, ALPHA_ELU = 0.01, 1.0
+ALPHA_LEAKY, ALPHA_ELU = 0.1, 1.0  # alpha 0.1: a slope that shows on the plot (0.01 looks flat)
 
 
 def sigmoid(z):
@@ -104,7 +104,7 @@ for ax, name in zip(axes, ENGINE, strict=True):
     ax.plot(zs, [g(Value(z)).data for z in zs], label="$g(z)$")
     ax.plot(zs, [g_prime(z) for z in zs], "--", label="$g'(z)$ (engine)")
     ax.axhline(0, color="grey", lw=0.5)
-    ax.set_title(name)
+    ax.set_title(f"{name} (alpha = {ALPHA_LEAKY})" if name == "leaky_relu" else name)
     ax.set_xlabel("z")
 axes[0].legend(loc="upper left")
 fig.tight_layout()

@@ -152,8 +152,9 @@ twin = right.twinx()
 twin.plot(depths, relu_dead, "s--", ms=3, color="tab:green", label="ReLU: fraction with gradient exactly 0")
 twin.set_ylabel("fraction of ReLU chains with zero gradient")
 twin.set_ylim(0, 1.05)
-right.legend(loc="lower left")
-twin.legend(loc="center right")
+handles, labels = (a + b for a, b in zip(right.get_legend_handles_labels(), twin.get_legend_handles_labels(),
+                                          strict=True))
+right.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=9)  # under the axes
 fig.tight_layout()
 plt.show()
 

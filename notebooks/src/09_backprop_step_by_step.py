@@ -86,7 +86,9 @@ for v in reversed(order):
 #
 # `viz.backprop_steps(o)` replays the same backward pass and draws one picture per step: the
 # gradients known so far (`grad ?` for those still to come), with the node just completed outlined
-# in red and a caption saying what happened. In Jupyter, drag the slider; on a page that does not
+# in red, the edges to its uses (where its gradient comes back from) in red and labelled
+# upstream x local, and a caption with the chain rule's sum term by term (`frame.terms` holds the
+# same numbers). In Jupyter, drag the slider; on a page that does not
 # run JavaScript the first frame is shown, so a few frames are also drawn one by one below.
 
 # %%
@@ -122,6 +124,7 @@ f = ab + a
 f.label = "f"
 frame_of_a = next(frame for frame in viz.backprop_steps(f) if frame.node is a)
 print(frame_of_a.caption)
+assert sum(upstream * local for _, upstream, local in frame_of_a.terms) == frame_of_a.grad  # one term per use
 f.backward()
 assert a.grad == bb.data + 1 == frame_of_a.grad and bb.grad == a.data
 frame_of_a.picture

@@ -133,21 +133,31 @@ def _json(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def set_leaves(order: list[Value], values: Mapping[Value, float]) -> None:
-    """Give the leaves new numbers and recompute every node's data, in topological order, with
-    the forward functions of the engine's rule table (the graph and its layout stay as they are)."""
-    for leaf, value in values.items():
-        if leaf.op:
-            raise ValueError(f"explore: only leaves (inputs, parameters) can be set, not the {leaf.op} node")
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"explore: the value for {node_name(leaf)} must be finite, got {value!r}")
-        leaf.data = value
-    for node in order:
-        if node.op:
-            parents = node.parents
-            y = parents[1].data if len(parents) > 1 else node.constant
-            node.data = float(RULES[node.op].forward(parents[0].data, y))
+def rebuild(order: list[Value], values: Mapping[int, float]) -> list[Value]:
+    """The graph of ``order`` (a topological order) recorded afresh, with the leaf at position i set
+    to ``values[i]``: the same operations, recorded by the engine's own recorder, in the same order,
+    so every node keeps its position (its id in the picture). The original graph is left as it was.
+
+    Recording anew, not assigning ``.data`` in place: the engine refuses a backward pass through a
+    node whose inputs changed after it was recorded. A number outside an operation's domain (log of
+    a negative number) raises the engine's error.
+    """
+    from autograd.value import _binary, _unary  # the engine records an operation by its name
+
+    copies: dict[Value, Value] = {}
+    for i, node in enumerate(order):
+        if not node.op:
+            value = float(values.get(i, node.data))
+            if not math.isfinite(value):
+                raise ValueError(f"explore: the value for {node_name(node)} must be finite, got {value!r}")
+            copy = Value(value, label=node.label)
+        else:
+            x, *rest = (copies[parent] for parent in node.parents)
+            other = rest[0] if rest else node.constant
+            copy = _unary(node.op, x) if other is None else _binary(node.op, x, other)
+            copy.label = node.label
+        copies[node] = copy
+    return [copies[node] for node in order]
 
 
 def leaves_of(order: Iterable[Value]) -> list[Value]:

@@ -16,6 +16,7 @@ import anywidget
 import numpy as np
 import traitlets
 
+import autograd
 import nn
 
 from .page import Page, asset, json_for_html, script
@@ -74,6 +75,11 @@ class Playground(anywidget.AnyWidget):
         except ArithmeticError as problem:  # diverged: too large a learning rate
             self.error = f"{problem}"
             return self
+        except autograd.TracingError:  # a model the compiled engine cannot trace: the scalar engine then
+            if self.engine == "eager":
+                raise
+            self.engine = "eager"
+            return self.train(steps)
         self.error = ""
         self.history["loss"] += chunk.loss
         self.history["accuracy"] += chunk.accuracy

@@ -2,10 +2,9 @@
 
 The kernel lays the graph out once (Graphviz SVG) and sends it with the numbers. The page
 (``static/explorer.js``) makes the nodes clickable, steps through backward and runs practice
-mode. Moving a leaf's slider sends the new number back; the kernel sets the leaf, recomputes
-every node's data (forward) and gradient (backward) and sends only the numbers, so the layout
-stays put. The leaves' ``.data`` (and every node's) change in place, as if the student had typed
-them; the ``.grad`` are left as they were.
+mode. Moving a leaf's slider sends the new number back; the kernel records the same graph afresh
+with the new number (forward), runs backward and sends only the numbers, so the layout stays put.
+The explorer works on its own copy: the Values it was given keep their numbers and gradients.
 
 anywidget works in JupyterLab, Notebook 7, VS Code and Colab with no extension to install.
 """
@@ -23,7 +22,7 @@ from autograd import Value
 
 from ..graph import build_digraph
 from ..picture import Picture
-from .graph_data import build_root, checked_order, graph_data, leaves_of, node_ids, set_leaves
+from .graph_data import build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
 from .page import Page, asset, explorer_fragment
 
 
@@ -45,41 +44,49 @@ class Explorer(anywidget.AnyWidget):
     def __init__(self, root: Value, *, params: Any = None, rankdir: str = "LR", legend: bool = False,
                  backend: str | None = None) -> None:
         self.root = root
-        self.params = params
         self.order = checked_order(root)
-        self.ids = node_ids(self.order)
-        self._by_id = {i: node for node, i in self.ids.items()}
+        ids = node_ids(self.order)
+        known = set(_params(params))
+        self._root_position = self.order.index(root)
+        self._param_positions = [i for i, node in enumerate(self.order) if node in known]
         data = graph_data(root, params, self.order)
-        grads = {node: data["nodes"][self.ids[node]]["grad"] for node in self.order}
-        digraph = build_digraph(self.order, [root], rankdir=rankdir, params=set(_params(params)), legend=legend,
+        grads = {node: data["nodes"][ids[node]]["grad"] for node in self.order}
+        digraph = build_digraph(self.order, [root], rankdir=rankdir, params=known, legend=legend,
                                 grad_of=grads.get)
         svg = Picture(digraph, node_count=len(self.order), backend=backend).to_svg()
         super().__init__(
             _esm=asset("explorer.js") + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
-            _css=asset("explorer.css"), svg=svg, graph=data, sliders=[_slider(self.ids[v], v) for v in leaves_of(
-                self.order)], leaf_values={self.ids[v]: v.data for v in leaves_of(self.order)},
+            _css=asset("explorer.css"), svg=svg, graph=data,
+            sliders=[_slider(ids[v], v) for v in leaves_of(self.order)],
+            leaf_values={ids[v]: v.data for v in leaves_of(self.order)},
         )
         self.observe(self._leaves_moved, names="leaf_values")
 
     def _leaves_moved(self, change: dict[str, Any]) -> None:
-        """A slider moved: set the leaves, recompute forward and backward, send the new numbers."""
-        values = {self._by_id[i]: v for i, v in change["new"].items() if i in self._by_id}
-        before = {leaf: leaf.data for leaf in values}
+        """A slider moved: record the graph afresh with the new leaves, run backward, send the numbers."""
+        positions = {f"v{i}": i for i in range(len(self.order))}
+        values = {positions[i]: v for i, v in change["new"].items() if i in positions}
+        if all(self.order[i].data == v for i, v in values.items()):  # the numbers shown (a refused value undone)
+            return
         try:
-            set_leaves(self.order, values)
-            self.graph = graph_data(self.root, self.params, self.order)
-            self.error = ""
+            order = rebuild(self.order, values)
+            root = order[self._root_position]
+            graph = graph_data(root, [order[i] for i in self._param_positions], order)
         except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
-            set_leaves(self.order, before)
             self.error = f"cannot compute the graph there: {problem}"
+            self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
+            return
+        self.order, self.root, self.graph, self.error = order, root, graph, ""
 
     def set(self, **values: float) -> Explorer:
         """Move leaves by label, as the sliders do: ``explorer.set(x=1.5, w=-2)``."""
-        by_label = {v.label: self.ids[v] for v in leaves_of(self.order) if v.label}
+        ids = node_ids(self.order)
+        by_label = {v.label: ids[v] for v in leaves_of(self.order) if v.label}
         unknown = sorted(set(values) - set(by_label))
         if unknown:
             known = ", ".join(by_label) or "none"
             raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {known})")
+        self.error = ""
         self.leaf_values = {**self.leaf_values, **{by_label[name]: float(v) for name, v in values.items()}}
         if self.error:
             raise ValueError(self.error)

@@ -275,7 +275,11 @@ function crWidget(model, el) {
       pending = setTimeout(function () { model.save_changes(); }, 30);
     },
   });
+  var error = crElement("p", "cr-error", "");
+  root.appendChild(error);
   var onGraph = function () { view.update(model.get("graph")); };
+  var onError = function () { error.textContent = model.get("error"); };
   model.on("change:graph", onGraph);
-  return function () { model.off("change:graph", onGraph); };
+  model.on("change:error", onError);
+  return function () { model.off("change:graph", onGraph); model.off("change:error", onError); };
 }
