@@ -27,7 +27,17 @@ from tqdm import tqdm
 import autograd
 from autograd import Value
 
-from .evaluation import default_loss, forward_data, model_loss, output_matrix
+from .evaluation import (  # noqa: F401 - predict ... default_threshold were defined here before nn.evaluation
+    accuracy,
+    default_loss,
+    default_threshold,
+    evaluate,
+    forward_data,
+    model_loss,
+    output_matrix,
+    predict,
+    predictions,
+)
 from .init import Seed, make_rng
 from .labels import labels_accuracy, read_labels
 from .losses import Loss, LossFunction, check_alpha, get_loss, l2_penalty

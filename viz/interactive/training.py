@@ -29,7 +29,7 @@ def boundary(model: Any, X: np.ndarray, y: np.ndarray, loss: Any = None, resolut
     ``kind`` "margin"); several outputs: the predicted class (``kind`` "class"). Rows run from
     the lowest second feature up; values rounded to 4 decimals to keep pages small.
     """
-    from nn.train import default_threshold, forward_data
+    from nn.evaluation import default_threshold, forward_data
 
     X = np.asarray(X, dtype=float)
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
