@@ -127,6 +127,31 @@ def elu(x: Any, alpha: float) -> Any:
 # ---------------------------------------------------------------- piecewise helpers
 
 
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of x and y (elementwise on arrays)."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return np.maximum(x, y)
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
+        return x if x >= y else y
+    return x.max(y) if not isinstance(x, _float | int) else y.max(x)  # a traced number: max is symmetric
+
+
+def equal(x: Any, y: Any) -> Any:
+    """1.0 where x == y, else 0.0 (elementwise on arrays): a one-hot mask, e.g. token id == c."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return (x == y).astype(np.float64)
+    if isinstance(x, _float | int) and isinstance(y, _float | int):
+        return 1.0 if x == y else 0.0
+    return x.equal(y) if not isinstance(x, _float | int) else y.equal(x)  # a traced number
+
+
+def max_share(x: Any, y: Any) -> Any:
+    """d max(x, y) / dx: 1 where x > y, 0 where x < y, 1/2 at a tie (PyTorch's maximum splits it)."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        return np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))
+    return 1.0 if x > y else (0.0 if x < y else 0.5)
+
+
 def where(condition: Any, a: Any, b: Any) -> Any:
     """a where condition holds, else b (elementwise on arrays)."""
     if isinstance(condition, _ndarray):

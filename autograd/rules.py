@@ -31,9 +31,12 @@ from typing import Any, NamedTuple
 from .primitives import (
     absolute,
     elu,
+    equal,
     exp,
     leaky_relu,
     log,
+    max_share,
+    maximum,
     power_slope,
     relu,
     sigmoid,
@@ -83,6 +86,8 @@ def exp_vjp(g, out, x, _):          return (g * out,)
 def log_vjp(g, out, x, _):          return (g / x,)                                    # D6
 def sqrt_vjp(g, out, x, _):         return (g / (2.0 * out),)
 def abs_vjp(g, out, x, _):          return (g * sign(x),)
+def eq_vjp(g, out, x, y):           return 0.0 * g, 0.0 * g                            # a step: flat where defined
+def max_vjp(g, out, x, y):          return g * max_share(x, y), g * max_share(y, x)    # D12; a tie: half each
 # activations (D5); kinks: ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha
 def tanh_vjp(g, out, x, _):         return (g * (1.0 - out * out),)                    # D5
 def sigmoid_vjp(g, out, x, _):      return (g * out * (1.0 - out),)                    # D5
@@ -108,6 +113,8 @@ RULES: dict[str, Rule] = {
     "log":        Rule(log_forward,      log_vjp,        "d(ln x) = dx / x"),
     "sqrt":       Rule(sqrt_forward,     sqrt_vjp,       "d(sqrt x) = dx / (2 sqrt x)"),
     "abs":        Rule(abs_forward,      abs_vjp,        "d|x| = sign(x) dx   (0 at x = 0)"),
+    "eq":         Rule(equal,            eq_vjp,         "d[x = y] = 0   (a step: flat wherever it is defined)"),
+    "max":        Rule(maximum,          max_vjp,        "d max(x, y) = [x > y] dx + [y > x] dy   (a tie: half each)"),
     "tanh":       Rule(tanh_forward,     tanh_vjp,       "d(tanh x) = (1 - tanh^2 x) dx"),
     "sigmoid":    Rule(sigmoid_forward,  sigmoid_vjp,    "d(s(x)) = s(x) (1 - s(x)) dx"),
     "relu":       Rule(relu_forward,     relu_vjp,       "d(relu x) = [x > 0] dx"),

@@ -270,6 +270,14 @@ class Value:
         """|self|, with derivative 0 at 0."""
         return _unary("abs", self)
 
+    def max(self, other: Operand) -> Value:
+        """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
+        return _binary("max", self, other)
+
+    def equal(self, other: Operand) -> Value:
+        """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal to c)."""
+        return _binary("eq", self, other)
+
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
         return _unary("tanh", self)

@@ -22,9 +22,12 @@ from .datasets import (
     make_spirals,
     make_xor,
 )
+from .gpt import GPT
+from .gpt_train import microgpt, train_gpt
 from .init import INITIALIZERS
 from .losses import LOSSES, bce, bce_with_logits, cross_entropy, hinge, l2_penalty, mse, softmax
 from .module import MLP, Layer, Module, Neuron
+from .names import load_names
 from .optim import SGD, Adam, CosineDecay, ExponentialDecay, LinearDecay
 from .preprocessing import standardize, train_test_split
 from .serialize import ModelFileError, load, save
@@ -40,4 +43,5 @@ __all__ = [
     "save", "load", "ModelFileError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
     "DATASETS", "train_test_split", "standardize",
+    "GPT", "train_gpt", "microgpt", "load_names",
 ]

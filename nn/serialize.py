@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
+from .gpt import GPT
 from .module import MLP, Layer, Module, Neuron
 
 FORMAT = "chainrule.nn"
 VERSION = 1
-MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
+MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron, "GPT": GPT}
 """The classes ``load`` can rebuild from a file alone; for others pass ``model=``."""
 
 

@@ -7,7 +7,6 @@ from replay_helpers import assert_matches
 import autograd
 import nn
 from autograd import Value, topological_order
-from autograd import compiled as compiled_module
 
 
 def small_model():
@@ -79,7 +78,8 @@ def test_batch_sizes_can_change():
     full, full_grads = f.value_and_grad(X)
     for size in (1, 7, 40, 3, 11, 2, 5):  # more sizes than buffers kept
         out, grads = f.value_and_grad(X[:size])
-        assert out.tolist() == full[:size].tolist()
+        # a matrix product may add in another order for another batch width: equal to roundoff
+        np.testing.assert_allclose(out, full[:size], rtol=1e-14, atol=1e-15)
     parts = sum(f.value_and_grad(X[i:i + 10])[1] for i in range(0, 40, 10))
     assert_matches(parts, full_grads, 40.0, "gradients of 4 batches of 10 vs one of 40")
 
@@ -125,26 +125,81 @@ def test_tracing_works_inside_no_grad_and_leaves_it_on():
     assert f.value_and_grad(np.array([[2.0]]))[1].tolist() == [2.0]
 
 
-class FakeLibc:
-    def __init__(self, calls):
-        self.calls = calls
-
-    def mallopt(self, parameter, value):
-        self.calls.append((parameter, value))
+# ---------------------------------------------------------------- no side effects on the host process
 
 
-@pytest.mark.parametrize("setting,tuned", [(None, True), ("1", True), ("0", False)])
-def test_malloc_tuning_happens_once_and_can_be_turned_off(monkeypatch, setting, tuned):
-    compiled = compiled_module
-    calls = []
-    monkeypatch.setattr(compiled, "_MALLOC_TUNED", False)
-    monkeypatch.setattr(compiled.ctypes, "CDLL", lambda name: FakeLibc(calls))
-    if setting is None:
-        monkeypatch.delenv("CHAINRULE_KEEP_FREED_MEMORY", raising=False)
-    else:
-        monkeypatch.setenv("CHAINRULE_KEEP_FREED_MEMORY", setting)
+def test_the_tracer_registers_nothing_in_the_numeric_tower():
+    import abc
+    import numbers
+
+    from autograd.replay.tracing import TRACED, TracedNumber
+
+    registered = {ref() for ref in abc._get_dump(numbers.Real)[0]}  # what Real.register added
+    assert TracedNumber not in registered
+    assert isinstance(TRACED, numbers.Real)  # its own declaration, as fractions.Fraction is Rational
+    with pytest.raises(autograd.TracingError, match="float"):
+        Value(TRACED)
+
+
+def test_compile_leaves_malloc_and_the_environment_alone(monkeypatch):
+    import ctypes
+
+    def no_libc(*args, **kwargs):
+        raise AssertionError("compile must not load the C library")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
     w = Value(1.0)
-    autograd.compile(lambda v: v[0] * w, 1, [w])
-    autograd.compile(lambda v: v[0] + w, 1, [w])
-    assert len(calls) == (2 if tuned else 0)  # two thresholds, set at the first compile only
-    assert "CHAINRULE_KEEP_FREED_MEMORY" in autograd.compile.__doc__
+    f = autograd.compile(lambda v: v[0] * w, 1, [w])
+    assert f.value_and_grad(np.array([[2.0], [3.0]]))[1].tolist() == [5.0]
+    assert "malloc" not in autograd.compile.__doc__
+
+
+def test_star_import_does_not_shadow_the_builtin_compile():
+    namespace: dict = {}
+    exec("from autograd import *", namespace)
+    assert "compile" not in namespace and "Compiled" in namespace
+
+
+def test_tracing_does_not_touch_the_model_while_another_thread_uses_it():
+    import threading
+
+    model = nn.MLP(2, [8, 1], seed=0)
+    x = [0.3, -0.7]
+    expected = model(x).data
+    before = [p.data for p in model.parameters()]
+    seen, stop = [], threading.Event()
+
+    def use_the_model():
+        while not stop.is_set():
+            try:
+                seen.append(model(x).data)
+            except Exception as error:  # noqa: BLE001 - any failure is what the test looks for
+                seen.append(error)
+
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so the other thread runs while we trace
+    thread = threading.Thread(target=use_the_model)
+    thread.start()
+    try:
+        for _ in range(30):
+            autograd.compile(model, 2, model.parameters())
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
+    assert seen and all(type(s) is float and s == expected for s in seen), [s for s in seen if type(s) is not float][:3]
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_changing_x_after_a_call_changes_nothing_the_call_left():
+    fn, w = small_model()
+    f = autograd.compile(fn, 2, w)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    out = f.forward(X)
+    X[:] = 9.0  # the caller reuses its array
+    root = f.graph(1)
+    assert root.data == pytest.approx(out[1], rel=1e-12)
+    assert f.gradient().tolist() == autograd.compile(fn, 2, w).value_and_grad(np.array([[0.5, -1.0], [2.0, 0.25]]))[
+        1].tolist()

@@ -6,8 +6,11 @@ that uses it has already passed back its share, so the node's gradient is final:
     dL/dv = sum over the uses u of v:  dL/du * du/dv        (the chain rule, D2-D4)
 
 Frame k shows the gradients filled so far (``grad ?`` for those still to come) with the k-th
-node outlined in red. In a notebook the frames are an HTML slider over inline SVGs (no widget
-library needed); ``.save(directory)`` writes them as numbered SVG files.
+node outlined in red, the edges to its uses (where its gradient comes back from) red and labelled
+``upstream x local``, and the sum term by term in the caption
+(``dL/de = 0.1464 x 1.0000 (via a - c) + (-0.1036) x 1.0000 (via +) = 0.0429``). In a notebook
+the frames are an HTML slider over inline SVGs (no widget library needed); ``.save(directory)``
+writes them as numbered SVG files.
 """
 
 from __future__ import annotations
@@ -15,28 +18,38 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
 
+from .chain import Term, chain_sum, chain_terms, consumers, fresh_gradients, node_name
 from .collapse import parameters_of
-from .graph import RANKDIRS, build_digraph, grad_value, number
+from .graph import RANKDIRS, build_digraph
 from .picture import Picture
 
 MAX_STEPS = 200
+CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one term a line
 
 
 @dataclass
 class Frame:
-    """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph then."""
+    """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph then.
+
+    ``name`` is the node as the picture labels it (``e``, or its op's formula ``a - c``); ``terms``
+    are the chain rule's terms ``(use, upstream, local)``, one per use of the node, with
+    ``sum(upstream * local for _, upstream, local in terms) == grad`` (the output's one term is
+    the seed ``(None, 1.0, 1.0)``).
+    """
 
     step: int
     node: Value
     grad: float
     caption: str
     picture: Picture
+    name: str = ""
+    terms: list[Term] = field(default_factory=list)
 
 
 class BackpropSteps(Sequence[Frame]):
@@ -65,8 +78,7 @@ class BackpropSteps(Sequence[Frame]):
         """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
         frames = []
         for i, frame in enumerate(self.frames):
-            svg = frame.picture.to_svg()
-            svg = svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+            svg = frame.picture.to_html()  # natural size, scrolling sideways when wide
             display = "block" if i == 0 else "none"
             caption = html.escape(frame.caption)
             frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
@@ -92,7 +104,7 @@ class BackpropSteps(Sequence[Frame]):
         return f"<viz.BackpropSteps: {len(self.frames)} frames; .save(directory) writes numbered SVGs>"
 
 
-def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, legend: bool = False,
+def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
                    max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
     """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
 
@@ -109,41 +121,35 @@ def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, lege
             f"backprop_steps: the graph has {len(order)} nodes, one frame each, more than max_steps={max_steps}; "
             "step through a smaller graph or raise max_steps"
         )
-    final = _fresh_gradients(root, order)
+    final = fresh_gradients(root, order)
     known = set(parameters_of(params))
-    uses = {node: 0 for node in order}
-    for node in order:
-        for parent in node.parents:
-            uses[parent] += 1
+    uses = consumers(order)
     filled: set[Value] = set()
     frames = []
+    layout = None
     for step, node in enumerate(reversed(order), start=1):
         filled.add(node)
-        caption = _caption(step, len(order), node, root, final[node], uses[node])
+        terms = chain_terms(node, root, uses, final)
+        caption = _caption(step, len(order), node, root, terms, final[node])
         digraph = build_digraph(
             order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
-            grad_of=lambda v: final[v] if v in filled else None,
+            grad_of=lambda v: final[v] if v in filled else None, backend=backend, layout=layout,
         )
-        frames.append(Frame(step, node, final[node], caption, Picture(digraph, node_count=len(order), backend=backend)))
+        layout = digraph.layout  # chosen once, on the first frame: every frame has the same shape
+        picture = Picture(digraph, node_count=len(order), backend=backend)
+        frames.append(Frame(step, node, final[node], caption, picture, node_name(node), terms))
     return BackpropSteps(frames)
 
 
-def _fresh_gradients(root: Value, order: list[Value]) -> dict[Value, float]:
-    """d(root)/d(node) for every node, restoring every ``.grad`` afterwards."""
-    saved = [(node, node.grad) for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        root.backward()
-        return {node: grad_value(node) for node in order}
-    finally:
-        for node, g in saved:
-            node.grad = g
-
-
-def _caption(step: int, total: int, node: Value, root: Value, g: float, uses: int) -> str:
-    name = node.label or (f"the {node.op} node" if node.op else "an input")
+def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term], g: float) -> str:
+    """``step 3 of 6: e (2 uses)`` and, on the next line, the chain rule's sum for it."""
+    name = node_name(node)
     if node is root:
-        return f"step {step} of {total}: the output {name}: d{name}/d{name} = 1 (the seed)"
-    sums = "its use" if uses == 1 else f"its {uses} uses"
-    return f"step {step} of {total}: grad of {name} is complete = {number(g)} (summed over {sums})"
+        head = f"step {step} of {total}: the output {name}"
+    else:
+        uses = "its use" if len(terms) == 1 else f"its {len(terms)} uses"
+        head = f"step {step} of {total}: {name}, summed over {uses}"
+    total = chain_sum(node, root, terms, g)
+    if len(total) > CAPTION_WIDTH:  # one term a line, so that the caption does not widen the picture
+        total = total.replace(" + ", "\n  + ")
+    return f"{head}\n{total}"

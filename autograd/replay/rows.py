@@ -22,13 +22,37 @@ general    9 2 9 7 2                      ``buf[rows]``                    sort,
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import numpy as np
+
+
+class Pattern(StrEnum):
+    """How a list of rows is laid out, which decides how it is read and added into (table above)."""
+
+    SLICE = "slice"
+    REPEAT = "repeat"
+    TILE = "tile"
+    UNIQUE = "unique"
+    GENERAL = "general"
 
 
 class Rows:
     """An ordered list of buffer rows, read and added into by the cheapest exact pattern."""
 
     __slots__ = ("rows", "kind", "start", "stop", "count", "order", "starts", "targets")
+    rows: np.ndarray
+    """The row numbers, in order."""
+    kind: Pattern
+    start: int
+    """SLICE, REPEAT, TILE: the first row of the range read (``buf[start:stop]``)."""
+    stop: int
+    count: int
+    """REPEAT: how many copies of each row; TILE: how many copies of the whole range."""
+    order: np.ndarray
+    """GENERAL: the positions sorted by row; ``starts`` where each distinct row begins; ``targets`` those rows."""
+    starts: np.ndarray
+    targets: np.ndarray
 
     def __init__(self, rows: np.ndarray | list[int]) -> None:
         rows = np.asarray(rows, dtype=np.intp)
@@ -41,18 +65,18 @@ class Rows:
         distinct = n // run if n % run == 0 else 0
         self.count = run  # repeat: copies of each row; tile: copies of the whole range
         self.start, self.stop = first, first + n
-        self.kind = "general"
+        self.kind = Pattern.GENERAL
         if np.array_equal(rows, np.arange(first, first + n)):
-            self.kind = "slice"
+            self.kind = Pattern.SLICE
         elif run > 1 and distinct and np.array_equal(rows, np.repeat(np.arange(first, first + distinct), run)):
-            self.kind, self.stop = "repeat", first + distinct
+            self.kind, self.stop = Pattern.REPEAT, first + distinct
         else:
             period = _period(rows)
             if period and np.array_equal(rows, np.tile(np.arange(first, first + period), n // period)):
-                self.kind, self.stop, self.count = "tile", first + period, n // period
+                self.kind, self.stop, self.count = Pattern.TILE, first + period, n // period
             elif len(np.unique(rows)) == n:
-                self.kind = "unique"
-        if self.kind == "general":
+                self.kind = Pattern.UNIQUE
+        if self.kind == Pattern.GENERAL:
             self.order = np.argsort(rows, kind="stable")
             sorted_rows = rows[self.order]
             self.starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
@@ -64,11 +88,11 @@ class Rows:
     def read(self, buf: np.ndarray) -> np.ndarray:
         """buf[rows]: a view when the rows are one contiguous range, else a copy."""
         kind = self.kind
-        if kind == "slice":
+        if kind == Pattern.SLICE:
             return buf[self.start:self.stop]
-        if kind == "repeat":
+        if kind == Pattern.REPEAT:
             return np.repeat(buf[self.start:self.stop], self.count, axis=0)
-        if kind == "tile":
+        if kind == Pattern.TILE:
             view = buf[self.start:self.stop]
             return np.broadcast_to(view, (self.count, *view.shape)).reshape(len(self.rows), -1)
         return buf[self.rows]
@@ -76,20 +100,20 @@ class Rows:
     def add_into(self, buf: np.ndarray, d: np.ndarray) -> None:
         """buf[rows[i]] += d[i] for every i, repeated rows receiving the sum of their parts."""
         kind = self.kind
-        if kind == "slice":
+        if kind == Pattern.SLICE:
             buf[self.start:self.stop] += d
-        elif kind == "repeat":  # ones @ (runs, copies, B) sums each run: one BLAS call, faster than .sum(axis=1)
+        elif kind == Pattern.REPEAT:  # ones @ (runs, copies, B) sums each run: one BLAS call, faster than .sum(axis=1)
             runs = d.reshape(self.stop - self.start, self.count, -1)
             buf[self.start:self.stop] += np.matmul(np.ones(self.count), runs)
-        elif kind == "tile":
+        elif kind == Pattern.TILE:
             buf[self.start:self.stop] += d.reshape(self.count, self.stop - self.start, -1).sum(axis=0)
-        elif kind == "unique":
+        elif kind == Pattern.UNIQUE:
             buf[self.rows] += d
         else:
             buf[self.targets] += np.add.reduceat(d[self.order], self.starts, axis=0)
 
     def __repr__(self) -> str:
-        return f"Rows({self.kind}, {len(self.rows)} rows)"
+        return f"Rows({self.kind.value}, {len(self.rows)} rows)"
 
 
 def _period(rows: np.ndarray) -> int:

@@ -1,36 +1,82 @@
-"""From a traced graph to a replay schedule: depths, sum chains, groups and the row layout.
+"""Schedule: from a traced graph to groups of nodes and a row layout (after ``tracing.py``).
 
 1. Sum chains. A neuron's pre-activation b + w0 x0 + w1 x1 + ... is a chain of additions, each
    node adding one term to the previous one: as nodes it is as deep as the neuron has inputs.
    Consecutive add/sub nodes are joined into one chain (a running sum) that counts as ONE step.
 2. Depth. Leaves are at depth 0; a node is one deeper than its deepest input; a whole chain sits
    one deeper than its deepest term. Nodes at the same depth never depend on each other.
-3. Groups. Nodes of the same operation at the same depth form one group (one numpy call for all
-   of them), chains at the same depth one ``SumGroup``. The number of groups grows with the depth
-   and the number of kinds of operation, not with the number of nodes.
-4. Layout. Each node gets a row of the buffers; a group's outputs are consecutive rows. Groups
-   are laid out in the order their consumers read them (last group first), so that most inputs
-   are one contiguous range of rows: a view instead of a copy (see ``rows.py``).
+3. Dot products. A chain whose terms are parameter * node products (``dense.py``) is a dot
+   product; those with the same inputs (a layer's neurons) become one matrix product, and their
+   products and inner running sums disappear from the schedule.
+4. Groups. Nodes of the same operation at the same depth form one group (one numpy call for all
+   of them), chains at the same depth one ``SumGroup``, dot products of the same inputs one
+   ``DenseGroup``; a lone addition is an operation like any other. The number of groups grows
+   with the depth and the number of kinds of operation, not with the number of nodes.
+5. Layout. Each node that is computed one by one gets a row of the buffers; a group's outputs
+   are consecutive rows. Groups are laid out in the order their consumers read them (last group
+   first), so that most inputs are one contiguous range of rows: a view instead of a copy (see
+   ``rows.py``). Parameters live in one vector (``Leaves``); only those read one by one (not only
+   by a matrix product) also get rows.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
-from .groups import OpGroup, SumGroup
+from ..rules import RULES
+from ..value import Value
+from .dense import DenseGroup, Dot, Leaves, dense_group, find_dots, from_leaf_vector, hidden_nodes
+from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
-from .rules import RULES
 from .tracing import Trace
-from .value import Value
 
 ADDITIONS = ("add", "sub")
-Key = tuple[int, int, str, int]  # (depth, 0 for chains / 1 for an op, op name, size class or kind of y)
 
 
-class _Chain:
+class Step(IntEnum):
+    """The kind of a group; at one depth the running sums come first (the order groups are sorted in)."""
+
+    SUM = 0
+    """Chains of additions, replayed as running sums (``SumGroup``)."""
+    OP = 1
+    """Nodes of one operation (``OpGroup``)."""
+    DENSE = 2
+    """Dot products of the same inputs, replayed as one matrix product (``DenseGroup``, ``dense.py``)."""
+
+
+class Operand(IntEnum):
+    """What an operation's second input ``y`` is."""
+
+    NONE = 0
+    """A one-input operation (tanh, exp, ...)."""
+    CONSTANT = 1
+    """A number kept inline: the 2 of ``x * 2``, an activation's alpha."""
+    NODE = 2
+    """Another node of the graph."""
+
+
+@dataclass(frozen=True, order=True)
+class GroupKey:
+    """Units with the same key form one group; groups run in the order of their keys (depth first)."""
+
+    depth: int
+    step: Step
+    op: str = ""
+    """The operation of an OP group ("" for sums)."""
+    operand: Operand = Operand.NONE
+    """What y is, for an OP group: nodes whose y differ in kind cannot share one numpy call."""
+    size_class: int = 0
+    """For a SUM group, the bit length of the chains' number of additions: chains within 2x of
+    each other's length share a group (shorter ones are padded with zeros)."""
+    signature: tuple = ()
+    """For a DENSE group, the inputs and the kinds of other terms its dot products share."""
+
+
+class Chain:
     """A running sum: node j = term 0 + sign 1 * term 1 + ... + sign j * term j."""
 
     __slots__ = ("nodes", "terms", "signs", "depth")
@@ -57,7 +103,7 @@ class _Graph:
     ys: list[int | float | None]  # a node id, a constant operand, or None
     depth: list[int]
     uses: list[int]  # how many nodes (or outputs) read each node
-    chain_of: dict[int, _Chain]
+    chain_of: dict[int, Chain]
     constants: list[float]
 
     @property
@@ -70,18 +116,22 @@ class Schedule:
     """Everything the replay needs: groups in order and where each kind of row lives."""
 
     n_rows: int
-    groups: list[OpGroup | SumGroup]
+    groups: list[OpGroup | SumGroup | DenseGroup]
     inputs: slice
     """Rows of the placeholders, in input order."""
     leaves: list[Value]
-    """The parameters (and other leaves) in the graph, in row order from ``leaf_rows.start``."""
+    """Every leaf that is not a placeholder: first the parameters, in the caller's order (also
+    those the graph does not use), then the other leaves of the graph. ``numbers`` holds their
+    numbers in this order: ``numbers.values[:n_parameters]`` are the parameters'."""
+    n_parameters: int
+    numbers: Leaves = field(repr=False)
     leaf_rows: slice
-    param_leaf: np.ndarray
-    """For each parameter, its index in ``leaves`` (-1 when the graph does not use it)."""
+    """Rows of the leaves read by row (not only through a matrix product), in row order."""
+    row_leaves: np.ndarray
+    """For each of those rows, the leaf's index in ``leaves``."""
     constant_rows: slice
     constants: np.ndarray
     outputs: Rows
-    row_of: dict[Value, int] = field(repr=False)
     depth: int = 0
 
 
@@ -89,7 +139,9 @@ def build_schedule(trace: Trace) -> Schedule:
     """Group and lay out a traced graph (see the module docstring)."""
     index = {v: i for i, v in enumerate(trace.order)}
     graph = _read_graph(trace.order, index, [index[v] for v in trace.outputs])
-    units = _group(graph)
+    placeholders = {index[p] for p in trace.placeholders if p in index}
+    dots = find_dots(graph, placeholders)
+    units = _group(graph, dots, hidden_nodes(graph, dots))
     keys = sorted(units)
     asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
     first_asked = lambda i: asked.get(i, math.inf)
@@ -99,29 +151,38 @@ def build_schedule(trace: Trace) -> Schedule:
         if p in index:
             row[index[p]] = k
     next_row = len(trace.placeholders)
-    placeholders = {index[p] for p in trace.placeholders if p in index}
-    leaves = sorted((i for i in range(n) if not graph.ops[i] and i not in placeholders), key=first_asked)
+    # the leaves' vector: parameters first (the caller's order), then the graph's other leaves
+    parameters = set(trace.parameters)
+    leaves = list(trace.parameters) + [v for i, v in enumerate(graph.order)
+                                       if not graph.ops[i] and i not in placeholders and v not in parameters]
+    position = {index[v]: k for k, v in enumerate(leaves) if v in index}
+    read_by_row = sorted((i for i in position if i in asked), key=first_asked)  # not only inside a matmul
     constant_ids = sorted(range(n, n + len(graph.constants)), key=first_asked)
-    leaf_start, constant_start = next_row, next_row + len(leaves)
+    leaf_start, constant_start = next_row, next_row + len(read_by_row)
     next_row = constant_start + len(constant_ids)
-    row[leaves + constant_ids] = np.arange(leaf_start, next_row)
-    groups: list[OpGroup | SumGroup] = []
+    row[read_by_row + constant_ids] = np.arange(leaf_start, next_row)
+    numbers = Leaves(np.zeros(len(leaves)), np.zeros(len(leaves)))
+    groups: list[OpGroup | SumGroup | DenseGroup] = []
     for key in keys:
-        groups.append(_op_group(graph, units[key], key, next_row, row) if key[1]
-                      else _sum_group(graph, units[key], next_row, row))
+        if key.step == Step.OP:
+            groups.append(_op_group(graph, units[key], key, next_row, row))
+        elif key.step == Step.SUM:
+            groups.append(_sum_group(graph, units[key], next_row, row))
+        else:
+            groups.append(dense_group(graph, units[key], next_row, row, position, numbers, len(trace.placeholders)))
         next_row = groups[-1].rows.stop
-    leaf_index = {graph.order[i]: k for k, i in enumerate(leaves)}
     return Schedule(
         n_rows=next_row,
         groups=groups,
         inputs=slice(0, len(trace.placeholders)),
-        leaves=[graph.order[i] for i in leaves],
+        leaves=leaves,
+        n_parameters=len(trace.parameters),
+        numbers=numbers,
         leaf_rows=slice(leaf_start, constant_start),
-        param_leaf=np.array([leaf_index.get(p, -1) for p in trace.parameters], dtype=np.intp),
+        row_leaves=np.array([position[i] for i in read_by_row], dtype=np.intp),
         constant_rows=slice(constant_start, constant_start + len(constant_ids)),
         constants=np.array([graph.constants[i - n] for i in constant_ids], dtype=np.float64),
         outputs=Rows(row[[index[v] for v in trace.outputs]]),
-        row_of={v: int(row[i]) for i, v in enumerate(trace.order)},
         depth=max(graph.depth, default=0),
     )
 
@@ -130,7 +191,14 @@ def build_schedule(trace: Trace) -> Schedule:
 
 
 def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) -> _Graph:
-    """Inputs, depths and use counts of every node; consecutive additions joined into chains."""
+    """Inputs, depths and use counts of every node; consecutive additions joined into chains.
+
+    An addition ``acc + term`` (or ``acc - term``, or ``term + acc``) extends the chain ending at
+    ``acc`` when (a) that chain's end is still open, that is no other addition extended it already
+    (a chain is a line, not a tree), and (b) ``term`` is shallower than the chain, so the chain
+    does not have to wait for it (a deeper term starts a new chain one step later instead).
+    Anything else starts a new chain of one addition.
+    """
     n = len(order)
     graph = _Graph(order, [v.op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
     constant_ids: dict[str, int] = {}
@@ -145,7 +213,7 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
     constant(0.0)  # the zero that pads shorter chains: id n
     depth, uses, chain_of = graph.depth, graph.uses, graph.chain_of
     depth_of = lambda t: depth[t] if t < n else 0
-    open_ends: set[int] = set()  # chain ends that the next addition may extend
+    open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
     for i, v in enumerate(order):
         if not v.op:
             continue
@@ -169,7 +237,7 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
             chain.extend(i, x, sign)
             open_ends.discard(y)
         else:
-            chain = _Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
+            chain = Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
         open_ends.add(i)
         chain_of[i] = chain
         depth[i] = chain.depth
@@ -178,32 +246,40 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
     return graph
 
 
-# ---------------------------------------------------------------- 3: groups
+# ---------------------------------------------------------------- 3-4: dot products and groups
 
 
-def _group(graph: _Graph) -> dict[Key, list]:
-    """Units (node ids, or chains) by group key, in graph order."""
-    units: dict[Key, list] = {}
+def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupKey, list]:
+    """Units (node ids, chains or dots) by group key, in graph order. ``hidden`` nodes are computed
+    inside a matrix product: they are no unit."""
+    units: dict[GroupKey, list] = {}
     seen: set[int] = set()
     for i in range(graph.n):
-        if not graph.ops[i]:
+        if not graph.ops[i] or i in hidden and graph.chain_of.get(i) is None:
             continue
         chain = graph.chain_of.get(i)
+        if chain is not None and id(chain) not in dots and len(chain.nodes) == 1:
+            chain = None  # a lone addition is one operation, cheaper than a running sum
         if chain is None:
             y = graph.ys[i]
-            kind_of_y = 0 if y is None else (2 if type(y) is int else 1)  # none, a constant, a node
-            units.setdefault((graph.depth[i], 1, graph.ops[i], kind_of_y), []).append(i)
+            operand = Operand.NONE if y is None else (Operand.NODE if type(y) is int else Operand.CONSTANT)
+            units.setdefault(GroupKey(graph.depth[i], Step.OP, graph.ops[i], operand), []).append(i)
+        elif id(chain) in dots and id(chain) not in seen:
+            seen.add(id(chain))
+            dot = dots[id(chain)]
+            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=dot.signature), []).append(dot)
         elif id(chain) not in seen:
             seen.add(id(chain))
-            size_class = (len(chain.nodes) - 1).bit_length()  # lengths within 2x share a group
-            units.setdefault((chain.depth, 0, "", size_class), []).append(chain)
+            size_class = (len(chain.nodes) - 1).bit_length()
+            units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
     return units
 
 
-# ---------------------------------------------------------------- 4: layout
+# ---------------------------------------------------------------- 5: layout
 
 
-def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outputs: list[int]) -> dict[int, int]:
+def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[GroupKey], outputs: list[int]
+                    ) -> dict[int, int]:
     """Sort each group's units in the order its consumers read them, last group first; return
     the rank at which each node (or constant) was first read, which orders the leaves too."""
     asked: dict[int, int] = {}
@@ -217,13 +293,21 @@ def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outp
     late = math.inf
     for key in reversed(keys):
         group = units[key]
-        if key[1]:
+        if key.step == Step.OP:
             group.sort(key=lambda i: asked.get(i, late))
             for i in group:
                 ask(graph.xs[i])
             for i in group:
                 if type(graph.ys[i]) is int:
                     ask(graph.ys[i])
+        elif key.step == Step.DENSE:
+            group.sort(key=lambda d: asked.get(d.chain.nodes[-1], late))
+            for i in group[0].inputs:
+                ask(i)
+            for k in range(len(group[0].kinds)):
+                if not from_leaf_vector(group, k):
+                    for dot in group:
+                        ask(dot.others[k][0])
         else:
             group.sort(key=lambda c: min(asked.get(j, late) for j in c.nodes))
             width = max(len(c.nodes) for c in group)
@@ -235,20 +319,20 @@ def _consumer_order(graph: _Graph, units: dict[Key, list], keys: list[Key], outp
     return asked
 
 
-def _op_group(graph: _Graph, nodes: list[int], key: Key, start: int, row: np.ndarray) -> OpGroup:
+def _op_group(graph: _Graph, nodes: list[int], key: GroupKey, start: int, row: np.ndarray) -> OpGroup:
     """The OpGroup of ``nodes`` (one op, one depth), its outputs in rows from ``start``."""
-    op, kind_of_y = key[2], key[3]
+    op = key.op
     row[nodes] = np.arange(start, start + len(nodes))
     y: Rows | np.ndarray | None = None
-    if kind_of_y == 2:
+    if key.operand == Operand.NODE:
         y = Rows(row[[graph.ys[i] for i in nodes]])
-    elif kind_of_y == 1:
+    elif key.operand == Operand.CONSTANT:
         y = np.array([[graph.ys[i]] for i in nodes], dtype=np.float64)
     return OpGroup(op, RULES[op], slice(start, start + len(nodes)), Rows(row[[graph.xs[i] for i in nodes]]), y,
                    [graph.order[i] for i in nodes])
 
 
-def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray) -> SumGroup:
+def _sum_group(graph: _Graph, chains: list[Chain], start: int, row: np.ndarray) -> SumGroup:
     """The SumGroup of ``chains`` laid out from row ``start`` (row = start + position * m + chain),
     every chain ending at the last position; its terms read in runs of positions."""
     width, m = max(len(c.nodes) for c in chains), len(chains)
@@ -262,7 +346,7 @@ def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray)
         terms[pad:, c] = row[chain.terms]
         real[pad:, c] = True
         signs[pad:, c, 0] = chain.signs
-    runs: list[tuple[int, int, Rows, np.ndarray | None]] = []
+    runs: list[TermRun] = []
     position = 0
     while position <= width:
         end = position + 1
@@ -270,13 +354,13 @@ def _sum_group(graph: _Graph, chains: list[_Chain], start: int, row: np.ndarray)
             while end <= width and real[end].all() and terms[end, 0] == terms[end - 1, -1] + 1 \
                     and _consecutive(terms[end]):
                 end += 1
-            runs.append((position, end, Rows(terms[position:end].ravel()), None))
+            runs.append(TermRun(position, end, Rows(terms[position:end].ravel()), None))
         else:
             while end <= width and not (real[end].all() and _consecutive(terms[end])):
                 end += 1
             flat_real = real[position:end].ravel()
             rows = terms[position:end].ravel()[flat_real]
-            runs.append((position, end, Rows(rows), None if flat_real.all() else np.flatnonzero(flat_real)))
+            runs.append(TermRun(position, end, Rows(rows), None if flat_real.all() else np.flatnonzero(flat_real)))
         position = end
     interior_used = any(graph.uses[j] > 1 for chain in chains for j in chain.nodes[:-1])
     return SumGroup(slice(start, start + (width + 1) * m), width, m, runs, None if (signs > 0).all() else signs,

@@ -1,9 +1,14 @@
 """Tracing: run a scalar function once on stand-ins and keep the graph it builds.
 
 ``trace(fn, n_inputs, parameters)`` calls ``fn`` on a list of placeholder Values. While it
-runs, the placeholders and the parameters hold no number: their ``data`` is ``TRACED``, a
-stand-in that supports arithmetic and the engine's functions (so every forward rule of
-``rules.py`` runs and the graph gets recorded) but refuses to become a bool or a float.
+runs, the placeholders hold no number: their ``data`` is ``TRACED``, a stand-in that supports
+arithmetic and the engine's functions (so every forward rule of ``rules.py`` runs and the graph
+gets recorded) but refuses to become a bool or a float. Everything computed from a placeholder
+holds ``TRACED`` too.
+
+The model is not touched: its parameters keep their numbers while ``fn`` runs, so another
+thread can use the model meanwhile. The price: a branch on a parameter's number alone
+(``if w > 0``, ``w * w.data``) is not detected; it is frozen as it was at tracing time.
 
 Why refuse? The recorded graph is replayed for every example of every batch (``compiled.py``).
 A Python ``if x > 0:`` inside ``fn`` would pick one branch at tracing time and replay that
@@ -19,9 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .backward import topological_order
-from .modes import enable_grad, mode
-from .value import Value
+from ..backward import topological_order
+from ..modes import enable_grad, mode
+from ..value import Value
 
 
 class TracingError(TypeError):
@@ -46,11 +51,13 @@ def _refuse(what: str) -> Callable[..., NoReturn]:
     return refuse
 
 
-class TracedNumber:
-    """The ``data`` of a placeholder (or a parameter, or anything computed from them) while tracing.
+class TracedNumber(numbers.Real):
+    """The ``data`` of a placeholder (or of anything computed from one) while tracing.
 
     Arithmetic and the engine's functions give back the stand-in, so forward rules run unchanged;
-    anything that needs an actual number raises ``TracingError``.
+    anything that needs an actual number raises ``TracingError``. It is a ``numbers.Real`` by its
+    own declaration (as ``fractions.Fraction`` is a ``Rational``), so ``Value(x.data)`` asks
+    ``float()`` and gets the explanation; nothing is registered anywhere.
     """
 
     __slots__ = ()
@@ -60,11 +67,12 @@ class TracedNumber:
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _same
-    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = _same
+    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = max = equal = _same
 
     __bool__ = _refuse("a Python bool (an `if`, `and`/`or`, `while`)")
     __float__ = _refuse("float()")
     __int__ = __index__ = __trunc__ = __floor__ = __ceil__ = __round__ = _refuse("int()/round()")
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse("floor division or %")
     __lt__ = _refuse("the comparison <")
     __le__ = _refuse("the comparison <=")
     __gt__ = _refuse("the comparison >")
@@ -81,7 +89,6 @@ class TracedNumber:
         return "<traced>"
 
 
-numbers.Real.register(TracedNumber)  # so Value(TRACED) and x * TRACED ask float() and get the explanation
 TRACED = TracedNumber()
 
 
@@ -104,9 +111,9 @@ class Trace:
 def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[Value] | None = None) -> Trace:
     """Call ``fn(placeholders)`` once, with ``n_inputs`` placeholders, and record the graph.
 
-    ``parameters`` (shared leaves such as a model's weights) also hold ``TRACED`` while ``fn``
-    runs, then get their numbers back. With ``parameters=None`` every leaf of the graph that is
-    not a placeholder counts as a parameter.
+    ``parameters`` are shared leaves such as a model's weights; they keep their numbers (the model
+    is only read). With ``parameters=None`` every leaf of the graph that is not a placeholder
+    counts as a parameter.
     """
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
         raise ValueError(f"compile: n_inputs must be a non-negative int, got {n_inputs!r}")
@@ -115,17 +122,12 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
     placeholders = [Value(0.0, label=f"x{i}") for i in range(n_inputs)]
     for v in placeholders:
         v.data = TRACED
-    saved = [(p, p.data) for p in params or []]
     anomaly, mode.anomaly = mode.anomaly, False  # there are no numbers to check while tracing
     try:
-        for p, _ in saved:
-            p.data = TRACED
         with enable_grad():
             result = fn(placeholders)
     finally:
         mode.anomaly = anomaly
-        for p, data in saved:
-            p.data = data
     outputs, single = _as_outputs(result)
     order = topological_order(outputs)
     inputs = set(placeholders)
