@@ -406,6 +406,9 @@ def test_equal_is_a_flat_one_hot_mask():
         u, v = Value(2.0), Value(2.0)
         u.equal(v).backward(create_graph=create_graph)
         assert (float(u.grad), float(v.grad)) == (0.0, 0.0)
+        u, v = Value(2.0), Value(2.0)
+        (u.equal(v) * 0.0 + u).backward(create_graph=create_graph)  # a zero upstream gradient is fine too
+        assert (float(u.grad), float(v.grad)) == (1.0, 0.0)
 
 
 def test_maximum_equal_and_max_share_on_every_number_type():
