@@ -139,7 +139,7 @@ def maximum(x: Any, y: Any) -> Any:
 def equal(x: Any, y: Any) -> Any:
     """1.0 where x == y, else 0.0 (elementwise on arrays): a one-hot mask, e.g. token id == c."""
     if isinstance(x, _ndarray) or isinstance(y, _ndarray):
-        return (x == y).astype(np.float64)
+        return np.where(x == y, 1.0, 0.0)
     if isinstance(x, _float | int) and isinstance(y, _float | int):
         return 1.0 if x == y else 0.0
     return x.equal(y) if not isinstance(x, _float | int) else y.equal(x)  # a traced number

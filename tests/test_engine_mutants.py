@@ -374,3 +374,56 @@ def test_nodes_made_before_any_assignment_name_the_changed_input(monkeypatch):
     message = r"^backward: the mul node \(data=6\.0\) was recorded, then the \.data of its input the leaf 'x' was"
     with pytest.raises(RuntimeError, match=message):
         y.backward()
+
+
+# ---------------------------------------------------------------- max and eq (merged from main)
+
+
+def test_max_forward_and_gradient_go_to_the_larger_input_half_each_at_a_tie():
+    for x, y, dx, dy in [(3.0, 1.0, 1.0, 0.0), (-2.0, 0.5, 0.0, 1.0), (1.5, 1.5, 0.5, 0.5)]:
+        for create_graph in (False, True):
+            u, v = Value(x), Value(y)
+            out = u.max(v)
+            assert out.data == max(x, y) and out.op == "max"
+            out.backward(create_graph=create_graph)
+            assert (float(u.grad), float(v.grad)) == (dx, dy), (x, y, create_graph)
+    w = Value(0.3)
+    m = w.max(2.0)  # a constant operand: the gradient of w is 0 below it, 1 above
+    m.backward()
+    assert m.data == 2.0 and m.constant == 2.0 and w.grad == 0.0
+    w2 = Value(3.0)
+    w2.max(2.0).backward()
+    assert w2.grad == 1.0
+
+
+def test_equal_is_a_flat_one_hot_mask():
+    for create_graph in (False, True):
+        x = Value(3.0)
+        mask = x.equal(3.0)
+        assert mask.data == 1.0 and x.equal(2.0).data == 0.0 and mask.op == "eq"
+        (mask * 5.0 + x).backward(create_graph=create_graph)
+        assert float(x.grad) == 1.0  # d(mask)/dx = 0
+        u, v = Value(2.0), Value(2.0)
+        u.equal(v).backward(create_graph=create_graph)
+        assert (float(u.grad), float(v.grad)) == (0.0, 0.0)
+        u, v = Value(2.0), Value(2.0)
+        (u.equal(v) * 0.0 + u).backward(create_graph=create_graph)  # a zero upstream gradient is fine too
+        assert (float(u.grad), float(v.grad)) == (1.0, 0.0)
+
+
+def test_maximum_equal_and_max_share_on_every_number_type():
+    a, b = np.array([[1.0, 5.0, 2.0]]), np.array([[3.0, 4.0, 2.0]])
+    assert P.maximum(a, b).tolist() == [[3.0, 5.0, 2.0]] and P.maximum(a, 2.5).tolist() == [[2.5, 5.0, 2.5]]
+    assert P.maximum(2.5, a).tolist() == [[2.5, 5.0, 2.5]]
+    assert P.equal(a, b).tolist() == [[0.0, 0.0, 1.0]] and P.equal(2.0, a).tolist() == [[0.0, 0.0, 1.0]]
+    assert P.equal(a, 5.0).dtype == np.float64
+    assert P.max_share(a, b).tolist() == [[0.0, 1.0, 0.5]] and P.max_share(b, a).tolist() == [[1.0, 0.0, 0.5]]
+    assert P.max_share(a, 2.0).tolist() == [[0.0, 1.0, 0.5]]
+    assert (P.maximum(1.0, 2.0), P.maximum(2.0, 1.0), P.maximum(2, 1.0), P.maximum(1.0, 1.0)) == (2.0, 2.0, 2, 1.0)
+    assert (P.equal(1.0, 1.0), P.equal(1.0, 2.0), P.equal(3, 3.0)) == (1.0, 0.0, 1.0)
+    assert (P.max_share(2.0, 1.0), P.max_share(1.0, 2.0), P.max_share(1.0, 1.0)) == (1.0, 0.0, 0.5)
+    v = Value(1.5)
+    for m in (P.maximum(v, 0.5), P.maximum(0.5, v)):
+        assert isinstance(m, Value) and m.op == "max" and m.data == 1.5
+    for e in (P.equal(v, 1.5), P.equal(1.5, v)):
+        assert isinstance(e, Value) and e.op == "eq" and e.data == 1.0
