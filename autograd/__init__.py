@@ -9,18 +9,20 @@
 """
 
 from .backward import topological_order, zero_grad
+from .collector import large_graph
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .replay import Compiled, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
+from .replay import Compiled, ParameterArray, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
 from .rules import RULES, Rule
 from .value import Value
 
 __all__ = [
     "Value", "topological_order", "zero_grad",
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "large_graph",
     "RULES", "Rule",
-    "Compiled", "TracingError", "ReplayError",
+    "Compiled", "ParameterArray", "TracingError", "ReplayError",
 ]
-# ``compile`` is left out of __all__: ``from autograd import *`` must not shadow the built-in
+# ``compile`` is left out of ``__all__`` on purpose: ``from autograd import *`` must not shadow the
+# built-in ``compile``. Use ``autograd.compile`` (or ``from autograd import compile``).
 __version__ = "0.1.0"

@@ -4,7 +4,8 @@ For the output L and every node v, ``v.grad`` becomes dL/dv. Walking the nodes s
 each one comes after every node that uses it, a node's gradient is complete when we reach
 it, and its rule passes g * d(out)/d(input) on to each input (the chain rule, D2-D4).
 
-Two executors share the rule table: on floats (the usual case) and on Values
+``computed_nodes`` orders the graph (and refuses one whose numbers were changed after it was
+recorded). Two executors share the rule table: on floats (the usual case) and on Values
 (``create_graph=True``), where the backward pass records a graph of its own so that
 gradients can be differentiated again. Nothing here recurses, so a chain of a million
 nodes needs no more than Python's default stack.
@@ -49,18 +50,9 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
     return order
 
 
-def backward(root: Value, grad: Any = 1.0, create_graph: bool = False) -> list[Value]:
-    """Set ``.grad`` = d(root)/d(node) for every node; leaves accumulate. Returns the order."""
-    order = topological_order(root)
-    propagate(order, root, grad, create_graph)
-    return order
-
-
-def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bool = False) -> None:
-    """The backward pass over an order made by ``topological_order(root)``."""
-    interior = [node for node in order if node._op]
-    for node in interior:  # recomputed on every call, never stale
-        node.grad = 0.0
+def backward(root: Value, grad: Any, create_graph: bool) -> None:
+    """Set ``.grad`` = d(root)/d(node) for every node root depends on; leaves accumulate."""
+    interior = computed_nodes(root)
     if root._op:
         root.grad = grad
     else:
@@ -71,17 +63,52 @@ def propagate(order: list[Value], root: Value, grad: Any = 1.0, create_graph: bo
         _backward_floats(interior)
 
 
+def computed_nodes(root: Value) -> list[Value]:
+    """The computed (non-leaf) nodes root depends on, each after its inputs, made ready for backward.
+
+    The same depth-first search as ``topological_order`` (leaves need no visit: they have no rule
+    to apply). As it places each node, it resets the node's gradient (interior gradients are
+    recomputed on every call, never stale) and checks that neither the node nor an input had its
+    ``.data`` assigned since the node was recorded (``changed_error``), all before any gradient
+    is written.
+    """
+    if not root._op:
+        return []
+    interior: list[Value] = []
+    visited = {root}
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        x, y = node._x, node._y
+        if x._op and x not in visited:  # visit the first input's graph, then come back
+            visited.add(x)
+            stack.append(x)
+            continue
+        y_is_value = type(y) is Value
+        if y_is_value and y._op and y not in visited:
+            visited.add(y)
+            stack.append(y)
+            continue
+        stack.pop()  # both inputs placed: place the node
+        version = node._version
+        if x._version > version or y_is_value and y._version > version:
+            raise changed_error(node)
+        node.grad = 0.0
+        interior.append(node)
+    return interior
+
+
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
     vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         y_is_value = type(y) is Value
-        y_data = y.data if y_is_value else y
+        y_data = y._data if y_is_value else y
         try:
-            grads = vjp[op](node.grad, node.data, x.data, y_data)
+            grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, y_data, error) from error
+            raise _backward_error(op, x._data, y_data, error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
@@ -97,12 +124,38 @@ def _backward_values(interior: list[Value]) -> None:
         try:
             grads = vjp[op](node.grad, node, x, y)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x.data, getattr(y, "data", y), error) from error
+            raise _backward_error(op, x._data, getattr(y, "_data", y), error) from error
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad = _accumulate(x.grad, grads[0])
         if type(y) is Value:
             y.grad = _accumulate(y.grad, grads[1])
+
+
+def changed_error(node: Value) -> RuntimeError:
+    """The error for a node whose number, or an input's, was assigned after the node was recorded.
+
+    ``computed_nodes`` compares versions (``value.py``): an input newer than the node was assigned
+    after the node was computed from it. A node whose own result was assigned has a negative
+    version, below that of any leaf, so the same comparison catches it (or, if its first input was
+    assigned too, that input's own check does: following first inputs always ends at a leaf).
+    """
+    x, y = node._x, node._y
+    if node._version < 0:
+        what = "its own .data was assigned"
+    else:
+        culprit = x if x._version > node._version else y
+        what = f"the .data of its input {_describe(culprit)} was assigned"
+    return RuntimeError(
+        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "
+        "with the new number. Run the forward pass again after changing .data (optimisers change it "
+        "between steps, when no graph is held)"
+    )
+
+
+def _describe(v: Value) -> str:
+    kind = f"the {v._op} node" if v._op else "the leaf"
+    return f"{kind} {v.label!r}" if v.label else f"{kind} (data={v._data!r})"
 
 
 def _accumulate(total: Any, g: Any) -> Any:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backward import propagate, topological_order
+from .backward import backward, topological_order
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
 from .value import Value, _to_float
 
@@ -38,7 +38,7 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
         for v in inputs:
             v.grad = 0.0
         with enable_grad():  # create_graph records the backward pass, even inside no_grad()
-            propagate(order, output, 1.0, create_graph)
+            backward(output, 1.0, create_graph)
         return [v.grad for v in inputs]
     finally:
         for node, g in saved:
@@ -97,14 +97,15 @@ class GradcheckError(AssertionError):
     """Backward disagrees with central differences for at least one input."""
 
 
-def gradcheck(f: Callable[..., Any], *inputs: float, eps: float = 1e-6,
+def gradcheck(f: Callable[..., Any], *inputs: float | Value, eps: float = 1e-6,
               atol: float = 1e-6, rtol: float = 1e-4) -> bool:
     """Compare backward with central differences (f(x+eps) - f(x-eps)) / 2 eps at ``inputs``.
 
     Returns True, or raises GradcheckError listing every input whose two derivatives
     differ by more than ``atol + rtol * |numeric|``, with both values and the tolerances.
+    A Value input is checked at its data.
     """
-    points = [_to_float(x, "gradcheck") for x in inputs]
+    points = [_to_float(x.data if isinstance(x, Value) else x, "gradcheck") for x in inputs]
     analytic = grad(f, argnums=tuple(range(len(points))))(*points)
 
     def value_at(xs: list[float]) -> float:

@@ -120,7 +120,7 @@ def elu(x: Any, alpha: float) -> Any:
     if type(x) is _float:
         return x if x > 0.0 else alpha * math.expm1(x)
     if isinstance(x, _ndarray):
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+        return np.where(x > 0, x, alpha * np.expm1(-np.abs(x)))  # -|x| = x where used; never overflows
     return x.elu(alpha)
 
 
@@ -162,7 +162,7 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 def step(x: Any) -> Any:
     """Heaviside step: 1 for x > 0, 0 for x <= 0 (so ReLU'(0) = 0, D5)."""
     if isinstance(x, _ndarray):
-        return (x > 0).astype(np.float64)
+        return np.where(x > 0, 1.0, 0.0)
     return 1.0 if x > 0 else 0.0
 
 

@@ -1,5 +1,9 @@
 """Every operation of the engine: its forward function and its derivative rule, one line each.
 
+The rules are small named functions, one line each with the derivation beside it, gathered in
+the table ``RULES`` (op -> forward, vjp, formula). Named functions rather than lambdas so that
+mutation testing (``make mutation``) can break each rule and check that a test notices.
+
 A rule is a vector-Jacobian product ``vjp(g, out, x, y) -> (dx, dy)``:
 
 * ``g``   the upstream gradient dL/d(out),
@@ -52,31 +56,70 @@ class Rule(NamedTuple):
 
 
 # fmt: off
+# ---------------------------------------------------------------- forward functions not in ``operator``
+def rsub_forward(x, c):       return c - x
+def rdiv_forward(x, c):       return c / x
+def rpow_forward(x, c):       return c ** x
+def neg_forward(x, _):        return -x
+def exp_forward(x, _):        return exp(x)
+def log_forward(x, _):        return log(x)
+def sqrt_forward(x, _):       return sqrt(x)
+def abs_forward(x, _):        return absolute(x)
+def tanh_forward(x, _):       return tanh(x)
+def sigmoid_forward(x, _):    return sigmoid(x)
+def relu_forward(x, _):       return relu(x)
+def softplus_forward(x, _):   return softplus(x)
+
+
+# ---------------------------------------------------------------- derivative rules: vjp(g, out, x, y) -> (dL/dx, dL/dy)
+def add_vjp(g, out, x, y):          return g, g                                        # D2
+def sub_vjp(g, out, x, y):          return g, -g                                       # D2
+def rsub_vjp(g, out, x, c):         return (-g,)
+def mul_vjp(g, out, x, y):          return g * y, g * x                                # D2, D3
+def div_vjp(g, out, x, y):          return g / y, -g * out / y
+def rdiv_vjp(g, out, x, c):         return (-g * out / x,)
+def neg_vjp(g, out, x, _):          return (-g,)
+def pow_vjp(g, out, x, n):          return (g * power_slope(x, n),)
+def powv_vjp(g, out, x, y):         return g * y * x ** (y - 1), g * out * log(x)
+def rpow_vjp(g, out, x, c):         return (g * out * log(c),)
+def exp_vjp(g, out, x, _):          return (g * out,)
+def log_vjp(g, out, x, _):          return (g / x,)                                    # D6
+def sqrt_vjp(g, out, x, _):         return (g / (2.0 * out),)
+def abs_vjp(g, out, x, _):          return (g * sign(x),)
+def eq_vjp(g, out, x, y):           return 0.0 * g, 0.0 * g                            # a step: flat where defined
+def max_vjp(g, out, x, y):          return g * max_share(x, y), g * max_share(y, x)    # D12; a tie: half each
+# activations (D5); kinks: ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha
+def tanh_vjp(g, out, x, _):         return (g * (1.0 - out * out),)                    # D5
+def sigmoid_vjp(g, out, x, _):      return (g * out * (1.0 - out),)                    # D5
+def relu_vjp(g, out, x, _):         return (g * step(x),)                              # D5
+def leaky_relu_vjp(g, out, x, a):   return (g * where(x >= 0, 1.0, a),)                # D5
+def elu_vjp(g, out, x, a):          return (g * where(x > 0, 1.0, out + a),)           # D5
+def softplus_vjp(g, out, x, _):     return (g * sigmoid(x),)                           # D5
+
+
 RULES: dict[str, Rule] = {
-    # op     forward                          vjp(g, out, x, y) -> (dx, dy)                        formula (shown to students)                 derivation
-    "add":  Rule(operator.add,              lambda g, out, x, y: (g, g),                         "d(x + y) = dx + dy"),                        # D2
-    "sub":  Rule(operator.sub,              lambda g, out, x, y: (g, -g),                        "d(x - y) = dx - dy"),                        # D2
-    "rsub": Rule(lambda x, c: c - x,        lambda g, out, x, c: (-g,),                          "d(c - x) = -dx"),
-    "mul":  Rule(operator.mul,              lambda g, out, x, y: (g * y, g * x),                 "d(x y) = y dx + x dy"),                      # D2, D3
-    "div":  Rule(operator.truediv,          lambda g, out, x, y: (g / y, -g * out / y),          "d(x / y) = dx / y - (x / y) dy / y"),
-    "rdiv": Rule(lambda x, c: c / x,        lambda g, out, x, c: (-g * out / x,),                "d(c / x) = -(c / x) dx / x"),
-    "neg":  Rule(lambda x, _: -x,           lambda g, out, x, _: (-g,),                          "d(-x) = -dx"),
-    "pow":  Rule(operator.pow,              lambda g, out, x, n: (g * power_slope(x, n),),       "d(x^n) = n x^(n-1) dx   (n a number)"),
-    "powv": Rule(operator.pow,              lambda g, out, x, y: (g * y * x ** (y - 1),
-                                                                  g * out * log(x)),             "d(x^y) = y x^(y-1) dx + x^y ln(x) dy"),
-    "rpow": Rule(lambda x, c: c ** x,       lambda g, out, x, c: (g * out * log(c),),            "d(c^x) = c^x ln(c) dx"),
-    "exp":  Rule(lambda x, _: exp(x),       lambda g, out, x, _: (g * out,),                     "d(e^x) = e^x dx"),
-    "log":  Rule(lambda x, _: log(x),       lambda g, out, x, _: (g / x,),                       "d(ln x) = dx / x"),                          # D6
-    "sqrt": Rule(lambda x, _: sqrt(x),      lambda g, out, x, _: (g / (2.0 * out),),             "d(sqrt x) = dx / (2 sqrt x)"),
-    "abs":  Rule(lambda x, _: absolute(x),  lambda g, out, x, _: (g * sign(x),),                 "d|x| = sign(x) dx   (0 at x = 0)"),
-    "eq":   Rule(equal,                     lambda g, out, x, y: (0.0 * g, 0.0 * g),             "d[x = y] = 0   (a step: flat wherever it is defined)"),
-    "max":  Rule(maximum,                   lambda g, out, x, y: (g * max_share(x, y), g * max_share(y, x)), "d max(x, y) = [x > y] dx + [y > x] dy   (a tie: half each)"),  # D12
-    # activations (D5); kinks: ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha
-    "tanh":       Rule(lambda x, _: tanh(x),     lambda g, out, x, _: (g * (1.0 - out * out),),    "d(tanh x) = (1 - tanh^2 x) dx"),         # D5
-    "sigmoid":    Rule(lambda x, _: sigmoid(x),  lambda g, out, x, _: (g * out * (1.0 - out),),    "d(s(x)) = s(x) (1 - s(x)) dx"),          # D5
-    "relu":       Rule(lambda x, _: relu(x),     lambda g, out, x, _: (g * step(x),),              "d(relu x) = [x > 0] dx"),                # D5
-    "leaky_relu": Rule(leaky_relu,               lambda g, out, x, a: (g * where(x >= 0, 1.0, a),),  "d(lrelu x) = (1 if x >= 0 else alpha) dx"),   # D5
-    "elu":        Rule(elu,                      lambda g, out, x, a: (g * where(x > 0, 1.0, out + a),),  "d(elu x) = (1 if x > 0 else alpha e^x) dx"),  # D5
-    "softplus":   Rule(lambda x, _: softplus(x), lambda g, out, x, _: (g * sigmoid(x),),           "d(ln(1 + e^x)) = sigmoid(x) dx"),        # D5
+    # op            forward            vjp               formula (shown to students)
+    "add":        Rule(operator.add,     add_vjp,        "d(x + y) = dx + dy"),
+    "sub":        Rule(operator.sub,     sub_vjp,        "d(x - y) = dx - dy"),
+    "rsub":       Rule(rsub_forward,     rsub_vjp,       "d(c - x) = -dx"),
+    "mul":        Rule(operator.mul,     mul_vjp,        "d(x y) = y dx + x dy"),
+    "div":        Rule(operator.truediv, div_vjp,        "d(x / y) = dx / y - (x / y) dy / y"),
+    "rdiv":       Rule(rdiv_forward,     rdiv_vjp,       "d(c / x) = -(c / x) dx / x"),
+    "neg":        Rule(neg_forward,      neg_vjp,        "d(-x) = -dx"),
+    "pow":        Rule(operator.pow,     pow_vjp,        "d(x^n) = n x^(n-1) dx   (n a number)"),
+    "powv":       Rule(operator.pow,     powv_vjp,       "d(x^y) = y x^(y-1) dx + x^y ln(x) dy"),
+    "rpow":       Rule(rpow_forward,     rpow_vjp,       "d(c^x) = c^x ln(c) dx"),
+    "exp":        Rule(exp_forward,      exp_vjp,        "d(e^x) = e^x dx"),
+    "log":        Rule(log_forward,      log_vjp,        "d(ln x) = dx / x"),
+    "sqrt":       Rule(sqrt_forward,     sqrt_vjp,       "d(sqrt x) = dx / (2 sqrt x)"),
+    "abs":        Rule(abs_forward,      abs_vjp,        "d|x| = sign(x) dx   (0 at x = 0)"),
+    "eq":         Rule(equal,            eq_vjp,         "d[x = y] = 0   (a step: flat wherever it is defined)"),
+    "max":        Rule(maximum,          max_vjp,        "d max(x, y) = [x > y] dx + [y > x] dy   (a tie: half each)"),
+    "tanh":       Rule(tanh_forward,     tanh_vjp,       "d(tanh x) = (1 - tanh^2 x) dx"),
+    "sigmoid":    Rule(sigmoid_forward,  sigmoid_vjp,    "d(s(x)) = s(x) (1 - s(x)) dx"),
+    "relu":       Rule(relu_forward,     relu_vjp,       "d(relu x) = [x > 0] dx"),
+    "leaky_relu": Rule(leaky_relu,       leaky_relu_vjp, "d(lrelu x) = (1 if x >= 0 else alpha) dx"),
+    "elu":        Rule(elu,              elu_vjp,        "d(elu x) = (1 if x > 0 else alpha e^x) dx"),
+    "softplus":   Rule(softplus_forward, softplus_vjp,   "d(ln(1 + e^x)) = sigmoid(x) dx"),
 }
 # fmt: on

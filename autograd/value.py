@@ -5,21 +5,25 @@ its inputs. Following those links from an output back to the leaves gives the co
 graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
 from the one table in ``rules.py``.
 
-Memory is kept small on purpose (about 130 bytes per node): ``__slots__``, the inputs in two
+Memory is kept small on purpose (about 120 bytes per node): ``__slots__``, the inputs in two
 slots ``_x`` and ``_y`` (no tuple, no closure), and a plain-number operand such as the 2 in
 ``x * 2`` stored inline as a constant instead of as a node of its own. Nodes point only to
-their inputs, never back, so a graph is freed as soon as its output is.
+their inputs, never back, so a graph is freed as soon as its output is. Two slots serve safety:
+``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+import weakref
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .domains import FORWARD as _DOMAIN
+from .domains import FORWARD as DOMAIN
 from .domains import overflow, refusal
 from .modes import grad_enabled as _grad_enabled
 from .rules import RULES
@@ -29,23 +33,66 @@ Operand = "Value | int | float"
 
 _new = object.__new__
 _isfinite = math.isfinite
-_FORWARD = {op: rule.forward for op, rule in RULES.items()}
+
+
+def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
+    """``forward(x, y)``, first refusing inputs outside op's domain (for the few ops that have one)."""
+    if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
+        error = refusal(op, x, y)
+        if error is not None:
+            raise error
+    return forward(x, y)
+
+
+_FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else rule.forward
+            for op, rule in RULES.items()}
+
+# Versions. Every Value keeps in ``_version`` the clock of when its number was set: the clock
+# when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
+# its own result was overwritten). The clock advances only on assignments, so building a graph
+# costs one slot per node and no new int. Backward checks, per node, that no input is newer than
+# the node and that the node's own result is intact (``backward.check_unchanged``).
+_ticks = itertools.count(1)
+_clock = 0
+
+_NO_GRAPH = "computed under no_grad"
+"""``_y`` of a Value an operation made inside ``no_grad()``: a leaf, but not one to differentiate from."""
 
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("data", "grad", "label", "_op", "_x", "_y")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_version", "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.data = _to_float(data, "Value")
+        self._data = _to_float(data, "Value")
+        self._version = _clock
         self.grad = 0.0
         self.label = label
         self._op = ""
         self._x = None
         self._y = None
+
+    # ------------------------------------------------------------ the number
+    @property
+    def data(self) -> float:
+        """The number. Assigning it (an optimiser step) makes graphs recorded before unusable.
+
+        The engine then refuses a backward pass through a node computed from the old number,
+        instead of giving a derivative that mixes the old graph with the new number (as PyTorch
+        does with its version counters; see ``_version``).
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        global _clock
+        _clock = tick = next(_ticks)
+        self._data = value
+        # a computed node's own result changed: its rule (which may use it) no longer holds
+        self._version = -tick if self._op else tick
 
     # ------------------------------------------------------------ the graph
     @property
@@ -90,6 +137,46 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    # ------------------------------------------------------------ copy and pickle
+    # A graph can be a million nodes deep: copying or pickling node by node through the inputs
+    # would recurse that deep. So the graph's nodes are taken in topological order, each after
+    # its inputs, and each node then refers only to nodes already copied.
+
+    def __copy__(self) -> Value:
+        """A new node with the same number, operation and (shared, not copied) inputs."""
+        return _restore(self._data, self.grad, self.label, self._op, self._x, self._y, self._version)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph behind this Value, made without recursion."""
+        from copy import deepcopy
+
+        from .backward import topological_order
+
+        made = []
+        for node in topological_order(self):
+            if id(node) not in memo:
+                x, y = node._x, node._y
+                memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, None if x is None else memo[id(x)],
+                                          memo[id(y)] if type(y) is Value else y, node._version)
+                made.append(node)
+        for node in made:  # after the nodes: a gradient with a graph (create_graph) may use them
+            memo[id(node)].grad = deepcopy(node.grad, memo)
+        return memo[id(self)]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs."""
+        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
+        state = (None, {"grad": self.grad})  # set after the node exists: a gradient's graph may use it
+        if self in _pickled_in_order:  # placed by the list below: its inputs are already in the pickle
+            _pickled_in_order.discard(self)
+            return _restore, fields, state
+        from .backward import topological_order
+
+        before = topological_order(self)[:-1]
+        _pickled_in_order.clear()
+        _pickled_in_order.update(before)
+        return _restore_after, (before, *fields), state
+
     # comparisons look at data only; == stays identity so Values can be dict keys
     def __lt__(self, other: Operand) -> bool:
         return self.data < _data(other)
@@ -110,12 +197,20 @@ class Value:
         """Fill ``.grad`` of every node this Value depends on (reverse mode, D2-D4).
 
         Leaves accumulate (calling twice adds twice); interior gradients are recomputed.
-        With ``create_graph=True`` the gradients are Values with graphs of their own.
+        With ``create_graph=True`` the gradients are Values with graphs of their own (a Value
+        ``grad`` then counts as a function too); without it they are floats, whatever ``grad`` is.
         """
         from .backward import backward
 
+        if self._y is _NO_GRAPH:
+            raise RuntimeError(
+                f"backward: {self!r} was computed inside no_grad(), so no graph was recorded to "
+                "differentiate; compute it outside no_grad() (or with enable_grad())"
+            )
         if not isinstance(grad, Value):
             grad = _to_float(grad, "backward: grad")
+        elif not create_graph:
+            grad = grad._data
         backward(self, grad, create_graph)
 
     # ------------------------------------------------------------ operators
@@ -211,46 +306,66 @@ class Value:
 # ---------------------------------------------------------------- recording a node
 
 
-def _record(op: str, x: Value, y: Any, data: float) -> Value:
-    """Make the Value ``op(x, y) = data``, linked to its inputs unless in ``no_grad``."""
+def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
+    """Make the Value ``op(x, y)``, linked to its inputs unless in ``no_grad``.
+
+    Inputs outside the op's domain (``domains.py``) and results too large for a float are refused
+    with an error naming the op and the numbers, so every value in a graph is a finite float.
+    """
+    try:
+        data = _FORWARD[op](x_data, y_data)
+    except OverflowError:  # math.exp and float ** raise it
+        raise overflow(op, x_data, y_data) from None
+    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+        raise overflow(op, x_data, y_data)
     node = _new(Value)
-    node.data = data
+    node._data = data
+    node._version = _clock
     node.grad = 0.0
     node.label = ""
     if _grad_enabled():
         node._op = op
         node._x = x
         node._y = y
-    else:
+    else:  # a leaf, marked so that backward() from it can say why there is no graph
         node._op = ""
-        node._x = node._y = None
+        node._x = None
+        node._y = _NO_GRAPH
     return node
 
 
 def _unary(op: str, x: Value) -> Value:
-    return _record(op, x, None, _compute(op, x.data, None))
+    return _record(op, x, None, x._data, None)
 
 
 def _binary(op: str, x: Value, other: Any) -> Value:
     y = other if type(other) is Value else _constant(other, op)
     if y is NotImplemented:
         return NotImplemented
-    return _record(op, x, y, _compute(op, x.data, y.data if type(y) is Value else y))
+    return _record(op, x, y, x._data, y._data if type(y) is Value else y)
 
 
-def _compute(op: str, x: Any, y: Any) -> Any:
-    """op(x, y) on numbers, refusing inputs outside the op's domain (``domains.py``) and overflow."""
-    if op in _DOMAIN and type(x) is float and (y is None or type(y) is float):  # a traced stand-in: no number yet
-        error = refusal(op, x, y)
-        if error is not None:
-            raise error
-    try:
-        data = _FORWARD[op](x, y)
-    except OverflowError:  # math.exp and float ** raise it
-        raise overflow(op, x, y) from None
-    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
-        raise overflow(op, x, y)
-    return data
+# ---------------------------------------------------------------- copies and unpickling
+
+_pickled_in_order: weakref.WeakSet[Value] = weakref.WeakSet()
+"""The nodes a pickle is about to store in topological order (see ``__reduce_ex__``). Only a hint:
+a node reduced without it pickles its own inputs first, which is right too, only less flat."""
+
+
+def _restore(data: Any, grad: Any, label: str, op: str, x: Value | None, y: Any, version: int) -> Value:
+    """A node from its fields (for copy and pickle), its version kept so that staleness survives."""
+    global _ticks, _clock
+    node = _new(Value)
+    node._data, node.grad, node.label, node._op, node._x, node._y, node._version = data, grad, label, op, x, y, version
+    if abs(version) > _clock:  # from another process: move the clock past it, so later changes count
+        _clock = abs(version)
+        _ticks = itertools.count(_clock + 1)
+    return node
+
+
+def _restore_after(before: list[Value], *fields: Any) -> Value:
+    """Unpickle the last node of a graph; ``before`` (its inputs' graph) is already unpickled."""
+    return _restore(*fields)
 
 
 # ---------------------------------------------------------------- input checking

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-BENCHMARKS = ["bench_engine", "bench_replay", "bench_gpt"]
+BENCHMARKS = ["bench_engine", "bench_replay", "bench_large_graph", "bench_gpt"]
 
 
 def main() -> None:

@@ -21,7 +21,9 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd import Value
+import numpy as np
+
+from autograd import ParameterArray, Value
 
 Schedule = Callable[[int], float]
 
@@ -66,6 +68,21 @@ class Optimizer:
     def update(self, lr: float) -> None:
         raise NotImplementedError
 
+    # ---------------------------------------------------------------- parameters held in one array
+    def step_array(self, array: ParameterArray) -> None:
+        """``step()`` for parameters held in one ``autograd.ParameterArray`` (``nn.fit(engine="compiled")``):
+        the same update, on ``array.data`` in place from ``array.grad``, in a few numpy calls."""
+        if not np.isfinite(array.grad).all():
+            k = int(np.argmin(np.isfinite(array.grad)))
+            p = array.parameters[k]
+            raise FloatingPointError(f"{type(self).__name__}.step: gradient of {p.label or 'a parameter'} "
+                                     f"is {float(array.grad[k])!r}; no parameter was changed")
+        self.update_array(self.current_lr(), array.data, array.grad)
+        self.steps_taken += 1
+
+    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
+        raise NotImplementedError
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent (D7), with PyTorch's momentum and weight decay.
@@ -83,6 +100,8 @@ class SGD(Optimizer):
         self.velocity: list[float] | None = None
 
     def update(self, lr: float) -> None:
+        if isinstance(self.velocity, np.ndarray):  # left by update_array
+            self.velocity = self.velocity.tolist()
         grads = [p.grad + self.weight_decay * p.data if self.weight_decay else p.grad for p in self.params]
         if self.momentum:
             if self.velocity is None:
@@ -92,6 +111,13 @@ class SGD(Optimizer):
             grads = self.velocity
         for p, g in zip(self.params, grads, strict=True):
             p.data -= lr * g
+
+    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
+        g = grad + self.weight_decay * data if self.weight_decay else grad
+        if self.momentum:
+            v = g.copy() if self.velocity is None else self.momentum * np.asarray(self.velocity) + g
+            self.velocity = g = v
+        data -= lr * g
 
 
 class Adam(Optimizer):
@@ -112,6 +138,8 @@ class Adam(Optimizer):
         self.v = [0.0] * len(self.params)
 
     def update(self, lr: float) -> None:
+        if isinstance(self.m, np.ndarray):  # left by update_array
+            self.m, self.v = self.m.tolist(), self.v.tolist()
         b1, b2 = self.betas
         t = self.steps_taken + 1
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
@@ -120,6 +148,15 @@ class Adam(Optimizer):
             self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
             self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
             p.data -= lr * (self.m[i] / c1) / (math.sqrt(self.v[i] / c2) + self.eps)
+
+    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
+        b1, b2 = self.betas
+        t = self.steps_taken + 1
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        g = grad + self.weight_decay * data if self.weight_decay else grad
+        self.m = b1 * np.asarray(self.m) + (1.0 - b1) * g
+        self.v = b2 * np.asarray(self.v) + (1.0 - b2) * g * g
+        data -= lr * (self.m / c1) / (np.sqrt(self.v / c2) + self.eps)
 
 
 # ---------------------------------------------------------------- learning-rate schedules

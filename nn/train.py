@@ -66,7 +66,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=LinearDecay(1.0, 0.1, n_steps))
-    step = make_step(model, loss_fn, params, alpha_l2, engine)
+    array = _parameter_array(engine, params, optimizer)  # engine="compiled": the parameters in one array
+    step = make_step(model, loss_fn, params, alpha_l2, engine, array)
     inputs = X.tolist()
 
     history = History()
@@ -77,7 +78,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
                 batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
                 if not math.isfinite(batch_loss):
                     raise FloatingPointError(f"the loss is {batch_loss!r}")
-                optimizer.step()
+                optimizer.step() if array is None else optimizer.step_array(array)
             except ArithmeticError as error:  # overflow, inf or NaN: the run diverged
                 raise type(error)(f"nn.fit: at step {k}: {error}; the training diverged, try a smaller "
                                   "learning rate or standardised inputs") from error
@@ -90,17 +91,21 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
                 bar.set_postfix(shown, refresh=False)
                 bar.update()
     finally:
+        if array is not None:
+            array.sync()  # the Values get their numbers back once, at the end (or at an error)
         if bar is not None:
             bar.close()
     return history
 
 
-def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager") -> Step:
-    """The function (batch inputs, targets) -> (loss, outputs) that also fills every p.grad."""
+def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager",
+              array: autograd.ParameterArray | None = None) -> Step:
+    """The function (batch inputs, targets) -> (loss, outputs) that also fills every p.grad
+    (or, for the compiled engine given a ParameterArray of ``params``, ``array.grad``)."""
     if engine == "eager":
         return _eager_step(model, loss_fn, params, alpha_l2)
     if engine == "compiled":
-        return _compiled_step(model, loss_fn, params, alpha_l2)
+        return _compiled_step(model, loss_fn, params, alpha_l2, array)
     raise ValueError(f"nn.fit: engine must be 'eager' or 'compiled', got {engine!r}")
 
 
@@ -122,7 +127,22 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
     return step
 
 
-def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float) -> Step:
+def _parameter_array(engine: str, params: list[Value], optimizer: Optimizer) -> autograd.ParameterArray | None:
+    """For engine="compiled" with an optimiser of exactly the model's parameters that has an array
+    form (``update_array``): one array that the replay reads and the optimiser updates in place
+    (``Optimizer.step_array``), synchronised into the Values when fit ends. Otherwise None:
+    parameters stay in their Values."""
+    if engine != "compiled" or len(optimizer.params) != len(params):
+        return None
+    if type(optimizer).update_array is Optimizer.update_array:  # an optimiser with no array form
+        return None
+    if any(p is not q for p, q in zip(optimizer.params, params, strict=True)):
+        return None
+    return autograd.ParameterArray(params)
+
+
+def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float,
+                   array: autograd.ParameterArray | None = None) -> Step:
     """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step.
 
     The model is traced once (at the first batch) and replayed on each batch with numpy. The loss
@@ -141,6 +161,8 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
             traced["model"] = autograd.compile(model, X.shape[1], params)
             if alpha_l2:
                 traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
+            for replay in traced.values():
+                replay.bind(array)
         replay = traced["model"]
         scores = replay.forward(X)
         leaves = [[Value(s) for s in row] for row in scores.reshape(len(X), -1).tolist()]
@@ -148,13 +170,16 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
         if not isinstance(total, Value):
             raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
         total.backward()
-        grads = replay.gradient(np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape))
+        seed = np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape)
+        grads = replay.gradient(seed, out=None if array is None else array.grad)
         loss = total.data
         if alpha_l2:
             penalty, penalty_grads = traced["l2"].value_and_grad()
-            loss, grads = loss + float(penalty[0]), grads + penalty_grads
-        for p, g in zip(params, grads.tolist(), strict=True):
-            p.grad = g
+            loss = loss + float(penalty[0])
+            grads += penalty_grads
+        if array is None:
+            for p, g in zip(params, grads.tolist(), strict=True):
+                p.grad = g
         return loss, scores.reshape(len(X), -1)
 
     return step

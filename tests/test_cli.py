@@ -53,7 +53,8 @@ def test_graph_marks_params_and_writes_dot_text(tmp_path, capsys):
                        capsys)
     assert code == 0
     source = target.read_text(encoding="utf-8")
-    assert "rankdir=TB" in source and "parameter (learned)" in source
+    w_line = next(line for line in source.splitlines() if 'label="w |' in line)
+    assert "rankdir=TB" in source and 'fillcolor="#ffe0b2"' in w_line  # drawn as a parameter
     assert printed_numbers(out)["w"] == (2.0, 1.5)
 
 
@@ -62,7 +63,7 @@ def test_graph_of_a_constant_expression_and_of_a_bare_variable(tmp_path, capsys)
     assert code == 0 and "= 6" in out
     code, out, _ = run(["graph", "x", "x=1.5", "-o", str(tmp_path / "x.dot")], capsys)
     assert code == 0 and printed_numbers(out) == {"x": (1.5, 1.0)}
-    assert 'label="{ x | data 1.5000 | grad 1.0000 }"' in (tmp_path / "x.dot").read_text(encoding="utf-8")
+    assert 'label="{ x | { data 1.5000 | grad 1.0000 } }"' in (tmp_path / "x.dot").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -93,11 +94,23 @@ def test_bad_input_is_one_line_on_stderr_and_exit_code_2(argv, message, capsys, 
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
-def test_png_without_graphviz_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
-    code, _, err = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+def test_keyword_alpha_and_local_derivatives_on_the_edges(tmp_path, capsys):
+    target = tmp_path / "g.dot"
+    code, out, _ = run(["graph", "leaky_relu(x * w, alpha=0.2)", "x=-1", "w=3", "--local-grads", "-o", str(target)],
+                       capsys)
+    assert code == 0 and printed_numbers(out)["x"] == (-1.0, 0.6)  # alpha * w
+    source = target.read_text(encoding="utf-8")
+    assert '"alpha = 0.2"' in source and "∂/∂x = 3.0000" in source and "∂/∂w = -1.0000" in source
+
+
+def test_png_and_pdf_without_graphviz(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no `dot`: PNG comes from the SVG through resvg
+    code, out, _ = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+    assert code == 0 and f"wrote {tmp_path / 'g.png'}" in out
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "g.pdf")], capsys)
     assert code == 2 and "apt-get install graphviz" in err and err.count("\n") == 1
-    assert not (tmp_path / "g.png").exists()
+    assert not (tmp_path / "g.pdf").exists()
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["graph", "--help"], ["train", "--help"], ["demo", "--help"]])
@@ -164,7 +177,7 @@ def test_binding_names_are_normalised_as_python_identifiers_are(tmp_path, capsys
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["graph", "sqrt(x)", "x=0"], "backward of sqrt at x=0.0"),  # the derivative is infinite there
+    (["graph", "sqrt(x)", "x=0"], "backward of sqrt: the derivative 1 / (2 sqrt x) is infinite at x = 0"),
     (["graph", "x**0.5", "x=0"], "backward of pow"),
 ])
 def test_a_gradient_that_cannot_be_computed_is_bad_input(argv, message, tmp_path, capsys, monkeypatch):

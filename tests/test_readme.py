@@ -28,3 +28,22 @@ def test_every_python_example_runs_and_prints_what_the_readme_says(tmp_path, mon
             for q, a in zip(quoted, actual):
                 assert round(a, len(q.split(".")[1])) == float(q), (block, claim, output)
     assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_the_readme_pictures_are_the_ones_the_code_draws_now(tmp_path):
+    """docs/images holds what viz.demo.readme_pictures draws (compared by their text: the numbers, labels)."""
+    import xml.etree.ElementTree as ET
+
+    from viz.demo import readme_pictures
+
+    images = README.parent / "docs" / "images"
+    text = README.read_text(encoding="utf-8")
+    for fresh in readme_pictures(tmp_path):
+        committed = images / fresh.name
+        assert f"docs/images/{fresh.name}" in text, f"{fresh.name} is not shown in the README"
+
+        def texts(path):
+            root = ET.fromstring(path.read_bytes())
+            return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+        assert texts(committed) == texts(fresh), f"docs/images/{fresh.name} is stale; see the README for the command"

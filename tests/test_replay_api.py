@@ -78,7 +78,8 @@ def test_batch_sizes_can_change():
     full, full_grads = f.value_and_grad(X)
     for size in (1, 7, 40, 3, 11, 2, 5):  # more sizes than buffers kept
         out, grads = f.value_and_grad(X[:size])
-        assert out.tolist() == full[:size].tolist()
+        # a matrix product may add in another order for another batch width: equal to roundoff
+        np.testing.assert_allclose(out, full[:size], rtol=1e-14, atol=1e-15)
     parts = sum(f.value_and_grad(X[i:i + 10])[1] for i in range(0, 40, 10))
     assert_matches(parts, full_grads, 40.0, "gradients of 4 batches of 10 vs one of 40")
 
@@ -190,3 +191,15 @@ def test_tracing_does_not_touch_the_model_while_another_thread_uses_it():
         sys.setswitchinterval(interval)
     assert seen and all(type(s) is float and s == expected for s in seen), [s for s in seen if type(s) is not float][:3]
     assert [p.data for p in model.parameters()] == before
+
+
+def test_changing_x_after_a_call_changes_nothing_the_call_left():
+    fn, w = small_model()
+    f = autograd.compile(fn, 2, w)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    out = f.forward(X)
+    X[:] = 9.0  # the caller reuses its array
+    root = f.graph(1)
+    assert root.data == pytest.approx(out[1], rel=1e-12)
+    assert f.gradient().tolist() == autograd.compile(fn, 2, w).value_and_grad(np.array([[0.5, -1.0], [2.0, 0.25]]))[
+        1].tolist()

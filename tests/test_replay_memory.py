@@ -60,10 +60,10 @@ def test_chunks_give_the_same_results(chunked):
     X, seed = rng.normal(size=(10, 2)), rng.normal(size=(10, 2))
     out, grads = whole.value_and_grad(X, seed)
     out2, grads2 = parts.value_and_grad(X, seed)
-    assert out2.tolist() == out.tolist()  # each example is computed the same way
+    np.testing.assert_allclose(out2, out, rtol=1e-14, atol=1e-15)  # matrix products of other widths
     np.testing.assert_allclose(grads2, grads, rtol=1e-14, atol=1e-15)  # sums over the chunks, then added
-    assert parts.forward(X).tolist() == out.tolist()
-    assert parts.gradient(seed).tolist() == grads2.tolist()  # reruns the forward pass chunk by chunk
+    np.testing.assert_allclose(parts.forward(X), out, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(parts.gradient(seed), grads2, rtol=1e-14, atol=1e-15)  # reruns chunk by chunk
     for example in (0, 4, -1):
         want = [(o.data, o.grad) for o in whole.graph(example)]
         assert [(o.data, o.grad) for o in parts.graph(example)] == want
@@ -82,9 +82,9 @@ def test_errors_in_a_later_chunk_name_the_example_of_the_batch(monkeypatch):
     w = Value(1.0)
     monkeypatch.setattr(compiled_module, "CHUNK_BYTES", 8 * 8)  # 2 examples per pass
     f = autograd.compile(lambda v: (v[0] * w).log(), 1, [w])
-    with pytest.raises(ReplayError, match="log gave nan at example 5 from x=-1.0"):
+    with pytest.raises(ReplayError, match=r"log: the input must be positive, got log\(-1.0\), at example 5"):
         f.forward(np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [-1.0]]))
     g = autograd.compile(lambda v: (v[0] * v[0] * w).sqrt(), 1, [w])
     g.forward(np.array([[1.0], [2.0], [3.0], [0.0]]))
-    with pytest.raises(ReplayError, match="backward of sqrt gave the gradient inf .*example 3 from x=0.0"):
+    with pytest.raises(ReplayError, match=r"backward of sqrt: .*infinite at x = 0, got sqrt\(0.0\), at example 3"):
         g.gradient()

@@ -44,7 +44,7 @@ def test_a_neuron_box_holds_its_products_sum_and_activation():
     [line] = box_lines(picture.source)
     # w0 x0, w1 x1, b + w0 x0, + w1 x1, tanh: five nodes (D11); w, b and x stay outside
     z = neuron.b.data + neuron.w[0].data * 0.5 + neuron.w[1].data * -1.5
-    assert "n | neuron, 5 nodes" in line and f"data {math.tanh(z):.4f}" in line
+    assert "n | { neuron, 5 nodes" in line and f"data {math.tanh(z):.4f}" in line
     assert picture.node_count == 3 + 2 + 1  # parameters, inputs, the box
     texts = svg_texts(picture.to_svg())
     for w, xi in zip(neuron.w, (0.5, -1.5), strict=True):
@@ -72,8 +72,8 @@ def test_layer_boxes_unite_the_neurons_of_one_example():
     source = draw_dot(out, collapse=model).source
     lines = box_lines(source)
     assert len(lines) == 2
-    assert "layers.0 | layer: 3 neurons, 15 nodes" in lines[0]  # 3 x (2 products, 2 sums, relu)
-    assert "layers.1 | layer: 1 neuron, 6 nodes" in lines[1]  # 3 products, 3 sums, no activation
+    assert "layers.0 | { 3 neurons | 15 nodes" in lines[0]  # 3 x (2 products, 2 sums, relu)
+    assert "layers.1 | { 1 neuron | 6 nodes" in lines[1]  # 3 products, 3 sums, no activation
     by_neuron = box_lines(draw_dot(out, collapse=model, collapse_level="neuron").source)
     assert len(by_neuron) == 4 and all("neuron, " in line for line in by_neuron)
 

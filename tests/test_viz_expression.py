@@ -36,6 +36,7 @@ def test_neuron_value_and_gradients_match_the_hand_formulas():
     ("sigmoid(x) * relu(x) + softplus(-x) + abs(-x)", 1.5 / (1 + math.exp(-1.5)) + math.log1p(math.exp(-1.5)) + 1.5,
      None),
     ("leaky_relu(-x, 0.2) + elu(-x)", -0.3 + math.expm1(-1.5), -0.2 - math.exp(-1.5)),
+    ("leaky_relu(-x, alpha=0.2) + elu(-x, alpha=0.5)", -0.3 + 0.5 * math.expm1(-1.5), -0.2 - 0.5 * math.exp(-1.5)),
     ("+x", 1.5, 1.0),
 ])
 def test_each_allowed_operation(text, value, slope):
@@ -72,7 +73,12 @@ def test_numbers_alone_evaluate_and_functions_of_numbers_become_leaves():
     ("tanh", "is a function"),
     ("tanh(x, 2)", "takes one argument"),
     ("leaky_relu(x, x)", "alpha must be a number"),
-    ("exp(x=1)", "keyword"),
+    ("exp(x=1)", "takes no keyword arguments, got x="),
+    ("leaky_relu(x, beta=0.2)", "only the keyword alpha=, got beta="),
+    ("leaky_relu(x, 0.1, alpha=0.2)", "optional number alpha., got 3"),
+    ("leaky_relu(alpha=0.2)", "got 1"),
+    ("elu(x, alpha=x)", "alpha must be a number"),
+    ("elu(x, **k)", "only the keyword alpha=, got ..k"),
     ("x +", "cannot parse"),
     ("", "cannot parse"),
     ("1e999", "too large"),

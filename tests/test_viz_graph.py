@@ -64,21 +64,21 @@ def test_kinds_look_different_and_the_legend_names_them():
     fills = {name: re.search(r'fillcolor="([^"]+)"', line).group(1) for name, line in lines.items()}
     assert len(set(fills.values())) == 4, fills  # parameter, input, intermediate, output
     assert "penwidth=3" in lines["o"]
-    for text in ("parameter (learned)", "input (other leaf)", "intermediate value", "output (root)", "operation",
-                 "legend"):
-        assert text in source
+    legend = draw_dot(o, params=[v["w1"], v["w2"], v["b"]], legend=True).legend_source
+    for text in ("parameter (learned)", "input (other leaf)", "intermediate value", "output (root)", "operation"):
+        assert text in legend
 
 
 def test_without_params_every_leaf_is_an_input():
     o, _ = micrograd_neuron()
     source = draw_dot(o).source
-    assert "parameter (learned)" not in source
+    assert "parameter (learned)" not in draw_dot(o, legend=True).legend_source
     assert _node_line(source, "w1").count("#d6eaf8") == 1  # the input fill
 
 
 def test_params_accepts_a_module_like_list_and_rejects_other_things():
     o, v = micrograd_neuron()
-    assert "parameter (learned)" in draw_dot(o, params=[[v["w1"]], v["b"]]).source
+    assert "parameter (learned)" in draw_dot(o, params=[[v["w1"]], v["b"]], legend=True).legend_source
     with pytest.raises(TypeError, match="params"):
         draw_dot(o, params=[3.0])
 
@@ -139,7 +139,9 @@ def test_gradient_shading_is_log_scaled_and_grey_for_zero():
     for _ in range(8):  # d out/dx = prod_i s'(z_i) = prod_i h_i (1 - h_i)  (D4)
         h = 1 / (1 + math.exp(-h))
         slope *= h * (1 - h)
-    assert f'"|grad| {slope:.1e}"' in source and '"|grad| 1.0e+00"' in source and '"grad 0"' in source
+    # the lowest swatch is the smallest |grad|, and smaller ones would share it
+    legend = draw_dot(out, shade_grad=True).legend_source
+    assert f'"|grad| <= {slope:.2g}"' in legend and '"|grad| 1"' in legend and '"grad 0"' in legend
 
 
 def test_a_vanishing_gradient_is_shown_in_scientific_notation_not_as_zero():
@@ -175,7 +177,7 @@ def test_gradients_that_are_values_after_create_graph_are_drawn_as_numbers():
 def test_top_to_bottom_layout_and_bad_arguments():
     o, _ = micrograd_neuron()
     source = draw_dot(o, "TB").source
-    assert "rankdir=TB" in source and 'label="o | data' in source  # no braces: fields side by side
+    assert "rankdir=TB" in source and 'label="o | { data' in source  # no outer braces: fields side by side
     with pytest.raises(ValueError, match="rankdir"):
         draw_dot(o, "XY")
     with pytest.raises(TypeError, match="root must be a Value"):
@@ -196,7 +198,7 @@ def test_picture_displays_inline_in_jupyter():
 def _node_line(source: str, label: str) -> str:
     """The DOT line of the value node whose record starts with ``label``."""
     for line in source.splitlines():
-        if f'label="{{ {label} |' in line:
+        if f'label="{{ {label} |' in line or f'label="{label} |' in line:  # left to right, top to bottom
             return line
     raise AssertionError(f"no node labelled {label!r}")
 

@@ -114,6 +114,32 @@ def test_decision_boundary_of_a_known_linear_classifier(tmp_path):
     assert_png(tmp_path / "boundary.png")
 
 
+def test_decision_boundary_marks_train_and_test_apart_and_titles_both_accuracies():
+    model = nn.MLP.from_weights([[[1.0, -1.0]]], [[0.0]], output_activation=None)  # class 1 where x1 > x2
+    X_train = np.array([[1.0, -1.0], [-1.0, 1.0], [2.0, 0.5], [-0.5, 1.5]])
+    y_train = np.array([1, 0, 1, 1])  # the last one on the wrong side: 3 of 4 right
+    X_test = np.array([[0.5, 0.0], [0.0, 2.0], [3.0, 1.0], [1.0, 3.0], [2.0, 2.5]])
+    y_test = np.array([1, 0, 1, 0, 1])  # the last one wrong: 4 of 5 right
+    fig = viz.plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test), title="linear")
+    ax = fig.axes[0]
+    assert ax.get_title() == "linear\ntrain accuracy 75.0%, test accuracy 80.0%"
+    points = {c.get_label(): c for c in ax.collections if c.get_label().startswith(("train", "test"))}
+    assert set(points) == {"train (4 points)", "test (5 points)"}
+    np.testing.assert_array_equal(points["test (5 points)"].get_offsets(), X_test)
+    train_marker, test_marker = (points[name].get_paths()[0] for name in ("train (4 points)", "test (5 points)"))
+    assert len(train_marker.vertices) != len(test_marker.vertices)  # circles and triangles
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (4 points)", "test (5 points)"]
+
+
+def test_history_curves_name_their_split():
+    fig = viz.plot_history({"loss": [3.0, 2.0, 1.0], "accuracy": [0.5, 0.6, 0.9], "test_loss": [3.1, 2.5, 1.4]},
+                           test={"loss": 1.2, "accuracy": 0.85})
+    loss_labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert loss_labels == ["train (each step's batch)", "test", "test, after training: 1.2"]
+    assert [line.get_label() for line in fig.axes[1].get_lines()][-1] == "test, after training: 85.0%"
+    assert fig.axes[0].get_title() == "loss on the training set and the test set"
+
+
 def test_decision_boundary_with_a_custom_predictor_and_three_classes(tmp_path):
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
     y = np.array([0, 1, 2])

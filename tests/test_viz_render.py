@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -46,16 +47,29 @@ def test_without_dot_on_path_svg_comes_from_webassembly(no_dot, tmp_path):
     assert picture.save(tmp_path / "graph.dot").read_text(encoding="utf-8") == picture.source
 
 
-@pytest.mark.parametrize("suffix", [".png", ".pdf"])
-def test_without_dot_png_and_pdf_fail_clearly_and_leave_the_old_file(no_dot, tmp_path, suffix):
-    target = tmp_path / f"graph{suffix}"
+def test_without_dot_pdf_fails_clearly_and_leaves_the_old_file(no_dot, tmp_path):
+    target = tmp_path / "graph.pdf"
     target.write_bytes(b"old picture")
     with pytest.raises(GraphvizError) as caught:
         small_picture().save(target)
     message = str(caught.value)
-    assert "apt-get install graphviz" in message and ".svg" in message and suffix[1:].upper() in message
+    assert "apt-get install graphviz" in message and ".svg" in message and "PDF" in message
     assert target.read_bytes() == b"old picture"
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary file left
+
+
+def test_without_dot_png_comes_from_the_svg_at_its_natural_size(no_dot, tmp_path):
+    picture = small_picture()
+    png = picture.save(tmp_path / "graph.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = matplotlib.image.imread(png)
+    width_pt, height_pt = (float(v) for v in re.search(r'width="([0-9.]+)pt" height="([0-9.]+)pt"',
+                                                        picture.to_svg()).groups())
+    assert image.shape[:2] == (round(height_pt * 4 / 3), round(width_pt * 4 / 3))  # 96 dpi: 1 pt = 4/3 px
+    dark = (image[..., :3].mean(axis=2) < 0.5).mean()
+    assert 0.01 < dark < 0.5  # text and borders drawn, not a blank or black page
+    bigger = small_picture(scale=2.0).save(tmp_path / "big.png")
+    assert matplotlib.image.imread(bigger).shape[1] == pytest.approx(2 * image.shape[1], abs=2)
 
 
 def test_asking_for_dot_when_it_is_missing_names_the_fix(no_dot):
@@ -173,7 +187,7 @@ def test_a_value_reused_along_a_long_chain_renders_within_the_timeout(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_slow_layout_stops_at_the_timeout_with_advice(backend):
     h, params = recurrent_chain()
-    slow = draw_dot(h, params=params).source.replace("nslimit=2 nslimit1=2", "")
+    slow = draw_dot(h, "LR", params=params).source.replace("nslimit=2 nslimit1=2", "")
     assert "nslimit" not in slow
     with pytest.raises(GraphvizError, match="took more than 0.5 s.*smaller graph"):
         render(slow, "svg", backend, timeout=0.5)

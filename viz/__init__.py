@@ -28,9 +28,11 @@ _PLOTS = (
     "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth", "plot_layer_gradients",
     "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
 )
+# anywidget loads ipywidgets: only when asked
+_EXPLORE = ("explore", "Explorer", "playground", "Playground", "side_by_side")
 
 __all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame",
-           *_PLOTS]
+           *_PLOTS, *_EXPLORE]
 
 
 def __getattr__(name: str) -> Any:
@@ -38,6 +40,10 @@ def __getattr__(name: str) -> Any:
         from . import plots
 
         return getattr(plots, name)
+    if name in _EXPLORE:
+        from . import interactive
+
+        return getattr(interactive, name)
     raise AttributeError(f"module 'viz' has no attribute {name!r}")
 
 

@@ -50,20 +50,24 @@ def build_parser() -> argparse.ArgumentParser:
         "graph", help="draw the computation graph of an expression, with values and gradients",
         description="Evaluate an expression, run backward, print each input's value and gradient, and draw the "
                     "graph (every node's data and grad).",
-        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha). Operators: "
+        epilog=f"Functions: {', '.join(FUNCTIONS)} (leaky_relu and elu take an optional alpha: "
+               "leaky_relu(x, 0.2) or leaky_relu(x, alpha=0.2)). Operators: "
                "+ - * / ** and unary -. Example: chainrule graph \"tanh(x*w + b)\" x=2 w=-3 b=6.88 -o graph.svg. "
                "An expression may start with '-': chainrule graph \"-x*2\" x=1.",
     )
     graph.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
     graph.add_argument("bindings", nargs="*", metavar="NAME=VALUE", help="a value for each variable, e.g. x=2")
     graph.add_argument("-o", "--output", default="graph.svg",
-                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.png/.pdf need Graphviz's dot); "
-                            "default graph.svg")
+                       help=f"picture to write, by suffix: {', '.join(SAVE_SUFFIXES)} (.pdf needs Graphviz's dot), "
+                            "or .html for the interactive explorer (one offline page); default graph.svg")
     graph.add_argument("--params", default="", metavar="NAMES",
                        help="comma-separated variables to draw as parameters, e.g. w,b")
-    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="auto",
+                       help="layout direction (default auto: left to right unless too wide)")
     graph.add_argument("--shade-grad", action="store_true", help="colour nodes by |grad| on a log scale")
-    graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    graph.add_argument("--local-grads", action="store_true",
+                       help="label each edge into an operation with its local derivative d(out)/d(input)")
+    graph.add_argument("--no-legend", action="store_true", help="leave out the legend (small graphs have none)")
     graph.set_defaults(run=run_graph)
 
     train = commands.add_parser(
@@ -89,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
                        help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    # ---- the training replay (viz.interactive, issue 10)
+    train.add_argument("--html", default=None, metavar="FILE",
+                       help="also write a replay of the run as one offline HTML page (2-D data): the decision "
+                            "boundary and the curves every --every steps, with a scrubber")
+    train.add_argument("--every", type=int, default=5, metavar="N", help="steps between replay snapshots (default 5)")
     train.set_defaults(run=run_train)
 
     demo = commands.add_parser(
@@ -196,8 +205,12 @@ def run_graph(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from None
     output = Path(args.output)
-    if output.suffix.lower() not in SAVE_SUFFIXES:
-        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}")
+    explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
+    if explorer_page and args.shade_grad:
+        raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")
+    if not explorer_page and output.suffix.lower() not in SAVE_SUFFIXES:
+        raise CommandError(f"cannot tell the picture format of {args.output!r}; use one of {', '.join(SAVE_SUFFIXES)}, "
+                           ".html")
     if output.is_dir():
         raise CommandError(f"cannot write {args.output!r}: it is a directory")
     if not output.parent.is_dir():
@@ -224,9 +237,15 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"  {'name':<{width}}  {'value':>12}  {'df/dname':>12}")
     for name, value in variables.items():
         print(f"  {name:<{width}}  {value.data:>12.6g}  {value.grad:>12.6g}")
-    picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
-                       legend=not args.no_legend)
-    picture.save(output)
+    if explorer_page:  # ---- the explorer page: click, step, practise in any browser (viz.interactive)
+        from .interactive import Explorer
+
+
+        Explorer(result, params=[variables[n] for n in params], rankdir=args.rankdir).save(output)
+    else:
+        picture = draw_dot(result, args.rankdir, params=[variables[n] for n in params], shade_grad=args.shade_grad,
+                           legend=False if args.no_legend else None, local_grads=args.local_grads)
+        picture.save(output)
     print(f"wrote {output}")
     return 0
 

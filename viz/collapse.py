@@ -12,6 +12,11 @@ regions for that example; regions belong to the same example when they read the 
 
 Parameters (and every other leaf) stay drawn outside the boxes, with their gradients, and so
 does a node that falls in several boxes that do not nest; edges lead from them into the boxes.
+
+The ``"matrix"`` level draws a network as its matrix form a = g(W x + b) (D1): one box per layer
+and example as at ``"layer"``, and each layer's parameters as two boxes, ``W (nout x nin)`` and
+``b (nout)``, with one edge each into the layer's box; what one example's outputs go through on
+their own before the examples meet (its loss term) is one more box per example.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 
 from autograd import Value
 
-LEVELS = ("layer", "neuron")
+LEVELS = ("layer", "neuron", "matrix")
 
 
 @dataclass
@@ -30,9 +35,10 @@ class Box:
     """One collapsed region: a neuron's (or a layer's) nodes for one example."""
 
     name: str
-    kind: str  # "neuron" or "layer"
+    kind: str  # "neuron", "layer", "matrix" (a layer's W or b) or "term" (one example's loss term)
     members: set[Value] = field(default_factory=set)
     outputs: list[Value] = field(default_factory=list)
+    shape: tuple[int, ...] = ()  # of a "matrix" box: (nout, nin) for W, (nout,) for b
 
 
 def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list[Box]:
@@ -45,7 +51,8 @@ def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list
         raise ValueError(f"collapse: collapse_level must be one of {', '.join(LEVELS)}, got {level!r}")
     children = _children(order)
     boxes: list[Box] = []
-    for kind, name, neurons in _units(modules, level):
+    last: list[Box] = []  # the boxes of the last unit, one per example
+    for kind, name, neurons in _units(modules, "layer" if level == "matrix" else level):
         regions = [(out, region) for neuron in neurons for out, region in _neuron_regions(order, children, neuron)]
         if kind == "neuron":
             found = [Box(name, "neuron", region, [out]) for out, region in regions]
@@ -55,23 +62,58 @@ def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list
             for i, box in enumerate(found):
                 box.name = f"{box.name} [{i}]"
         boxes.extend(found)
+        if level == "matrix" and found:
+            boxes.extend(_parameter_boxes(name, neurons))
+            last = found
     if not boxes:
         raise ValueError(
             "collapse: no output of the given modules is in this graph (a neuron's output is the Value "
             "labelled with the neuron's name); draw the graph of a forward pass of that model"
         )
+    if level == "matrix":
+        boxes.extend(_term_boxes(last, children))
     return boxes
+
+
+def example_outputs(order: list[Value], modules: Any) -> list[list[Value]]:
+    """The outputs of the last layer of ``modules`` in the graph, one list per example, in order."""
+    children = _children(order)
+    found: list[Box] = []
+    for kind, name, neurons in _units(modules, "layer"):
+        regions = [(out, region) for neuron in neurons for out, region in _neuron_regions(order, children, neuron)]
+        if regions:
+            found = _group_by_example(name, regions) if kind == "layer" else [
+                Box(name, kind, region, [out]) for out, region in regions]
+    return [box.outputs for box in found]
+
+
+def one_example(order: list[Value], modules: Any, k: int) -> tuple[list[Value], int]:
+    """The part of a batch's graph that example ``k`` goes through: its forward pass through
+    ``modules`` and everything after it up to the output, without the other examples' nodes.
+
+    Returns that part (in ``order``'s order) and the number of examples found.
+    """
+    outputs = example_outputs(order, modules)
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(outputs):
+        raise ValueError(f"draw_dot: example must be an index from 0 to {len(outputs) - 1} (the graph holds "
+                         f"{len(outputs)} example{'s' if len(outputs) != 1 else ''} of the model), got {k!r}")
+    children = _children(order)
+    mine = _reachable(outputs[k], lambda node: children[node])
+    others = set().union(*(_reachable(out, lambda node: children[node]) for j, out in enumerate(outputs) if j != k))
+    keep = _reachable(list(mine), lambda node: [p for p in node.parents if p in mine or p not in others])
+    return [node for node in order if node in keep], len(outputs)
 
 
 def assign(boxes: list[Box]) -> dict[Value, Box]:
     """Which box each node is drawn in: the largest one holding it, if every other box holding it nests inside.
 
-    Leaves (the parameters) are never put in a box: their gradients are what a student wants to read.
+    Leaves (the parameters) are put in no box but a ``W`` or ``b`` box: their gradients are what a
+    student wants to read.
     """
     holders: dict[Value, list[Box]] = {}
     for box in boxes:
         for node in box.members:
-            if node.op:
+            if node.op or box.kind == "matrix":  # a W or b box holds its leaves
                 holders.setdefault(node, []).append(box)
     nested: dict[tuple[int, int], bool] = {}
     placement: dict[Value, Box] = {}
@@ -144,6 +186,30 @@ def _units(modules: Any, level: str) -> Iterable[tuple[str, str, list[Any]]]:
             raise TypeError(f"collapse: expected an nn Neuron, Layer or MLP, got {type(module).__name__}")
 
 
+def _parameter_boxes(name: str, neurons: list[Any]) -> list[Box]:
+    """A layer's ``W (nout x nin)`` and ``b (nout)`` boxes."""
+    weights = [w for neuron in neurons for w in neuron.w]
+    biases = [neuron.b for neuron in neurons]
+    shape = (len(neurons), len(neurons[0].w))
+    return [Box(f"{name} W", "matrix", set(weights), weights, shape),
+            Box(f"{name} b", "matrix", set(biases), biases, (len(neurons),))]
+
+
+def _term_boxes(last: list[Box], children: dict[Value, list[Value]]) -> list[Box]:
+    """One box per example: the nodes after its outputs that no other example's outputs reach."""
+    if len(last) < 2:
+        return []
+    reach = [_reachable(list(box.outputs), lambda node: children[node]) for box in last]
+    boxes = []
+    for k, (box, mine) in enumerate(zip(last, reach, strict=True)):
+        others = set().union(*(r for j, r in enumerate(reach) if j != k))
+        region = {node for node in mine - others - set(box.outputs) if node.op}
+        if len(region) > 1:
+            ends = [node for node in region if not any(child in region for child in children[node])]
+            boxes.append(Box(f"loss term [{k}]", "term", region, ends[:1]))
+    return boxes
+
+
 def _layer_name(layer: Any, neurons: list[Any]) -> str:
     name = getattr(layer, "name", "")
     if not name and neurons and getattr(neurons[0], "name", ""):
@@ -155,7 +221,8 @@ def _children(order: list[Value]) -> dict[Value, list[Value]]:
     children: dict[Value, list[Value]] = {node: [] for node in order}
     for node in order:
         for parent in node.parents:
-            children[parent].append(node)
+            if parent in children:  # not a node left out (the other examples of a batch)
+                children[parent].append(node)
     return children
 
 

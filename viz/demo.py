@@ -67,6 +67,36 @@ def run(out: Path, steps: int = 100) -> int:
     return 0
 
 
+def readme_pictures(directory: Path) -> list[Path]:
+    """The README's pictures (docs/images): the neuron of its first example, plain and with the local
+    derivatives on the edges; a backprop step summing two uses; a batch loss collapsed to matrices."""
+    import nn  # only here: viz knows nn for grouping a module's nodes
+
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    f = (x * w + b).tanh()
+    f.label = "f"
+    f.backward()
+    a, bb, c, g = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * bb
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * g + e
+    L.label = "L"
+    step = next(frame for frame in backprop_steps(L) if frame.node is e)
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    X = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8], [0.1, 0.1]]
+    loss = nn.losses.mse([model(row) for row in X], [1.0, -1.0, 1.0, -1.0])
+    loss.backward()
+    pictures = {
+        "tanh_neuron.svg": draw_dot(f, params=[w, b]),
+        "tanh_neuron_local_grads.svg": draw_dot(f, params=[w, b], local_grads=True),
+        "backprop_step_two_uses.svg": step.picture,
+        "mlp_batch_matrix.svg": draw_dot(loss, collapse=model, collapse_level="matrix"),
+    }
+    return [picture.save(Path(directory) / name) for name, picture in pictures.items()]
+
+
 def _page(body: str) -> str:
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>chainrule: backprop step by step</title>"
             f"</head><body>\n{body}\n</body></html>\n")

@@ -23,7 +23,7 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "tanh": Value.tanh, "sigmoid": Value.sigmoid, "relu": Value.relu, "softplus": Value.softplus,
     "leaky_relu": Value.leaky_relu, "elu": Value.elu,
 }
-WITH_ALPHA = ("leaky_relu", "elu")  # take an optional second argument, a number
+WITH_ALPHA = ("leaky_relu", "elu")  # take an optional second argument, a number: leaky_relu(x, 0.2) or alpha=0.2
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -139,16 +139,21 @@ class _Evaluator(ast.NodeVisitor):
         if name not in FUNCTIONS:
             shown = ast.unparse(node.func)
             raise ExpressionError(f"unknown function {shown!r}{_column(node)}; allowed: {', '.join(FUNCTIONS)}")
-        if node.keywords:
-            raise ExpressionError(f"{name}() takes no keyword arguments{_column(node)}")
         most = 2 if name in WITH_ALPHA else 1
-        if not 1 <= len(node.args) <= most:
+        allowed = ("alpha",) if name in WITH_ALPHA else ()
+        for keyword in node.keywords:
+            if keyword.arg not in allowed:
+                given = f"**{ast.unparse(keyword.value)}" if keyword.arg is None else f"{keyword.arg}="
+                takes = "only the keyword alpha=" if allowed else "no keyword arguments"
+                raise ExpressionError(f"{name}() takes {takes}, got {given}{_column(keyword)}")
+        if not 1 <= len(node.args) + len(node.keywords) <= most or not node.args:
             takes = "one argument (and an optional number alpha)" if most == 2 else "one argument"
-            raise ExpressionError(f"{name}() takes {takes}, got {len(node.args)}{_column(node)}")
+            given = len(node.args) + len(node.keywords)
+            raise ExpressionError(f"{name}() takes {takes}, got {given}{_column(node)}")
         argument = self.visit(node.args[0])
         if not isinstance(argument, Value):  # tanh(2): a number becomes a leaf of the graph
             argument = Value(argument, label=ast.unparse(node.args[0]))
-        extra = [self.visit(a) for a in node.args[1:]]
+        extra = [self.visit(a) for a in node.args[1:]] + [self.visit(k.value) for k in node.keywords]
         if any(isinstance(a, Value) for a in extra):
             raise ExpressionError(f"{name}(): alpha must be a number, not a variable{_column(node)}")
         return FUNCTIONS[name](argument, *extra)

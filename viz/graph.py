@@ -1,10 +1,11 @@
 """``draw_dot``: the computation graph of a Value, with every node's data and gradient.
 
-Each Value is a record ``label | data | grad`` (four decimals, as in micrograd's pictures); the
-operation that made it is a small ellipse in front of it, and a plain number in the formula
-(the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose inputs play
-different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and the edges
-say which input is ``a`` and which is ``b`` (``c`` for the number).
+Each Value is a record: its label, then its data over its grad (four decimals, as in
+micrograd's pictures); the operation that made it is a small ellipse in front of it, and a plain
+number in the formula (the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose
+inputs play different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and
+the edges say which input is ``a`` and which is ``b`` (``c`` for the number). The chain rule's
+numbers come from ``viz.chain``; the direction of the layout from ``viz.layout``.
 
 Node ids are positions in the topological order, and nodes are written in that order, so the
 same graph always gives the same DOT text.
@@ -19,10 +20,12 @@ import graphviz
 
 from autograd import Value, topological_order
 
-from .chain import grad_value, local_grads, number, op_text
-from .collapse import Box, assign, module_boxes, parameters_of
-from .labels import plain, record, record_field
+from .chain import grad_value, local_grads, number, op_text, signed
+from .collapse import Box, assign, module_boxes, one_example, parameters_of
+from .labels import plain, record_field
+from .layout import Drawing, choose, emit
 from .picture import Picture
+from .rendering import svg_size
 from .style import (
     BOX_STYLE,
     CONSTANT_STYLE,
@@ -30,15 +33,17 @@ from .style import (
     EDGE_ATTR,
     GRAPH_ATTR,
     HIGHLIGHT,
+    KIND_COLOURS,
     NODE_ATTR,
     OP_STYLE,
     VALUE_KINDS,
     GradScale,
-    add_legend,
+    legend_graph,
     value_style,
 )
 
-RANKDIRS = ("LR", "TB", "RL", "BT")
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+LEGEND_MIN_NODES = 10  # smaller pictures explain themselves: no legend unless asked for
 MAX_NODES = 2000
 
 ALPHA_OPS = ("leaky_relu", "elu")
@@ -46,20 +51,27 @@ ALPHA_OPS = ("leaky_relu", "elu")
 GradOf = Callable[[Value], "float | None"]
 
 
-def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any = None, collapse: Any = None,
-             collapse_level: str = "layer", shade_grad: bool = False, legend: bool = True,
-             local_grads: bool = False, hide: str | Iterable[str] | None = None,
-             max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
+def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: Any = None, collapse: Any = None,
+             collapse_level: str = "layer", example: int | None = None, shade_grad: bool = False,
+             legend: bool | None = None, local_grads: bool = False, hide: str | Iterable[str] | None = None,
+             scale: float = 1.0, max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
+    rankdir         ``"auto"`` (left to right unless that is too wide: then top to bottom, or a long
+                    chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
     collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
-    collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``.
+    collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``;
+                    ``"matrix"``: per layer and example, with each layer's weights one box ``W (4 x 2)``
+                    and its biases one box ``b (4)`` (sum of |grad|), and each example's loss term one box.
+    example         with ``collapse=model``: draw a batch's graph for example ``example`` only.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
     local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
                     the recorded numbers (``∂/∂a = 2.0000``), from the engine's rule table.
     hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
                     ``"data"`` hides the data; ``("data", "grad")`` both.
+    legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
+    scale           draw the picture this many times its natural size (Jupyter shows it unscaled).
     max_nodes       above this many nodes the picture is a message saying how to shrink the graph.
     backend         ``"dot"``, ``"wasm"`` or None (auto, see viz.render).
     """
@@ -67,21 +79,28 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "LR", *, params: Any 
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     order = topological_order(roots)
+    elsewhere = ""
+    if example is not None:
+        if collapse is None:
+            raise ValueError("draw_dot: example= needs collapse=model, the model whose examples the batch holds")
+        order, examples = one_example(order, collapse, example)
+        elsewhere = f"the other {examples - 1} example{'s' if examples > 2 else ''}\n(example={example} is drawn)"
     boxes = module_boxes(order, collapse, collapse_level) if collapse is not None else []
     placement = assign(boxes)
     boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]  # not all nested away
     size = count_nodes(order, placement, boxes)
     if size > max_nodes:
-        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend)
+        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend, scale=scale)
     known = set(parameters_of(params)) | set(parameters_of(collapse))
     hidden = _hidden(hide)
     grad_of = (lambda node: None) if "grad" in hidden else grad_value
-    build = lambda with_legend: build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
-                                              placement=placement, shade_grad=shade_grad, legend=with_legend,
+    if legend is None:
+        legend = size >= LEGEND_MIN_NODES or shade_grad
+    digraph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
+                                              placement=placement, shade_grad=shade_grad, legend=legend,
                                               grad_of=grad_of, local_grad_labels=local_grads,
-                                              hide_data="data" in hidden)
-    fallback = build(False) if legend else None  # for the WebAssembly Graphviz bug, see Picture.to_svg
-    return Picture(build(legend), node_count=size, backend=backend, without_legend=fallback)
+                                              hide_data="data" in hidden, backend=backend, elsewhere=elsewhere)
+    return Picture(digraph, node_count=size, backend=backend, scale=scale)
 
 
 def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:
@@ -96,11 +115,11 @@ def summary(size: int, limit: int) -> graphviz.Digraph:
     text = (
         f"This graph has {size:,} nodes, more than the limit of {limit:,},\n"
         "too many for Graphviz to lay out readably (or quickly).\n"
-        "Collapse modules: draw_dot(loss, collapse=model),\n"
-        "draw the graph of one example instead of a whole batch,\n"
+        "Collapse the model: draw_dot(loss, collapse=model, collapse_level=\"matrix\"),\n"
+        "draw one example of a batch: draw_dot(loss, collapse=model, example=0),\n"
         f"or raise the limit: draw_dot(..., max_nodes={size})."
     )
-    digraph.node("summary", label=plain(text), shape="note", style="filled", fillcolor="#fff8e1")
+    digraph.node("summary", label=plain(text), shape="note", style="filled", fillcolor="#fff8e1", margin="0.2,0.1")
     return digraph
 
 
@@ -108,28 +127,42 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
-                  hide_data: bool = False) -> graphviz.Digraph:
-    """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``).
+                  hide_data: bool = False, backend: str | None = None,
+                  elsewhere: str = "", layout: tuple[str, int] | None = None) -> graphviz.Digraph:
+    """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``); its
+    ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or None.
 
     ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
     ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
     the chain rule's terms ``dL/d(use) x d(use)/d(node)`` (``backprop_steps``). With
     ``local_grad_labels`` every edge into an operation says the local derivative d(out)/d(input).
+    ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout), unless
+    ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An input
+    that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of a batch).
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
-    across = rankdir in ("LR", "RL")
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
 
     def drawn(node: Value) -> str:
         box = placement.get(node)
-        return box_id[id(box)] if box is not None else f"v{index[node]}"
+        if box is not None:
+            return box_id[id(box)]
+        if node in index:
+            return f"v{index[node]}"
+        if "elsewhere" not in drawing.nodes:
+            drawing.node("elsewhere", label=plain(elsewhere or "not drawn"), shape="note", style="filled",
+                         fillcolor="#f5f5f5", color="#999999", fontcolor="#555555")
+        return "elsewhere"
 
-    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
-    if title:
-        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
-    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+    drawing = Drawing()
+
+    def measure(direction: str, per_row: int) -> tuple[float, float] | None:
+        trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction), node_attr=NODE_ATTR,
+                                 edge_attr=EDGE_ATTR)
+        emit(drawing, trial, direction, per_row)
+        return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
     shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
     scale = GradScale([g for g in shown_grads if g is not None]) if shade_grad else None
@@ -140,19 +173,19 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(node.label)] if node.label else []) + _numbers(node, grad_of, hide_data)
+        fields = ([record_field(node.label)] if node.label else [], _numbers(node, grad_of, hide_data))
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        digraph.node(name, label=record(*fields, across=across), **style)
+        drawing.node(name, fields=fields, **style)
         if not node.op:
             continue
         text, x_role, y_role = op_text(node)
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        digraph.node(f"{name}_op", label=plain(text), **OP_STYLE)
-        digraph.edge(f"{name}_op", name, **red)
+        drawing.node(f"{name}_op", label=plain(text), **OP_STYLE)
+        drawing.edge(f"{name}_op", name, **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, (x_role, y_role), strict=False)):
             tail = drawn(parent)
@@ -163,43 +196,66 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             label = role
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
                 upstream = grad_of(node)
-                label = f"{number(upstream) if upstream is not None else '?'} x {number(locals_[i])}"
+                label = f"{signed(upstream) if upstream is not None else '?'} x {signed(locals_[i])}"
             elif local_grad_labels:
                 label = local_label(parent.label or role, locals_[i])
             style = dict(red) if parent is highlight else {}
-            digraph.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
+            drawing.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
-            digraph.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
-            digraph.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
+            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
+            drawing.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
-        what = f"{box.kind}, {len(inside)} nodes" if box.kind == "neuron" else (
-            f"layer: {len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}, {len(inside)} nodes")
-        fields = [record_field(box.name), record_field(what)]
-        if box.kind == "neuron":
-            fields += _numbers(box.outputs[0], grad_of)
-        style = dict(BOX_STYLE)
+        head, stacked, style = _box_fields(box, inside, grad_of)
+        if box.kind == "matrix":
+            kinds_found.add("parameter")
         g = grad_of(box.outputs[0])
-        if scale is not None and box.kind == "neuron" and g is not None:
+        if scale is not None and box.kind in ("neuron", "term") and g is not None:
             style["fillcolor"] = scale.colour(g)
             if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
                 style["fontcolor"] = "white"
-        digraph.node(name, label=record(*fields, across=across), **style)
+        drawing.node(name, fields=(head, stacked), **style)
         for node in inside:
             for parent in node.parents:
                 tail = drawn(parent)
                 if tail != name and (tail, name) not in box_edges:
                     box_edges.add((tail, name))
-                    digraph.edge(tail, name)
+                    drawing.edge(tail, name)
 
+    rankdir, per_row = layout or choose(drawing, rankdir, measure)
+    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
+    if title:
+        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
+    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
+    emit(drawing, digraph, rankdir, per_row)
+    digraph.layout = (rankdir, per_row)
+    digraph.legend_graph = None
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
         constants = any(node.constant is not None for node in shown)
-        add_legend(digraph, kinds, constants=constants, boxes=bool(boxes), scale=scale)
+        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale)
     return digraph
+
+
+def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[str], list[str], dict[str, str]]:
+    """A box's record: (head fields, stacked fields, style)."""
+    if box.kind == "matrix":  # a layer's W (nout x nin) or b (nout): the sum of |grad| over its entries
+        layer, _, which = box.name.rpartition(" ")
+        grads = [grad_of(p) for p in box.outputs]
+        total = "?" if any(g is None for g in grads) else number(sum(abs(g) for g in grads if g is not None))
+        fill, border, width = KIND_COLOURS["parameter"]
+        style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
+        shape = " x ".join(map(str, box.shape))
+        return [record_field(f"{which} ({shape})")], [record_field(layer), record_field(f"\u03a3|grad| {total}")], style
+    if box.kind == "layer":
+        neurons = f"{len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}"
+        return [record_field(box.name)], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE)
+    numbers = _numbers(box.outputs[0], grad_of)
+    what = f"neuron, {len(inside)} nodes" if box.kind == "neuron" else f"{len(inside)} nodes"
+    return [record_field(box.name)], [record_field(what), *numbers], dict(BOX_STYLE)
 
 
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:

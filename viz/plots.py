@@ -116,44 +116,47 @@ def plot_activations(names: Sequence[str] = tuple(ACTIVATIONS), z: np.ndarray | 
     return _finish(fig, path)
 
 
-def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, threshold: float | None = None,
-                           loss: Any = None,
+def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] | None = None, resolution: int = 60,
+                           threshold: float | None = None, loss: Any = None,
                            predict: Callable[[np.ndarray], np.ndarray] | None = None, title: str = "",
                            path: str | os.PathLike | None = None) -> Figure:
     """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the data.
 
-    By default the classes are ``nn.predict``'s: the argmax of several outputs, or a single output
-    above ``threshold`` (by default nn's rule: 0.5 for a sigmoid output or, given ``loss``, for bce and
-    mse on 0/1 labels; 0 for a score or logit); for a single output the
-    boundary is the smooth contour where the output crosses the threshold. ``predict(points) ->
-    class indices`` replaces the model's own prediction.
+    ``X, y`` are the training points (dots) and ``test=(X_test, y_test)`` the test points
+    (triangles); the title gives the accuracy on each. By default the classes are ``nn.predict``'s:
+    the argmax of several outputs, or a single output above ``threshold`` (by default nn's rule: 0.5
+    for a sigmoid output or, given ``loss``, for bce and mse on 0/1 labels; 0 for a score or logit);
+    for a single output the boundary is the smooth contour where the output crosses the threshold.
+    ``predict(points) -> class indices`` replaces the model's own prediction.
     """
-    X, y = np.asarray(X, dtype=float), np.asarray(y).ravel()
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: needs data with 2 features, X has shape {X.shape}")
-    if len(y) != len(X):
-        raise ValueError(f"plot_decision_boundary: X has {len(X)} rows but y has {len(y)} labels")
+    X, y = _points(X, y)
+    sets = [("train", X, y, "o")]
+    if test is not None:
+        sets.append(("test", *_points(*test), "^"))
     if not isinstance(resolution, int) or not 2 <= resolution <= 1000:
         raise ValueError(f"plot_decision_boundary: resolution must be an int in 2..1000, got {resolution!r}")
-    pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
-    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
+    every = np.vstack([points for _, points, _, _ in sets])
+    pad = 0.1 * (every.max(axis=0) - every.min(axis=0)) + 0.1
+    low, high = every.min(axis=0) - pad, every.max(axis=0) + pad
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
-    points = np.column_stack([gx.ravel(), gy.ravel()])
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
     margin = None  # for one output: score - threshold, whose zero contour is the smooth boundary
     with no_grad():
         if predict is not None:
-            classes = np.asarray(predict(points)).reshape(gx.shape)
+            classify = lambda points: np.asarray(predict(points)).reshape(-1)
         else:
             from nn.train import default_threshold, forward_data, predictions
 
             cut = default_threshold(model, threshold, loss=loss, y=y)
-            scores = forward_data(model, points)
-            classes = predictions(scores, cut).reshape(gx.shape)
+            classify = lambda points: predictions(forward_data(model, points), cut)
+            scores = forward_data(model, grid)
             if scores.shape[1] == 1:
                 margin = (scores[:, 0] - cut).reshape(gx.shape)
-    k = int(max(classes.max(), y.max())) + 1
+        classes = classify(grid).reshape(gx.shape)
+        accuracy = {name: float(np.mean(classify(points) == labels)) for name, points, labels, _ in sets}
+    k = int(max(classes.max(), *(labels.max() for _, _, labels, _ in sets))) + 1
     colours = ListedColormap([CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)])
-    fig = Figure(figsize=(5.5, 4.5), layout="constrained")
+    fig = Figure(figsize=(5.5, 4.8), layout="constrained")
     ax = fig.subplots()
     if margin is not None and k == 2:
         levels = [min(margin.min(), 0.0) - 1.0, 0.0, max(margin.max(), 0.0) + 1.0]
@@ -161,18 +164,40 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, resolution: int = 60, 
         ax.contour(gx, gy, margin, levels=[0.0], colors="#555555", linewidths=0.8)
     else:
         ax.contourf(gx, gy, classes, levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=colours, vmin=-0.5, vmax=k - 0.5, s=18, edgecolors="black",
-               linewidths=0.4)
+    for name, points, labels, marker in sets:
+        ax.scatter(points[:, 0], points[:, 1], c=labels, cmap=colours, vmin=-0.5, vmax=k - 0.5, marker=marker,
+                   s=18 if name == "train" else 34, edgecolors="black", linewidths=0.4 if name == "train" else 0.9,
+                   label=f"{name} ({len(labels)} points)")
+    if test is not None:
+        ax.legend(fontsize=8, loc="best", framealpha=0.85)
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(title or "Decision boundary (shaded: predicted class, dots: data)", fontsize=10)
+    scores_line = ", ".join(f"{name} accuracy {value:.1%}" for name, value in accuracy.items())
+    if test is None:
+        scores_line = f"accuracy {accuracy['train']:.1%} on the points shown"
+    ax.set_title(f"{title or 'Decision boundary (shaded: predicted class)'}\n{scores_line}", fontsize=10)
     return _finish(fig, path)
 
 
-def plot_history(history: Any, title: str = "", path: str | os.PathLike | None = None) -> Figure:
-    """Loss (and accuracy, if recorded) per step from an ``nn.fit`` History or a dict of lists."""
+def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    X, y = np.asarray(X, dtype=float), np.asarray(y).ravel()
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: needs data with 2 features, X has shape {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"plot_decision_boundary: X has {len(X)} rows but y has {len(y)} labels")
+    return X, y
+
+
+def plot_history(history: Any, title: str = "", path: str | os.PathLike | None = None, *,
+                 test: Mapping[str, float] | None = None) -> Figure:
+    """Loss (and accuracy, if recorded) per step from an ``nn.fit`` History or a dict of lists.
+
+    The History's curves are the training batches' (labelled ``train``); a dict may add
+    ``test_loss`` / ``test_accuracy`` (or ``val_...``) curves, and ``test={"loss": ..,
+    "accuracy": ..}`` (``nn.evaluate`` on the test set) marks the trained model's test scores.
+    """
     loss = _series(history, "loss")
     accuracy = _series(history, "accuracy")
     if not loss:
@@ -180,19 +205,26 @@ def plot_history(history: Any, title: str = "", path: str | os.PathLike | None =
     panels = 2 if accuracy else 1
     fig = Figure(figsize=(5.0 * panels, 3.6), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False).ravel()
-    steps = np.arange(1, len(loss) + 1)
-    axes[0].plot(steps, loss, color="#1f77b4")
+    for ax, key, values, colour in ((axes[0], "loss", loss, "#1f77b4"), (axes[-1], "accuracy", accuracy, "#2ca02c")):
+        if not values:
+            continue
+        ax.plot(np.arange(1, len(values) + 1), values, color=colour, label="train (each step's batch)")
+        for prefix, split in (("test", "test"), ("val", "validation")):
+            other = _series(history, f"{prefix}_{key}")
+            if other:
+                ax.plot(np.arange(1, len(other) + 1), other, color="#ff7f0e", ls="--", label=split)
+        if test is not None and key in test:
+            ax.plot([len(values)], [test[key]], marker="*", ms=11, color="#d62728", ls="none",
+                    label=f"test, after training: {test[key]:.3g}" if key == "loss" else
+                    f"test, after training: {test[key]:.1%}")
+        ax.set_xlabel("step")
+        ax.set_ylabel(key)
+        ax.set_title(f"{key} on the training set" + (" and the test set" if test is not None else ""), fontsize=10)
+        ax.legend(fontsize=8, loc="best")
     if min(loss) > 0 and max(loss) / min(loss) > 100:
         axes[0].set_yscale("log")
-    axes[0].set_xlabel("step")
-    axes[0].set_ylabel("loss")
-    axes[0].set_title("training loss", fontsize=10)
     if accuracy:
-        axes[1].plot(np.arange(1, len(accuracy) + 1), accuracy, color="#2ca02c")
-        axes[1].set_ylim(-0.02, 1.02)
-        axes[1].set_xlabel("step")
-        axes[1].set_ylabel("accuracy")
-        axes[1].set_title("training accuracy", fontsize=10)
+        axes[-1].set_ylim(-0.02, 1.02)
     if title:
         fig.suptitle(title)
     return _finish(fig, path)

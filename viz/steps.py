@@ -30,6 +30,7 @@ from .graph import RANKDIRS, build_digraph
 from .picture import Picture
 
 MAX_STEPS = 200
+CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one term a line
 
 
 @dataclass
@@ -77,8 +78,7 @@ class BackpropSteps(Sequence[Frame]):
         """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
         frames = []
         for i, frame in enumerate(self.frames):
-            svg = frame.picture.to_svg()
-            svg = svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+            svg = frame.picture.to_html()  # natural size, scrolling sideways when wide
             display = "block" if i == 0 else "none"
             caption = html.escape(frame.caption)
             frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
@@ -104,7 +104,7 @@ class BackpropSteps(Sequence[Frame]):
         return f"<viz.BackpropSteps: {len(self.frames)} frames; .save(directory) writes numbered SVGs>"
 
 
-def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, legend: bool = False,
+def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
                    max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
     """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
 
@@ -126,14 +126,16 @@ def backprop_steps(root: Value, rankdir: str = "LR", *, params: Any = None, lege
     uses = consumers(order)
     filled: set[Value] = set()
     frames = []
+    layout = None
     for step, node in enumerate(reversed(order), start=1):
         filled.add(node)
         terms = chain_terms(node, root, uses, final)
         caption = _caption(step, len(order), node, root, terms, final[node])
         digraph = build_digraph(
             order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
-            grad_of=lambda v: final[v] if v in filled else None,
+            grad_of=lambda v: final[v] if v in filled else None, backend=backend, layout=layout,
         )
+        layout = digraph.layout  # chosen once, on the first frame: every frame has the same shape
         picture = Picture(digraph, node_count=len(order), backend=backend)
         frames.append(Frame(step, node, final[node], caption, picture, node_name(node), terms))
     return BackpropSteps(frames)
@@ -147,4 +149,7 @@ def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term],
     else:
         uses = "its use" if len(terms) == 1 else f"its {len(terms)} uses"
         head = f"step {step} of {total}: {name}, summed over {uses}"
-    return f"{head}\n{chain_sum(node, root, terms, g)}"
+    total = chain_sum(node, root, terms, g)
+    if len(total) > CAPTION_WIDTH:  # one term a line, so that the caption does not widen the picture
+        total = total.replace(" + ", "\n  + ")
+    return f"{head}\n{total}"

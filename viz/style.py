@@ -14,7 +14,7 @@ import graphviz
 
 # nslimit, nslimit1: cap dot's network-simplex passes. Without them a value reused along a long chain
 # (edges spanning many ranks) makes layout take minutes; with them it takes well under a second.
-GRAPH_ATTR = {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.25", "ranksep": "0.35",
+GRAPH_ATTR = {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.18", "ranksep": "0.35",
               "nslimit": "2", "nslimit1": "2"}
 NODE_ATTR = {"fontname": "Helvetica", "fontsize": "11"}
 EDGE_ATTR = {"color": "#666666", "arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
@@ -94,30 +94,37 @@ class GradScale:
         return pairs
 
 
-def add_legend(graph: graphviz.Digraph, kinds: list[str], *, constants: bool, boxes: bool,
-               scale: GradScale | None) -> None:
-    """A boxed legend: one sample node per kind that occurs, and the |grad| colour scale when shading.
+def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradScale | None) -> graphviz.Digraph:
+    """The legend: one row of sample nodes, one per kind that occurs, an operation, and the |grad|
+    colour scale when shading (its lowest swatch reads ``<=``: smaller magnitudes share it).
 
-    Plain nodes in a cluster (not an HTML table, which the WebAssembly Graphviz cannot draw).
-    The kinds stack in one column, the colour scale's swatches in a second one.
+    A graph of its own, drawn under the picture (see Picture), of plain nodes (not an HTML table,
+    which the WebAssembly Graphviz cannot draw) kept in one row by invisible edges.
     """
+    small = {"fontsize": "9", "height": "0.25", "margin": "0.06,0.02"}
+    items: list[tuple[str, str, dict[str, str]]] = []
+    for kind in kinds:
+        fill, border, width = KIND_COLOURS[kind]
+        items.append((f"legend_{kind}", KIND_LEGEND[kind],
+                      {"shape": "box", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}))
+    items.append(("legend_op", "operation", OP_STYLE))
+    if constants:
+        items.append(("legend_constant", "number", CONSTANT_STYLE))
+    if boxes:
+        items.append(("legend_box", "collapsed module", dict(BOX_STYLE, shape="box")))
+    if scale is not None:
+        items.append(("legend_grad_zero", "grad 0", {"fillcolor": ZERO_GRAD_FILL}))
+        for i, (colour, m) in enumerate(scale.ticks()):
+            text = f"|grad| <= {m:.2g}" if i == 0 else f"|grad| {m:.2g}"
+            items.append((f"legend_grad{i}", text, {"fillcolor": colour,
+                                                    "fontcolor": "white" if colour in DARK_FILLS else "black"}))
+    graph = graphviz.Digraph("legend", graph_attr=dict(GRAPH_ATTR, rankdir="LR", ranksep="0.12", margin="0"),
+                             node_attr=NODE_ATTR)
     with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="legend", style="rounded", color="#bbbbbb", fontsize="10", margin="6")
-        small = {"fontsize": "9", "height": "0.25", "margin": "0.06,0.02"}
-        for kind in kinds:
-            fill, border, width = KIND_COLOURS[kind]
-            legend.node(f"legend_{kind}", label=KIND_LEGEND[kind], shape="box", style="filled", fillcolor=fill,
-                        color=border, penwidth=width, **small)
-        legend.node("legend_op", label="operation", **dict(OP_STYLE, **small))
-        if constants:
-            legend.node("legend_constant", label="number", **dict(CONSTANT_STYLE, **small))
-        if boxes:
-            legend.node("legend_box", label="collapsed module", **dict(BOX_STYLE, shape="box", **small))
-        if scale is not None:
-            swatches = [("legend_grad_zero", "grad 0", ZERO_GRAD_FILL)]
-            swatches += [(f"legend_grad{i}", f"|grad| {m:.1e}", colour) for i, (colour, m) in enumerate(scale.ticks())]
-            for name, text, colour in swatches:
-                legend.node(name, label=text, shape="box", style="filled", fillcolor=colour, color="#555555",
-                            fontcolor="white" if colour in DARK_FILLS else "black", **small)
-            for name, _, _ in swatches:  # invisible edges put the scale in a second column
-                legend.edge("legend_op", name, style="invis")
+        legend.attr(label="", style="rounded", color="#bbbbbb", margin="4")
+        for name, text, style in items:
+            style = dict({"shape": "box", "style": "filled", "color": "#555555"}, **style)
+            legend.node(name, label=text, **dict(style, **small))
+        for (tail, _, _), (head, _, _) in zip(items, items[1:], strict=False):
+            legend.edge(tail, head, style="invis")
+    return graph

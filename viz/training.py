@@ -51,7 +51,8 @@ def train_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / args.dataset
     run = train(args.dataset, out, steps=args.steps, hidden=parse_sizes(args.hidden), activation=args.activation,
                 loss=args.loss, optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
-                samples=args.samples, seed=args.seed, progress=not args.quiet, engine=args.engine)
+                samples=args.samples, seed=args.seed, progress=not args.quiet, engine=args.engine,
+                html=Path(args.html) if getattr(args, "html", None) else None, every=getattr(args, "every", 5))
     print(summary(run))
     return 0
 
@@ -83,8 +84,9 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
 def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
           loss: str | None = None, optimizer: str = "sgd", lr: float | None = None, batch_size: int | None = None,
           samples: int | None = None, seed: int = 0, progress: bool = True, resolution: int = 60,
-          engine: str = "eager") -> Run:
-    """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into ``out``."""
+          engine: str = "eager", html: Path | None = None, every: int = 5) -> Run:
+    """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into ``out``,
+    and with ``html`` a replay of the run (boundary and curves every ``every`` steps) as one HTML page."""
     if steps < 1:
         raise TrainingError(f"--steps must be at least 1, got {steps}")
     if batch_size is not None and batch_size < 1:
@@ -105,12 +107,25 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
                        seed=seed)
     except ValueError as error:  # an unknown --activation
         raise TrainingError(str(error)) from None
+    if html is not None:  # ---- the replay page (issue 10): checked before training
+        _check_replay(html, every, X)
     make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
     started = time.perf_counter()
+    chosen = _optimizer(optimizer, lr, model, steps, loss)
+    if chosen is None and html is not None:  # nn.fit's default, made here so it carries on from chunk to chunk
+        chosen = nn.optim.SGD(model.parameters(), lr=nn.optim.LinearDecay(1.0, 0.1, steps))
+    fit = lambda n: nn.fit(model, X_train, y_train, loss=loss, optimizer=chosen, steps=n, batch_size=batch_size,
+                           progress=progress and html is None, seed=seed, alpha_l2=ALPHA_L2, engine=engine)
     try:
-        history = nn.fit(model, X_train, y_train, loss=loss, optimizer=_optimizer(optimizer, lr, model, steps, loss),
-                         steps=steps, batch_size=batch_size, progress=progress, seed=seed, alpha_l2=ALPHA_L2,
-                         engine=engine)
+        if html is None:
+            history = fit(steps)
+        else:
+            from .interactive.training import boundary, record
+
+            recorded, snapshots = record(fit, steps, every, lambda k: {"step": k, "grid": boundary(model, X, y, loss)})
+            history = nn.History()
+            history.loss.extend(recorded["loss"])
+            history.accuracy.extend(recorded["accuracy"])
     except ArithmeticError as error:  # overflow, inf or NaN: the run diverged (nn.fit says so; too large an lr)
         raise TrainingError(str(error)) from None
     seconds = time.perf_counter() - started
@@ -118,13 +133,32 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
               classes, X.shape[1])
 
     nn.save(model, out / "model.json")
-    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png")
+    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png", test=run.test_scores)
     run.files = [out / "model.json", out / "loss.png"]
+    if html is not None:
+        from .interactive import replay_page
+        from .interactive.training import points
+
+        title = f"{dataset}: {model.summary()}, {loss} loss, {len(history.loss)} steps"
+        run.files.append(replay_page(title, points(X, y), history, snapshots).save(html))
     if X.shape[1] == 2:
-        plot_decision_boundary(model, X, y, resolution=resolution, loss=loss, path=out / "decision_boundary.png",
-                               title=f"{dataset}: test accuracy {run.test_scores['accuracy']:.0%}")
+        plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test), resolution=resolution, loss=loss,
+                               path=out / "decision_boundary.png", title=f"{dataset}: {model.summary()}")
         run.files.append(out / "decision_boundary.png")
     return run
+
+
+def _check_replay(html: Path, every: int, X: np.ndarray) -> None:
+    """The replay page's options: a .html file in an existing directory, a positive interval, 2-D data."""
+    if html.suffix.lower() not in (".html", ".htm"):
+        raise TrainingError(f"--html: the replay is an HTML page; use a .html name, got {str(html)!r}")
+    if not html.parent.is_dir():
+        raise TrainingError(f"--html: the directory {str(html.parent)!r} does not exist")
+    if every < 1:
+        raise TrainingError(f"--every must be at least 1, got {every}")
+    if X.shape[1] != 2:
+        raise TrainingError(f"--html: the replay draws the decision boundary of 2-D data; this data has {X.shape[1]} "
+                            "features")
 
 
 def make_output_directory(out: Path) -> None:

@@ -3,40 +3,49 @@
 The eager engine builds a graph of ``Value`` nodes for every example and walks it node by node.
 A model's graph has the same shape for every example; only the numbers change. So the replay
 records the graph once and then runs each *kind of node* as one numpy call over every node of that
-kind and every example at once. Three stages, one file each, read in this order:
+kind and every example at once. Three stages, read in this order:
 
-1. ``tracing.py``  trace: call ``fn`` once on placeholder Values and keep the graph it builds.
-2. ``schedule.py`` schedule: give every node a depth, join chains of additions into running sums,
-   put the nodes of one operation and one depth into one group, and give every node a row.
-3. ``groups.py``   execute: the two kinds of group (``OpGroup``: one rule of ``rules.py`` on many
-   rows; ``SumGroup``: many running sums side by side), reading rows as in ``rows.py``;
-   ``compiled.py`` runs the groups in order, forward then backward, on two buffers of shape
-   (rows, batch): ``vals[row, b]`` is a node's value on example b, ``grads[row, b]`` its gradient.
+1. trace     ``tracing.py``: call ``fn`` once on placeholder Values and keep the graph it builds.
+2. schedule  ``schedule.py``: give every node a depth, join chains of additions into running sums,
+             find the dot products of parameters with shared inputs (``dense.py``: a layer's
+             neurons), put the nodes of one kind and one depth into one group, and give every
+             node a row.
+3. execute   three kinds of group: ``OpGroup`` (one rule of ``rules.py`` on many rows) and
+             ``SumGroup`` (running sums side by side) in ``groups.py``, ``DenseGroup`` (a matrix
+             product) in ``dense.py``, all reading rows as in ``rows.py``; ``compiled.py`` runs the
+             groups in order, forward then backward, on two buffers of shape (rows, batch):
+             ``vals[row, b]`` is a node's value on example b, ``grads[row, b]`` its gradient.
 
-Worked example: ``f = compile(lambda x: (w0 * x[0] + w1 * x[1] + b).tanh(), 2, [w0, w1, b])``
-records 10 nodes (2 placeholders, 3 parameters, 2 products, 2 additions, 1 tanh) and lays them
-out in 12 rows::
+Worked example: a layer of two tanh neurons and the sum of their outputs and x0::
 
-    rows 0-1    x0, x1                  inputs: vals[0:2] = X.T
-    rows 2-4    b, w0, w1               parameters: their .data, the same in every column
-    row  5      0.0                     constants (the 0 that pads short sums)
-    rows 6-7    w0*x0, w1*x1            group 1, depth 1, OpGroup "mul":
-                                          vals[6:8] = vals[3:5] * vals[0:2]
-    rows 8-10   w0*x0, +w1*x1, +b       group 2, depth 2, SumGroup: one chain of 2 additions,
-                                          its running sums (row 10 is the whole sum)
-    row  11     tanh                    group 3, depth 3, OpGroup "tanh": vals[11] = tanh(vals[10])
+    h = [(W[c][0] * x[0] + W[c][1] * x[1] + b[c]).tanh() for c in (0, 1)]
+    f = compile(lambda x: h[0] + h[1] + x[0], 2, [W[0][0], W[0][1], b[0], W[1][0], W[1][1], b[1]])
 
-Three numpy steps serve every example of the batch, whatever its size; a layer of 100 neurons
-would still be three steps (100 rows each). Backward runs the groups in reverse with the same
-rules' vector-Jacobian products, adding into ``grads``; a parameter's gradient is the sum of its
-row over the examples. Rows are ordered so that a group's inputs are mostly one contiguous range
-(rows 3-4 and 0-1 above), read as views without a copy.
+records 20 nodes (2 placeholders, 6 parameters, 4 products, 4 + 2 additions, 2 tanh). The
+parameters live in one vector, in the order given; the graph is laid out in 10 rows::
 
-Values equal the eager engine's to roundoff: the same rules, the additions in the same order.
+    rows 0-1   x0, x1          inputs: vals[0:2] = X.T
+    row  2     0.0             constants (the 0 that pads short running sums)
+    rows 3-4   the two sums    group 1, depth 2, DenseGroup: vals[3:5] = W @ vals[0:2] + b[:, None]
+               b_c + W_c . x     with W = [[w00, w01], [w10, w11]], a view of the parameter vector
+    rows 5-6   h0, h1          group 2, depth 3, OpGroup "tanh": vals[5:7] = tanh(vals[3:5])
+    rows 7-9   h0, +h1, +x0    group 3, depth 4, SumGroup: one chain of 2 additions, its running
+                                 sums (row 9 is the output)
+
+The products and the neurons' inner running sums get no rows: the matrix product never needs them
+one by one. Three numpy steps serve every example of the batch, whatever its size; a layer of 100
+neurons would still be one matrix product. Backward runs the groups in reverse with the rules'
+vector-Jacobian products, adding into ``grads``; a DenseGroup's is two matrix products, dW = G X^T
+(already summed over the examples) and dX = W^T G. Rows are ordered so that a group's inputs are
+mostly one contiguous range (rows 0-1 and 3-4 above), read as views without a copy.
+
+Values equal the eager engine's to roundoff: the same rules; only the order of some additions
+differs (matrix products, sums over the batch).
 """
 
 from .compiled import Compiled, compile
 from .groups import ReplayError
+from .parameters import ParameterArray
 from .tracing import TracingError
 
-__all__ = ["compile", "Compiled", "ReplayError", "TracingError"]
+__all__ = ["compile", "Compiled", "ParameterArray", "ReplayError", "TracingError"]

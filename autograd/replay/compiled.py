@@ -11,22 +11,25 @@
 The model stays written in scalar ``Value``s; only the executor changes. ``trace`` records
 the graph once (``tracing.py``), ``build_schedule`` groups its nodes (``schedule.py``), and each
 call runs every group once for all B examples: row = node, column = example (a batch too big
-for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). Values equal the
-eager engine's (same rules from ``rules.py``, same order of additions), up to the last-bit
-differences between numpy's and Python's exp/log/tanh and the order in which gradients from
-different examples are added.
+for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). The buffers and
+the leaves' vectors are allocated once and reused by every call. Values equal the eager
+engine's (same rules from ``rules.py``) to roundoff: numpy's and Python's exp/log/tanh may
+differ in the last bit, and matrix products and sums over the batch add in another order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from ..rules import RULES
 from ..value import Value
-from .groups import ReplayError, SumGroup
+from .groups import ReplayError, ReplayOverflowError
+from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
 
@@ -58,6 +61,8 @@ class Compiled:
     ``value_and_grad(X, seed)``    both at once
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
+    ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
+    ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
     def __init__(self, recorded: Trace, schedule: Schedule) -> None:
@@ -66,16 +71,16 @@ class Compiled:
         self.n_outputs = len(recorded.outputs)
         self._trace = recorded
         self._schedule = schedule
+        self._numbers = schedule.numbers  # the leaves' numbers and gradients, one vector each
         first = schedule.groups[0].rows.start if schedule.groups else schedule.n_rows
         self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
         self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
         self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
         self._grads: np.ndarray | None = None  # allocated at the first gradient call
-        # the last call: its batch, the parameters' numbers then, its seed (None before a gradient)
-        self._X: np.ndarray | None = None
-        self._leaf_numbers = np.zeros(0)
+        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
         self._last_seed: np.ndarray | None = None
-        self._held: tuple[int, int, bool] | None = None  # examples the buffers hold; gradients too?
+        self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
+        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from, if not .data
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
@@ -84,7 +89,7 @@ class Compiled:
 
     __call__ = forward
 
-    def gradient(self, seed: Any = None) -> np.ndarray:
+    def gradient(self, seed: Any = None, out: np.ndarray | None = None) -> np.ndarray:
         """The parameters' gradients for the batch of the last ``forward`` call:
         gradient[j] = sum over examples b of seed[b] * d output_b / d parameter j.
 
@@ -92,15 +97,34 @@ class Compiled:
         mean output, seed = dL/d(outputs) chains in a loss computed elsewhere. (For a batch too big
         for one pass, see ``CHUNK_BYTES``, the forward pass is run again, chunk by chunk, with the
         parameters' numbers of that ``forward`` call; ``value_and_grad`` needs one pass.)
+        ``out``: an array of shape (number of parameters,) to write the gradients into (returned).
         """
         if self._X is None:
             raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True)[1]
+        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
 
-    def value_and_grad(self, X: Any = None, seed: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """(outputs, gradients): ``forward(X)`` then ``gradient(seed)``, in one pass."""
+    def value_and_grad(self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(outputs, gradients): ``forward(X)`` then ``gradient(seed, out)``, in one pass."""
         X = self._batch(X)
-        return self._run(X, self._seed(seed, len(X)))
+        return self._run(X, self._seed(seed, len(X)), out=out)
+
+    def bind(self, array: ParameterArray | None) -> None:
+        """Read the parameters' numbers from ``array.data`` at every call instead of from their
+        ``.data`` (``None``: back to ``.data``). ``array`` holds the same parameters in the same
+        order; an optimiser updates it in place, ``array.sync()`` writes it back into the Values."""
+        if array is not None:
+            if not isinstance(array, ParameterArray):
+                raise TypeError(f"compiled.bind: expected a ParameterArray, got {type(array).__name__}")
+            if len(array.parameters) != len(self.parameters) or any(
+                    p is not q for p, q in zip(array.parameters, self.parameters, strict=True)):
+                raise ValueError("compiled.bind: the array must hold this function's parameters, in the same order")
+        self._bound = array
+
+    def sync_parameters(self) -> None:
+        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if unbound)."""
+        if self._bound is not None:
+            self._bound.sync()
 
     def backward(self, X: Any = None, seed: Any = None) -> np.ndarray:
         """Like ``value_and_grad``, but adds the gradients to each parameter's ``.grad`` (as
@@ -113,8 +137,9 @@ class Compiled:
     def graph(self, example: int = 0) -> Value | list[Value]:
         """The traced graph (what ``fn`` returned), showing example ``example`` of the last call.
 
-        Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number;
-        parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
+        Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number,
+        computed by the eager rules from the example's inputs and the parameters' numbers of that
+        call; parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
         """
         if self._X is None:
             raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
@@ -122,14 +147,27 @@ class Compiled:
         if not -batch <= example < batch:
             raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
         example %= batch
-        vals, grads, start = self._chunk_holding(example)
-        grad_row = self._gradient_rows()
-        placeholders = set(self._trace.placeholders)
-        column = example - start
-        for v, r in self._schedule.row_of.items():
-            if v.op or v in placeholders:
-                v.data = float(vals[r, column])
-                v.grad = 0.0 if grads is None else float(grads[grad_row.get(r, r), column])
+        number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
+        held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
+        inputs = self._vals[self._schedule.inputs, example] if held else self._X[example]
+        for p, x in zip(self._trace.placeholders, inputs.tolist(), strict=True):
+            p.data = number[p] = x
+        order = self._trace.order
+        for v in order:
+            if v.op:
+                v.data = number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
+        grad = dict.fromkeys(order, 0.0)
+        if self._last_seed is not None:
+            for o, g in zip(self._trace.outputs, self._last_seed[:, example].tolist(), strict=True):
+                grad[o] += g
+            for v in reversed(order):
+                if v.op:
+                    for p, d in zip(v.parents, RULES[v.op].vjp(grad[v], number[v], *_inputs(v, number)), strict=False):
+                        grad[p] += float(d)
+        parameters = set(self._schedule.leaves)
+        for v in order:
+            if v not in parameters:
+                v.grad = grad[v]
         outputs = self._trace.outputs
         return outputs[0] if self._trace.single else list(outputs)
 
@@ -145,59 +183,76 @@ class Compiled:
                 f"{len(self.parameters)} parameters, {s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})")
 
     # ------------------------------------------------------------ the replay
-    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False
-             ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False,
+             out: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(outputs on X or None, parameters' gradients for ``seed`` (k, B) or None).
 
         A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
-        if not same_batch:  # keep a copy of the batch and the parameters' numbers, for gradient() and graph()
-            self._X, self._leaf_numbers, self._held = X.copy(), self._leaf_data(), None
+        if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
+            # one pass keeps the batch in its buffer (rows s.inputs), so X itself is not copied; a
+            # batch run in chunks is run again by gradient(): keep a copy the caller cannot change
+            self._X, self._held = (X if len(X) <= self._chunk else X.copy()), None
+            self._load_leaves()
         self._last_seed = seed
         batch = len(X)
-        out = np.empty((batch, self.n_outputs)) if outputs else None
-        total = None
+        if seed is not None:
+            self._numbers.grads.fill(0.0)
+        results = np.empty((batch, self.n_outputs)) if outputs else None
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
-            if out is not None:
-                out[start:stop] = self._schedule.outputs.read(vals).T
+            if results is not None:
+                results[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
-                grads = self._backward(vals, seed[:, start:stop])
-                self._held = (start, stop, True)
-                part = self._parameter_gradients(grads)
-                total = part if total is None else total + part
-        if total is not None and not np.isfinite(total).all():  # a NaN or inf upstream reaches the parameters
-            raise self._explain_backward(seed)
-        if out is not None and self._trace.single:
-            out = out[:, 0].copy()
-        return out, total
+                self._backward(vals, seed[:, start:stop], start=start)
+        total = None
+        if seed is not None:
+            total = self._gradient_out(out)
+            np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
+            if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
+                raise self._explain_backward(seed)
+        if results is not None and self._trace.single:
+            results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
+        return results, total
+
+    def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
+        n = self._schedule.n_parameters
+        if out is None:
+            return np.empty(n)
+        if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
+            raise ValueError(f"compiled: out must be a float64 array of shape ({n},), got "
+                             f"{getattr(out, 'shape', type(out).__name__)}")
+        return out
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
         """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        if batch <= self._chunk:
+            return [(0, batch)]
         passes = -(-batch // self._chunk)
         width = -(-batch // passes)
         return [(start, min(start + width, batch)) for start in range(0, batch, width)]
 
     def _values(self, start: int, stop: int) -> np.ndarray:
         """The values buffer holding examples start:stop of the last batch (run forward unless it already does)."""
-        if self._held is not None and self._held[:2] == (start, stop):
+        if self._held == (start, stop):
             return self._vals
         s = self._schedule
         vals = self._values_buffer(stop - start)
         vals[s.inputs] = self._X[start:stop].T
-        vals[s.leaf_rows] = self._leaf_numbers[:, None]
+        vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
         self._held = None
         with np.errstate(all="ignore"):
             for group in s.groups:
                 group.forward(vals, start)
-        if not np.isfinite(vals[self._computed]).all():
+        if not _all_finite(vals[self._computed]):
             raise self._explain_forward(vals, start)
-        self._held = (start, stop, False)
+        self._held = (start, stop)
         return vals
 
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> np.ndarray:
-        """Fill the gradient buffer; with ``check``, raise at the first group giving NaN or inf."""
+    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> None:
+        """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
+        group giving NaN or inf."""
         s = self._schedule
         if self._grads is None or self._grads.shape != vals.shape:
             self._grads = None  # only the most recent width is kept: free the old buffer first
@@ -208,7 +263,8 @@ class Compiled:
         with np.errstate(all="ignore"):
             for group in reversed(s.groups):
                 group.backward(vals, grads, check, start)
-        return grads
+        if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
+            self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
 
     def _values_buffer(self, width: int) -> np.ndarray:
         """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
@@ -221,31 +277,27 @@ class Compiled:
             self._vals[s.constant_rows] = s.constants[:, None]
         return self._vals
 
-    def _chunk_holding(self, example: int) -> tuple[np.ndarray, np.ndarray | None, int]:
-        """(values, gradients or None, first example) of the chunk holding ``example`` of the last batch."""
-        for start, stop in self._chunks(len(self._X)):
-            if start <= example < stop:
-                break
-        vals = self._values(start, stop)
-        if self._last_seed is None:
-            return vals, None, start
-        if not self._held[2]:
-            self._backward(vals, self._last_seed[:, start:stop])
-            self._held = (start, stop, True)
-        return vals, self._grads, start
-
-    def _parameter_gradients(self, grads: np.ndarray) -> np.ndarray:
-        """Each parameter's gradient summed over the examples (0 for a parameter the graph does not use)."""
-        s = self._schedule
-        sums = np.zeros(len(s.leaves) + 1)  # the extra 0 at the end is what index -1 picks
-        np.sum(grads[s.leaf_rows], axis=1, out=sums[:-1])
-        return sums[s.param_leaf]
+    def _load_leaves(self) -> None:
+        """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's
+        .data) into their vector."""
+        leaves = self._schedule.leaves
+        values = self._numbers.values
+        first = 0
+        if self._bound is not None:
+            first = self._schedule.n_parameters
+            np.copyto(values[:first], self._bound.data)
+        if first < len(leaves):
+            values[first:] = np.fromiter(map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first)
+        if not _all_finite(values):
+            k = int(np.argmin(np.isfinite(values)))
+            raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
+                             "parameters must be finite")
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError:
         """The error for gradients that are not finite: the first group making one, else the sum over the batch."""
         for start, stop in self._chunks(len(self._X)):
             self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
-        return ReplayError("replay: the parameters' gradients are not finite (they overflowed when summed "
+        return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
                            "over the batch)")
 
     def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
@@ -253,7 +305,7 @@ class Compiled:
             error = group.explain(vals, start)
             if error is not None:
                 return error
-        return ReplayError("replay: the forward pass gave a non-finite value")
+        return ReplayOverflowError("replay: overflow, the forward pass gave a non-finite value")
 
     # ------------------------------------------------------------ helpers
     def _batch(self, X: Any) -> np.ndarray:
@@ -270,7 +322,7 @@ class Compiled:
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
             raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
                              f"got shape {X.shape}")
-        if not np.isfinite(X).all():
+        if not _all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
         return X
@@ -286,29 +338,9 @@ class Compiled:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
-        if not np.isfinite(seed).all():
+        if not _all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
-
-    def _leaf_data(self) -> np.ndarray:
-        leaves = self._schedule.leaves
-        data = np.fromiter(map(_DATA, leaves), dtype=np.float64, count=len(leaves))
-        if not np.isfinite(data).all():
-            bad = leaves[int(np.argmin(np.isfinite(data)))]
-            raise ValueError(f"compiled: parameter {bad.label or bad!r} is {float(bad.data)!r}; "
-                             "parameters must be finite")
-        return data
-
-    def _gradient_rows(self) -> dict[int, int]:
-        """Rows whose gradient lives in another row: inside a chain that nothing else reads, every
-        running sum has the chain end's gradient (the backward pass does not write it out)."""
-        moved: dict[int, int] = {}
-        for group in self._schedule.groups:
-            if isinstance(group, SumGroup) and not group.interior_used:
-                start, m, k = group.rows.start, group.m, group.k
-                for r in range(start, start + k * m):
-                    moved[r] = start + k * m + (r - start) % m
-        return moved
 
 
 def _real_array(a: Any) -> np.ndarray:
@@ -317,3 +349,14 @@ def _real_array(a: Any) -> np.ndarray:
     if np.iscomplexobj(array):
         raise TypeError("it holds complex numbers; the replay computes with real numbers")
     return array.astype(np.float64, copy=False)
+
+
+def _inputs(v: Value, number: dict[Value, float]) -> tuple[float, Any]:
+    """(x, y) of node v for its rule, from the numbers of one example."""
+    parents = v.parents
+    return number[parents[0]], (number[parents[1]] if len(parents) == 2 else v.constant)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """No NaN or infinity in ``a``: one sum (NaN and inf propagate), and an exact look only if it overflowed."""
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())

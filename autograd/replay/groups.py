@@ -1,4 +1,4 @@
-"""Execute: the two kinds of step of a replay, one operation on many nodes and running sums.
+"""Execute: two kinds of step of a replay, one operation on many nodes and running sums.
 
 Buffers hold one row per node and one column per example: ``vals[row, b]`` is the node's value
 on example b, ``grads[row, b]`` its gradient. A group reads and writes whole rows, so one numpy
@@ -9,6 +9,7 @@ call serves every node of the group and every example at once.
 ``SumGroup`` chains of additions, such as a neuron's b + w0 x0 + w1 x1 + ... (D11): running sums
              along the chain, added in the engine's order (left to right, so the floats are the
              eager engine's, bit for bit), many chains side by side.
+(The third kind, ``DenseGroup``, a matrix product, lives in ``dense.py`` with the search for it.)
 """
 
 from __future__ import annotations
@@ -19,29 +20,30 @@ from typing import Any
 
 import numpy as np
 
+from ..domains import DERIVATIVE, FORWARD, Domain, message, overflow
 from ..value import Value
 from .rows import Pattern, Rows
-
-# The op names are the eager engine's (``Value.op``): "pow" is x ** n with a constant exponent n,
-# "powv" is x ** y with a Value exponent y (the base must then be positive: ln x is in its rule).
-DOMAIN = {
-    "log": "log needs a positive input",
-    "sqrt": "sqrt needs a non-negative input (and a positive one for its derivative)",
-    "div": "division by zero",
-    "rdiv": "division by zero",
-    "exp": "exp overflows above about 709.78",
-    "rpow": "the power overflowed",
-    "pow": "a negative base needs an integer exponent, zero a non-negative one",
-    "powv": "pow with a Value exponent needs a positive base",
-}
-"""Why an operation can give a non-finite result: the hint added to the replay's error."""
 
 SMALL = 256
 """Below this many numbers per step (chains x examples), one np.cumsum beats a loop of adds."""
 
 
 class ReplayError(FloatingPointError, ValueError):
-    """An operation of the replay gave NaN or infinity: names the op, the example and the inputs."""
+    """An input outside an operation's domain (``domains.py``), or a NaN or infinity, during the
+    replay: names the op, the input as written, the example and the node."""
+
+
+class ReplayZeroDivisionError(ReplayError, ZeroDivisionError):
+    """A division by zero, or an infinite derivative (sqrt'(0)): what the eager engine raises as ZeroDivisionError."""
+
+
+class ReplayOverflowError(ReplayError, OverflowError):
+    """A result or gradient too large for a float: what the eager engine raises as OverflowError."""
+
+
+AS_REPLAY_ERROR: dict[type[Exception], type[ReplayError]] = {
+    ValueError: ReplayError, ZeroDivisionError: ReplayZeroDivisionError, OverflowError: ReplayOverflowError}
+"""The replay's error for each kind of error of the domain table: an instance of both."""
 
 
 class OpGroup:
@@ -49,7 +51,13 @@ class OpGroup:
 
     ``x`` are the rows of their first inputs; ``y`` the rows of their second inputs (Rows), or
     their constant operands as an (n, 1) column (the 2 of ``x * 2``, an activation's alpha), or
-    None for one-input operations.
+    None for one-input operations. Inputs outside the op's domain (``domains.FORWARD``, and
+    ``domains.DERIVATIVE`` before the backward pass) raise the table's error, as in the eager engine.
+
+    ``op`` is the eager engine's name (``Value.op``, a key of ``rules.RULES``); the powers are
+    three ops because their rules differ: "pow" is x ** n with a constant exponent n, "powv" is
+    x ** y with a Value exponent y (its rule has ln x: the base must be positive), "rpow" is
+    c ** x with a constant base c.
     """
 
     def __init__(self, op: str, rule: Any, rows: slice, x: Rows, y: Rows | np.ndarray | None,
@@ -61,6 +69,8 @@ class OpGroup:
         self.x = x
         self.y = y
         self.nodes = nodes
+        self.domains = FORWARD.get(op, ())
+        self.derivative_domains = DERIVATIVE.get(op, ())
 
     def _inputs(self, vals: np.ndarray) -> tuple[np.ndarray, Any]:
         y = self.y
@@ -69,13 +79,14 @@ class OpGroup:
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         """``offset``: the batch's example number of column 0 (for error messages)."""
         x, y = self._inputs(vals)
-        if self.op == "powv" and not (x > 0.0).all():  # eager refuses this when the node is made
-            i, b = np.argwhere(~(x > 0.0))[0]
-            raise self._error(i, b, f"pow: the base must be positive (got {float(x[i, b])!r})", x, y, offset)
+        if self.domains:
+            self._check(self.domains, x, y, offset, derivative=False)
         vals[self.rows] = self.forward_rule(x, y)
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         x, y = self._inputs(vals)
+        if self.derivative_domains:
+            self._check(self.derivative_domains, x, y, offset, derivative=True)
         g = grads[self.rows]
         d = self.vjp(g, vals[self.rows], x, y)
         if check:
@@ -83,31 +94,40 @@ class OpGroup:
                 bad = _first_nonfinite(part)
                 if bad is not None:
                     i, b = bad
-                    raise self._error(i, b, f"backward of {self.op} gave the gradient {float(part[i, b])!r} "
-                                            f"(upstream gradient {float(g[i, b])!r})", x, y, offset)
+                    raise ReplayOverflowError(
+                        f"replay: backward of {self.op}: overflow, the gradient is {float(part[i, b])!r} "
+                        f"(upstream gradient {float(g[i, b])!r}) at {self._where(i, b, x, y, offset)}")
         self.x.add_into(grads, d[0])
         if type(self.y) is Rows:
             self.y.add_into(grads, d[1])
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
-        """The error for the first non-finite output of this group, if there is one."""
-        out = vals[self.rows]
-        bad = _first_nonfinite(out)
+        """The error for the first non-finite output of this group (an overflow), if there is one."""
+        bad = _first_nonfinite(vals[self.rows])
         if bad is None:
             return None
         i, b = bad
         x, y = self._inputs(vals)
-        return self._error(i, b, f"{self.op} gave {float(out[i, b])!r}", x, y, offset)
+        xi, yi = self._operands(i, b, x, y)
+        return ReplayOverflowError(f"replay: {overflow(self.op, xi, yi)}, at {self._where(i, b, x, y, offset)}")
 
-    def _error(self, i: int, b: int, what: str, x: np.ndarray, y: Any, offset: int) -> ReplayError:
+    def _check(self, domains: tuple[Domain, ...], x: np.ndarray, y: Any, offset: int, derivative: bool) -> None:
+        for domain in domains:
+            ok = domain.ok(x, y)
+            if not ok.all():
+                i, b = np.argwhere(~np.broadcast_to(ok, x.shape))[0]
+                text = message(self.op, domain, *self._operands(i, b, x, y), derivative=derivative)
+                raise AS_REPLAY_ERROR[domain.error](f"replay: {text}, at {self._where(i, b, x, y, offset)}")
+
+    def _operands(self, i: int, b: int, x: np.ndarray, y: Any) -> tuple[float, float | None]:
+        """(x, y) of node i on example b, as numbers."""
+        return float(x[i, b]), (None if y is None else float(y[i, -1 if y.shape[1] == 1 else b]))
+
+    def _where(self, i: int, b: int, x: np.ndarray, y: Any, offset: int) -> str:
         node = self.nodes[i]
-        inputs = f"x={float(x[i, b])!r}"
-        if y is not None:
-            inputs += f", y={float(y[i, -1 if y.shape[1] == 1 else b])!r}"
-        hint = f" ({DOMAIN[self.op]})" if self.op in DOMAIN else ""
         source = node.parents[0].label if node.parents else ""
         where = f" in node {node.label!r}" if node.label else (f", applied to node {source!r}" if source else "")
-        return ReplayError(f"replay: {what} at example {b + offset} from {inputs}{hint}{where}")
+        return f"example {b + offset}{where}"
 
 
 @dataclass(frozen=True)
@@ -181,8 +201,8 @@ class SumGroup:
         if self.signs is not None:
             per_term = per_term * self.signs
         if check and not np.isfinite(per_term).all():
-            raise ReplayError("replay: backward of add gave a non-finite gradient (the upstream gradient "
-                              "of a sum was already infinite)")
+            raise ReplayOverflowError("replay: backward of add: overflow, a non-finite gradient (the upstream "
+                                      "gradient of a sum was already infinite)")
         for run in self.terms:
             part = per_term[run.first:run.stop]
             if run.real is None and run.rows.kind == Pattern.SLICE:
@@ -200,7 +220,8 @@ class SumGroup:
         row, b = bad
         label = self.ends[row % self.m].label
         where = f" in the sum ending at node {label!r}" if label else ""
-        return ReplayError(f"replay: add gave {float(out[row, b])!r} at example {b + offset}: a sum overflowed{where}")
+        return ReplayOverflowError(f"replay: add: overflow, a sum gave {float(out[row, b])!r} at example {b + offset}"
+                                   f"{where}")
 
 
 def _first_nonfinite(a: np.ndarray) -> tuple[int, int] | None:

@@ -5,12 +5,18 @@
    Consecutive add/sub nodes are joined into one chain (a running sum) that counts as ONE step.
 2. Depth. Leaves are at depth 0; a node is one deeper than its deepest input; a whole chain sits
    one deeper than its deepest term. Nodes at the same depth never depend on each other.
-3. Groups. Nodes of the same operation at the same depth form one group (one numpy call for all
-   of them), chains at the same depth one ``SumGroup``. The number of groups grows with the depth
-   and the number of kinds of operation, not with the number of nodes.
-4. Layout. Each node gets a row of the buffers; a group's outputs are consecutive rows. Groups
-   are laid out in the order their consumers read them (last group first), so that most inputs
-   are one contiguous range of rows: a view instead of a copy (see ``rows.py``).
+3. Dot products. A chain whose terms are parameter * node products (``dense.py``) is a dot
+   product; those with the same inputs (a layer's neurons) become one matrix product, and their
+   products and inner running sums disappear from the schedule.
+4. Groups. Nodes of the same operation at the same depth form one group (one numpy call for all
+   of them), chains at the same depth one ``SumGroup``, dot products of the same inputs one
+   ``DenseGroup``; a lone addition is an operation like any other. The number of groups grows
+   with the depth and the number of kinds of operation, not with the number of nodes.
+5. Layout. Each node that is computed one by one gets a row of the buffers; a group's outputs
+   are consecutive rows. Groups are laid out in the order their consumers read them (last group
+   first), so that most inputs are one contiguous range of rows: a view instead of a copy (see
+   ``rows.py``). Parameters live in one vector (``Leaves``); only those read one by one (not only
+   by a matrix product) also get rows.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
+from .dense import DenseGroup, Dot, Leaves, dense_group, find_dots, from_leaf_vector, hidden_nodes
 from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
 from .tracing import Trace
@@ -37,6 +44,8 @@ class Step(IntEnum):
     """Chains of additions, replayed as running sums (``SumGroup``)."""
     OP = 1
     """Nodes of one operation (``OpGroup``)."""
+    DENSE = 2
+    """Dot products of the same inputs, replayed as one matrix product (``DenseGroup``, ``dense.py``)."""
 
 
 class Operand(IntEnum):
@@ -63,6 +72,8 @@ class GroupKey:
     size_class: int = 0
     """For a SUM group, the bit length of the chains' number of additions: chains within 2x of
     each other's length share a group (shorter ones are padded with zeros)."""
+    signature: tuple = ()
+    """For a DENSE group, the inputs and the kinds of other terms its dot products share."""
 
 
 class Chain:
@@ -105,18 +116,22 @@ class Schedule:
     """Everything the replay needs: groups in order and where each kind of row lives."""
 
     n_rows: int
-    groups: list[OpGroup | SumGroup]
+    groups: list[OpGroup | SumGroup | DenseGroup]
     inputs: slice
     """Rows of the placeholders, in input order."""
     leaves: list[Value]
-    """The parameters (and other leaves) in the graph, in row order from ``leaf_rows.start``."""
+    """Every leaf that is not a placeholder: first the parameters, in the caller's order (also
+    those the graph does not use), then the other leaves of the graph. ``numbers`` holds their
+    numbers in this order: ``numbers.values[:n_parameters]`` are the parameters'."""
+    n_parameters: int
+    numbers: Leaves = field(repr=False)
     leaf_rows: slice
-    param_leaf: np.ndarray
-    """For each parameter, its index in ``leaves`` (-1 when the graph does not use it)."""
+    """Rows of the leaves read by row (not only through a matrix product), in row order."""
+    row_leaves: np.ndarray
+    """For each of those rows, the leaf's index in ``leaves``."""
     constant_rows: slice
     constants: np.ndarray
     outputs: Rows
-    row_of: dict[Value, int] = field(repr=False)
     depth: int = 0
 
 
@@ -124,7 +139,9 @@ def build_schedule(trace: Trace) -> Schedule:
     """Group and lay out a traced graph (see the module docstring)."""
     index = {v: i for i, v in enumerate(trace.order)}
     graph = _read_graph(trace.order, index, [index[v] for v in trace.outputs])
-    units = _group(graph)
+    placeholders = {index[p] for p in trace.placeholders if p in index}
+    dots = find_dots(graph, placeholders)
+    units = _group(graph, dots, hidden_nodes(graph, dots))
     keys = sorted(units)
     asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
     first_asked = lambda i: asked.get(i, math.inf)
@@ -134,29 +151,38 @@ def build_schedule(trace: Trace) -> Schedule:
         if p in index:
             row[index[p]] = k
     next_row = len(trace.placeholders)
-    placeholders = {index[p] for p in trace.placeholders if p in index}
-    leaves = sorted((i for i in range(n) if not graph.ops[i] and i not in placeholders), key=first_asked)
+    # the leaves' vector: parameters first (the caller's order), then the graph's other leaves
+    parameters = set(trace.parameters)
+    leaves = list(trace.parameters) + [v for i, v in enumerate(graph.order)
+                                       if not graph.ops[i] and i not in placeholders and v not in parameters]
+    position = {index[v]: k for k, v in enumerate(leaves) if v in index}
+    read_by_row = sorted((i for i in position if i in asked), key=first_asked)  # not only inside a matmul
     constant_ids = sorted(range(n, n + len(graph.constants)), key=first_asked)
-    leaf_start, constant_start = next_row, next_row + len(leaves)
+    leaf_start, constant_start = next_row, next_row + len(read_by_row)
     next_row = constant_start + len(constant_ids)
-    row[leaves + constant_ids] = np.arange(leaf_start, next_row)
-    groups: list[OpGroup | SumGroup] = []
+    row[read_by_row + constant_ids] = np.arange(leaf_start, next_row)
+    numbers = Leaves(np.zeros(len(leaves)), np.zeros(len(leaves)))
+    groups: list[OpGroup | SumGroup | DenseGroup] = []
     for key in keys:
-        groups.append(_op_group(graph, units[key], key, next_row, row) if key.step == Step.OP
-                      else _sum_group(graph, units[key], next_row, row))
+        if key.step == Step.OP:
+            groups.append(_op_group(graph, units[key], key, next_row, row))
+        elif key.step == Step.SUM:
+            groups.append(_sum_group(graph, units[key], next_row, row))
+        else:
+            groups.append(dense_group(graph, units[key], next_row, row, position, numbers, len(trace.placeholders)))
         next_row = groups[-1].rows.stop
-    leaf_index = {graph.order[i]: k for k, i in enumerate(leaves)}
     return Schedule(
         n_rows=next_row,
         groups=groups,
         inputs=slice(0, len(trace.placeholders)),
-        leaves=[graph.order[i] for i in leaves],
+        leaves=leaves,
+        n_parameters=len(trace.parameters),
+        numbers=numbers,
         leaf_rows=slice(leaf_start, constant_start),
-        param_leaf=np.array([leaf_index.get(p, -1) for p in trace.parameters], dtype=np.intp),
+        row_leaves=np.array([position[i] for i in read_by_row], dtype=np.intp),
         constant_rows=slice(constant_start, constant_start + len(constant_ids)),
         constants=np.array([graph.constants[i - n] for i in constant_ids], dtype=np.float64),
         outputs=Rows(row[[index[v] for v in trace.outputs]]),
-        row_of={v: int(row[i]) for i, v in enumerate(trace.order)},
         depth=max(graph.depth, default=0),
     )
 
@@ -220,21 +246,28 @@ def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int])
     return graph
 
 
-# ---------------------------------------------------------------- 3: groups
+# ---------------------------------------------------------------- 3-4: dot products and groups
 
 
-def _group(graph: _Graph) -> dict[GroupKey, list]:
-    """Units (node ids, or chains) by group key, in graph order."""
+def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupKey, list]:
+    """Units (node ids, chains or dots) by group key, in graph order. ``hidden`` nodes are computed
+    inside a matrix product: they are no unit."""
     units: dict[GroupKey, list] = {}
     seen: set[int] = set()
     for i in range(graph.n):
-        if not graph.ops[i]:
+        if not graph.ops[i] or i in hidden and graph.chain_of.get(i) is None:
             continue
         chain = graph.chain_of.get(i)
+        if chain is not None and id(chain) not in dots and len(chain.nodes) == 1:
+            chain = None  # a lone addition is one operation, cheaper than a running sum
         if chain is None:
             y = graph.ys[i]
             operand = Operand.NONE if y is None else (Operand.NODE if type(y) is int else Operand.CONSTANT)
             units.setdefault(GroupKey(graph.depth[i], Step.OP, graph.ops[i], operand), []).append(i)
+        elif id(chain) in dots and id(chain) not in seen:
+            seen.add(id(chain))
+            dot = dots[id(chain)]
+            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=dot.signature), []).append(dot)
         elif id(chain) not in seen:
             seen.add(id(chain))
             size_class = (len(chain.nodes) - 1).bit_length()
@@ -242,7 +275,7 @@ def _group(graph: _Graph) -> dict[GroupKey, list]:
     return units
 
 
-# ---------------------------------------------------------------- 4: layout
+# ---------------------------------------------------------------- 5: layout
 
 
 def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[GroupKey], outputs: list[int]
@@ -267,6 +300,14 @@ def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[Group
             for i in group:
                 if type(graph.ys[i]) is int:
                     ask(graph.ys[i])
+        elif key.step == Step.DENSE:
+            group.sort(key=lambda d: asked.get(d.chain.nodes[-1], late))
+            for i in group[0].inputs:
+                ask(i)
+            for k in range(len(group[0].kinds)):
+                if not from_leaf_vector(group, k):
+                    for dot in group:
+                        ask(dot.others[k][0])
         else:
             group.sort(key=lambda c: min(asked.get(j, late) for j in c.nodes))
             width = max(len(c.nodes) for c in group)

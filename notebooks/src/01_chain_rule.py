@@ -18,6 +18,8 @@
 import math
 import random
 
+from IPython.display import display
+
 import viz
 from autograd import Value, gradcheck
 
@@ -273,6 +275,59 @@ assert abs(numeric_dw2 - engine["w2"]) < 1e-8
 assert abs(numeric_dw2 - as_in_note["w2"]) > 1e-3
 
 # %% [markdown]
+# ## A hand-written backward: `=` or `+=`?
+#
+# Before the engine, people write backward passes by hand, one operation at a time, each passing
+# (its gradient) $\times$ (the local derivative) back to its inputs. The classic bug (it was in
+# micrograd's first version) is to *set* an input's gradient (`v.grad = ...`) instead of *adding*
+# to it (`v.grad += ...`). It goes unnoticed until a value is used twice: then the second use
+# overwrites the first one's share, where the chain rule says to sum them (D2-D4).
+#
+# In $f = ab + a$ the input $a$ is used twice, so $\partial f/\partial a = b + 1$.
+
+# %%
+def reused_graph(a_value: float, b_value: float) -> tuple[Value, Value, Value, Value]:
+    """f = ab + a: the nodes (f, ab, a, b), labelled."""
+    a, b = Value(a_value, label="a"), Value(b_value, label="b")
+    ab = a * b
+    ab.label = "ab"
+    f = ab + a
+    f.label = "f"
+    return f, ab, a, b
+
+
+def hand_backward(f: Value, ab: Value, a: Value, b: Value, accumulate: bool) -> None:
+    """Backward for f = ab + a by hand; ``accumulate`` picks += (right) or = (the bug)."""
+    for v in (f, ab, a, b):
+        v.grad = 0.0
+
+    def give(v: Value, share: float) -> None:  # the one line that matters
+        v.grad = v.grad + share if accumulate else share
+
+    f.grad = 1.0
+    give(ab, f.grad * 1.0)     # f = ab + a: df/d(ab) = 1
+    give(a, f.grad * 1.0)      #             df/da    = 1
+    give(a, ab.grad * b.data)  # ab = a * b: d(ab)/da = b
+    give(b, ab.grad * a.data)  #             d(ab)/db = a
+
+
+wrong, right = reused_graph(3.0, -2.0), reused_graph(3.0, -2.0)
+hand_backward(*wrong, accumulate=False)
+hand_backward(*right, accumulate=True)
+engine = reused_graph(3.0, -2.0)
+engine[0].backward()
+print(f"df/da: with '=' {wrong[2].grad}, with '+=' {right[2].grad}, engine {engine[2].grad}, by hand b + 1 = {-2.0 + 1}")
+assert right[2].grad == engine[2].grad == -2.0 + 1 != wrong[2].grad
+
+# %% [markdown]
+# The two pictures side by side: with `=`, $a$ shows only the product's share ($b = -2$); the
+# sum's share ($1$) was overwritten. Every other gradient is the same, which is why the bug hides.
+
+# %%
+viz.side_by_side({"v.grad = share  (wrong: a's first share is lost)": viz.draw_dot(wrong[0], "TB", legend=False),
+                  "v.grad += share  (right: the shares are summed)": viz.draw_dot(right[0], "TB", legend=False)})
+
+# %% [markdown]
 # ## What we saw
 #
 # * The chain rule multiplies local derivatives along the path from a weight to the output (D2, D3).
@@ -281,3 +336,46 @@ assert abs(numeric_dw2 - as_in_note["w2"]) > 1e-3
 #   difference and the loss going down after a step all agree with the corrected sign.
 #
 # Next: [02 Activation functions](02_activations.ipynb) and their derivatives (D5).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/01_chain_rule.py](solutions/01_chain_rule.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: a gradient by hand
+#
+# For $z = xy + x^2$ at $x = 3$, $y = -2$, what are $\partial z/\partial x$ and $\partial z/\partial y$?
+
+# %%
+x, y = Value(3.0, label="x"), Value(-2.0, label="y")
+z = x * y + x ** 2
+z.label = "z"
+answers = {"x": None, "y": None}  # dz/dx, dz/dy: your numbers
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(z, answers))
+
+# %% [markdown]
+# ### Exercise 2: predict what the `=` picture shows
+#
+# Run the hand-written backward with `=` (the bug) on $f = ab + a$ at $a = 2$, $b = 5$. Which
+# gradient will the picture show for $a$? (The right one is $b + 1 = 6$.)
+
+# %%
+prediction = None  # the grad of a that the buggy backward leaves: your number
+
+if prediction is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    buggy = reused_graph(2.0, 5.0)
+    hand_backward(*buggy, accumulate=False)
+    assert prediction == buggy[2].grad, (
+        f"not quite: you said {prediction}. With `=` each use overwrites a.grad, so only the last "
+        "use to pass its share back counts; look at the order of the give(...) lines")
+    print(f"right: the picture shows grad {buggy[2].grad:.4f} for a; the product's share overwrote the sum's")
+    display(viz.draw_dot(buggy[0], legend=False))

@@ -22,6 +22,7 @@ import random
 import matplotlib.pyplot as plt
 import numpy as np
 
+import viz
 from autograd import Value, grad
 
 TOL = 1e-10
@@ -44,7 +45,7 @@ TOL = 1e-10
 # First the formulas in plain Python, written straight from the table:
 
 # %%
-ALPHA_LEAKY, ALPHA_ELU = 0.01, 1.0
+ALPHA_LEAKY, ALPHA_ELU = 0.1, 1.0  # alpha 0.1: a slope that shows on the plot (0.01 looks flat)
 
 
 def sigmoid(z):
@@ -103,7 +104,7 @@ for ax, name in zip(axes, ENGINE, strict=True):
     ax.plot(zs, [g(Value(z)).data for z in zs], label="$g(z)$")
     ax.plot(zs, [g_prime(z) for z in zs], "--", label="$g'(z)$ (engine)")
     ax.axhline(0, color="grey", lw=0.5)
-    ax.set_title(name)
+    ax.set_title(f"{name} (alpha = {ALPHA_LEAKY})" if name == "leaky_relu" else name)
     ax.set_xlabel("z")
 axes[0].legend(loc="upper left")
 fig.tight_layout()
@@ -226,3 +227,48 @@ plt.show()
 #   the engine's choices at the kink are ReLU$'(0)=0$, leaky ReLU$'(0)=1$, ELU$'(0)=\alpha$.
 # * $\sigma' \le 1/4$: the seed of vanishing gradients, in [03 Vanishing gradients](03_vanishing_gradients.ipynb).
 # * Without a non-linear activation, a deep network is a single affine map.
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/02_activations.py](solutions/02_activations.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: a gradient by hand
+#
+# For $a = \tanh z$ at $z = 0.5$, what is $\partial a/\partial z$? (D5: $\tanh' = 1 - \tanh^2$.)
+
+# %%
+z = Value(0.5, label="z")
+a = z.tanh()
+a.label = "a"
+answers = {"z": None}  # da/dz: your number (math.tanh is allowed)
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(a, answers))
+
+# %% [markdown]
+# ### Exercise 2: write a rule
+#
+# The *softsign* activation is $s(x) = x / (1 + |x|)$. Write its derivative as a plain Python
+# function; it is checked against the engine's `grad` at several points (away from the kink at 0).
+
+# %%
+def softsign_prime(x: float) -> float:
+    """The derivative of x / (1 + |x|): your formula."""
+    return None
+
+
+if softsign_prime(1.0) is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    for point in (-3.0, -0.5, 0.25, 2.0):
+        engine = grad(lambda v: v / (1 + abs(v)))(point)
+        assert math.isclose(softsign_prime(point), engine, rel_tol=1e-9), (
+            f"at x = {point} yours gives {softsign_prime(point)}, the engine {engine}; "
+            "hint: the quotient rule, and d|x|/dx = sign(x)")
+    print("right: your rule agrees with the engine at every point")

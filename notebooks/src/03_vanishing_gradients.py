@@ -152,8 +152,9 @@ twin = right.twinx()
 twin.plot(depths, relu_dead, "s--", ms=3, color="tab:green", label="ReLU: fraction with gradient exactly 0")
 twin.set_ylabel("fraction of ReLU chains with zero gradient")
 twin.set_ylim(0, 1.05)
-right.legend(loc="lower left")
-twin.legend(loc="center right")
+handles, labels = (a + b for a, b in zip(right.get_legend_handles_labels(), twin.get_legend_handles_labels(),
+                                          strict=True))
+right.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=9)  # under the axes
 fig.tight_layout()
 plt.show()
 
@@ -213,3 +214,52 @@ viz.draw_dot(a, params=weights + biases, shade_grad=True)
 #   at inactive units.
 #
 # Next: [04 From neurons to an MLP](04_neurons_to_mlp.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/03_vanishing_gradients.py](solutions/03_vanishing_gradients.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: predict a gradient
+#
+# Five layers $a_k = \tanh(0.5\, a_{k-1})$ starting from $a_0 = x = 0$. What is
+# $\partial a_5/\partial x$? (At 0 every $\tanh' = 1$.)
+
+# %%
+x = Value(0.0, label="x")
+a = x
+for _ in range(5):
+    a = (0.5 * a).tanh()
+a.label = "a5"
+answers = {"x": None}  # da5/dx: your number
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(a, answers))
+
+# %% [markdown]
+# ### Exercise 2: a bound
+#
+# A chain of six sigmoid layers $a_k = \sigma(a_{k-1})$ (weight 1, bias 0). Whatever $x$ is,
+# $|\partial a_6/\partial x|$ is at most some number: which? (D4: $\sigma' \le 1/4$.)
+
+# %%
+bound = None  # the largest |da6/dx| can be: your number
+
+if bound is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    assert math.isclose(bound, 0.25 ** 6), (
+        f"not quite: you said {bound}. Each layer multiplies the gradient by sigma'(z), at most 1/4")
+    for start in (-2.0, 0.0, 3.0):
+        x = Value(start)
+        a = x
+        for _ in range(6):
+            a = a.sigmoid()
+        a.backward()
+        assert abs(x.grad) <= bound
+    print(f"right: the gradient through six sigmoids is at most {bound:.2e}; at x = 3 it is {x.grad:.2e}")

@@ -298,3 +298,44 @@ for name in by_matrices:
 # * Backpropagation in matrix form ($\delta^{[l]}$) gives the engine's gradients.
 #
 # Next: [05 Training a binary classifier](05_binary_classifier.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/04_neurons_to_mlp.py](solutions/04_neurons_to_mlp.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: a neuron's gradients by hand
+#
+# A tanh neuron with weights $w_0 = 0.5$, $w_1 = -1$, bias $b = 0.1$ reads $x = (2, 1)$. What are
+# $\partial o/\partial w_0$, $\partial o/\partial w_1$ and $\partial o/\partial b$? (D11)
+
+# %%
+w0, w1, b = Value(0.5, label="w0"), Value(-1.0, label="w1"), Value(0.1, label="b")
+o = (w0 * 2.0 + w1 * 1.0 + b).tanh()
+o.label = "o"
+answers = {"w0": None, "w1": None, "b": None}  # your numbers
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(o, answers))
+
+# %% [markdown]
+# ### Exercise 2: count the parameters
+#
+# How many parameters (weights and biases) does `nn.MLP(3, [4, 4, 1])` have?
+
+# %%
+count = None  # your number
+
+if count is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    actual = len(nn.MLP(3, [4, 4, 1]).parameters())
+    assert count == actual, (
+        f"not quite: you said {count}. A layer from n inputs to m neurons has an (m, n) weight matrix "
+        "and m biases")
+    print(f"right: {actual} parameters")

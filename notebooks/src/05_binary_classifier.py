@@ -342,3 +342,46 @@ viz.plot_decision_boundary(model, X, y, title=f"2-8-8-1 tanh network on moons: t
 #   decay only slowly through many layers, where $U[-0.1, 0.1]$ makes them fade fast (D8).
 #
 # Next: [06 Universal approximation](06_universal_approximation.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/05_binary_classifier.py](solutions/05_binary_classifier.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: the gradient of binary cross-entropy
+#
+# For a logit $z = 0.3$ and the label $y = 1$, what is $\partial L/\partial z$ of
+# `nn.bce_with_logits`? (D6: it is remarkably simple.)
+
+# %%
+z = Value(0.3, label="z")
+L = nn.bce_with_logits([z], [1])
+L.label = "L"
+answers = {"z": None}  # dL/dz: your number
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(L, answers))
+
+# %% [markdown]
+# ### Exercise 2: one step of gradient descent
+#
+# With $L(w) = (w - 3)^2$, $w = 2$ and learning rate $0.1$, where is $w$ after one step? (D7)
+
+# %%
+after_one_step = None  # your number
+
+if after_one_step is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    w = Value(2.0)
+    loss = (w - 3) ** 2
+    loss.backward()
+    expected = w.data - 0.1 * w.grad
+    assert math.isclose(after_one_step, expected), (
+        f"not quite: you said {after_one_step}. w <- w - lr dL/dw, with dL/dw = 2(w - 3)")
+    print(f"right: w moves from 2 to {expected:.4f}, towards the minimum at 3")

@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nn
+import viz
 from autograd import Value
 
 grid = np.linspace(-math.pi, math.pi, 2001)  # where we measure the sup error
@@ -172,3 +173,45 @@ plt.show()
 #   weights. In practice deeper networks often need far fewer units than one wide layer.
 #
 # Next: [07 Several outputs](07_several_outputs.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/06_universal_approximation.py](solutions/06_universal_approximation.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: the slope of a step
+#
+# A steep sigmoid $\sigma(k(x - c))$ with $k = 10$, $c = 0.5$ is one stair of D9's staircase. What
+# is its slope at $x = 0.5$?
+
+# %%
+x = Value(0.5, label="x")
+step = (10 * (x - 0.5)).sigmoid()
+step.label = "step"
+answers = {"x": None}  # d step/dx: your number
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(step, answers))
+
+# %% [markdown]
+# ### Exercise 2: the height of a bump
+#
+# Two steep steps make a bump: $h\,(\sigma(k(x - a)) - \sigma(k(x - b)))$ with $h = 2$, $a = 0.2$,
+# $b = 0.8$ and $k = 50$. About how high is it in the middle, at $x = 0.5$ (to 0.01)?
+
+# %%
+height = None  # your number
+
+if height is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    x = Value(0.5)
+    bump = 2 * ((50 * (x - 0.2)).sigmoid() - (50 * (x - 0.8)).sigmoid())
+    assert abs(height - bump.data) < 0.01, (
+        f"not quite: you said {height}. In the middle the first step is nearly 1 and the second nearly 0")
+    print(f"right: the bump is {bump.data:.6f} high at x = 0.5")

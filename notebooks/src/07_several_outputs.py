@@ -248,3 +248,44 @@ assert deeper_accuracy > max(test_accuracy, 0.93)
 #   layer, trained with the compiled engine, does better.
 #
 # Next: [08 Beyond first derivatives](08_higher_derivatives.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/07_several_outputs.py](solutions/07_several_outputs.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: softmax and cross-entropy by hand
+#
+# Three logits $z = (1, 2, 0.5)$, the true class is 1. What is $\partial L/\partial z_k$ of
+# `nn.cross_entropy` for each $k$? (D10: probability minus one-hot.)
+
+# %%
+logits = [Value(1.0, label="z0"), Value(2.0, label="z1"), Value(0.5, label="z2")]
+L = nn.cross_entropy([logits], [1])
+L.label = "L"
+answers = {"z0": None, "z1": None, "z2": None}  # your numbers (math.exp is allowed)
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(L, answers))
+
+# %% [markdown]
+# ### Exercise 2: predict a sum
+#
+# Without computing: what is $\sum_k \partial L/\partial z_k$, for any logits and any class?
+
+# %%
+total = None  # your number
+
+if total is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    L.backward()
+    engine = sum(z.grad for z in logits)
+    assert abs(total - engine) < 1e-12, (
+        f"not quite: you said {total}. The probabilities sum to 1 and the one-hot vector sums to 1")
+    print(f"right: the gradients sum to {engine:.1e}; adding a constant to every logit changes nothing")

@@ -238,3 +238,41 @@ print("fitted (w1, w2, b) =", theta.round(4))
 #   $\sum_i a_i(1-a_i)\tilde x_i\tilde x_i^\top$, and Newton steps with it fit the model in a few iterations.
 #
 # Next: [09 Backprop step by step](09_backprop_step_by_step.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/08_higher_derivatives.py](solutions/08_higher_derivatives.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: a second derivative
+#
+# What is $f''(2)$ for $f(x) = x^3$? Checked with the engine's `grad` of `grad`.
+
+# %%
+second = None  # f''(2): your number
+
+if second is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    engine = grad(grad(lambda x: x ** 3))(2.0)
+    assert math.isclose(second, engine), f"not quite: you said {second}; differentiate 3x^2 once more"
+    print(f"right: f''(2) = {engine}")
+
+# %% [markdown]
+# ### Exercise 2: one Newton step
+#
+# Newton's method for $f(x) = x^2 - 2$ (its root is $\sqrt 2$) from $x = 1$: where is the next $x$?
+
+# %%
+next_x = None  # your number
+
+if next_x is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    f = lambda x: x ** 2 - 2
+    expected = 1.0 - f(1.0) / grad(f)(1.0)
+    assert math.isclose(next_x, expected), f"not quite: you said {next_x}; x <- x - f(x) / f'(x)"
+    print(f"right: {expected}, already closer to sqrt(2) = {math.sqrt(2):.6f}")

@@ -86,7 +86,9 @@ for v in reversed(order):
 #
 # `viz.backprop_steps(o)` replays the same backward pass and draws one picture per step: the
 # gradients known so far (`grad ?` for those still to come), with the node just completed outlined
-# in red and a caption saying what happened. In Jupyter, drag the slider; on a page that does not
+# in red, the edges to its uses (where its gradient comes back from) in red and labelled
+# upstream x local, and a caption with the chain rule's sum term by term (`frame.terms` holds the
+# same numbers). In Jupyter, drag the slider; on a page that does not
 # run JavaScript the first frame is shown, so a few frames are also drawn one by one below.
 
 # %%
@@ -122,6 +124,7 @@ f = ab + a
 f.label = "f"
 frame_of_a = next(frame for frame in viz.backprop_steps(f) if frame.node is a)
 print(frame_of_a.caption)
+assert sum(upstream * local for _, upstream, local in frame_of_a.terms) == frame_of_a.grad  # one term per use
 f.backward()
 assert a.grad == bb.data + 1 == frame_of_a.grad and bb.grad == a.data
 frame_of_a.picture
@@ -194,3 +197,54 @@ for p in params:  # and they agree
 #   graphs readable.
 #
 # Back to the start: [00 A quick tour](00_quick_tour.ipynb).
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
+# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# [solutions/09_backprop_step_by_step.py](solutions/09_backprop_step_by_step.py) (the tests run them, so they stay right).
+
+# %% [markdown]
+# ### Exercise 1: every gradient of a small graph
+#
+# $c = ab$, $d = c + a$, $e = \tanh d$ at $a = 2$, $b = -1$. Fill in $\partial e/\partial v$ for
+# every node (the numbers come out round). The page below has the same graph: tick *practice*,
+# click a node and type your answer there too.
+
+# %%
+a, b = Value(2.0, label="a"), Value(-1.0, label="b")
+c = a * b
+c.label = "c"
+d = c + a
+d.label = "d"
+e = d.tanh()
+e.label = "e"
+answers = {"d": None, "c": None, "a": None, "b": None}  # your numbers
+
+if None in answers.values():
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    print(viz.check_grads(e, answers))
+viz.explore(e).page()
+
+# %% [markdown]
+# ### Exercise 2: an order backward could use
+#
+# List the labels of $e$'s graph in an order in which backward could complete their gradients
+# (every node after all the nodes that use it).
+
+# %%
+my_order = None  # a list of labels, such as ["e", ...]
+
+if my_order is None:
+    print("Replace each None with your answer, then run this cell again.")
+else:
+    nodes = {v.label: v for v in topological_order(e)}
+    assert sorted(my_order) == sorted(nodes), f"list each of {sorted(nodes)} once"
+    position = {label: i for i, label in enumerate(my_order)}
+    for label, node in nodes.items():
+        for parent in node.parents:
+            assert position[parent.label] > position[label], (
+                f"{parent.label} comes before {label}, which uses it: {parent.label}'s gradient is not complete yet")
+    print("right; backward itself uses", [frame.name for frame in viz.backprop_steps(e)])

@@ -1,0 +1,133 @@
+"""Dot products of the same inputs run as matrix products, whoever wrote them, and equal the eager engine."""
+
+import numpy as np
+import pytest
+from replay_helpers import assert_matches, eager
+
+import autograd
+import nn
+from autograd import Value
+from autograd.replay.dense import DenseGroup
+
+
+def kinds(f):
+    return [type(g).__name__ for g in f._schedule.groups]
+
+
+def check(fn, params, n_inputs, batch=6, seed=0):
+    """Compile fn, compare outputs and gradients (with a random seed) with the eager engine; return it."""
+    f = autograd.compile(fn, n_inputs, params)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(batch, n_inputs))
+    k = f.n_outputs
+    seeds = rng.normal(size=(batch,) if k == 1 else (batch, k))
+    out, grads = f.value_and_grad(X, seeds)
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(fn, X, params, seeds)
+    assert_matches(out.reshape(batch, -1), ref_out, out_sizes, "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
+    return f
+
+
+def hand_layer(W, b, x, activation="tanh"):
+    """A layer written with Values only: no nn, products in the order given."""
+    return [getattr(sum((w * xi for w, xi in zip(row, x)), bias), activation)() for row, bias in zip(W, b)]
+
+
+def values(rng, shape, label):
+    return np.array([Value(float(v), label=f"{label}{i}") for i, v in enumerate(rng.normal(size=shape).ravel())],
+                    dtype=object).reshape(shape)
+
+
+def test_a_hand_written_mlp_gets_the_same_matrix_products_as_nn():
+    rng = np.random.default_rng(0)
+    W1, b1, W2, b2 = values(rng, (5, 3), "W1"), values(rng, 5, "b1"), values(rng, (2, 5), "W2"), values(rng, 2, "b2")
+    params = [*W1.ravel(), *b1, *W2.ravel(), *b2]
+    fn = lambda x: hand_layer(W2, b2, hand_layer(W1, b1, x), "relu")
+    f = check(fn, params, 3)
+    model = nn.MLP(3, [5, 2], activation="tanh", seed=0)
+    g = autograd.compile(model, 3, model.parameters())
+    assert kinds(f) == ["DenseGroup", "OpGroup", "DenseGroup", "OpGroup"]
+    assert len(kinds(g)) == 3 and kinds(g).count("DenseGroup") == 2
+    first, second = (grp for grp in f._schedule.groups if isinstance(grp, DenseGroup))
+    assert not first.inputs_need_gradient and second.inputs_need_gradient  # placeholders need no gradient
+    assert first.W is not None and first.W.base is not None  # a view of the parameter vector: no copy
+
+
+def test_products_in_any_order_and_either_side_make_one_product():
+    rng = np.random.default_rng(1)
+    W, b = values(rng, (4, 3), "w"), values(rng, 4, "b")
+
+    def fn(x):
+        outs = []
+        for c in range(4):
+            terms = [W[c, j] * x[j] if (c + j) % 2 else x[j] * W[c, j] for j in range(3)]
+            terms = terms[c % 3:] + terms[:c % 3]  # each neuron adds in another order
+            outs.append((b[c] + terms[0] + terms[1] + terms[2]).sigmoid())
+        return outs
+
+    f = check(fn, [*W.ravel(), *b], 3)
+    assert kinds(f).count("DenseGroup") == 1
+
+
+def test_shuffled_shared_and_repeated_weights_stay_exact():
+    rng = np.random.default_rng(2)
+    w = values(rng, 6, "w")
+    shared = w[0]
+    order = [3, 1, 5, 2, 4, 0]  # weights that are no regular pattern in the parameter vector
+
+    def fn(x):
+        a = w[order[0]] * x[0] + w[order[1]] * x[1] + shared * x[2]
+        b = w[order[2]] * x[0] + w[order[3]] * x[1] + w[order[4]] * x[2]
+        c = shared * x[0] + shared * x[1] + w[order[5]] * x[2]  # one weight three times
+        d = w[1] * x[0] + w[2] * x[0] + w[3] * x[1] + w[4] * x[2]  # one input twice
+        e = w[3] * x[1] + w[0] * x[2] + w[4]  # weights and biases in no regular pattern, each once
+        f = w[5] * x[1] + w[1] * x[2] + w[2]
+        return [a.tanh(), b.tanh(), c.tanh(), d.tanh(), e.tanh(), f.tanh()]
+
+    f = check(fn, list(w), 3)
+    assert "DenseGroup" in kinds(f)
+
+
+@pytest.mark.parametrize("variant", ["product_reused", "subtracted_product", "bias_subtracted", "residual",
+                                     "constant_term", "bias_shared"])
+def test_chains_that_are_not_plain_dot_products(variant):
+    rng = np.random.default_rng(3)
+    W, b = values(rng, (3, 3), "w"), values(rng, 3, "b")
+
+    def fn(x):
+        h = [(W[c, 0] * x[0] + W[c, 1] * x[1] + W[c, 2] * x[2] + b[c]) for c in range(3)]
+        extra = []
+        if variant == "product_reused":  # a product read elsewhere keeps its row
+            p = W[0, 0] * x[1]
+            h[0] = h[0] + p
+            extra = [p.exp()]
+        elif variant == "subtracted_product":
+            h = [hc - W[c, 0] * x[1] for c, hc in enumerate(h)]
+        elif variant == "bias_subtracted":
+            h = [W[c, 0] * x[0] + W[c, 1] * x[1] - b[c] for c in range(3)]
+        elif variant == "residual":
+            h = [W[c, 0] * x[0] + x[c] + W[c, 1] * x[1] for c in range(3)]
+        elif variant == "constant_term":
+            h = [W[c, 0] * x[0] + 1.5 + W[c, 1] * x[1] - 0.25 for c in range(3)]
+        elif variant == "bias_shared":
+            h = [W[c, 0] * x[0] + W[c, 1] * x[1] + b[0] for c in range(3)]
+        return [hc.tanh() for hc in h] + extra
+
+    check(fn, [*W.ravel(), *b], 3, batch=5)
+
+
+def test_running_sums_read_elsewhere_are_not_hidden():
+    rng = np.random.default_rng(4)
+    w = values(rng, 3, "w")
+
+    def fn(x):
+        partial = w[0] * x[0] + w[1] * x[1]
+        return [(partial + w[2] * x[2]).tanh(), partial.relu()]
+
+    check(fn, list(w), 3)
+
+
+def test_a_big_layer_on_a_big_batch():
+    model = nn.MLP(20, [32, 4], activation="tanh", seed=5)
+    f = check(model, model.parameters(), 20, batch=120)
+    assert kinds(f) == ["DenseGroup", "OpGroup", "DenseGroup"]

@@ -1,0 +1,146 @@
+"""``viz.explore(root)``: the graph explorer as a Jupyter widget (anywidget), and as a saved page.
+
+The kernel lays the graph out once (Graphviz SVG) and sends it with the numbers. The page
+(``static/explorer.js``) makes the nodes clickable, steps through backward and runs practice
+mode. Moving a leaf's slider sends the new number back; the kernel records the same graph afresh
+with the new number (forward), runs backward and sends only the numbers, so the layout stays put.
+The explorer works on its own copy: the Values it was given keep their numbers and gradients.
+
+anywidget works in JupyterLab, Notebook 7, VS Code and Colab with no extension to install.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from autograd import Value
+
+from ..graph import build_digraph
+from ..picture import Picture
+from .graph_data import build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
+from .page import Page, asset, explorer_fragment
+
+
+class Explorer(anywidget.AnyWidget):
+    """A computation graph to click through, step backward in, practise on and move the leaves of.
+
+    ``.save("graph.html")`` writes the page (everything but the sliders) to open offline in any
+    browser; ``.page()`` shows that page in a notebook, where it works without a kernel.
+    """
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    _css = traitlets.Unicode().tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    graph = traitlets.Dict().tag(sync=True)
+    sliders = traitlets.List().tag(sync=True)
+    leaf_values = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, root: Value, *, params: Any = None, rankdir: str = "LR", legend: bool = False,
+                 backend: str | None = None) -> None:
+        self.root = root
+        self.order = checked_order(root)
+        ids = node_ids(self.order)
+        known = set(_params(params))
+        self._root_position = self.order.index(root)
+        self._param_positions = [i for i, node in enumerate(self.order) if node in known]
+        data = graph_data(root, params, self.order)
+        grads = {node: data["nodes"][ids[node]]["grad"] for node in self.order}
+        digraph = build_digraph(self.order, [root], rankdir=rankdir, params=known, legend=legend,
+                                grad_of=grads.get)
+        svg = Picture(digraph, node_count=len(self.order), backend=backend).to_svg()
+        super().__init__(
+            _esm=asset("explorer.js") + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
+            _css=asset("explorer.css"), svg=svg, graph=data,
+            sliders=[_slider(ids[v], v) for v in leaves_of(self.order)],
+            leaf_values={ids[v]: v.data for v in leaves_of(self.order)},
+        )
+        self.observe(self._leaves_moved, names="leaf_values")
+
+    def _leaves_moved(self, change: dict[str, Any]) -> None:
+        """A slider moved: record the graph afresh with the new leaves, run backward, send the numbers."""
+        positions = {f"v{i}": i for i in range(len(self.order))}
+        values = {positions[i]: v for i, v in change["new"].items() if i in positions}
+        if all(self.order[i].data == v for i, v in values.items()):  # the numbers shown (a refused value undone)
+            return
+        try:
+            order = rebuild(self.order, values)
+            root = order[self._root_position]
+            graph = graph_data(root, [order[i] for i in self._param_positions], order)
+        except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
+            self.error = f"cannot compute the graph there: {problem}"
+            self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
+            return
+        self.order, self.root, self.graph, self.error = order, root, graph, ""
+
+    def set(self, **values: float) -> Explorer:
+        """Move leaves by label, as the sliders do: ``explorer.set(x=1.5, w=-2)``."""
+        ids = node_ids(self.order)
+        by_label = {v.label: ids[v] for v in leaves_of(self.order) if v.label}
+        unknown = sorted(set(values) - set(by_label))
+        if unknown:
+            known = ", ".join(by_label) or "none"
+            raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {known})")
+        self.error = ""
+        self.leaf_values = {**self.leaf_values, **{by_label[name]: float(v) for name, v in values.items()}}
+        if self.error:
+            raise ValueError(self.error)
+        return self
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget, plus the page as ``text/html`` for wherever no kernel runs the widget (a saved
+        notebook on a code host, nbviewer): front ends that run widgets pick the widget."""
+        shown = super()._repr_mimebundle_(**kwargs)
+        if shown is None:
+            return None
+        data, metadata = shown
+        return {**data, "text/html": self.page().fragment}, metadata
+
+    def page(self) -> Page:
+        """The explorer as an HTML page with the current numbers: shows in a notebook without a kernel."""
+        name = self.graph["outputName"]
+        return Page(explorer_fragment(self.svg, self.graph), f"chainrule explorer: {name}", self.svg)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page (``.page()``) to ``path``: one HTML file that works offline in any browser."""
+        return self.page().save(path)
+
+    def to_html(self) -> str:
+        """The page as one HTML document."""
+        return self.page().to_html()
+
+
+def _params(params: Any) -> list[Value]:
+    from ..collapse import parameters_of
+
+    return list(parameters_of(params))
+
+
+def _slider(node_id: str, leaf: Value) -> dict[str, Any]:
+    spread = 2.0 * max(1.0, abs(leaf.data))
+    name = leaf.label or (f"c = {leaf.data:g}")
+    return {"id": node_id, "name": name, "value": leaf.data, "min": leaf.data - spread, "max": leaf.data + spread}
+
+
+def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legend: bool = False,
+            backend: str | None = None, **bindings: float) -> Explorer:
+    """Explore the graph of ``root``: a Value, or an expression with its variables bound, as on the
+    command line: ``viz.explore("tanh(x*w + b)", x=2, w=-3, b=6.88, params="w,b")``.
+
+    ``params``: Values (or nn modules) drawn as parameters; for an expression, their names
+    (``"w,b"`` or a list). Returns an ``Explorer`` widget; ``.save("graph.html")`` writes the page.
+    """
+    root, named = build_root(root, bindings)
+    if named and params is not None:
+        names = params.split(",") if isinstance(params, str) else list(params)
+        by_name = {v.label: v for v in named}
+        missing = [n.strip() for n in names if n.strip() not in by_name]
+        if missing:
+            raise ValueError(f"explore: params names {', '.join(missing)}, not bound (bound: {', '.join(by_name)})")
+        params = [by_name[n.strip()] for n in names]
+    return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend)

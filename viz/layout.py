@@ -1,0 +1,223 @@
+"""Choosing the layout for the shape of a graph, so that no picture is a long thin strip.
+
+The picture is first collected as a ``Drawing`` (nodes and edges, no direction yet); then
+``choose`` lays it out left-to-right and top-to-bottom to measure it (a big graph's size is
+estimated from its labels instead: Helvetica is about 0.55 em per character), and picks:
+
+* left to right (``LR``, reads like the formula) when it is at most ``MAX_WIDTH`` wide and
+  not a tall strip (more than ``STRIP`` times as tall as wide);
+* else top to bottom (``TB``) on the same terms;
+* else, for a long chain (no more than ``THIN`` nodes side by side anywhere, no edge longer than
+  two ranks), left to right *wrapped*: the ranks are cut into rows about
+  ``MAX_WIDTH`` wide, stacked top to bottom, and an edge from one row to the next goes to a
+  numbered connector at the end of its row and comes out of the same number at the start of
+  the next (as on a flowchart);
+* else top to bottom when it is narrow enough (the page scrolls down), else the narrower of the
+  two (the picture then scrolls sideways in Jupyter).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+
+from .labels import stacked_record
+
+MAX_WIDTH = 860.0  # points: 1,147 px at 96 dpi, under the 1,200 px of a notebook page
+THIN = 3  # at most this many nodes side by side in every rank: a chain, which can wrap into rows
+MEASURED = 150  # graphs up to this many nodes are laid out to measure each candidate (~10 ms each)
+STRIP = 3.0  # a layout whose long side is more than this many times its short side is a strip
+CHAR = 0.55  # width of an average Helvetica character, in em
+RANKSEP, NODESEP = 25.0, 13.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.18 in, in points
+CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10", "style": "filled",
+             "fillcolor": "#fff3c4", "color": "#b08800"}
+
+
+@dataclass
+class Drawing:
+    """The nodes and edges of a picture before a direction is chosen.
+
+    A record node keeps its ``fields`` (the head side by side, the rest stacked) whatever the direction.
+    """
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def node(self, name: str, label: str = "", *, fields: tuple[list[str], list[str]] | None = None,
+             **attrs: Any) -> None:
+        self.nodes[name] = dict(attrs, label=label) if fields is None else dict(attrs)
+        if fields is not None:
+            self.fields[name] = fields
+
+    def edge(self, tail: str, head: str, **attrs: Any) -> None:
+        self.edges.append((tail, head, attrs))
+
+    # ------------------------------------------------------------ size estimates
+    def size(self, name: str) -> tuple[float, float]:
+        """(width, height) in points of a node, from its label, font size and shape."""
+        attrs = self.nodes[name]
+        font = float(attrs.get("fontsize", 11))
+        if name in self.fields:
+            head, stacked = self.fields[name]
+            width = lambda text: len(text.replace("\\", "")) * CHAR * font + 16
+            return sum(map(width, head)) + max(map(width, stacked)), max(36.0, len(stacked) * font * 1.6)
+        lines = str(attrs.get("label", "")).split("\\n")
+        width = max(len(line) for line in lines) * CHAR * font + 16
+        height = max(float(attrs.get("height", 0.5)) * 72, len(lines) * font * 1.2 + 8)
+        if attrs.get("shape") == "ellipse":
+            width *= 1.3
+        return max(width, float(attrs.get("width", 0.3 if attrs.get("shape") == "box" else 0.75)) * 72), height
+
+    def ranks(self) -> dict[str, int]:
+        """Each node's rank, as late as its uses allow (dot's ranking pulls a node next to its use):
+        the sinks share the last rank, and every other node sits one rank before its first use."""
+        heads: dict[str, list[str]] = {name: [] for name in self.nodes}
+        tails: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for tail, head, attrs in self.edges:
+            if attrs.get("constraint") != "false":
+                heads[tail].append(head)
+                tails[head].append(tail)
+        waiting = {name: len(heads[name]) for name in self.nodes}
+        ready = [name for name, count in waiting.items() if count == 0]
+        height = dict.fromkeys(ready, 0)
+        while ready:  # Kahn's order from the sinks back: the longest path to a sink
+            name = ready.pop()
+            for tail in tails[name]:
+                height[tail] = max(height.get(tail, 0), height[name] + 1)
+                waiting[tail] -= 1
+                if waiting[tail] == 0:
+                    ready.append(tail)
+        top = max(height.values(), default=0)
+        rank = {name: top - h for name, h in height.items()}
+        for name in sorted(rank, key=rank.__getitem__, reverse=True):  # as late as the uses allow
+            if heads[name]:
+                rank[name] = min(rank[h] for h in heads[name]) - 1
+        return rank
+
+    def per_rank(self, rankdir: str) -> list[tuple[float, float]]:
+        """(depth along the edges, breadth across them) in points of each rank laid out in ``rankdir``."""
+        rank = self.ranks()
+        along: dict[int, float] = {}
+        across: dict[int, float] = {}
+        labelled = {t for t, _, attrs in self.edges if attrs.get("label")}
+        for name, r in rank.items():
+            w, h = self.size(name)
+            depth, breadth = (w, h) if rankdir == "LR" else (h, w)
+            if rankdir == "LR" and name in labelled:
+                depth += 50  # room for the edge labels after it
+            along[r] = max(along.get(r, 0.0), depth)
+            across[r] = across.get(r, -NODESEP) + breadth + NODESEP
+        return [(along[r], across[r]) for r in sorted(along)]
+
+    def extent(self, rankdir: str, per_row: int = 0) -> tuple[float, float]:
+        """Estimated (width, height) in points laid out in ``rankdir`` (LR or TB), LR wrapped every
+        ``per_row`` ranks when that is not 0."""
+        ranks = self.per_rank(rankdir)
+        rows = [ranks[i:i + per_row] for i in range(0, len(ranks), per_row)] if per_row else [ranks]
+        lengths = [sum(d for d, _ in row) + RANKSEP * (len(row) - 1) + (80 if per_row else 0) for row in rows]
+        breadths = [max((b for _, b in row), default=0.0) for row in rows]
+        length, breadth = max(lengths, default=0.0), sum(breadths) + RANKSEP * (len(rows) - 1)
+        return (length, breadth) if rankdir == "LR" else (breadth, length)
+
+
+Measure = Callable[[str, int], "tuple[float, float] | None"]
+
+
+def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = None) -> tuple[str, int]:
+    """``(rankdir, ranks per row)``: the direction, and how many ranks make one row when the
+    picture is wrapped (0: not wrapped). See the module docstring.
+
+    ``measure(rankdir, per_row)`` gives the real (width, height) of a layout (by laying it out),
+    or None; the estimate from the labels stands in for it (and is used for big graphs).
+    """
+    if rankdir != "auto":
+        return rankdir, 0
+
+    def size(candidate: str, per_row: int = 0) -> tuple[float, float]:
+        found = measure(candidate, per_row) if measure is not None and len(drawing.nodes) <= MEASURED else None
+        return found or drawing.extent(candidate, per_row)
+
+    sizes = {}
+    for candidate in ("LR", "TB"):
+        width, height = sizes[candidate] = size(candidate)
+        if width <= MAX_WIDTH and height <= STRIP * max(width, MAX_WIDTH / 2):
+            return candidate, 0
+    per_row = _ranks_per_row(drawing.per_rank("LR"))
+    rank = drawing.ranks()
+    thin = max(Counter(rank.values()).values(), default=0) <= THIN and all(  # a chain, no long edges
+        rank[head] - rank[tail] <= 2 for tail, head, _ in drawing.edges)
+    for fewer in range(3 if per_row and thin else 0):  # a long chain: wrap it into rows that fit
+        if per_row - fewer >= 2 and size("LR", per_row - fewer)[0] <= MAX_WIDTH:
+            return "LR", per_row - fewer
+    if sizes["TB"][0] <= MAX_WIDTH:  # tall: the page scrolls down
+        return "TB", 0
+    return min(sizes, key=lambda c: sizes[c][0]), 0
+
+
+def _ranks_per_row(ranks: list[tuple[float, float]]) -> int:
+    """How many ranks fill a row of ``MAX_WIDTH`` (0 when all of them fit in one)."""
+    total, count = 80.0, 0  # 80: the connectors at both ends of a row
+    for depth, _ in ranks:
+        total += depth + RANKSEP
+        if total > MAX_WIDTH and count:
+            break
+        count += 1
+    return 0 if count == len(ranks) else max(2, count)
+
+
+def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int = 0) -> None:
+    """Write ``drawing`` into ``digraph`` laid out in ``rankdir``, wrapped every ``per_row`` ranks."""
+    across = rankdir in ("LR", "RL")
+    for name, attrs in drawing.nodes.items():
+        if name in drawing.fields:
+            attrs = dict(attrs, label=stacked_record(*drawing.fields[name], across=across))
+        digraph.node(name, **attrs)
+    if not per_row:
+        for tail, head, attrs in drawing.edges:
+            digraph.edge(tail, head, **attrs)
+        return
+    rank = drawing.ranks()
+    last = max(rank.values(), default=0)
+    rows = last // per_row if last % per_row < 2 and last >= per_row else last // per_row + 1
+    row = {name: min(r // per_row, rows - 1) for name, r in rank.items()}  # a last rank or two joins the row above
+    place = {name: r - row[name] * per_row + 1 for name, r in rank.items()}  # column 0: the connectors
+    connectors: dict[str, str] = {}
+    for tail, head, attrs in drawing.edges:
+        if row[tail] == row[head]:
+            digraph.edge(tail, head, **attrs)
+            continue
+        if tail not in connectors:  # the row ends in a numbered connector ...
+            connectors[tail] = str(len(connectors) + 1)
+            digraph.node(f"wrap{connectors[tail]}_out", label=connectors[tail], **CONNECTOR)
+            digraph.edge(tail, f"wrap{connectors[tail]}_out", **attrs)
+        back = f"wrap{connectors[tail]}_in"  # ... and the same number starts the next row
+        if back not in row:
+            digraph.node(back, label=connectors[tail], **CONNECTOR)
+            row[back], place[back] = row[head], place[head] - 1
+        digraph.edge(back, head, **attrs)
+    column: dict[int, list[str]] = {}
+    for name, c in place.items():
+        column.setdefault(c, []).append(name)
+    for names in column.values():  # one rank per column; rows in order down the page
+        same = graphviz.Digraph()
+        same.attr(rank="same")
+        for name in names:
+            same.node(name)
+        by_row: dict[int, list[str]] = {}
+        for name in names:
+            by_row.setdefault(row[name], []).append(name)
+        bands = [(r, by_row[r]) for r in sorted(by_row)]
+        for (r, upper), (_, lower) in zip(bands, bands[1:], strict=False):  # each row above the next, a gap between
+            gap = f"gap{r}_{place[upper[0]]}"
+            digraph.node(gap, label="", shape="point", style="invis", height="0.3", width="0.01")
+            same.node(gap)
+            for a in upper:
+                digraph.edge(a, gap, style="invis")
+            for b in lower:
+                digraph.edge(gap, b, style="invis")
+        digraph.subgraph(same)
