@@ -22,26 +22,45 @@ from .datasets import (
     make_spirals,
     make_xor,
 )
+from .evaluation import accuracy, evaluate, predict, predict_proba
 from .gpt import GPT
 from .gpt_train import microgpt, train_gpt
 from .init import INITIALIZERS
-from .losses import LOSSES, bce, bce_with_logits, cross_entropy, hinge, l2_penalty, mse, softmax
+from .losses import (
+    BCE,
+    LOSSES,
+    MSE,
+    BCEWithLogits,
+    CrossEntropy,
+    Hinge,
+    Loss,
+    bce,
+    bce_with_logits,
+    cross_entropy,
+    hinge,
+    l2_penalty,
+    mse,
+    softmax,
+)
 from .module import MLP, Layer, Module, Neuron
 from .names import load_names
-from .optim import SGD, Adam, CosineDecay, ExponentialDecay, LinearDecay
-from .preprocessing import standardize, train_test_split
-from .serialize import ModelFileError, load, save
-from .train import History, accuracy, evaluate, fit, make_step, predict
+from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
+from .preprocessing import StandardScaler, standardize, train_test_split
+from .serialize import ModelFileError, load, load_optimizer, save
+from .state import StateDictError
+from .train import History, TrainingDiverged, default_optimizer, fit, make_step
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
     "activations", "init", "losses", "optim",
     "ACTIVATIONS", "INITIALIZERS", "LOSSES",
     "mse", "bce", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "softmax",
-    "SGD", "Adam", "LinearDecay", "ExponentialDecay", "CosineDecay",
-    "fit", "make_step", "predict", "accuracy", "evaluate", "History",
-    "save", "load", "ModelFileError",
+    "SGD", "Adam", "AdamW", "LinearDecay", "ExponentialDecay", "CosineDecay",
+    "Loss", "MSE", "BCE", "BCEWithLogits", "Hinge", "CrossEntropy",
+    "fit", "make_step", "predict", "predict_proba", "accuracy", "evaluate", "History", "TrainingDiverged",
+    "default_optimizer",
+    "save", "load", "load_optimizer", "ModelFileError", "StateDictError",
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
-    "DATASETS", "train_test_split", "standardize",
+    "DATASETS", "train_test_split", "standardize", "StandardScaler",
     "GPT", "train_gpt", "microgpt", "load_names",
 ]

@@ -28,14 +28,16 @@ IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "
 # ---------------------------------------------------------------- toy problems in the plane
 
 
-def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> Dataset:
-    """Two interleaving half circles (micrograd's demo data; scikit-learn's recipe).
+def make_moons(n_samples: int = 100, noise: float | None = None, seed: Seed = None, shuffle: bool = True) -> Dataset:
+    """Two interleaving half circles (micrograd's demo data), as scikit-learn's ``make_moons``.
 
     Class 0: (cos t, sin t); class 1: (1 - cos t, 1/2 - sin t), t in [0, pi], then shuffled and
-    Gaussian noise of standard deviation ``noise`` added.
+    Gaussian noise of standard deviation ``noise`` added (none by default, as scikit-learn;
+    micrograd's demo uses ``noise=0.1``). ``seed`` seeds a numpy Generator, so the noise is not
+    the one scikit-learn's ``random_state`` gives.
     """
     _check_count(n_samples, "make_moons")
-    _check_scale(noise, "make_moons: noise")
+    noise = _check_scale(noise, "make_moons: noise")
     rng = make_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -46,15 +48,17 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> D
         np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)]),
     ])
     y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n_inner, np.int64)])
-    return _shuffle_and_blur(X, y, noise, rng)
+    return _shuffle_and_blur(X, y, noise, rng, shuffle)
 
 
-def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = None) -> Dataset:
-    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1), plus noise."""
+def make_circles(n_samples: int = 100, noise: float | None = None, factor: float = 0.8, seed: Seed = None,
+                 shuffle: bool = True) -> Dataset:
+    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1), as scikit-learn's
+    ``make_circles`` (its defaults: factor 0.8, no noise; the seed is a numpy Generator's)."""
     _check_count(n_samples, "make_circles")
-    _check_scale(noise, "make_circles: noise")
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
+    noise = _check_scale(noise, "make_circles: noise")
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 <= factor < 1.0:
+        raise ValueError(f"make_circles: factor must be in [0, 1), got {factor!r}")
     rng = make_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -65,7 +69,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
         factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)]),
     ])
     y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n_inner, np.int64)])
-    return _shuffle_and_blur(X, y, noise, rng)
+    return _shuffle_and_blur(X, y, noise, rng, shuffle)
 
 
 def make_xor(n_samples: int = 100, noise: float = 0.25, seed: Seed = None) -> Dataset:
@@ -167,10 +171,12 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 # ---------------------------------------------------------------- helpers
 
 
-def _shuffle_and_blur(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator) -> Dataset:
-    """Shuffle the rows, then add N(0, noise^2) to every coordinate."""
-    order = rng.permutation(len(y))
-    X, y = X[order], y[order]
+def _shuffle_and_blur(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator,
+                      shuffle: bool = True) -> Dataset:
+    """Shuffle the rows (unless ``shuffle=False``), then add N(0, noise^2) to every coordinate."""
+    if shuffle:
+        order = rng.permutation(len(y))
+        X, y = X[order], y[order]
     if noise > 0:
         X = X + rng.normal(0.0, noise, size=X.shape)
     return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64)
@@ -181,6 +187,10 @@ def _check_count(n: object, where: str) -> None:
         raise ValueError(f"{where}: expected a positive int, got {n!r}")
 
 
-def _check_scale(x: object, where: str) -> None:
+def _check_scale(x: object, where: str) -> float:
+    """A noise or spread: a finite number >= 0 (None, scikit-learn's "no noise", is 0)."""
+    if x is None:
+        return 0.0
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x) or x < 0:
         raise ValueError(f"{where}: expected a finite number >= 0, got {x!r}")
+    return float(x)

@@ -16,7 +16,7 @@ gradient cancels: softmax does not change when every logit moves together).
 Every number is computed with microgpt's arithmetic in microgpt's order (sums from the left,
 ``a / b`` as ``a * b**-1``), so a model initialised as microgpt's (``nn.microgpt``) gives its
 losses to the last few bits. A weight matrix is kept as one flat list of Values, row after row
-(``state_dict()["wte"]`` has vocab_size x n_embd numbers); ``rows(name)`` gives the rows.
+(``wte0`` .. ``wte{vocab_size * n_embd - 1}`` in ``state_dict()``); ``rows(name)`` gives the rows.
 """
 
 from __future__ import annotations

@@ -25,24 +25,22 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
-from collections.abc import Callable, Iterable, Sequence
-from functools import reduce
-from typing import Any
-
-import numpy as np
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from autograd import Value
 
-Loss = Callable[[Any, Any], Value]
+from .loss_inputs import clamped_log, data_of, elementwise, examples, reduce_terms, times, total
+
+LossFunction = Callable[..., Value]
 EPS = math.exp(-100.0)
 """The clamp of ``bce``: log(a) is at least log(EPS) = -100 (same for log(1 - a)), as in PyTorch."""
 
 
 def mse(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
     """Mean squared error: the mean of (a - y)^2 over every output unit (D2)."""
-    pairs = _elementwise(outputs, targets, "mse")
-    return _reduce([(a - y) ** 2 for a, y in pairs], reduction, "mse")
+    pairs = elementwise(outputs, targets, "mse")
+    return reduce_terms([(a - y) ** 2 for a, y in pairs], reduction, "mse")
 
 
 def bce(outputs: Any, targets: Any, reduction: str = "mean", eps: float = EPS) -> Value:
@@ -52,17 +50,17 @@ def bce(outputs: Any, targets: Any, reduction: str = "mean", eps: float = EPS) -
     An output outside [0, 1] is an error (its clamped log would have no gradient: nothing learns).
     """
     terms = []
-    for i, (a, y) in enumerate(_elementwise(outputs, targets, "bce", labels=(0.0, 1.0))):
-        if not 0.0 <= _data(a) <= 1.0:
-            raise ValueError(f"bce: output {i} is {_data(a)!r}, not a probability in [0, 1]; use "
+    for i, (a, y) in enumerate(elementwise(outputs, targets, "bce", labels=(0.0, 1.0))):
+        if not 0.0 <= data_of(a) <= 1.0:
+            raise ValueError(f"bce: output {i} is {data_of(a)!r}, not a probability in [0, 1]; use "
                              "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
         parts = []
         if y != 0.0:
-            parts.append(_times(y, -_clamped_log(a, eps)))
+            parts.append(times(y, -clamped_log(a, eps)))
         if y != 1.0:
-            parts.append(_times(1.0 - y, -_clamped_log(1.0 - a, eps)))
+            parts.append(times(1.0 - y, -clamped_log(1.0 - a, eps)))
         terms.append(total(parts))
-    return _reduce(terms, reduction, "bce")
+    return reduce_terms(terms, reduction, "bce")
 
 
 def bce_with_logits(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -72,25 +70,25 @@ def bce_with_logits(outputs: Any, targets: Any, reduction: str = "mean") -> Valu
     y softplus(-z) + (1 - y) softplus(z) (= softplus(z) - y z, without its cancellation).
     """
     terms = []
-    for z, y in _elementwise(outputs, targets, "bce_with_logits", labels=(0.0, 1.0)):
+    for z, y in elementwise(outputs, targets, "bce_with_logits", labels=(0.0, 1.0)):
         parts = []
         if y != 0.0:
-            parts.append(_times(y, (-z).softplus()))
+            parts.append(times(y, (-z).softplus()))
         if y != 1.0:
-            parts.append(_times(1.0 - y, z.softplus()))
+            parts.append(times(1.0 - y, z.softplus()))
         terms.append(total(parts))
-    return _reduce(terms, reduction, "bce_with_logits")
+    return reduce_terms(terms, reduction, "bce_with_logits")
 
 
 def hinge(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
     """micrograd's max-margin loss max(0, 1 - y s) with y in {-1, +1} (0/1 labels are mapped to -1/+1)."""
-    pairs = _elementwise(outputs, targets, "hinge")
+    pairs = elementwise(outputs, targets, "hinge")
     labels = {y for _, y in pairs}
     if labels <= {0.0, 1.0}:
         pairs = [(s, 2.0 * y - 1.0) for s, y in pairs]
     elif not labels <= {-1.0, 1.0}:
         raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(labels)}")
-    return _reduce([(1 + -y * s).relu() for s, y in pairs], reduction, "hinge")
+    return reduce_terms([(1 + -y * s).relu() for s, y in pairs], reduction, "hinge")
 
 
 def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -99,7 +97,7 @@ def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
     Stable for any logits: with m = max_j z_j (a constant), log sum_j e^(z_j) = m + log sum_j
     e^(z_j - m), and every exponent is <= 0. The gradient is softmax(z) - onehot(c).
     """
-    batch, classes = _examples(outputs, targets, "cross_entropy")
+    batch, classes = examples(outputs, targets, "cross_entropy")
     terms = []
     for i, (logits, c) in enumerate(zip(batch, classes, strict=True)):
         k = len(logits)
@@ -108,18 +106,18 @@ def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
         if c != int(c) or not 0 <= c < k:
             raise ValueError(f"cross_entropy: target {i} is {c!r}, expected a class index in 0..{k - 1}")
         terms.append(log_sum_exp(logits) - logits[int(c)])
-    return _reduce(terms, reduction, "cross_entropy")
+    return reduce_terms(terms, reduction, "cross_entropy")
 
 
 def log_sum_exp(logits: Sequence[Value]) -> Value:
     """log sum_j e^(z_j), computed as m + log sum_j e^(z_j - m) with m = max_j z_j (never overflows)."""
-    m = max(_data(z) for z in logits)
+    m = max(data_of(z) for z in logits)
     return total([(z - m).exp() for z in logits]).log() + m
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
     """e^(z_j) / sum_k e^(z_k), computed with the max subtracted (the class probabilities)."""
-    m = max(_data(z) for z in logits)
+    m = max(data_of(z) for z in logits)
     exps = [(z - m).exp() for z in logits]
     norm = total(exps)
     return [e / norm for e in exps]
@@ -140,118 +138,154 @@ def check_alpha(alpha: Any, what: str) -> None:
         raise ValueError(f"{what} must be a finite number >= 0, got {alpha!r}")
 
 
-def total(values: Sequence[Any]) -> Any:
-    """v_0 + v_1 + ... (like ``sum`` but with no leading ``0 +`` node in the graph)."""
-    return reduce(operator.add, values)
 
 
-LOSSES: dict[str, Loss] = {
-    "mse": mse,
-    "bce": bce,
-    "bce_with_logits": bce_with_logits,
-    "hinge": hinge,
-    "cross_entropy": cross_entropy,
-}
-"""The losses ``nn.fit`` accepts by name."""
+# ---------------------------------------------------------------- loss objects: a loss and what it says about labels
 
 
-def get_loss(loss: str | Loss) -> Loss:
-    """The loss function for a name in LOSSES, or ``loss`` itself when it is a function."""
+class Loss:
+    """A loss together with what it implies for the labels, so a model is judged the way it was trained.
+
+    Calling it is calling its function: ``MSE()(outputs, targets)`` is ``mse(outputs, targets)``.
+    Around the function it carries (``nn.fit``, ``predict``, ``predict_proba``, ``accuracy`` and
+    ``evaluate`` all read these, see ``nn.labels``):
+
+    * ``binary_targets``: the targets of the two classes of one output unit (hinge: -1/+1;
+      bce: 0/1); ``None`` keeps the labels' own values (mse fits the labels themselves);
+    * ``cut(t0, t1)``: the decision rule of one output, the score above which it says the second
+      class (the midpoint of the two targets; 0 for a logit);
+    * ``probabilities``: how outputs become probabilities ("sigmoid", "identity", "softmax") or
+      ``None`` for a loss whose outputs are scores (mse, hinge);
+    * ``class_targets``: the targets of a model with k outputs given class labels: "onehot" rows,
+      "index" (cross_entropy), or ``None`` (the loss needs one output: hinge);
+    * ``soft_targets``: whether targets that are not two class labels are allowed (regression
+      for mse, probabilities in ``target_range`` for bce);
+    * ``default_lr``: (start, end) of the default SGD schedule, one policy for ``nn.fit`` and
+      ``chainrule train`` (``nn.default_optimizer``).
+    """
+
+    name: ClassVar[str] = ""
+    binary_targets: ClassVar[tuple[float, float] | None] = (0.0, 1.0)
+    probabilities: ClassVar[str | None] = None
+    class_targets: ClassVar[str | None] = "onehot"
+    soft_targets: ClassVar[bool] = True
+    target_range: ClassVar[tuple[float, float] | None] = None
+    default_lr: ClassVar[tuple[float, float]] = (1.0, 0.1)
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}")
+        self.reduction = reduction
+
+    def function(self, outputs: Any, targets: Any, reduction: str = "mean") -> Value:
+        raise NotImplementedError
+
+    def __call__(self, outputs: Any, targets: Any) -> Value:
+        return self.function(outputs, targets, reduction=self.reduction)
+
+    def cut(self, t0: float, t1: float) -> float:
+        """The threshold of one output between the targets t0 < t1 of its two classes: their midpoint."""
+        return (t0 + t1) / 2
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()" if self.reduction == "mean" else f"{type(self).__name__}(reduction='sum')"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.reduction))
+
+
+class MSE(Loss):
+    """Squared error (D2). Fits the labels' own values; the cut is midway between the two labels."""
+
+    name = "mse"
+    binary_targets = None
+    default_lr = (0.1, 0.01)  # its gradient 2 (a - y) is larger than hinge's: micrograd's 1.0 diverges
+    function = staticmethod(mse)
+
+
+class BCE(Loss):
+    """Binary cross-entropy of probabilities (a sigmoid output, D6): class 1 where a > 1/2."""
+
+    name = "bce"
+    probabilities = "identity"
+    target_range = (0.0, 1.0)
+    function = staticmethod(bce)
+
+
+class BCEWithLogits(Loss):
+    """Binary cross-entropy of logits z (D6): class 1 where z > 0 (sigma(z) > 1/2)."""
+
+    name = "bce_with_logits"
+    probabilities = "sigmoid"
+    target_range = (0.0, 1.0)
+    function = staticmethod(bce_with_logits)
+
+    def cut(self, t0: float, t1: float) -> float:
+        return 0.0  # the logit of 1/2
+
+
+class Hinge(Loss):
+    """micrograd's max-margin loss: labels become -1/+1, class +1 where the score is > 0."""
+
+    name = "hinge"
+    binary_targets = (-1.0, 1.0)
+    class_targets = None
+    soft_targets = False
+    function = staticmethod(hinge)
+
+
+class CrossEntropy(Loss):
+    """Softmax cross-entropy over k >= 2 outputs: the class is the argmax, probabilities the softmax."""
+
+    name = "cross_entropy"
+    binary_targets = None
+    probabilities = "softmax"
+    class_targets = "index"
+    soft_targets = False
+    function = staticmethod(cross_entropy)
+
+
+class FunctionLoss(Loss):
+    """A loss given as a function (outputs, targets) -> Value: targets are the labels (class
+    indices for several outputs), the cut of one output is ``threshold`` (0: a score)."""
+
+    binary_targets = None
+    class_targets = "index"
+
+    def __init__(self, function: LossFunction, threshold: float = 0.0) -> None:
+        super().__init__()
+        self.loss_function, self.threshold = function, threshold
+        self.name = getattr(function, "__name__", "loss")
+
+    def __call__(self, outputs: Any, targets: Any) -> Value:
+        return self.loss_function(outputs, targets)
+
+    def cut(self, t0: float, t1: float) -> float:
+        return self.threshold
+
+    def __repr__(self) -> str:
+        return f"FunctionLoss({self.name})"
+
+
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MSE(), BCE(), BCEWithLogits(), Hinge(), CrossEntropy())}
+"""The losses ``nn.fit`` accepts by name; each is also callable as its function."""
+
+
+def get_loss(loss: str | Loss | LossFunction) -> Loss:
+    """The Loss for a name in LOSSES, for one of the loss functions (``nn.mse`` is ``MSE()``), or for any
+    function (outputs, targets) -> Value (a ``FunctionLoss``)."""
+    if isinstance(loss, Loss):
+        return loss
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known losses: {', '.join(LOSSES)}")
         return LOSSES[loss]
+    for named in LOSSES.values():
+        if loss is type(named).function:
+            return named
     if callable(loss):
-        return loss
-    raise TypeError(f"loss must be a name or a function (outputs, targets) -> Value, got {type(loss).__name__}")
-
-
-# ---------------------------------------------------------------- reading outputs and targets
-
-
-def _elementwise(outputs: Any, targets: Any, where: str, labels: tuple[float, float] | None = None) -> list[tuple]:
-    """(output unit, target) pairs: every unit of every example with its own target.
-
-    The losses that use this average over all units, so a batch of n single outputs and one
-    example with n units pair up the same way.
-    """
-    units = _flatten(outputs, where)
-    y = _targets(targets, where).reshape(-1).tolist()
-    if len(units) != len(y):
-        raise ValueError(f"{where}: {len(units)} outputs but {len(y)} targets")
-    if labels is not None:
-        low, high = labels
-        if any(not low <= t <= high for t in y):
-            raise ValueError(f"{where}: targets must lie in [{low:g}, {high:g}] (0/1 labels or probabilities)")
-    return list(zip(units, y, strict=True))
-
-
-def _examples(outputs: Any, targets: Any, where: str) -> tuple[list[list], list[float]]:
-    """(n lists of logits, n class indices): one example for a single target, else a batch."""
-    y = _targets(targets, where)
-    if y.ndim == 0:
-        outputs, y = [outputs], y.reshape(1)
-    elif y.ndim != 1:
-        raise ValueError(f"{where}: targets must be class indices (a number or a 1-D array), got shape {y.shape}")
-    if isinstance(outputs, Value) or not isinstance(outputs, Iterable):
-        raise ValueError(f"{where}: expected one list of logits per example, got {type(outputs).__name__}")
-    batch = [[o] if isinstance(o, Value) else list(o) for o in outputs]
-    if len(batch) != len(y):
-        raise ValueError(f"{where}: {len(batch)} examples but {len(y)} targets")
-    if not batch:
-        raise ValueError(f"{where}: no outputs")
-    return batch, y.tolist()
-
-
-def _flatten(outputs: Any, where: str) -> list[Any]:
-    if isinstance(outputs, Value):
-        return [outputs]
-    if not isinstance(outputs, Iterable):
-        raise TypeError(f"{where}: outputs must be a Value or a list of Values, got {type(outputs).__name__}")
-    units: list[Any] = []
-    for o in outputs:
-        if isinstance(o, Value):
-            units.append(o)
-        elif isinstance(o, Iterable):
-            units.extend(o)
-        else:
-            raise TypeError(f"{where}: outputs must be Values, got {type(o).__name__}: {o!r}")
-    if not units:
-        raise ValueError(f"{where}: no outputs")
-    return units
-
-
-def _targets(targets: Any, where: str) -> np.ndarray:
-    try:
-        y = np.asarray(targets, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: targets must be numbers, got {type(targets).__name__}") from None
-    if y.ndim > 2:
-        raise ValueError(f"{where}: targets must be a number, a 1-D or a 2-D array, got shape {y.shape}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: targets contain NaN or infinity")
-    return y
-
-
-def _reduce(terms: list[Any], reduction: str, where: str) -> Value:
-    if reduction == "sum":
-        loss = total(terms)
-    elif reduction == "mean":
-        loss = total(terms) * (1.0 / len(terms))
-    else:
-        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
-    return loss if isinstance(loss, Value) else Value(loss)  # every term a constant (all clamped)
-
-
-def _times(weight: float, x: Any) -> Any:
-    """weight * x, without a multiplication node when the weight is 1 (a hard 0/1 label)."""
-    return x if weight == 1.0 else weight * x
-
-
-def _clamped_log(a: Any, eps: float) -> Any:
-    """log(a), or the constant log(eps) when a < eps (no gradient through the clamp)."""
-    return a.log() if _data(a) >= eps else math.log(eps)
-
-
-def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
+        return FunctionLoss(loss)
+    raise TypeError(f"loss must be a name, a Loss or a function (outputs, targets) -> Value, got {type(loss).__name__}")

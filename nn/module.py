@@ -7,8 +7,8 @@ neuron j's weights (D1); an MLP chains layers, the last one affine by default (D
 The names and the parameter order are micrograd's (``MLP.layers``, ``Layer.neurons``,
 ``Neuron.w``, ``Neuron.b``; per layer, per neuron, w then b), so ``MLP(2, [16, 16, 1])`` is
 micrograd's model. ``Module`` finds parameters and submodules by looking at attributes, as
-PyTorch does: a Value or a list of Values is a parameter, a Module or a list of Modules a
-submodule.
+PyTorch does: a Value is a parameter and a Module a submodule, also inside lists, tuples and
+dicts (nested too).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from autograd import Value
 
 from .activations import Activation, activation_name, get_activation
 from .init import Initializer, Seed, draw_weights, make_rng
+from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists
 
 Inputs = Sequence[Value | float] | np.ndarray | Value | float
-StateDict = dict[str, float | list[float]]
+StateDict = dict[str, float]
 
 
 class Module:
@@ -39,38 +40,42 @@ class Module:
     """Whether the repr lists the submodules (a Layer shows one line, not every neuron)."""
 
     # ------------------------------------------------------------ finding members
-    def members(self) -> Iterator[tuple[str, Value | list[Value] | Module]]:
-        """(path, member) for the parameters and submodules held directly, in definition order."""
+    def members(self) -> Iterator[tuple[str, Value | Module]]:
+        """(path, member) for the parameters and submodules held directly, in definition order.
+
+        A member is an attribute (not starting with "_") that is a Value or a Module, or one inside
+        a list, tuple or dict (nested too): a list of Values ``w`` gives ``w0, w1, ...`` (micrograd's
+        neuron weights), other containers ``blocks.0``, ``heads.query``.
+        """
         for attr, value in vars(self).items():
-            if attr.startswith("_"):
-                continue
-            if isinstance(value, Value | Module):
-                yield attr, value
-            elif isinstance(value, list) and value:
-                if all(isinstance(v, Value) for v in value):
-                    yield attr, value
-                elif all(isinstance(v, Module) for v in value):
-                    for i, module in enumerate(value):
-                        yield f"{attr}.{i}", module
+            if not attr.startswith("_"):
+                yield from _walk(attr, value)
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(path, module) for this module ("" or ``prefix``) and every module inside it."""
-        yield prefix, self
-        for path, member in self.members():
-            if isinstance(member, Module):
-                yield from member.named_modules(_join(prefix, path))
+        """(path, module) for this module ("" or ``prefix``) and every module inside it, each once."""
+        seen: set[int] = set()
+
+        def visit(path: str, module: Module) -> Iterator[tuple[str, Module]]:
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield path, module
+            for name, member in module.members():
+                if isinstance(member, Module):
+                    yield from visit(_join(path, name), member)
+
+        yield from visit(prefix, self)
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
-        """(path, parameter): "layers.0.neurons.2.w1" is weight 1 of neuron 2 of layer 0."""
-        for path, member in self.members():
-            full = _join(prefix, path)
-            if isinstance(member, Value):
-                yield full, member
-            elif isinstance(member, Module):
-                yield from member.named_parameters(full)
-            else:
-                for i, value in enumerate(member):
-                    yield f"{full}{i}", value
+        """(path, parameter), each parameter once: "layers.0.neurons.2.w1" is weight 1 of neuron 2 of
+        layer 0. A module's own parameters come before its submodules' (PyTorch's order); for an MLP
+        this is micrograd's order. These names are the keys of ``state_dict()``."""
+        seen: set[int] = set()
+        for path, module in self.named_modules(prefix):
+            for name, member in module.members():
+                if isinstance(member, Value) and id(member) not in seen:
+                    seen.add(id(member))
+                    yield _join(path, name), member
 
     def parameters(self) -> list[Value]:
         """Every parameter, in micrograd's order (per layer, per neuron, w then b)."""
@@ -93,35 +98,39 @@ class Module:
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> StateDict:
-        """The parameter values by path: a float per Value, a list of floats per list of Values."""
-        return {path: _data(member) for path, member in self._state_members()}
+        """{name: value} for every parameter, with the names of ``named_parameters()``."""
+        state = dict((name, p.data) for name, p in self.named_parameters())
+        if len(state) != len(self.parameters()):
+            raise ValueError(f"state_dict: two parameters of {type(self).__name__} have the same name; rename an "
+                             "attribute (a list of Values 'w' is named w0, w1, ...)")
+        return state
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state`` into the parameters (the Values stay the same objects).
 
-        Everything is checked first (keys, lengths, finite numbers), so on an error the model is
-        unchanged; the error names the offending key and shape.
+        As PyTorch's: with ``strict`` (the default) a missing or unexpected key raises
+        ``StateDictError`` listing them all; without, the keys present are loaded and the
+        (missing_keys, unexpected_keys) returned. Every value is checked first (a finite number),
+        so on an error the model is unchanged. A list under a Value list's name ("w": [...], the
+        format of model files version 1) stands for w0, w1, ...
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: expected a dict of parameter values, got {type(state).__name__}")
-        members = dict(self._state_members())
-        missing = [key for key in members if key not in state]
-        unexpected = [key for key in state if key not in members]
-        if missing or unexpected:
-            raise ValueError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        checked = {key: _check_entry(key, member, state[key]) for key, member in members.items()}
-        for key, member in members.items():
-            if isinstance(member, Value):
-                member.data = checked[key][0]
-            else:
-                for p, value in zip(member, checked[key], strict=True):
-                    p.data = value
-
-    def _state_members(self) -> Iterator[tuple[str, Value | list[Value]]]:
-        for path, module in self.named_modules():
-            for attr, member in module.members():
-                if not isinstance(member, Module):
-                    yield _join(path, attr), member
+        params = dict(self.named_parameters())
+        state = expand_lists(state, params)
+        missing = [key for key in params if key not in state]
+        unexpected = [key for key in state if key not in params]
+        if strict and (missing or unexpected):
+            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
+            if missing:
+                lines.append("\tMissing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            if unexpected:
+                lines.append("\tUnexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            raise StateDictError("\n".join(lines), missing, unexpected)
+        values = {key: check_entry(key, state[key]) for key in params if key in state}
+        for key, value in values.items():
+            params[key].data = value
+        return IncompatibleKeys(missing, unexpected)
 
     def config(self) -> dict[str, Any]:
         """The constructor's arguments, so ``nn.load`` can rebuild the model (override to save)."""
@@ -344,44 +353,19 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}.{path}" if prefix else path
 
 
-def _data(member: Value | list[Value]) -> float | list[float]:
-    return member.data if isinstance(member, Value) else [p.data for p in member]
-
-
-def _check_entry(key: str, member: Value | list[Value], value: Any) -> list[float]:
-    """The numbers of one state entry, checked against the parameter(s) they replace."""
-    if isinstance(member, Value):
-        if not _is_number(value):
-            raise ValueError(f"load_state_dict: {key!r} must be a number, got {_describe(value)}")
-        values = [value]
-    else:
-        if isinstance(value, np.ndarray) and value.ndim == 1:
-            value = value.tolist()
-        if not isinstance(value, list | tuple):
-            raise ValueError(f"load_state_dict: {key!r} must be a list of {len(member)} numbers, "
-                             f"got {_describe(value)}")
-        if len(value) != len(member):
-            raise ValueError(f"load_state_dict: {key!r} has shape ({len(value)},), the model expects ({len(member)},)")
-        bad = [i for i, v in enumerate(value) if not _is_number(v)]
-        if bad:
-            raise ValueError(f"load_state_dict: {key!r}[{bad[0]}] must be a number, got {_describe(value[bad[0]])}")
-        values = list(value)
-    try:
-        floats = [float(v) for v in values]
-    except OverflowError:  # an int such as 10**400
-        raise ValueError(f"load_state_dict: {key!r} holds a number too large for a float") from None
-    if not all(math.isfinite(v) for v in floats):
-        raise ValueError(f"load_state_dict: {key!r} holds a NaN or infinite value")
-    return floats
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_ | Value)
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, Value | Module]]:
+    """The Values and Modules in ``value`` with their paths: ``w0, w1`` for an attribute that is a list
+    of Values (``fc1.0, fc1.1`` when its name ends in a digit), ``path.i`` and ``path.key`` inside
+    other containers (``W.0.1`` in a list of lists)."""
+    if isinstance(value, Value | Module):
+        yield path, value
+    elif isinstance(value, list | tuple) and value:
+        compact = attribute and not path[-1].isdigit() and all(isinstance(v, Value) for v in value)
+        for i, item in enumerate(value):
+            yield from _walk(f"{path}{i}" if compact else f"{path}.{i}", item, False)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(f"{path}.{key}", item, False)
 
 
 def _check_size(n: Any, where: str) -> None:

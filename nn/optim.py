@@ -1,7 +1,8 @@
 """Optimisers: turn the gradients in ``p.grad`` into parameter updates (D7).
 
 Plain gradient descent is W <- W - alpha dL/dW for every parameter (D7). ``SGD`` adds
-momentum and weight decay, ``Adam`` adapts the step per parameter; the names and update
+momentum (Nesterov's too) and weight decay, ``Adam`` adapts the step per parameter, ``AdamW``
+decouples its weight decay; the names and update
 formulas are PyTorch's. The learning rate is a number or a schedule, a function of the
 step number k = 0, 1, 2, ...; ``LinearDecay(1.0, 0.1, 100)`` is micrograd's
 lr = 1.0 - 0.9 k / 100.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,17 @@ Schedule = Callable[[int], float]
 
 
 class Optimizer:
-    """Holds the parameters and the learning rate; ``step()`` is the update rule."""
+    """Holds the parameters and the learning rate; ``step()`` applies the update rule.
+
+    ``compute(lr)`` gives the new parameter values and buffers (momentum, moments); ``step``
+    checks them all before writing any, so an update that would leave a parameter NaN or
+    infinite (too large a learning rate) changes nothing. ``state_dict()`` and
+    ``load_state_dict()`` save and restore the step count, hyperparameters, learning rate
+    (a number or a schedule of this module) and buffers, as JSON-ready lists and numbers.
+    """
+
+    hyperparameters: tuple[str, ...] = ()
+    """The constructor's settings saved in ``state_dict`` (besides lr)."""
 
     def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule) -> None:
         if hasattr(params, "parameters"):
@@ -45,6 +56,7 @@ class Optimizer:
             _check(lr, f"{name}: lr", low=0.0, strict=True)
         self.lr = lr
         self.steps_taken = 0
+        self.buffers: dict[str, np.ndarray | None] = {}
 
     def current_lr(self) -> float:
         """The learning rate of the next step (the schedule evaluated at the step number)."""
@@ -57,67 +69,130 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``; a NaN or inf gradient raises first."""
-        for p in self.params:
-            if not math.isfinite(p.grad):
-                raise FloatingPointError(f"{type(self).__name__}.step: gradient of {p.label or 'a parameter'} "
-                                         f"is {p.grad!r}; no parameter was changed")
-        self.update(self.current_lr())
-        self.steps_taken += 1
+        """Update every parameter from its ``.grad``; a NaN or inf gradient, or an update that would
+        make a parameter NaN or inf, raises FloatingPointError and changes nothing."""
+        if type(self).compute is Optimizer.compute:  # a subclass written as update(lr), changing p.data itself
+            self._check_gradients(np.fromiter((p.grad for p in self.params), dtype=np.float64,
+                                              count=len(self.params)))
+            self.update(self.current_lr())
+            self.steps_taken += 1
+            return
+        data = np.fromiter((p.data for p in self.params), dtype=np.float64, count=len(self.params))
+        grad = np.fromiter((p.grad for p in self.params), dtype=np.float64, count=len(self.params))
+        new = self._checked_update(data, grad)
+        for p, value in zip(self.params, new.tolist(), strict=True):
+            p.data = value
 
-    def update(self, lr: float) -> None:
-        raise NotImplementedError
-
-    # ---------------------------------------------------------------- parameters held in one array
     def step_array(self, array: ParameterArray) -> None:
         """``step()`` for parameters held in one ``autograd.ParameterArray`` (``nn.fit(engine="compiled")``):
-        the same update, on ``array.data`` in place from ``array.grad``, in a few numpy calls."""
-        if not np.isfinite(array.grad).all():
-            k = int(np.argmin(np.isfinite(array.grad)))
-            p = array.parameters[k]
-            raise FloatingPointError(f"{type(self).__name__}.step: gradient of {p.label or 'a parameter'} "
-                                     f"is {float(array.grad[k])!r}; no parameter was changed")
-        self.update_array(self.current_lr(), array.data, array.grad)
-        self.steps_taken += 1
+        the same update on ``array.data`` from ``array.grad``, in a few numpy calls."""
+        array.data[:] = self._checked_update(array.data, array.grad)
 
-    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
+    def _checked_update(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The new parameter values after checking gradients and results; buffers and step count move on."""
+        name = type(self).__name__
+        self._check_gradients(grad)
+        lr = self.current_lr()
+        with np.errstate(over="ignore", invalid="ignore"):
+            new, buffers = self.compute(lr, data, grad)
+        bad = np.flatnonzero(~np.isfinite(new))
+        if len(bad):
+            i = bad[0]
+            raise FloatingPointError(f"{name}.step: the update would make {self._label(i)} {float(new[i])!r} "
+                                     f"(from {float(data[i])!r}, gradient {float(grad[i])!r}, lr {lr!r}); no "
+                                     "parameter was changed: try a smaller learning rate")
+        self.buffers.update(buffers)
+        self.steps_taken += 1
+        return new
+
+    def _check_gradients(self, grad: np.ndarray) -> None:
+        bad = np.flatnonzero(~np.isfinite(grad))
+        if len(bad):
+            raise FloatingPointError(f"{type(self).__name__}.step: gradient of {self._label(bad[0])} is "
+                                     f"{float(grad[bad[0]])!r}; no parameter was changed")
+
+    def _label(self, i: int) -> str:
+        return self.params[i].label or f"parameter {i}"
+
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(the new value of every parameter, the new buffers) for one step at rate ``lr``: what a
+        subclass defines (or, simpler, ``update``)."""
         raise NotImplementedError
+
+    def update(self, lr: float) -> None:
+        """Change every ``p.data`` from ``p.grad`` at rate ``lr``: a subclass may define this instead of
+        ``compute`` (it then has no array form, and is not checked for a non-finite result)."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither compute(lr, data, grad) nor update(lr)")
+
+    # ------------------------------------------------------------ checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a resumed run needs: step count, hyperparameters, lr and buffers (JSON-ready)."""
+        return {
+            "class": type(self).__name__,
+            "steps_taken": self.steps_taken,
+            "lr": self.lr.state_dict() if hasattr(self.lr, "state_dict") else None if callable(self.lr) else self.lr,
+            "hyperparameters": {key: _plain(getattr(self, key)) for key in self.hyperparameters},
+            "buffers": {key: None if value is None else np.asarray(value, dtype=np.float64).tolist()
+                        for key, value in self.buffers.items()},
+        }
+
+    def load_state_dict(self, state: Any) -> None:
+        """Restore ``state_dict()``'s state (checked whole first: on an error nothing changes).
+
+        A learning rate saved as ``None`` (a plain function, which cannot be saved) keeps this
+        optimiser's own.
+        """
+        name = type(self).__name__
+        if not isinstance(state, Mapping) or state.get("class") != name:
+            got = state.get("class") if isinstance(state, Mapping) else type(state).__name__
+            raise ValueError(f"{name}.load_state_dict: expected the state of a {name}, got {got!r}")
+        steps = state.get("steps_taken")
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+            raise ValueError(f"{name}.load_state_dict: steps_taken must be an int >= 0, got {steps!r}")
+        hyper = state.get("hyperparameters")
+        if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameters):
+            raise ValueError(f"{name}.load_state_dict: hyperparameters must be {list(self.hyperparameters)}")
+        lr = _lr_from_state(state.get("lr"), f"{name}.load_state_dict")
+        fresh = type(self)(self.params, lr=self.lr if lr is None else lr, **hyper)  # checks the hyperparameters
+        buffers = _check_buffers(state.get("buffers"), set(self.buffers), len(self.params), name)
+        for key in self.hyperparameters:
+            setattr(self, key, getattr(fresh, key))
+        self.lr, self.steps_taken = fresh.lr, int(steps)
+        self.buffers.update({key: None if v is None else np.array(v, dtype=np.float64) for key, v in buffers.items()})
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent (D7), with PyTorch's momentum and weight decay.
+    """Stochastic gradient descent (D7), with PyTorch's momentum, dampening, Nesterov and weight decay.
 
         g = dL/dp + weight_decay * p
-        v = momentum * v + g          (v = g at the first step)
-        p = p - lr * v                (p = p - lr * g without momentum: D7)
+        v = momentum * v + (1 - dampening) * g     (v = g at the first step)
+        p = p - lr * (g + momentum * v)            (nesterov=True)
+        p = p - lr * v                             (otherwise; p = p - lr * g without momentum: D7)
     """
 
+    hyperparameters = ("momentum", "dampening", "weight_decay", "nesterov")
+
     def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(params, lr)
         self.momentum = _check(momentum, "SGD: momentum", low=0.0, high=1.0)
+        self.dampening = _check(dampening, "SGD: dampening", low=0.0, high=1.0, high_inclusive=True)
         self.weight_decay = _check(weight_decay, "SGD: weight_decay", low=0.0)
-        self.velocity: list[float] | None = None
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+            raise ValueError("SGD: nesterov=True needs a momentum > 0 and no dampening")
+        self.nesterov = nesterov
+        self.buffers["velocity"] = None
 
-    def update(self, lr: float) -> None:
-        if isinstance(self.velocity, np.ndarray):  # left by update_array
-            self.velocity = self.velocity.tolist()
-        grads = [p.grad + self.weight_decay * p.data if self.weight_decay else p.grad for p in self.params]
-        if self.momentum:
-            if self.velocity is None:
-                self.velocity = grads
-            else:
-                self.velocity = [self.momentum * v + g for v, g in zip(self.velocity, grads, strict=True)]
-            grads = self.velocity
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= lr * g
-
-    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         g = grad + self.weight_decay * data if self.weight_decay else grad
-        if self.momentum:
-            v = g.copy() if self.velocity is None else self.momentum * np.asarray(self.velocity) + g
-            self.velocity = g = v
-        data -= lr * g
+        if not self.momentum:
+            return data - lr * g, {}
+        velocity = self.buffers["velocity"]
+        velocity = g.copy() if velocity is None else self.momentum * velocity + (1.0 - self.dampening) * g
+        step = g + self.momentum * velocity if self.nesterov else velocity
+        return data - lr * step, {"velocity": velocity}
 
 
 class Adam(Optimizer):
@@ -125,38 +200,57 @@ class Adam(Optimizer):
 
         m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2          (m = v = 0 at first)
         p = p - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+
+    ``weight_decay`` adds weight_decay * p to g (L2, as PyTorch's Adam); ``AdamW`` decouples it.
     """
+
+    hyperparameters = ("betas", "eps", "weight_decay")
 
     def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
+        name = type(self).__name__
         b1, b2 = betas
-        self.betas = (_check(b1, "Adam: betas[0]", low=0.0, high=1.0), _check(b2, "Adam: betas[1]", low=0.0, high=1.0))
-        self.eps = _check(eps, "Adam: eps", low=0.0, strict=True)
-        self.weight_decay = _check(weight_decay, "Adam: weight_decay", low=0.0)
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.betas = (_check(b1, f"{name}: betas[0]", low=0.0, high=1.0),
+                      _check(b2, f"{name}: betas[1]", low=0.0, high=1.0))
+        self.eps = _check(eps, f"{name}: eps", low=0.0, strict=True)
+        self.weight_decay = _check(weight_decay, f"{name}: weight_decay", low=0.0)
+        self.buffers["m"] = np.zeros(len(self.params))
+        self.buffers["v"] = np.zeros(len(self.params))
 
-    def update(self, lr: float) -> None:
-        if isinstance(self.m, np.ndarray):  # left by update_array
-            self.m, self.v = self.m.tolist(), self.v.tolist()
+    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         b1, b2 = self.betas
         t = self.steps_taken + 1
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            p.data -= lr * (self.m[i] / c1) / (math.sqrt(self.v[i] / c2) + self.eps)
+        g = self.gradient(data, grad)
+        m = b1 * self.buffers["m"] + (1.0 - b1) * g
+        v = b2 * self.buffers["v"] + (1.0 - b2) * g * g
+        return self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"m": m, "v": v}
 
-    def update_array(self, lr: float, data: np.ndarray, grad: np.ndarray) -> None:
-        b1, b2 = self.betas
-        t = self.steps_taken + 1
-        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
-        g = grad + self.weight_decay * data if self.weight_decay else grad
-        self.m = b1 * np.asarray(self.m) + (1.0 - b1) * g
-        self.v = b2 * np.asarray(self.v) + (1.0 - b2) * g * g
-        data -= lr * (self.m / c1) / (np.sqrt(self.v / c2) + self.eps)
+    def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The g of the moments: dL/dp plus weight_decay * p (L2, as PyTorch's Adam)."""
+        return grad + self.weight_decay * data if self.weight_decay else grad
+
+    def decayed(self, data: np.ndarray, lr: float) -> np.ndarray:
+        """The parameters before the Adam step (AdamW decays them here)."""
+        return data
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as PyTorch's AdamW:
+
+        p = p - lr * weight_decay * p, then Adam's step with g = dL/dp (no decay in m and v).
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+    def decayed(self, data: np.ndarray, lr: float) -> np.ndarray:
+        return data * (1.0 - lr * self.weight_decay) if self.weight_decay else data
 
 
 # ---------------------------------------------------------------- learning-rate schedules
@@ -175,6 +269,13 @@ class Decay:
 
     def __call__(self, k: int) -> float:
         return self.at(min(k, self.steps))
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"class": ..., and the constructor's arguments}: rebuilt by ``load_state_dict`` or ``schedule_from``."""
+        return {"class": type(self).__name__, "start": self.start, "end": self.end, "steps": self.steps}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        vars(self).update(vars(schedule_from(state, type(self))))
 
     def at(self, k: int) -> float:
         raise NotImplementedError
@@ -207,8 +308,60 @@ class ExponentialDecay:
     def __call__(self, k: int) -> float:
         return self.start * self.gamma**k
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"class": "ExponentialDecay", "start": self.start, "gamma": self.gamma}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        vars(self).update(vars(schedule_from(state, type(self))))
+
     def __repr__(self) -> str:
         return f"ExponentialDecay(start={self.start}, gamma={self.gamma})"
+
+
+SCHEDULES: dict[str, type] = {"LinearDecay": LinearDecay, "CosineDecay": CosineDecay,
+                               "ExponentialDecay": ExponentialDecay}
+
+
+def schedule_from(state: Any, kind: type | None = None) -> Any:
+    """The schedule a ``state_dict()`` describes (of class ``kind`` if given); ValueError if it is not one."""
+    name = state.get("class") if isinstance(state, Mapping) else None
+    if name not in SCHEDULES or (kind is not None and SCHEDULES[name] is not kind):
+        raise ValueError(f"not the state of a {kind.__name__ if kind else 'schedule'}: {state!r:.80}")
+    arguments = {key: value for key, value in state.items() if key != "class"}
+    try:
+        return SCHEDULES[name](**arguments)
+    except TypeError as error:
+        raise ValueError(f"bad {name} state: {error}") from None
+
+
+def _lr_from_state(lr: Any, where: str) -> Any:
+    """A saved learning rate: a number, a schedule's state, or None (keep the optimiser's own)."""
+    if lr is None or isinstance(lr, Mapping):
+        try:
+            return lr if lr is None else schedule_from(lr)
+        except ValueError as error:
+            raise ValueError(f"{where}: lr: {error}") from None
+    return _check(lr, f"{where}: lr", low=0.0, strict=True)
+
+
+def _check_buffers(buffers: Any, keys: set[str], n: int, name: str) -> dict[str, list[float] | None]:
+    """The saved buffers: the same keys, each None or a list of n finite numbers."""
+    if not isinstance(buffers, Mapping) or set(buffers) != keys:
+        raise ValueError(f"{name}.load_state_dict: buffers must be {sorted(keys)}")
+    checked: dict[str, list[float] | None] = {}
+    for key, values in buffers.items():
+        if values is None:
+            checked[key] = None
+            continue
+        if not isinstance(values, list | tuple) or len(values) != n:
+            raise ValueError(f"{name}.load_state_dict: buffer {key!r} must hold {n} numbers, one per parameter")
+        checked[key] = [_check(v, f"{name}.load_state_dict: {key}[{i}]", low=-math.inf) for i, v in enumerate(values)]
+    return checked
+
+
+def _plain(x: Any) -> Any:
+    """A hyperparameter as JSON: tuples become lists."""
+    return list(x) if isinstance(x, tuple) else x
 
 
 def _check(x: Any, what: str, low: float, high: float = math.inf, strict: bool = False,

@@ -1,16 +1,23 @@
 """Saving and loading models as JSON (never pickle: loading a file cannot run code).
 
-A model file holds the architecture and every parameter value:
+A model file holds the architecture and every parameter value (its ``state_dict``), and may
+hold what the model was trained for (the loss and classes ``nn.fit`` recorded) and an optimiser's
+state, so a run can resume where it stopped:
 
-    {"format": "chainrule.nn", "version": 1,
+    {"format": "chainrule.nn", "version": 2,
      "class": "MLP", "config": {"nin": 2, "nouts": [16, 16, 1], "activation": "relu", ...},
-     "state": {"layers.0.neurons.0.w": [0.23, -0.71], "layers.0.neurons.0.b": 0.0, ...}}
+     "state": {"layers.0.neurons.0.w0": 0.23, "layers.0.neurons.0.w1": -0.71, ...},
+     "task": {"loss": "hinge", "classes": [0.0, 1.0], "per_unit": false},
+     "optimizer": {"class": "SGD", "steps_taken": 40, "lr": {...}, "buffers": {...}, ...}}
+
+Version 1 files (a list per weight vector, "w": [0.23, -0.71]) are still read.
 
 Floats are written with ``repr``, so a round trip is exact. ``save`` writes a temporary file in
 the same directory and renames it over the target (``os.replace`` is atomic), so a crash never
 leaves a half-written file in place of a good one. ``load`` checks the whole file before
 touching a model: a truncated, malformed or mismatched file raises ``ModelFileError`` naming
-the problem, and the model keeps its values.
+the problem, and the model keeps its values. A file whose config would build an absurd model
+(over ``MAX_PARAMETERS``) is refused before anything is built.
 """
 
 from __future__ import annotations
@@ -20,12 +27,19 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .evaluation import trained_task
 from .files import write_atomic
 from .gpt import GPT
+from .labels import Task
+from .losses import LOSSES
 from .module import MLP, Layer, Module, Neuron
+from .optim import Optimizer
 
 FORMAT = "chainrule.nn"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)
+MAX_PARAMETERS = 10_000_000
+"""The largest model ``load`` builds from a file's config (a damaged or hostile file could ask for more)."""
 MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron, "GPT": GPT}
 """The classes ``load`` can rebuild from a file alone; for others pass ``model=``."""
 
@@ -34,8 +48,12 @@ class ModelFileError(ValueError):
     """A model file that cannot be loaded: not JSON, truncated, or not matching the model."""
 
 
-def save(model: Module, path: str | os.PathLike) -> None:
-    """Write ``model`` (architecture and parameters) to ``path`` as JSON, atomically."""
+def save(model: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
+    """Write ``model`` (architecture, parameters, what it was trained for) to ``path`` as JSON, atomically.
+
+    With ``optimizer`` (which must be this model's) its state is saved too: ``load_optimizer``
+    restores it into a fresh optimiser of the loaded model, and training resumes exactly.
+    """
     if not isinstance(model, Module):
         raise TypeError(f"nn.save: expected a Module, got {type(model).__name__}")
     document = {
@@ -45,6 +63,16 @@ def save(model: Module, path: str | os.PathLike) -> None:
         "config": _config(model),
         "state": model.state_dict(),
     }
+    task = trained_task(model)
+    if task is not None and LOSSES.get(task.loss.name) == task.loss:  # a named loss: it can be rebuilt
+        document["task"] = task.to_dict()
+    if optimizer is not None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"nn.save: optimizer must be an nn.optim optimiser, got {type(optimizer).__name__}")
+        index = {id(p): i for i, p in enumerate(model.parameters())}
+        if any(id(p) not in index for p in optimizer.params):
+            raise ValueError("nn.save: the optimiser holds parameters that are not this model's")
+        document["optimizer"] = optimizer.state_dict() | {"parameters": [index[id(p)] for p in optimizer.params]}
     text = json.dumps(document, allow_nan=False, indent=1)
     write_atomic(path, text)
 
@@ -64,8 +92,30 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
     try:
         model.load_state_dict(document["state"])
     except (TypeError, ValueError) as error:
-        raise ModelFileError(f"{path}: {error}") from None
+        raise ModelFileError(f"{path}: {' '.join(str(error).split())}") from None
+    task = _task(document, path)
+    if task is not None:
+        model._trained_for = task
     return model
+
+
+def load_optimizer(path: str | os.PathLike, optimizer: Optimizer) -> Optimizer:
+    """Restore the optimiser state saved with ``nn.save(model, path, optimizer=...)`` into ``optimizer``,
+    a fresh optimiser of the same class built on the loaded model's parameters; returns it."""
+    path = Path(path)
+    document = _read_document(path)
+    state = document.get("optimizer")
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{path}: the file holds no optimiser state (save it with nn.save(..., optimizer=opt))")
+    count = len(state.get("parameters", ()))
+    if count != len(optimizer.params):
+        raise ModelFileError(f"{path}: the saved optimiser had {count} parameters, this one has "
+                             f"{len(optimizer.params)}")
+    try:
+        optimizer.load_state_dict({key: value for key, value in state.items() if key != "parameters"})
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    return optimizer
 
 
 # ---------------------------------------------------------------- reading
@@ -89,8 +139,9 @@ def _read_document(path: Path) -> dict[str, Any]:
         raise ModelFileError(f"{path}: not a model file (its JSON is nested too deeply to read)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not a chainrule model file (no \"format\": {FORMAT!r})")
-    if document.get("version") != VERSION:
-        raise ModelFileError(f"{path}: model file version {document.get('version')!r}, this version reads {VERSION}")
+    if document.get("version") not in READS:
+        raise ModelFileError(f"{path}: model file version {document.get('version')!r}, this version reads "
+                             f"{' and '.join(map(str, READS))}")
     for key, kind in (("class", str), ("state", dict)):
         if not isinstance(document.get(key), kind):
             raise ModelFileError(f"{path}: key {key!r} is missing or not a {kind.__name__}")
@@ -109,10 +160,43 @@ def _build(document: dict[str, Any], path: Path) -> Module:
     if name not in MODEL_CLASSES or config is None:
         raise ModelFileError(f"{path}: cannot rebuild a {name!r} from the file alone; "
                              f"pass model=... (an instance to load into)")
+    count = _parameter_count(name, config)
+    if count > MAX_PARAMETERS:
+        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters, more than "
+                             f"nn.serialize.MAX_PARAMETERS ({MAX_PARAMETERS:,}); refused before building it")
     try:
         return MODEL_CLASSES[name](**config)
     except (TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: bad 'config' for {name}: {error}") from None
+
+
+def _parameter_count(name: str, config: dict[str, Any]) -> int:
+    """How many parameters the config would build (0 if its sizes are not counts: the constructor says why)."""
+    keys = {"MLP": ("nin", "nouts"), "Layer": ("nin", "nout"), "Neuron": ("nin",),
+            "GPT": ("vocab_size", "n_layer", "n_embd", "block_size")}[name]
+    sizes = [config.get(key) for key in keys]
+    sizes = [*sizes[:-1], *sizes[-1]] if name == "MLP" and isinstance(sizes[-1], list) else sizes
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
+        return 0
+    if name == "GPT":  # wte, lm_head (V x E), wpe (B x E); per layer 4 E x E attention and two 4E x E MLP matrices
+        vocab, layers, width, block = sizes
+        return (2 * vocab + block) * width + layers * 12 * width * width
+    if name == "Neuron":
+        sizes = [*sizes, 1]
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
+
+
+def _task(document: dict[str, Any], path: Path) -> Task | None:
+    """What the model was trained for, if the file says (a loss by name and its classes)."""
+    task = document.get("task")
+    if task is None:
+        return None
+    classes = task.get("classes") if isinstance(task, dict) else None
+    if (not isinstance(task, dict) or task.get("loss") not in LOSSES
+            or not (classes is None or isinstance(classes, list) and all(isinstance(c, int | float) for c in classes))):
+        raise ModelFileError(f"{path}: key 'task' must name a loss of nn.losses.LOSSES and its classes")
+    return Task(LOSSES[task["loss"]], None if classes is None else tuple(float(c) for c in classes),
+                bool(task.get("per_unit", False)))
 
 
 def _check_fits(document: dict[str, Any], model: Module, path: Path) -> None:

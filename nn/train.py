@@ -1,13 +1,20 @@
-"""Training and evaluating a model: ``fit``, ``predict``, ``accuracy``, ``evaluate``.
+"""Training: ``fit``, micrograd's loop with checks before it starts and a clear stop when it diverges.
 
 One training step is micrograd's loop: forward every example of the batch, the loss (plus an
 optional L2 penalty), zero the gradients, backward, and an optimiser step (D7). The first three
 parts, "(batch loss, parameter gradients) from a batch", are one function made by
 ``make_step``, which the compiled executor (``engine="compiled"``) replaces wholesale.
+
+Everything is checked before the first step (``nn.validation``, ``nn.labels``): the data, every
+label (an error names its row), the loss against the model's outputs, the optimiser against the
+model. A loss that becomes NaN or infinite, or grows a million-fold, stops the run with
+``TrainingDiverged``, which carries the history so far; the model is put back to the last
+parameters whose loss was finite.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import sys
@@ -20,10 +27,13 @@ from tqdm import tqdm
 import autograd
 from autograd import Value
 
+from .evaluation import default_loss, forward_data, model_loss, output_matrix
 from .init import Seed, make_rng
-from .losses import Loss, check_alpha, get_loss, l2_penalty
+from .labels import labels_accuracy, read_labels
+from .losses import Loss, LossFunction, check_alpha, get_loss, l2_penalty
 from .module import Module
 from .optim import SGD, LinearDecay, Optimizer
+from .validation import check_data, check_optimizer, check_parameters
 
 Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
 """(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
@@ -45,45 +55,87 @@ class History(dict):
         return self["accuracy"]
 
 
-def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Optimizer | None = None,
-        steps: int | None = None, epochs: int | None = None, batch_size: int | None = None, progress: bool = True,
-        seed: Seed = None, engine: str = "eager", alpha_l2: float = 0.0, threshold: float | None = None) -> History:
+EXPLOSION = 1e6
+"""A batch loss above EXPLOSION * max(first loss, 1) counts as diverged (as does a NaN or infinite one)."""
+
+
+class TrainingDiverged(FloatingPointError):
+    """The training diverged (a NaN, infinite or exploding loss, or an overflow), whatever the engine.
+
+    ``history`` holds the steps done before it; ``step`` is the step that failed. The model holds
+    the parameters of the last step whose loss was finite (the initial ones if it was the first).
+    """
+
+    def __init__(self, message: str, history: History, step: int) -> None:
+        super().__init__(message)
+        self.history = history
+        self.step = step
+
+
+def default_optimizer(model: Module, loss: str | Loss | LossFunction, steps: int) -> SGD:
+    """The optimiser ``nn.fit`` and ``chainrule train`` use when none is given: SGD whose rate falls
+    linearly over the run from the loss's ``default_lr`` start to its end (micrograd's 1.0 -> 0.1 for
+    hinge; 0.1 -> 0.01 for mse, whose larger gradients diverge at 1.0)."""
+    start, end = get_loss(loss).default_lr
+    return SGD(model.parameters(), lr=LinearDecay(start, end, steps))
+
+
+def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = None,
+        optimizer: Optimizer | None = None, steps: int | None = None, epochs: int | None = None,
+        batch_size: int | None = None, progress: bool = True, seed: Seed = None, engine: str = "eager",
+        alpha_l2: float = 0.0, threshold: float | None = None) -> History:
     """Train ``model`` on (X, y) and return the History of loss and accuracy per step.
 
     ``steps`` optimiser updates (default 100), or ``epochs`` passes over the data; each step uses
     the whole data set (``batch_size=None``, micrograd's way) or a mini-batch of a shuffled
-    epoch, shuffled with ``seed``. ``loss`` is a name in ``nn.losses.LOSSES`` or a function
-    (outputs, targets) -> Value; ``alpha_l2`` adds alpha * sum p^2. The default optimiser is
-    micrograd's: SGD with lr falling linearly from 1.0 to 0.1 over the run.
+    epoch, shuffled with ``seed``. ``loss`` is a name in ``nn.losses.LOSSES``, a ``nn.losses.Loss``
+    or a function (outputs, targets) -> Value (default: hinge for one output, cross_entropy for
+    several); ``alpha_l2`` adds alpha * sum p^2. The default optimiser is ``default_optimizer``'s
+    (micrograd's SGD with lr 1.0 -> 0.1 for hinge). The model keeps the loss and the classes it was
+    trained for, so ``predict``, ``accuracy`` and ``evaluate`` judge it the same way. Mini-batches
+    continue from the optimiser's step count (the batches a run with this seed would use at those
+    steps), so training resumed with a restored optimiser (``nn.load_optimizer``) is the same run.
+    Raises ``TrainingDiverged`` (with the history so far) if the loss stops being finite.
     """
-    loss_fn = get_loss(loss)
     check_alpha(alpha_l2, "nn.fit: alpha_l2")
     X, y = check_data(X, y, "nn.fit")
+    params = check_parameters(model, "nn.fit")
     n_outputs = _count_outputs(model, X)
-    targets = _targets_for(loss, y, n_outputs, "nn.fit")
-    threshold = default_threshold(model, threshold, loss, y)
+    loss_fn = default_loss(n_outputs) if loss is None else model_loss(model, loss)
+    targets, task = read_labels(loss_fn, y, n_outputs, "nn.fit")
     n_steps, batches = _schedule(len(y), steps, epochs, batch_size, seed)
-    params = model.parameters()
     if optimizer is None:
-        optimizer = SGD(params, lr=LinearDecay(1.0, 0.1, n_steps))
+        optimizer = default_optimizer(model, loss_fn, n_steps)
+    check_optimizer(optimizer, params, "nn.fit")
+    batches = itertools.islice(batches, optimizer.steps_taken, None)  # a resumed run continues the batch order
     array = _parameter_array(engine, params, optimizer)  # engine="compiled": the parameters in one array
     step = make_step(model, loss_fn, params, alpha_l2, engine, array)
     inputs = X.tolist()
+    model._trained_for = task
+
+    def snapshot() -> Any:
+        return [p.data for p in params] if array is None else array.data.copy()
 
     history = History()
     bar = _progress_bar(n_steps, progress)
+    last_good = snapshot()  # the parameters of the last finite loss
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
             try:
                 batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
-                if not math.isfinite(batch_loss):
-                    raise FloatingPointError(f"the loss is {batch_loss!r}")
-                optimizer.step() if array is None else optimizer.step_array(array)
-            except ArithmeticError as error:  # overflow, inf or NaN: the run diverged
-                raise type(error)(f"nn.fit: at step {k}: {error}; the training diverged, try a smaller "
-                                  "learning rate or standardised inputs") from error
+            except ArithmeticError as error:  # overflow in the forward or backward pass
+                _diverged(history, k, params, array, last_good, str(error), error)
+            limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
+            if not math.isfinite(batch_loss) or batch_loss > limit:
+                grown = f", over {EXPLOSION:g} times the first step's" if math.isfinite(batch_loss) else ""
+                _diverged(history, k, params, array, last_good, f"the loss is {batch_loss!r}{grown}")
             history.loss.append(batch_loss)
-            history.accuracy.append(score_accuracy(outputs, y[rows], threshold))
+            history.accuracy.append(labels_accuracy(task, outputs, y[rows], threshold))
+            last_good = snapshot()
+            try:
+                optimizer.step() if array is None else optimizer.step_array(array)
+            except ArithmeticError as error:  # a non-finite gradient or update, refused by the optimiser
+                _diverged(history, k, params, array, last_good, str(error), error)
             if bar is not None:
                 shown = {"loss": f"{batch_loss:.4f}"}
                 if not math.isnan(history.accuracy[-1]):  # NaN: regression targets, no accuracy to show
@@ -96,6 +148,20 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", optimizer: Op
         if bar is not None:
             bar.close()
     return history
+
+
+def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, last_good: Any,
+              reason: str, cause: BaseException | None = None) -> None:
+    """Put the last finite parameters back (into the Values, or the array fit syncs) and raise TrainingDiverged."""
+    if array is not None:
+        array.data[:] = last_good
+    else:
+        for p, value in zip(params, last_good, strict=True):
+            p.data = value
+    where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
+             else "its initial parameters")
+    raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where}. "
+                           "Try a smaller learning rate or standardised inputs", history, k) from cause
 
 
 def make_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: float = 0.0, engine: str = "eager",
@@ -128,13 +194,14 @@ def _eager_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: flo
 
 
 def _parameter_array(engine: str, params: list[Value], optimizer: Optimizer) -> autograd.ParameterArray | None:
-    """For engine="compiled" with an optimiser of exactly the model's parameters that has an array
-    form (``update_array``): one array that the replay reads and the optimiser updates in place
-    (``Optimizer.step_array``), synchronised into the Values when fit ends. Otherwise None:
-    parameters stay in their Values."""
+    """For engine="compiled" with an optimiser of exactly the model's parameters whose update is the
+    array form (``compute``, not its own ``step``): one array that the replay reads and the optimiser
+    updates in place (``Optimizer.step_array``), synchronised into the Values when fit ends.
+    Otherwise None: parameters stay in their Values."""
     if engine != "compiled" or len(optimizer.params) != len(params):
         return None
-    if type(optimizer).update_array is Optimizer.update_array:  # an optimiser with no array form
+    kind = type(optimizer)
+    if kind.compute is Optimizer.compute or kind.step is not Optimizer.step:  # an optimiser with no array form
         return None
     if any(p is not q for p, q in zip(optimizer.params, params, strict=True)):
         return None
@@ -185,145 +252,12 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
     return step
 
 
-# ---------------------------------------------------------------- predicting and scoring
-
-
-def predict(model: Module, X: Any, threshold: float | None = None, loss: str | Loss | None = None) -> np.ndarray:
-    """Class indices: argmax of the outputs, or, for one output, 1 where it exceeds ``threshold``.
-
-    The default threshold is ``default_threshold``'s, the same as ``fit``'s: 0.5 for a sigmoid
-    output or a model trained with ``loss="bce"`` or ``"mse"`` (on 0/1 labels), else 0.
-    """
-    X, _ = check_data(X, None, "nn.predict")
-    return predictions(forward_data(model, X), default_threshold(model, threshold, loss))
-
-
-def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss: str | Loss | None = None) -> float:
-    """The fraction of examples whose predicted class is y (labels 0/1, -1/+1 or 0..k-1).
-
-    Pass the training ``loss`` (or a ``threshold``) so the cut of a single output is ``fit``'s.
-    """
-    X, y = check_data(X, y, "nn.accuracy")
-    return score_accuracy(forward_data(model, X), y, default_threshold(model, threshold, loss, y))
-
-
-def evaluate(model: Module, X: Any, y: Any, loss: str | Loss = "hinge", threshold: float | None = None,
-             alpha_l2: float = 0.0) -> dict[str, float]:
-    """{"loss": mean loss over (X, y) (plus the L2 penalty if asked), "accuracy": ...}, without a graph."""
-    loss_fn = get_loss(loss)
-    check_alpha(alpha_l2, "nn.evaluate: alpha_l2")
-    X, y = check_data(X, y, "nn.evaluate")
-    with autograd.no_grad():
-        outputs = [model(x) for x in X.tolist()]
-        n_outputs = output_matrix(outputs).shape[1]
-        total = loss_fn(outputs, _targets_for(loss, y, n_outputs, "nn.evaluate"))
-        if alpha_l2:
-            total = total + l2_penalty(model, alpha_l2)
-    threshold = default_threshold(model, threshold, loss, y)
-    return {"loss": float(total), "accuracy": score_accuracy(output_matrix(outputs), y, threshold)}
-
-
-def forward_data(model: Module, X: np.ndarray) -> np.ndarray:
-    """The model's outputs for every row of X as an (n, k) array, recording no graph."""
-    with autograd.no_grad():
-        return output_matrix([model(x) for x in X.tolist()])
-
-
-def output_matrix(outputs: list[Any]) -> np.ndarray:
-    """(n, k) array of the data of n model outputs (a Value or a list of k Values each)."""
-    return np.array([[float(o)] if isinstance(o, Value | float | int) else [float(v) for v in o] for o in outputs])
-
-
-def predictions(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:
-    """Class indices from an (n, k) array of outputs: argmax, or score > threshold when k = 1."""
-    if scores.shape[1] == 1:
-        return (scores[:, 0] > threshold).astype(np.int64)
-    return np.argmax(scores, axis=1).astype(np.int64)
-
-
-def score_accuracy(scores: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> float:
-    """Fraction of correct predictions; NaN when y are not class labels (regression)."""
-    if not np.all(y == np.round(y)):
-        return math.nan
-    if y.ndim == 2:  # several independent yes/no outputs (D10): every unit counts
-        if y.shape != scores.shape:
-            return math.nan
-        return float(np.mean((scores > threshold) == (y > 0)))
-    if scores.shape[1] == 1:
-        if not set(np.unique(y).tolist()) <= {-1.0, 0.0, 1.0}:
-            return math.nan
-        return float(np.mean(predictions(scores, threshold) == (y > 0)))
-    return float(np.mean(predictions(scores) == y))
-
-
-# ---------------------------------------------------------------- checking and preparing data
-
-
-def check_data(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """X as a finite float array (n, d) and y as a finite float array of n rows (or None)."""
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: X must be an array of numbers (n examples x d inputs)") from None
-    if X.ndim != 2 or len(X) == 0:
-        hint = " (for one input per example use X.reshape(-1, 1))" if X.ndim == 1 else ""
-        raise ValueError(f"{where}: X must be a non-empty 2-D array (n examples x d inputs), got shape {X.shape}{hint}")
-    bad = np.argwhere(~np.isfinite(X))
-    if len(bad):
-        i, j = bad[0].tolist()
-        raise ValueError(f"{where}: X[{i}, {j}] is {float(X[i, j])!r}; inputs must be finite")
-    if y is None:
-        return X, None
-    try:
-        y = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where}: y must be an array of numbers (labels or targets)") from None
-    if y.ndim not in (1, 2) or len(y) != len(X):
-        raise ValueError(f"{where}: y must have one entry per row of X ({len(X)}), got shape {y.shape}")
-    bad = np.argwhere(~np.isfinite(y))
-    if len(bad):
-        index = bad[0].tolist()
-        raise ValueError(f"{where}: y{index} is {float(y[tuple(index)])!r}; targets must be finite")
-    return X, y
+# ---------------------------------------------------------------- batches and progress
 
 
 def _count_outputs(model: Module, X: np.ndarray) -> int:
     """Number of output units, found by running the first example (which also checks its length)."""
     return forward_data(model, X[:1]).shape[1]
-
-
-def _targets_for(loss: str | Loss, y: np.ndarray, n_outputs: int, where: str) -> np.ndarray:
-    """The targets a loss expects: one-hot rows for mse/bce with several outputs and class indices."""
-    if loss in ("mse", "bce", "bce_with_logits") and y.ndim == 1 and n_outputs > 1:
-        classes = y.astype(np.int64)
-        if not np.all(classes == y) or classes.min() < 0 or classes.max() >= n_outputs:
-            raise ValueError(f"{where}: with {n_outputs} outputs, y must be class indices 0..{n_outputs - 1} "
-                             "or an (n, k) array of targets")
-        return np.eye(n_outputs)[classes]
-    if loss == "hinge" and n_outputs != 1:
-        raise ValueError(f"{where}: the hinge loss needs a model with one output, this one has {n_outputs}")
-    return y
-
-
-def default_threshold(model: Module, threshold: float | None = None, loss: str | Loss | None = None,
-                      y: np.ndarray | None = None) -> float:
-    """The cut of a single output (above it: class 1), one rule for fit, evaluate, predict and accuracy.
-
-    ``threshold`` when given; else the model decides first, then the loss and the labels:
-
-    1. a sigmoid output is a probability: 0.5;
-    2. ``bce`` reads the outputs as probabilities: 0.5; ``mse`` fits the labels themselves, so
-       its cut is their midpoint: 0.5 for 0/1 labels (also when no labels are given), 0 for -1/+1;
-    3. otherwise the output is a score or a logit (hinge, bce_with_logits, a loss function): 0.
-    """
-    if threshold is not None:
-        return threshold
-    last = getattr(model, "output_activation", getattr(model, "activation", None))
-    if last == "sigmoid" or loss == "bce":
-        return 0.5
-    if loss == "mse" and (y is None or np.all((y == 0) | (y == 1))):
-        return 0.5
-    return 0.0
 
 
 def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | None,

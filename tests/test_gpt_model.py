@@ -19,8 +19,13 @@ def test_microgpt_size_and_parameter_order():
     model = nn.GPT(27, seed=42)
     # 27*16 (wte) + 16*16 (wpe) + 27*16 (lm_head) + 4 * 16*16 (attention) + 2 * 64*16 (MLP)
     assert len(model.parameters()) == 4192
-    assert list(model.state_dict()) == ["wte", "wpe", "lm_head", "layers.0.attn_wq", "layers.0.attn_wk",
-                                        "layers.0.attn_wv", "layers.0.attn_wo", "layers.0.mlp_fc1", "layers.0.mlp_fc2"]
+    names = list(model.state_dict())  # one key per number, the names of named_parameters()
+    assert names == [name for name, _ in model.named_parameters()]
+    matrices = [name.rstrip("0123456789").rstrip(".") for name in names]
+    assert list(dict.fromkeys(matrices)) == ["wte", "wpe", "lm_head", "layers.0.attn_wq", "layers.0.attn_wk",
+                                             "layers.0.attn_wv", "layers.0.attn_wo", "layers.0.mlp_fc1",
+                                             "layers.0.mlp_fc2"]
+    assert names[:2] == ["wte0", "wte1"] and names[-1] == f"layers.0.mlp_fc2.{16 * 64 - 1}"
     # the weights are gauss(0, 0.08) drawn from random.Random(42) in that order, row after row
     rng = random.Random(42)
     assert [p.data for p in model.parameters()] == [rng.gauss(0, 0.08) for _ in range(4192)]

@@ -82,7 +82,7 @@ def test_datasets_registry_loads_everything_with_no_arguments():
 @pytest.mark.parametrize("call, message", [
     (lambda: nn.make_moons(0), "make_moons: expected a positive int, got 0"),
     (lambda: nn.make_moons(10, noise=-1.0), "make_moons: noise: expected a finite number >= 0, got -1.0"),
-    (lambda: nn.make_circles(10, factor=1.5), r"make_circles: factor must be in \(0, 1\)"),
+    (lambda: nn.make_circles(10, factor=1.5), r"make_circles: factor must be in \[0, 1\)"),
     (lambda: nn.make_blobs(10, centers=np.array([np.nan, 1.0])), "make_blobs: centers must be a count or a finite"),
 ])
 def test_bad_generator_arguments(call, message):
@@ -137,8 +137,42 @@ def test_standardize_uses_the_training_statistics():
     assert np.all(scaled_train[:, 2] == 0.0)
     mean, std = train.mean(axis=0), train.std(axis=0)
     np.testing.assert_allclose(scaled_test[:, :2], (test[:, :2] - mean[:2]) / std[:2], rtol=1e-12)
-    assert nn.standardize(train).shape == (50, 3)
-    with pytest.raises(ValueError, match="standardize: X_train contains NaN"):
+    scaler = nn.standardize(train)  # a fitted scaler: the same rescaling for any later data
+    assert isinstance(scaler, nn.StandardScaler)
+    np.testing.assert_array_equal(scaler.transform(train), scaled_train)
+    np.testing.assert_array_equal(scaler.transform(test), scaled_test)
+    np.testing.assert_allclose(scaler.mean_, mean) and np.testing.assert_allclose(scaler.scale_[:2], std[:2])
+    np.testing.assert_allclose(scaler.inverse_transform(scaled_test), test, rtol=1e-12)
+    np.testing.assert_array_equal(nn.StandardScaler().fit_transform(train), scaled_train)
+    with pytest.raises(ValueError, match=r"StandardScaler: X\[1, 0\] is nan; values must be finite"):
         nn.standardize(np.array([[1.0], [np.nan]]))
-    with pytest.raises(ValueError, match="X_test has 2 columns, X_train has 3"):
+    with pytest.raises(ValueError, match="StandardScaler.transform: X has 2 columns, the scaler was fitted on 3"):
         nn.standardize(train, test[:, :2])
+    with pytest.raises(ValueError, match="the scaler is not fitted; call fit"):
+        nn.StandardScaler().transform(train)
+
+
+def test_stratify_takes_the_labels_as_scikit_learn():
+    X, y = nn.load_iris()
+    by_labels = nn.train_test_split(X, y, test_size=0.2, seed=3, stratify=y)
+    assert np.bincount(by_labels[3]).tolist() == [10, 10, 10]
+    groups = (np.arange(150) % 2).astype(int)  # stratify by something other than y
+    _, _, _, y_test = nn.train_test_split(X, np.arange(150), test_size=0.2, seed=3, stratify=groups)
+    assert np.bincount(groups[y_test]).tolist() == [15, 15]
+    with pytest.raises(ValueError, match=r"stratify must hold one class label per row \(150\), got shape \(3,\)"):
+        nn.train_test_split(X, y, stratify=[0, 1, 2])
+
+
+def test_moons_and_circles_defaults_are_scikit_learns():
+    """n_samples=100, no noise, circles' factor 0.8; shuffle=False keeps scikit-learn's order (class 0 first)."""
+    X, y = nn.make_moons(shuffle=False)
+    t = np.linspace(0, np.pi, 50)
+    expected = np.vstack([np.column_stack([np.cos(t), np.sin(t)]), np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)])])
+    np.testing.assert_array_equal(X, expected)
+    assert y.tolist() == [0] * 50 + [1] * 50
+    X, y = nn.make_circles(shuffle=False)
+    t = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+    np.testing.assert_allclose(X, np.vstack([np.column_stack([np.cos(t), np.sin(t)]),
+                                             0.8 * np.column_stack([np.cos(t), np.sin(t)])]), rtol=1e-15)
+    X, _ = nn.make_moons(noise=None, seed=0)
+    np.testing.assert_allclose(np.sort(X[:, 0]), np.sort(expected[:, 0]))  # shuffled, no noise

@@ -128,33 +128,91 @@ def test_state_dict_round_trip_keeps_the_parameter_objects():
     source, target = nn.MLP(2, [3, 1], seed=1), nn.MLP(2, [3, 1], seed=2)
     params = target.parameters()
     state = source.state_dict()
-    assert list(state) == ["layers.0.neurons.0.w", "layers.0.neurons.0.b", "layers.0.neurons.1.w",
-                           "layers.0.neurons.1.b", "layers.0.neurons.2.w", "layers.0.neurons.2.b",
-                           "layers.1.neurons.0.w", "layers.1.neurons.0.b"]
-    assert state["layers.0.neurons.1.w"] == [w.data for w in source.layers[0].neurons[1].w]
-    target.load_state_dict(state)
+    assert list(state) == [name for name, _ in source.named_parameters()]  # PyTorch's rule
+    assert list(state)[:4] == ["layers.0.neurons.0.w0", "layers.0.neurons.0.w1", "layers.0.neurons.0.b",
+                               "layers.0.neurons.1.w0"]
+    assert state["layers.0.neurons.1.w1"] == source.layers[0].neurons[1].w[1].data
+    assert target.load_state_dict(state) == ([], [])
     assert all(p is q for p, q in zip(target.parameters(), params, strict=True))
     assert [p.data for p in target.parameters()] == [p.data for p in source.parameters()]
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda s: s.pop("layers.1.neurons.0.b"), "missing keys ['layers.1.neurons.0.b']"),
-    (lambda s: s.update(extra=1.0), "unexpected keys ['extra']"),
-    (lambda s: s.update({"layers.0.neurons.2.w": [1.0, 2.0, 3.0]}),
+def test_a_state_with_lists_per_weight_vector_still_loads():
+    """The layout of state dicts and model files before (version 1): "w": [w0, w1]."""
+    source, target = nn.MLP(2, [3, 1], seed=1), nn.MLP(2, [3, 1], seed=2)
+    old = {}
+    for name, p in source.named_parameters():
+        stem = name.rstrip("0123456789")
+        if stem.endswith(".w"):
+            old.setdefault(stem, []).append(p.data)
+        else:
+            old[name] = p.data
+    target.load_state_dict(old)
+    assert target.state_dict() == source.state_dict()
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda s: s.pop("layers.1.neurons.0.b"), nn.StateDictError,
+     'Error(s) in loading state_dict for MLP:\n\tMissing key(s) in state_dict: "layers.1.neurons.0.b".'),
+    (lambda s: s.update(extra=1.0, more=2.0), nn.StateDictError,
+     '\tUnexpected key(s) in state_dict: "extra", "more".'),
+    (lambda s: s.update({"layers.0.neurons.2.w": [1.0, 2.0, 3.0]}), ValueError,
      "'layers.0.neurons.2.w' has shape (3,), the model expects (2,)"),
-    (lambda s: s.update({"layers.0.neurons.2.w": [1.0, "a"]}), "'layers.0.neurons.2.w'[1] must be a number"),
-    (lambda s: s.update({"layers.1.neurons.0.b": [0.0]}), "'layers.1.neurons.0.b' must be a number"),
-    (lambda s: s.update({"layers.1.neurons.0.w": [0.0, math.nan, 0.0]}), "NaN or infinite"),
+    (lambda s: s.update({"layers.0.neurons.2.w1": "a"}), ValueError, "'layers.0.neurons.2.w1' must be a number"),
+    (lambda s: s.update({"layers.1.neurons.0.b": [0.0]}), ValueError, "'layers.1.neurons.0.b' must be a number"),
+    (lambda s: s.update({"layers.1.neurons.0.w1": math.nan}), ValueError, "NaN or infinite"),
 ])
-def test_load_state_dict_rejects_bad_state_and_changes_nothing(change, message):
+def test_load_state_dict_rejects_bad_state_and_changes_nothing(change, error, message):
     model = nn.MLP(2, [3, 1], seed=1)
     before = model.state_dict()
     state = nn.MLP(2, [3, 1], seed=2).state_dict()
     change(state)
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(error) as caught:
         model.load_state_dict(state)
-    assert message in str(error.value)
+    assert message in str(caught.value)
     assert model.state_dict() == before
+
+
+def test_load_state_dict_strict_false_loads_what_matches_and_reports_the_rest():
+    model, source = nn.MLP(2, [3, 1], seed=1), nn.MLP(2, [3, 1], seed=2)
+    state = source.state_dict()
+    del state["layers.1.neurons.0.b"]
+    state["extra"] = 1.0
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert missing == ["layers.1.neurons.0.b"] and unexpected == ["extra"]
+    assert model.layers[0].neurons[0].w[0].data == source.layers[0].neurons[0].w[0].data
+    assert issubclass(nn.StateDictError, RuntimeError)  # what PyTorch users catch
+
+
+class Block(nn.Module):
+    """A custom module holding its parts in a tuple, a dict and nested lists."""
+
+    def __init__(self):
+        self.pair = (nn.Neuron(2, seed=0), nn.Neuron(2, seed=1))
+        self.heads = {"left": nn.Layer(2, 2, seed=2), "right": [nn.Neuron(2, seed=3)]}
+        self.scale = Value(2.0)
+        self.W = [[Value(1.0), Value(2.0)], [Value(3.0)]]  # a matrix as nested lists
+        self.fc1 = [Value(4.0), Value(5.0)]  # a name ending in a digit: fc1.0, not fc10
+        self.shared = self.pair[0]  # the same module twice: its parameters count once
+        self._cache = [Value(9.0)]  # private: not a parameter
+
+
+def test_module_finds_parameters_in_tuples_dicts_and_nested_containers(tmp_path):
+    block = Block()
+    names = [name for name, _ in block.named_parameters()]
+    assert names == ["scale", "W.0.0", "W.0.1", "W.1.0", "fc1.0", "fc1.1",
+                     "pair.0.w0", "pair.0.w1", "pair.0.b", "pair.1.w0", "pair.1.w1", "pair.1.b",
+                     "heads.left.neurons.0.w0", "heads.left.neurons.0.w1", "heads.left.neurons.0.b",
+                     "heads.left.neurons.1.w0", "heads.left.neurons.1.w1", "heads.left.neurons.1.b",
+                     "heads.right.0.w0", "heads.right.0.w1", "heads.right.0.b"]
+    assert len(block.parameters()) == 21 and list(block.state_dict()) == names
+    other = Block()
+    for p in other.parameters():
+        p.data += 1.0
+    other.load_state_dict(block.state_dict())
+    assert other.state_dict() == block.state_dict()
+    nn.save(block, tmp_path / "block.json")  # a custom module: saved state, loaded into an instance
+    assert nn.load(tmp_path / "block.json", model=other).state_dict() == block.state_dict()
 
 
 # ---------------------------------------------------------------- seeds and initialisers
@@ -227,3 +285,12 @@ def test_layer_set_weights_checks_shapes():
         layer.set_weights(np.zeros((3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="must be finite"):
         layer.set_weights(np.full((3, 2), np.inf), np.zeros(3))
+
+
+def test_a_version_1_state_of_a_matrix_whose_name_ends_in_a_digit_still_loads():
+    model = nn.GPT(4, n_layer=1, n_embd=4, n_head=2, block_size=3, seed=0)
+    old = {}  # version 1: one list per weight matrix ("layers.0.mlp_fc1": [...])
+    for name, p in model.named_parameters():
+        old.setdefault(name.rstrip("0123456789").rstrip("."), []).append(p.data + 1.0)
+    model.load_state_dict(old)
+    assert model.layers[0].mlp_fc1[5].data == old["layers.0.mlp_fc1"][5]

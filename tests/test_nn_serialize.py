@@ -77,13 +77,14 @@ def damage(text, how):
     if how == "wrong format":
         document["format"] = "pytorch"
     elif how == "future version":
-        document["version"] = 2
+        document["version"] = 3
     elif how == "no state":
         del document["state"]
     elif how == "missing key":
         del state["layers.1.neurons.0.b"]
-    elif how == "wrong shape":
+    elif how == "wrong shape":  # a version 1 list
         state["layers.0.neurons.2.w"] = [1.0, 2.0, 3.0]
+        del state["layers.0.neurons.2.w0"], state["layers.0.neurons.2.w1"]
     elif how == "not a number":
         state["layers.0.neurons.0.b"] = "0.5"
     elif how == "nan":  # Python's json writes and reads NaN unless told not to
@@ -97,6 +98,8 @@ def damage(text, how):
         return json.dumps(document).replace('"placeholder"', number)
     elif how == "bad config":
         document["config"]["nouts"] = [3, -1]
+    elif how == "absurd size":
+        document["config"]["nouts"] = [100_000, 100_000, 1]  # 3e5 + 100_001e5 + 100_001 weights and biases
     elif how == "unknown class":
         document["class"] = "Transformer"
     return json.dumps(document)
@@ -106,9 +109,9 @@ CASES = {
     "truncated": "not valid JSON .* the file may be truncated",
     "not json": "not valid JSON",
     "wrong format": "not a chainrule model file",
-    "future version": "model file version 2, this version reads 1",
+    "future version": "model file version 3, this version reads 1 and 2",
     "no state": "key 'state' is missing",
-    "missing key": r"missing keys \['layers.1.neurons.0.b'\]",
+    "missing key": r'Error\(s\) in loading state_dict for MLP: Missing key\(s\) in state_dict: "layers.1.neurons.0.b"',
     "wrong shape": r"'layers.0.neurons.2.w' has shape \(3,\), the model expects \(2,\)",
     "not a number": "'layers.0.neurons.0.b' must be a number, got str",
     "nan": "contains NaN; parameters must be finite numbers",
@@ -117,6 +120,7 @@ CASES = {
     "deeply nested": "not a model file .its JSON is nested too deeply to read.",
     "bad config": r"bad 'config' for MLP: MLP: nouts\[1\] must be a positive int, got -1",
     "unknown class": "cannot rebuild a 'Transformer' from the file alone",
+    "absurd size": "declares a MLP of 10,000,500,001 parameters, more than .* refused before building it",
 }
 
 

@@ -57,7 +57,7 @@ def test_same_steps_as_micrograd_itself():
 
 def test_iris_held_out_accuracy_at_least_95_percent():
     X, y = nn.load_iris()
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=1, stratify=True)
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.3, seed=1, stratify=y)
     X_train, X_test = nn.standardize(X_train, X_test)
     model = nn.MLP(4, [4, 3], activation="tanh", init="xavier_normal", seed=1)
     history = nn.fit(model, X_train, y_train, loss="cross_entropy", steps=200, alpha_l2=1e-3, progress=False)
@@ -106,7 +106,7 @@ def test_fit_with_a_loss_function_and_several_losses():
     for loss, act in (("mse", None), ("bce", "sigmoid"), ("bce_with_logits", None)):
         model = nn.MLP(2, [5, 3], output_activation=act, seed=1)
         result = nn.evaluate(model, X, y, loss=loss)
-        outputs = nn.train.forward_data(model, X)
+        outputs = nn.evaluation.forward_data(model, X)
         onehot = np.eye(3)[y]
         if loss == "mse":
             expected = np.mean((outputs - onehot) ** 2)
@@ -161,8 +161,8 @@ def test_fit_evaluate_predict_and_accuracy_cut_a_single_output_at_the_same_thres
     expected = np.mean((p > 0.5) == y)
     history = nn.fit(probability, X, y, loss=lambda a, t: nn.bce(a, t), steps=1, progress=False)
     assert history.accuracy[0] == expected == at_zero
-    assert nn.train.default_threshold(probability) == 0.5  # viz's call, without a loss
-    assert nn.train.default_threshold(linear) == 0.0
+    assert nn.evaluation.default_threshold(probability) == 0.5  # viz's call, without a loss
+    assert nn.evaluation.default_threshold(linear) == 0.0
 
 
 def test_numpy_ints_are_accepted_for_steps_epochs_and_batch_size():
@@ -251,7 +251,7 @@ def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
     (dict(steps=0), ValueError, "steps must be a positive int, got 0"),
     (dict(batch_size=0), ValueError, "batch_size must be a positive int or None"),
     (dict(engine="fast"), ValueError, "engine must be 'eager' or 'compiled', got 'fast'"),
-    (dict(loss="cross_entropy"), ValueError, "cross_entropy: example 0 has 1 output"),
+    (dict(loss="cross_entropy"), ValueError, r"nn.fit: cross_entropy needs one output per class .* has 1 output"),
     (dict(alpha_l2=-1e-4), ValueError, r"nn.fit: alpha_l2 must be a finite number >= 0, got -0.0001"),
     (dict(alpha_l2=math.nan), ValueError, "nn.fit: alpha_l2 must be a finite number >= 0, got nan"),
 ])
@@ -261,19 +261,57 @@ def test_bad_fit_arguments_are_clear_errors(kwargs, error, message):
         nn.fit(nn.MLP(2, [2, 1], seed=0), arguments.pop("X"), arguments.pop("y"), **arguments)
 
 
-@pytest.mark.parametrize("model, loss, message", [
-    (nn.MLP(2, [3], seed=0), "hinge", "nn.evaluate: the hinge loss needs a model with one output, this one has 3"),
-    (nn.MLP(2, [2], seed=0), "mse", r"nn.evaluate: with 2 outputs, y must be class indices 0..1"),
+@pytest.mark.parametrize("model, loss, y, message", [
+    (nn.MLP(2, [3], seed=0), "hinge", [1, 2], "nn.evaluate: the hinge loss needs a model with one output, .* has 3"),
+    (nn.MLP(2, [3], seed=0), "mse", [1, 5],
+     r"nn.evaluate: y\[1\] is 5.0, not one of the classes \(0, 1, 2\); with 3 outputs the labels are 0..2"),
+    (nn.MLP(2, [2], seed=0), "mse", [1, 0.5], r"nn.evaluate: y\[1\] is 0.5; with 2 outputs y must hold class labels"),
 ])
-def test_evaluate_errors_name_evaluate(model, loss, message):
+def test_evaluate_errors_name_evaluate(model, loss, y, message):
     with pytest.raises(ValueError, match=message):
-        nn.evaluate(model, [[0.0, 1.0], [1.0, 0.0]], [1, 2], loss=loss)
+        nn.evaluate(model, [[0.0, 1.0], [1.0, 0.0]], y, loss=loss)
     with pytest.raises(ValueError, match="nn.evaluate: alpha_l2 must be a finite number >= 0, got inf"):
         nn.evaluate(model, [[0.0, 1.0]], [1], alpha_l2=math.inf)
 
 
-def test_a_diverging_run_stops_with_an_error_not_nan():
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+def test_a_diverging_run_raises_training_diverged_with_history_and_last_finite_parameters(engine):
     X = np.array([[1e3], [-1e3]])
     model = nn.MLP(1, [1], activation=None, seed=0)
-    with pytest.raises(ArithmeticError, match="nn.fit: at step [0-9]+: .* the training diverged"):
-        nn.fit(model, X, [1e3, -1e3], loss="mse", optimizer=nn.SGD(model, lr=10.0), steps=100, progress=False)
+    seen = []  # the parameters at each step's loss, recorded by a schedule the optimiser calls once per step
+    optimizer = nn.SGD(model, lr=lambda k: seen.append([p.data for p in model.parameters()]) or 10.0)
+    with pytest.raises(nn.TrainingDiverged, match="nn.fit: the training diverged at step [0-9]+") as caught:
+        nn.fit(model, X, [1e3, -1e3], loss="mse", optimizer=optimizer, steps=100, progress=False, engine=engine)
+    error = caught.value
+    assert isinstance(error, FloatingPointError)  # one type, whatever the engine
+    assert f"the model is back at the parameters of step {error.step - 1} (loss " in str(error)
+    assert 1 <= len(error.history.loss) == error.step < 100
+    assert all(math.isfinite(v) for v in error.history.loss)
+    # the model holds the parameters of the last finite loss: recomputed, it is history.loss[-1]
+    assert [p.data for p in model.parameters()] == seen[-1]
+    w, b = (p.data for p in model.parameters())
+    assert error.history.loss[-1] == pytest.approx(np.mean((w * X[:, 0] + b - X[:, 0]) ** 2), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce", "bce_with_logits", "hinge", "cross_entropy"])
+def test_default_optimiser_trains_micrograds_setup_for_every_loss_and_five_seeds(loss):
+    """moons(100, noise 0.1), micrograd's MLP 2-16-16-1 (2 outputs for cross_entropy, a sigmoid for bce),
+    100 full-batch steps of nn.fit's default optimiser: no divergence, and a trained classifier."""
+    for seed in range(5):
+        X, y = nn.make_moons(100, noise=0.1, seed=seed)
+        model = nn.MLP(2, [16, 16, 2 if loss == "cross_entropy" else 1],
+                       output_activation="sigmoid" if loss == "bce" else None, seed=seed)
+        history = nn.fit(model, X, y, loss=loss, steps=100, alpha_l2=1e-4, progress=False, engine="compiled")
+        assert all(math.isfinite(v) for v in history.loss) and history.loss[-1] < history.loss[0]
+        assert nn.accuracy(model, X, y) >= 0.75, (loss, seed)
+
+
+def test_the_command_line_uses_nn_fits_learning_rate_policy():
+    from viz.training import _optimizer
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    for loss in ("mse", "hinge", "bce_with_logits"):
+        ours, cli = nn.default_optimizer(model, loss, 50), _optimizer("sgd", None, model, 50, loss)
+        assert [cli.lr(k) for k in range(51)] == [ours.lr(k) for k in range(51)]
+    assert nn.default_optimizer(model, "mse", 100).lr(0) == 0.1  # micrograd's 1.0 diverges for mse
+    assert nn.default_optimizer(model, "hinge", 100).lr(100) == pytest.approx(0.1)

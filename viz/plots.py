@@ -145,11 +145,11 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         if predict is not None:
             classify = lambda points: np.asarray(predict(points)).reshape(-1)
         else:
-            from nn.train import default_threshold, forward_data, predictions
+            from nn.evaluation import default_threshold, forward_data, predictions
 
-            cut = default_threshold(model, threshold, loss=loss, y=y)
-            classify = lambda points: predictions(forward_data(model, points), cut)
             scores = forward_data(model, grid)
+            cut = default_threshold(model, threshold, loss=loss, y=y) if scores.shape[1] == 1 else 0.0
+            classify = lambda points: predictions(forward_data(model, points), cut)
             if scores.shape[1] == 1:
                 margin = (scores[:, 0] - cut).reshape(gx.shape)
         classes = classify(grid).reshape(gx.shape)

@@ -22,6 +22,8 @@ from .plots import plot_decision_boundary, plot_history
 
 BINARY_LOSSES = ("hinge", "mse", "bce_with_logits")
 ALPHA_L2 = 1e-4
+NOISY = {"moons": {"noise": 0.1}, "circles": {"noise": 0.05, "factor": 0.5}}
+"""The generated data sets as the command line trains them: micrograd's noisy moons."""
 
 
 class TrainingError(CommandError, ValueError):
@@ -78,7 +80,8 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
         return loader()
     if samples is not None and samples < 4:
         raise TrainingError(f"--samples must be at least 4, got {samples}")
-    return loader(n_samples=100 if samples is None else samples, seed=seed)
+    options = NOISY.get(name, {})  # nn's moons and circles are noise-free by default, as scikit-learn's
+    return loader(n_samples=100 if samples is None else samples, seed=seed, **options)
 
 
 def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
@@ -174,10 +177,8 @@ def make_output_directory(out: Path) -> None:
 def _optimizer(name: str, lr: float | None, model: Any, steps: int, loss: str) -> Any:
     if name == "adam":
         return nn.optim.Adam(model.parameters(), lr=0.01 if lr is None else lr)
-    if lr is None and loss == "mse":  # squared error's gradients are larger: micrograd's 1.0 diverges
-        return nn.optim.SGD(model.parameters(), lr=nn.optim.LinearDecay(0.1, 0.01, steps))
-    if lr is None:
-        return None  # nn.fit's default: micrograd's SGD, lr 1.0 falling to 0.1
+    if lr is None:  # nn.fit's policy: micrograd's SGD 1.0 -> 0.1, or 0.1 -> 0.01 for mse (nn.default_optimizer)
+        return nn.default_optimizer(model, loss, steps)
     return nn.optim.SGD(model.parameters(), lr=lr)
 
 

@@ -188,7 +188,7 @@ assert nn.accuracy(model, X, y) > 0.8
 # separates: two concentric circles. Below, every weight of a 2-4-1 network starts at 0.3.
 
 # %%
-Xc, yc = nn.make_circles(100, noise=0.05, seed=0)
+Xc, yc = nn.make_circles(100, noise=0.05, factor=0.5, seed=0)
 
 
 def hidden_rows(model):

@@ -1,0 +1,67 @@
+"""Checking what ``nn.fit`` and the scoring functions are given, all of it before the first step.
+
+Every error names the operation and the offending value, with its row in the data set
+(``X[37, 1]``, ``y[12]``), never its position in a mini-batch.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+
+def check_data(X: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """X as a finite float array (n, d) and y as a finite float array of n rows (or None)."""
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: X must be an array of numbers (n examples x d inputs)") from None
+    if X.ndim != 2 or len(X) == 0:
+        hint = " (for one input per example use X.reshape(-1, 1))" if X.ndim == 1 else ""
+        raise ValueError(f"{where}: X must be a non-empty 2-D array (n examples x d inputs), got shape {X.shape}{hint}")
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        i, j = bad[0].tolist()
+        raise ValueError(f"{where}: X[{i}, {j}] is {float(X[i, j])!r}; inputs must be finite")
+    if y is None:
+        return X, None
+    try:
+        y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: y must be an array of numbers (labels or targets)") from None
+    if y.ndim not in (1, 2) or len(y) != len(X):
+        raise ValueError(f"{where}: y must have one entry per row of X ({len(X)}), got shape {y.shape}")
+    bad = np.argwhere(~np.isfinite(y))
+    if len(bad):
+        index = bad[0].tolist()
+        raise ValueError(f"{where}: y{index} is {float(y[tuple(index)])!r}; targets must be finite")
+    return X, y
+
+
+def check_optimizer(optimizer: Any, params: list[Value], where: str) -> None:
+    """The optimiser must update this model's parameters: every one it holds is one of them."""
+    held = getattr(optimizer, "params", None)
+    if held is None or not hasattr(optimizer, "step"):
+        raise TypeError(f"{where}: optimizer must be an nn.optim optimiser (SGD, Adam, AdamW), "
+                        f"got {type(optimizer).__name__}")
+    own = {id(p) for p in params}
+    foreign = [i for i, p in enumerate(held) if id(p) not in own]
+    if foreign:
+        raise ValueError(f"{where}: the optimiser holds {len(foreign)} of its {len(held)} parameters that are not "
+                         f"this model's (the first is parameter {foreign[0]}); build it from this model: "
+                         "SGD(model.parameters(), ...)")
+
+
+def check_parameters(model: Any, where: str) -> list[Value]:
+    """The model's parameters, each a finite number (a NaN put into ``p.data`` would poison every step)."""
+    named = list(model.named_parameters())
+    if not named:
+        raise ValueError(f"{where}: the model {type(model).__name__} has no parameters to train")
+    for name, p in named:
+        if not (isinstance(p.data, int | float) and math.isfinite(p.data)):
+            raise ValueError(f"{where}: parameter {name} is {p.data!r}; parameters must be finite numbers")
+    return [p for _, p in named]
