@@ -52,12 +52,12 @@ def chainrule_side(name: str, engine: str) -> Side:
     opt = nn.optim.Adam(model.parameters(), lr=nn.optim.LinearDecay(0.01, 0.0, steps=HORIZON),
                         betas=(0.85, 0.99), eps=1e-8)
     tokens = [model.encode(d) for d in docs]
-    loss_and_grad = nn.gpt_train._step_function(model, engine)
+    trainer = nn.gpt_train.make_trainer(model, engine, opt)
     counter = iter(range(10**9))
 
     def step() -> float:
-        loss = loss_and_grad(tokens[next(counter) % len(tokens)])
-        opt.step()
+        loss = trainer.loss_and_grad(tokens[next(counter) % len(tokens)])
+        trainer.update()
         return loss
 
     return Side(name, step)

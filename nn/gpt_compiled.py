@@ -5,33 +5,61 @@ block_size), whatever its characters are: the tokens are inputs of the trace, an
 row or a target's probability is picked by a traced gather (``nn.gpt.gather``). So the traces
 are cached by that length, each compiled (``autograd.compile``) the first time a name of that
 length comes, as JAX caches a jitted function per input shape.
+
+When the optimiser has an array form (``nn.optim.Adam``, ``SGD``) and holds exactly the model's
+parameters, they live in one ``autograd.ParameterArray`` during training, as in ``nn.fit``: every
+trace reads it, the optimiser updates it in place, and ``close()`` writes it back into the Values.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
 import autograd
 
 from .gpt import GPT
+from .optim import Optimizer
+from .train import _parameter_array
 
 
-def compiled_step(model: GPT) -> Callable[[list[int]], float]:
-    """tokens -> loss, leaving d(loss)/dp in every parameter's .grad, by the replay of a cached trace."""
-    params = model.parameters()
-    traces: dict[int, autograd.Compiled] = {}
+class CompiledTrainer:
+    """tokens -> loss with the gradients (``loss_and_grad``), then ``update()``; ``close()`` at the end."""
 
-    def step(tokens: list[int]) -> float:
-        n = min(model.block_size, len(tokens) - 1)
-        replay = traces.get(n)
+    def __init__(self, model: GPT, optimizer: Optimizer | None = None) -> None:
+        self.model, self.optimizer = model, optimizer
+        self.params = model.parameters()
+        self.traces: dict[int, autograd.Compiled] = {}
+        self.array = None if optimizer is None else _parameter_array("compiled", self.params, optimizer)
+
+    def loss_and_grad(self, tokens: list[int]) -> float:
+        """The loss of one name; its gradients in the parameter array, or in every parameter's .grad."""
+        n = min(self.model.block_size, len(tokens) - 1)
+        replay = self.traces.get(n)
         if replay is None:
-            replay = traces[n] = autograd.compile(model.loss, n + 1, params)
-        loss, grads = replay.value_and_grad(np.array([tokens[:n + 1]], dtype=np.float64))
-        for p, g in zip(params, grads.tolist()):
-            p.grad = g
+            replay = self.traces[n] = autograd.compile(self.model.loss, n + 1, self.params)
+            replay.bind(self.array)
+        X = np.array([tokens[:n + 1]], dtype=np.float64)
+        loss, grads = replay.value_and_grad(X, out=None if self.array is None else self.array.grad)
+        if self.array is None:
+            for p, g in zip(self.params, grads.tolist(), strict=True):
+                p.grad = g
         return float(loss[0])
 
-    step.traces = traces
-    return step
+    __call__ = loss_and_grad
+
+    def update(self) -> None:
+        """The optimiser's step, on the parameter array when there is one."""
+        if self.array is None:
+            self.optimizer.step()
+        else:
+            self.optimizer.step_array(self.array)
+
+    def close(self) -> None:
+        """Write the parameter array back into the Values (their .data and .grad)."""
+        if self.array is not None:
+            self.array.sync()
+
+
+def compiled_step(model: GPT) -> CompiledTrainer:
+    """tokens -> loss, leaving d(loss)/dp in every parameter's .grad, by the replay of a cached trace."""
+    return CompiledTrainer(model)

@@ -51,39 +51,52 @@ def train_gpt(model: GPT, docs: Sequence[str], steps: int, optimizer: Optimizer 
     tokens = [model.encode(doc) for doc in docs[:steps]]  # checks the characters before training starts
     if optimizer is None:
         optimizer = default_optimizer(model, steps)
-    loss_and_grad = _step_function(model, engine)
+    trainer = make_trainer(model, engine, optimizer)
     history = History()
     bar = _progress_bar(steps, progress)
     try:
         for k in range(steps):
-            loss = loss_and_grad(tokens[k % len(tokens)])
+            loss = trainer.loss_and_grad(tokens[k % len(tokens)])
             if not math.isfinite(loss):
                 raise FloatingPointError(f"nn.train_gpt: at step {k}: the loss is {loss!r}; the training diverged")
-            optimizer.step()
+            trainer.update()
             history.loss.append(loss)
             if bar is not None:
                 bar.set_postfix({"loss": f"{loss:.4f}"}, refresh=False)
                 bar.update()
     finally:
+        trainer.close()
         if bar is not None:
             bar.close()
     return history
 
 
-def _step_function(model: GPT, engine: str):
-    """tokens -> loss, leaving d(loss)/dp in every parameter's .grad."""
-    if engine == "compiled":
-        from .gpt_compiled import compiled_step
+class EagerTrainer:
+    """The scalar engine: the graph of one name, backward, the optimiser's step."""
 
-        return compiled_step(model)
+    def __init__(self, model: GPT, optimizer: Optimizer) -> None:
+        self.model, self.optimizer = model, optimizer
 
-    def eager(tokens: list[int]) -> float:
-        loss = model.loss(tokens)
-        model.zero_grad()
+    def loss_and_grad(self, tokens: list[int]) -> float:
+        loss = self.model.loss(tokens)
+        self.model.zero_grad()
         loss.backward()
         return loss.data
 
-    return eager
+    def update(self) -> None:
+        self.optimizer.step()
+
+    def close(self) -> None:
+        pass
+
+
+def make_trainer(model: GPT, engine: str, optimizer: Optimizer):
+    """An object with ``loss_and_grad(tokens) -> loss``, ``update()`` and ``close()`` for ``engine``."""
+    if engine == "compiled":
+        from .gpt_compiled import CompiledTrainer
+
+        return CompiledTrainer(model, optimizer)
+    return EagerTrainer(model, optimizer)
 
 
 def microgpt(seed: int = 42) -> tuple[list[str], GPT]:

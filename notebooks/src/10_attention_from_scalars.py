@@ -209,10 +209,10 @@ assert abs(before - math.log(27)) < 0.3
 # whatever the characters (the tokens are inputs of the trace, and an embedding row is picked by
 # a traced gather), so it is traced once per length, then replayed with numpy. Its losses equal
 # the eager engine's (`tests/test_gpt_compiled.py`); the first name of each length pays for
-# its trace.
+# its trace, and then a step takes a few milliseconds, so we can afford microgpt's whole run.
 
 # %%
-STEPS = 300
+STEPS = 1000  # microgpt's whole run
 history = nn.train_gpt(model, docs, steps=STEPS, engine="compiled", progress=False)
 window = 50
 running = [sum(history.loss[max(0, k - window + 1):k + 1]) / min(k + 1, window) for k in range(STEPS)]
