@@ -82,13 +82,15 @@ class Value:
 
         The engine then refuses a backward pass through a node computed from the old number,
         instead of giving a derivative that mixes the old graph with the new number (as PyTorch
-        does with its version counters; see ``_version``).
+        does with its version counters; see ``_version``). Like ``Value(...)``, it takes only a
+        finite real number: ``v.data = float("nan")`` raises ValueError naming ``Value.data``.
         """
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         global _clock
+        value = _to_float(value, "Value.data")  # never a NaN, an inf or a non-number in a graph
         _clock = tick = next(_ticks)
         self._data = value
         # a computed node's own result changed: its rule (which may use it) no longer holds

@@ -121,7 +121,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
     _check_parameters(params or [])
     placeholders = [Value(0.0, label=f"x{i}") for i in range(n_inputs)]
     for v in placeholders:
-        v.data = TRACED
+        v._data = TRACED  # a placeholder: no number (Value.data itself takes only finite numbers)
     anomaly, mode.anomaly = mode.anomaly, False  # there are no numbers to check while tracing
     try:
         with enable_grad():
