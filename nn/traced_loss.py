@@ -11,7 +11,8 @@ of numbers, so a branch on a target's value becomes arithmetic that gives the sa
 
 * a 0/1 label that the eager loss skips (``if y != 0``) is multiplied in: 0 * x = 0 exactly;
 * bce's clamp ``log(a) if a >= eps else log(eps)`` is ``log(max(a, eps))`` (no gradient below eps);
-* cross-entropy's max m, a constant of the eager graph, is ``max(z_0, ..., z_k-1)`` in the trace:
+* cross-entropy's max m, a constant of the eager graph, is ``max(z_0, ..., z_k-1)`` in the trace
+  (a tree of ``max`` nodes):
   its gradient 1 - sum softmax(z) is 0 up to roundoff; the class's logit is picked by ``eq``;
 * hinge's 0/1 labels become -1/+1 per batch, as ``nn.losses.hinge`` maps them (``encode``).
 
@@ -54,11 +55,18 @@ def _hinge(outputs: list[Value], targets: list[Value]) -> Value:
 
 def _cross_entropy(logits: list[Value], targets: list[Value]) -> Value:
     (c,) = targets
-    m = logits[0]
-    for z in logits[1:]:
-        m = m.max(z)
+    m = _largest(logits)
     log_sum_exp = total([(z - m).exp() for z in logits]).log() + m
     return log_sum_exp - total([c.equal(j) * z for j, z in enumerate(logits)])
+
+
+def _largest(values: list[Value]) -> Value:
+    """max of the values as a balanced tree of ``max`` nodes: depth log2(k), so the replay runs
+    ceil(log2 k) groups (one per depth) rather than k - 1 in a chain."""
+    while len(values) > 1:
+        pairs = [a.max(b) for a, b in zip(values[::2], values[1::2], strict=False)]
+        values = pairs + values[len(pairs) * 2:]
+    return values[0]
 
 
 TERMS: dict[type[Loss], Term] = {MSE: _mse, BCE: _bce, BCEWithLogits: _bce_with_logits, Hinge: _hinge,

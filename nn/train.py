@@ -36,8 +36,9 @@ from .module import Module
 from .optim import SGD, LinearDecay, Optimizer
 from .validation import check_data, check_optimizer, check_parameters
 
-Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
-"""(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
+Step = Callable[[Any, np.ndarray], tuple[float, np.ndarray]]
+"""(inputs of a batch: lists, or an array for the compiled step; targets) -> (loss, outputs (n, k)),
+leaving d(loss)/dp in every p.grad."""
 
 class History(dict):
     """Per-step training record, a dict {"loss": [...], "accuracy": [...]} with attribute access."""
@@ -111,7 +112,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     batches = itertools.islice(batches, optimizer.steps_taken, None)  # a resumed run continues the batch order
     array = _parameter_array(engine, params, optimizer)  # engine="compiled": the parameters in one array
     step = make_step(model, loss_fn, params, alpha_l2, engine, array)
-    inputs = X.tolist()
+    inputs = X if engine == "compiled" else X.tolist()  # the replay takes a batch as an array: X[rows]
     model._trained_for = task
 
     def snapshot() -> Any:
@@ -123,7 +124,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
             try:
-                batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
+                batch_loss, outputs = step(inputs[rows] if engine == "compiled" else [inputs[i] for i in rows],
+                                           targets[rows])
             except ArithmeticError as error:  # overflow in the forward or backward pass
                 _diverged(history, k, params, array, last_good, str(error), error)
             limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
@@ -226,7 +228,7 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
                                   "which this version of autograd does not have; use engine='eager'")
     traced: dict[str, autograd.Compiled] = {}
 
-    def step(inputs: list[list[float]], targets: np.ndarray) -> tuple[float, np.ndarray]:
+    def step(inputs: Any, targets: np.ndarray) -> tuple[float, np.ndarray]:
         X = np.asarray(inputs, dtype=np.float64)
         if not traced:
             _trace(traced, model, loss_fn, params, X.shape[1], targets, alpha_l2, array)
