@@ -27,6 +27,7 @@ from tqdm import tqdm
 import autograd
 from autograd import Value
 
+from . import traced_loss
 from .evaluation import (  # noqa: F401 - predict ... default_threshold were defined here before nn.evaluation
     accuracy,
     default_loss,
@@ -45,8 +46,9 @@ from .module import Module
 from .optim import SGD, LinearDecay, Optimizer
 from .validation import check_data, check_optimizer, check_parameters
 
-Step = Callable[[list[list[float]], np.ndarray], tuple[float, np.ndarray]]
-"""(inputs of a batch, targets) -> (loss, outputs (n, k)), leaving d(loss)/dp in every p.grad."""
+Step = Callable[[Any, np.ndarray], tuple[float, np.ndarray]]
+"""(inputs of a batch: lists, or an array for the compiled step; targets) -> (loss, outputs (n, k)),
+leaving d(loss)/dp in every p.grad."""
 
 class History(dict):
     """Per-step training record, a dict {"loss": [...], "accuracy": [...]} with attribute access."""
@@ -120,7 +122,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     batches = itertools.islice(batches, optimizer.steps_taken, None)  # a resumed run continues the batch order
     array = _parameter_array(engine, params, optimizer)  # engine="compiled": the parameters in one array
     step = make_step(model, loss_fn, params, alpha_l2, engine, array)
-    inputs = X.tolist()
+    inputs = X if engine == "compiled" else X.tolist()  # the replay takes a batch as an array: X[rows]
     model._trained_for = task
 
     def snapshot() -> Any:
@@ -132,7 +134,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
             try:
-                batch_loss, outputs = step([inputs[i] for i in rows], targets[rows])
+                batch_loss, outputs = step(inputs[rows] if engine == "compiled" else [inputs[i] for i in rows],
+                                           targets[rows])
             except ArithmeticError as error:  # overflow in the forward or backward pass
                 _diverged(history, k, params, array, last_good, str(error), error)
             limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
@@ -222,34 +225,27 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
                    array: autograd.ParameterArray | None = None) -> Step:
     """The batched replay executor of issue 6 (``autograd.compile``), in place of the eager step.
 
-    The model is traced once (at the first batch) and replayed on each batch with numpy. The loss
-    is then computed by the eager engine on the replayed outputs, so every loss works (even one
-    that looks at numbers, like cross_entropy's max), and its gradients dL/d(outputs) seed the
-    replay's backward pass. The L2 penalty is a second, input-free trace.
+    Traced once (at the first batch) and replayed on each batch with numpy. For a built-in loss
+    the model and the loss are traced together (``nn.traced_loss``): one function of (x, encoded
+    target) -> [that example's loss term, the outputs], whose replay gives the batch loss, the
+    gradients and the outputs in one pass. Any other loss (a function, or one that cannot be
+    traced) keeps the model's trace alone, the loss computed by the eager engine on the replayed
+    outputs, its gradients dL/d(outputs) seeding the replay's backward pass. The L2 penalty is a
+    second, input-free trace.
     """
     if not hasattr(autograd, "compile"):
         raise NotImplementedError("nn.fit: engine='compiled' needs autograd.compile (the batched executor), "
                                   "which this version of autograd does not have; use engine='eager'")
     traced: dict[str, autograd.Compiled] = {}
 
-    def step(inputs: list[list[float]], targets: np.ndarray) -> tuple[float, np.ndarray]:
+    def step(inputs: Any, targets: np.ndarray) -> tuple[float, np.ndarray]:
         X = np.asarray(inputs, dtype=np.float64)
         if not traced:
-            traced["model"] = autograd.compile(model, X.shape[1], params)
-            if alpha_l2:
-                traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
-            for replay in traced.values():
-                replay.bind(array)
-        replay = traced["model"]
-        scores = replay.forward(X)
-        leaves = [[Value(s) for s in row] for row in scores.reshape(len(X), -1).tolist()]
-        total = loss_fn([row[0] if scores.ndim == 1 else row for row in leaves], targets)
-        if not isinstance(total, Value):
-            raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
-        total.backward()
-        seed = np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape)
-        grads = replay.gradient(seed, out=None if array is None else array.grad)
-        loss = total.data
+            _trace(traced, model, loss_fn, params, X.shape[1], targets, alpha_l2, array)
+        if "loss" in traced:
+            loss, grads, scores = _traced_loss_step(traced["loss"], loss_fn, X, targets, array)
+        else:
+            loss, grads, scores = _eager_loss_step(traced["model"], loss_fn, X, targets, array)
         if alpha_l2:
             penalty, penalty_grads = traced["l2"].value_and_grad()
             loss = loss + float(penalty[0])
@@ -257,9 +253,55 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
         if array is None:
             for p, g in zip(params, grads.tolist(), strict=True):
                 p.grad = g
-        return loss, scores.reshape(len(X), -1)
+        return loss, scores
 
     return step
+
+
+def _trace(traced: dict[str, autograd.Compiled], model: Module, loss_fn: Loss, params: list[Value], n_inputs: int,
+           targets: np.ndarray, alpha_l2: float, array: autograd.ParameterArray | None) -> None:
+    """Fill ``traced``: "loss" (model and loss together) if the loss traces, else "model"; "l2" if any."""
+    fn = traced_loss.per_example(loss_fn, model, n_inputs)
+    if fn is not None:
+        try:
+            traced["loss"] = autograd.compile(fn, n_inputs + traced_loss.encode(loss_fn, targets).shape[1], params)
+        except autograd.TracingError:
+            pass  # the model branches on a number: its trace alone fails the same way, explained
+    if "loss" not in traced:
+        traced["model"] = autograd.compile(model, n_inputs, params)
+    if alpha_l2:
+        traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
+    for replay in traced.values():
+        replay.bind(array)
+
+
+def _traced_loss_step(replay: autograd.Compiled, loss_fn: Loss, X: np.ndarray, targets: np.ndarray,
+                      array: autograd.ParameterArray | None) -> tuple[float, np.ndarray, np.ndarray]:
+    """(batch loss, gradients, outputs (n, k)) from the replay of model + per-example loss."""
+    n, k = len(X), replay.n_outputs - 1
+    w = traced_loss.weight(loss_fn, n, k)
+    seed = np.zeros((n, k + 1))
+    seed[:, 0] = w
+    results, grads = replay.value_and_grad(np.c_[X, traced_loss.encode(loss_fn, targets)], seed,
+                                           out=None if array is None else array.grad)
+    scores = results[:, 1:]
+    traced_loss.check_outputs(loss_fn, scores)
+    loss = float(results[:, 0].sum())
+    return (loss if loss_fn.reduction == "sum" else loss * w), grads, scores
+
+
+def _eager_loss_step(replay: autograd.Compiled, loss_fn: Loss, X: np.ndarray, targets: np.ndarray,
+                     array: autograd.ParameterArray | None) -> tuple[float, np.ndarray, np.ndarray]:
+    """(batch loss, gradients, outputs (n, k)): the eager loss on the model's replayed outputs."""
+    scores = replay.forward(X)
+    leaves = [[Value(s) for s in row] for row in scores.reshape(len(X), -1).tolist()]
+    total = loss_fn([row[0] if scores.ndim == 1 else row for row in leaves], targets)
+    if not isinstance(total, Value):
+        raise TypeError(f"nn.fit: the loss must return a Value, got {type(total).__name__}")
+    total.backward()
+    seed = np.array([[v.grad for v in row] for row in leaves]).reshape(scores.shape)
+    grads = replay.gradient(seed, out=None if array is None else array.grad)
+    return total.data, grads, scores.reshape(len(X), -1)
 
 
 # ---------------------------------------------------------------- batches and progress
