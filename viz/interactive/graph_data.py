@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import RULES, Value, topological_order
+from autograd import RULES, Value, apply, topological_order
 
 from ..chain import (
     chain_sum,
@@ -142,8 +142,6 @@ def rebuild(order: list[Value], values: Mapping[int, float]) -> list[Value]:
     node whose inputs changed after it was recorded. A number outside an operation's domain (log of
     a negative number) raises the engine's error.
     """
-    from autograd.value import _binary, _unary  # the engine records an operation by its name
-
     copies: dict[Value, Value] = {}
     for i, node in enumerate(order):
         if not node.op:
@@ -154,7 +152,7 @@ def rebuild(order: list[Value], values: Mapping[int, float]) -> list[Value]:
         else:
             x, *rest = (copies[parent] for parent in node.parents)
             other = rest[0] if rest else node.constant
-            copy = _unary(node.op, x) if other is None else _binary(node.op, x, other)
+            copy = apply(node.op, x, other)
             copy.label = node.label
         copies[node] = copy
     return [copies[node] for node in order]

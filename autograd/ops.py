@@ -1,0 +1,28 @@
+"""Operations chosen by name: ``apply("mul", x, y)`` is ``x * y``.
+
+For code that copies or rebuilds a graph (the explorer re-records a graph with new leaf numbers,
+node for node): every op of ``RULES`` recorded the way the operators and methods of ``Value``
+record it, with the same domain checks and the same errors.
+"""
+
+from __future__ import annotations
+
+from .rules import RULES
+from .value import Value, _binary, _unary
+
+
+def apply(op: str, x: Value, other: Value | float | None = None) -> Value:
+    """Record ``op`` on ``x`` (and ``other``: a second Value, or a number kept inline such as the 2
+    in ``x * 2`` or an activation's alpha). ``apply(v.op, *v.parents or v.constant)`` re-records v.
+
+    ``apply("tanh", x)`` is ``x.tanh()``; ``apply("rsub", x, 1.0)`` is ``1.0 - x``;
+    ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``.
+    """
+    if op not in RULES:
+        raise ValueError(f"apply: unknown operation {op!r}; the operations are the keys of autograd.RULES")
+    if not isinstance(x, Value):
+        raise TypeError(f"apply: {op} takes a Value as its first input, got {type(x).__name__}")
+    out = _unary(op, x) if other is None else _binary(op, x, other)
+    if out is NotImplemented:
+        raise TypeError(f"apply: {op}'s second input must be a Value or a real number, got {type(other).__name__}")
+    return out
