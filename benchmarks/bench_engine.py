@@ -1,7 +1,8 @@
 """Engine benchmark: micrograd's demo step, memory per graph node, a 1,000,000-node chain.
 
 Every number is measured in this run, against micrograd 0.1.0 (pip install micrograd) doing the
-same work, and reported as a ratio. Run: ``python benchmarks/bench_engine.py``.
+same work, and reported as a ratio; the demo step of the two sides alternates, round after round, and
+the medians are compared. Run: ``python benchmarks/bench_engine.py``.
 
 The demo step is micrograd's own: MLP(2, [16, 16, 1]) with ReLU, 100 two-moons points,
 max-margin loss + 1e-4 L2, forward + backward + SGD, about 66,000 graph nodes.
@@ -69,14 +70,21 @@ def demo_step(model, parameters: Callable, Value, X, y) -> float:
     return total.data
 
 
-def time_steps(model, parameters, Value, X, y) -> float:
-    demo_step(model, parameters, Value, X, y)  # warm up
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        demo_step(model, parameters, Value, X, y)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def time_alternating(sides: list[tuple], rounds: int = 2 * REPEATS) -> list[float]:
+    """Median time of one demo step for each side, the sides taking turns round after round.
+
+    Each round times one step of every side in turn, so a busy machine slows both sides alike
+    (timing one side after the other breaks the ratio when the load changes in between).
+    """
+    for side in sides:
+        demo_step(*side)  # warm up
+    times: list[list[float]] = [[] for _ in sides]
+    for _ in range(rounds):
+        for side, spent in zip(sides, times):
+            start = time.perf_counter()
+            demo_step(*side)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def floats_step(weights, X, y) -> float:
@@ -144,8 +152,8 @@ def run() -> list[tuple[str, str, str, str]]:
     if ours is None:
         raise SystemExit("bench_engine needs the nn package (pip install -e .)")
 
-    t_ours = time_steps(ours, ours.parameters, autograd.Value, X, y)
-    t_micro = time_steps(micro, micro.parameters, MicroValue, X, y)
+    t_ours, t_micro = time_alternating([(ours, ours.parameters, autograd.Value, X, y),
+                                        (micro, micro.parameters, MicroValue, X, y)])
     weights = [[([p.data for p in n.w], n.b.data) for n in layer.neurons] for layer in ours.layers]
     start = time.perf_counter()
     for _ in range(REPEATS):
