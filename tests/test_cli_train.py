@@ -88,7 +88,8 @@ def test_demo_writes_the_tour_and_says_where(tmp_path, capsys):
     out = tmp_path / "tour"
     assert main(["demo", "--out", str(out), "--steps", "2"]) == 0
     printed = capsys.readouterr().out
-    for name in ("neuron.svg", "neuron_shaded.svg", "backprop.html", "activations.png", "vanishing_gradients.png",
+    for name in ("neuron.svg", "neuron_shaded.svg", "backprop.html", "explorer.html", "activations.png",
+                 "vanishing_gradients.png",
                  "moons/loss.png", "moons/decision_boundary.png", "moons/model.json"):
         assert (out / name).exists(), name
     svg = ET.fromstring((out / "neuron.svg").read_bytes())
@@ -97,6 +98,9 @@ def test_demo_writes_the_tour_and_says_where(tmp_path, capsys):
     frames = sorted((out / "backprop").glob("step_*.svg"))
     assert len(frames) == (out / "backprop.html").read_text(encoding="utf-8").count("<svg") == 14
     assert str(out) in printed and "neuron.svg" in printed and "decision_boundary.png" in printed
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    assert "cr-explorer" in page and "http://" not in page.replace("http://www.w3.org", "")  # offline
+    assert "explorer.html" in printed
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the chainrule console script is not installed")

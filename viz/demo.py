@@ -54,7 +54,11 @@ def run(out: Path, steps: int = 100) -> int:
     frames = backprop_steps(o, params=params)
     frames.save(out / "backprop")
     write_atomic(out / "backprop.html", _page(frames.to_html()).encode("utf-8"))
-    print(f"2. backward, one step per node: backprop.html (a slider) and backprop/step_*.svg ({len(frames)} frames)\n")
+    print(f"2. backward, one step per node: backprop.html (a slider) and backprop/step_*.svg ({len(frames)} frames)")
+    from .interactive import explore  # loads the widget code only when the tour runs
+
+    explore(o, params=params).save(out / "explorer.html")
+    print("   explorer.html: click a node for its rule and chain-rule sum, step backward, practise\n")
 
     plot_activations(path=out / "activations.png")
     plot_gradient_depth(path=out / "vanishing_gradients.png")
@@ -63,7 +67,7 @@ def run(out: Path, steps: int = 100) -> int:
     print(f"4. training micrograd's 2-16-16-1 network on the moons ({steps} steps):")
     trained = train("moons", out / "moons", steps=steps, progress=True)
     print("   " + summary(trained).replace("\n", "\n   "))
-    print(f"\nOpen {out / 'neuron.svg'} and {out / 'backprop.html'} in a browser to start.")
+    print(f"\nOpen {out / 'explorer.html'} (or {out / 'neuron.svg'}) in a browser to start.")
     return 0
 
 
