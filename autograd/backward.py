@@ -67,33 +67,38 @@ def computed_nodes(root: Value) -> list[Value]:
     """The computed (non-leaf) nodes root depends on, each after its inputs, made ready for backward.
 
     The same depth-first search as ``topological_order`` (leaves need no visit: they have no rule
-    to apply). As it places each node, it resets the node's gradient (interior gradients are
-    recomputed on every call, never stale) and checks that neither the node nor an input had its
-    ``.data`` assigned since the node was recorded (``changed_error``), all before any gradient
-    is written.
+    to apply). It resets each node's gradient as it reaches it (interior gradients are recomputed
+    on every call, never stale) and, as it places the node, checks that neither the node nor an
+    input had its ``.data`` assigned since the node was recorded (``changed_error``), all before
+    any gradient is written.
+
+    Visited nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
+    call's own float object 0.0 (``is`` tells it from every other 0.0), so a graph of 10^6 nodes
+    costs no table of 10^6 entries, and each node's cost stays the same at every size
+    (``benchmarks/bench_large_graph.py``).
     """
     if not root._op:
         return []
+    visited = float("0")  # a new float object, 0.0, made by this call: the mark of a node reached
     interior: list[Value] = []
-    visited = {root}
+    root.grad = visited
     stack = [root]
     while stack:
         node = stack[-1]
         x, y = node._x, node._y
-        if x._op and x not in visited:  # visit the first input's graph, then come back
-            visited.add(x)
+        if x._op and x.grad is not visited:  # visit the first input's graph, then come back
+            x.grad = visited
             stack.append(x)
             continue
         y_is_value = type(y) is Value
-        if y_is_value and y._op and y not in visited:
-            visited.add(y)
+        if y_is_value and y._op and y.grad is not visited:
+            y.grad = visited
             stack.append(y)
             continue
         stack.pop()  # both inputs placed: place the node
         version = node._version
         if x._version > version or y_is_value and y._version > version:
             raise changed_error(node)
-        node.grad = 0.0
         interior.append(node)
     return interior
 

@@ -1,6 +1,7 @@
 """The Value, the graph it records, and the backward pass over it."""
 
 import gc
+import math
 import sys
 
 import numpy as np
@@ -95,6 +96,24 @@ def test_backward_twice_adds_to_leaves_exactly_twice_and_recomputes_interior():
     assert (x.grad, w.grad) == (0.0, 0.0)
     out.backward()
     assert (x.grad, w.grad) == first[:2]
+
+
+def test_shared_interior_node_is_placed_once_and_recomputed_for_a_second_root():
+    # backward marks the nodes it has reached in their grad slot (computed_nodes): a node reached
+    # again, through a second path or by a second call from another root, must neither be placed
+    # twice (its gradient would be passed on twice) nor keep the first call's gradient
+    x, w = Value(0.5), Value(-1.5)
+    h = x * w  # interior, used twice below
+    out1 = h.tanh() + h * 3.0
+    out1.backward()
+    t = math.tanh(-0.75)
+    assert h.grad == pytest.approx(1 - t * t + 3.0, rel=1e-15)
+    assert x.grad == pytest.approx((1 - t * t + 3.0) * -1.5, rel=1e-15)
+    out2 = h * h + h
+    out2.backward()
+    assert h.grad == pytest.approx(2 * -0.75 + 1, rel=1e-15)  # recomputed for out2, not added to out1's
+    assert x.grad == pytest.approx((1 - t * t + 3.0) * -1.5 + (2 * -0.75 + 1) * -1.5, rel=1e-15)
+    assert type(h.grad) is float and type(out1.grad) is float
 
 
 def test_zero_grad_of_a_list():
