@@ -3,7 +3,10 @@
 The anchor is tests/microgpt_reference.py: the published program (gist 8627fe009c40f57531cb18360106ce95)
 re-stated with its own forty-line scalar class, the same arithmetic and the same per-node design.
 Both sides run microgpt's 1,000-step schedule (lr 0.01 * (1 - k / 1000)) from ``nn.microgpt(seed=42)``,
-one step of each in turn, in this process, so a busy machine slows both alike. Reported:
+in turns of ``BLOCK`` consecutive steps each, in this process, so a busy machine slows all of them
+alike. (Turns of one step each would charge the fast sides for the slow one's mess: a microgpt
+step leaves 60,000 dead objects and cold caches behind, and the compiled step, 50-100 times
+shorter, paid for them with about 3x its time in a training loop of its own.) Reported:
 
 * the per-step losses: chainrule eager against microgpt (acceptance: equal to 1e-9 for the first
   200 steps), chainrule compiled against chainrule eager (equal to 1e-9);
@@ -33,6 +36,7 @@ import nn  # noqa: E402
 
 HORIZON = 1000  # microgpt's run: the learning-rate schedule ends here
 ACCEPT = 200  # the acceptance window for equal losses
+BLOCK = 10  # consecutive steps of one side per turn
 
 
 class Side:
@@ -72,21 +76,23 @@ def compiled_available() -> bool:
         return False
 
 
-def main(steps: int = HORIZON) -> None:
+def main(steps: int = HORIZON, block: int = BLOCK) -> None:
     ref = MicroGPT(nn.load_names(), seed=42, num_steps=HORIZON)
     sides = [Side("microgpt (its Value)", ref.train_step), chainrule_side("chainrule eager", "eager")]
     if compiled_available():
         sides.append(chainrule_side("chainrule compiled", "compiled"))
-    for k in range(steps):
-        for side in sides[k % 2:] + sides[:k % 2]:  # alternate who goes first
-            side.run_one()
+    for turn, first in enumerate(range(0, steps, block)):
+        for side in sides[turn % 2:] + sides[:turn % 2]:  # alternate who goes first
+            for _ in range(min(block, steps - first)):
+                side.run_one()
     anchor, eager = sides[0], sides[1]
 
     def gap(a: Side, b: Side, n: int) -> float:
         return max(abs(x - y) for x, y in zip(a.losses[:n], b.losses[:n]))
 
     window = min(ACCEPT, steps)
-    print(f"microgpt's run, nn.microgpt(seed=42), {steps} steps of its {HORIZON}-step schedule, sides alternating\n")
+    print(f"microgpt's run, nn.microgpt(seed=42), {steps} steps of its {HORIZON}-step schedule, "
+          f"sides taking turns of {block} steps\n")
     rows = [("step (forward+backward+Adam), median", *[f"{1e3 * statistics.median(s.times):.1f} ms" for s in sides]),
             (f"whole run ({steps} steps)", *[f"{sum(s.times):.1f} s" for s in sides]),
             ("loss, mean of the last 50 steps", *[f"{statistics.fmean(s.losses[-50:]):.4f}" for s in sides])]
@@ -111,4 +117,6 @@ def main(steps: int = HORIZON) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=HORIZON, help="steps of microgpt's run to train (default 1000)")
-    main(parser.parse_args().steps)
+    parser.add_argument("--block", type=int, default=BLOCK, help=f"consecutive steps per turn (default {BLOCK})")
+    args = parser.parse_args()
+    main(args.steps, args.block)
