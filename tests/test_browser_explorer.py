@@ -143,3 +143,21 @@ def test_the_committed_notebook_shows_a_working_explorer_without_a_kernel(page, 
     page.fill("input.cr-answer-input", "-1")
     page.press("input.cr-answer-input", "Enter")
     assert page.inner_text(".cr-verdict.cr-wrong").endswith("= 0.0000")
+
+
+def test_a_wide_graph_keeps_readable_text_and_scrolls_sideways(page, tmp_path):  # noqa: F811
+    # the demo's neuron (o = tanh via exp, 14 nodes side by side) is wider than the 1,200 px window:
+    # shrunk to fit, its labels were about 8 px; at natural size they stay >= 10 px and the box scrolls
+    from viz.demo import neuron as demo_neuron
+
+    o, params = demo_neuron()
+    page.goto(viz.explore(o, params=params).save(tmp_path / "wide.html").as_uri())
+    svg = page.query_selector(".cr-graph svg")
+    px_per_unit = svg.evaluate("s => s.getBoundingClientRect().width / s.viewBox.baseVal.width")
+    sizes = svg.evaluate("s => [...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')))")
+    assert min(sizes) * px_per_unit >= 10.0
+    box = page.query_selector(".cr-graph")
+    scroll_width, client_width = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert client_width <= 1200 < scroll_width  # wider than the window: the graph box scrolls
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    assert box.evaluate("b => b.scrollLeft") > 0
