@@ -218,3 +218,19 @@ def test_boundary_is_drawn_where_the_output_crosses_fits_threshold():
         (line,) = [c for c in fig.axes[0].collections if isinstance(c, ContourSet) and not c.filled]
         xs = np.concatenate([path.vertices[:, 0] for path in line.get_paths()])
         assert len(xs) and np.allclose(xs, cut, atol=1e-9), (loss, xs[:5])
+
+
+def test_decision_boundary_reads_labels_in_the_models_own_label_set():
+    # micrograd's moons use -1/+1 with the hinge loss: the accuracy in the title compares nn.predict's
+    # labels (-1/+1) with y, never class indices 0/1 with -1/+1 (which scored a perfect model 50%)
+    model = nn.MLP.from_weights([[[1.0, -1.0]]], [[0.0]], output_activation=None)  # +1 where x1 > x2
+    X = np.array([[1.0, -1.0], [-1.0, 1.0], [2.0, 0.5], [-0.5, 1.5]])
+    y = np.array([1, -1, 1, -1])
+    nn.fit(model, X, y, loss="hinge", steps=1, optimizer=nn.SGD(model.parameters(), lr=1e-12), progress=False)
+    fig = viz.plot_decision_boundary(model, X, y, resolution=30)
+    assert fig.axes[0].get_title().endswith("accuracy 100.0% on the points shown")
+    assert nn.accuracy(model, X, y) == 1.0
+    (points,) = [c for c in fig.axes[0].collections if c.get_label().startswith("train")]
+    np.testing.assert_array_equal(points.get_array(), [1, 0, 1, 0])  # colour ranks: -1 first, +1 second
+    with pytest.raises(ValueError, match="plot_decision_boundary"):  # 0/1 labels for a -1/+1 model
+        viz.plot_decision_boundary(model, X, (y + 1) // 2)

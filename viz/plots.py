@@ -145,16 +145,12 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         if predict is not None:
             classify = lambda points: np.asarray(predict(points)).reshape(-1)
         else:
-            from nn.evaluation import default_threshold, forward_data, predictions
-
-            scores = forward_data(model, grid)
-            cut = default_threshold(model, threshold, loss=loss, y=y) if scores.shape[1] == 1 else 0.0
-            classify = lambda points: predictions(forward_data(model, points), cut)
-            if scores.shape[1] == 1:
-                margin = (scores[:, 0] - cut).reshape(gx.shape)
+            classify, margin = _classifier(model, gx, grid, sets, threshold, loss)
         classes = classify(grid).reshape(gx.shape)
         accuracy = {name: float(np.mean(classify(points) == labels)) for name, points, labels, _ in sets}
-    k = int(max(classes.max(), *(labels.max() for _, _, labels, _ in sets))) + 1
+    # colours by the rank of each label among all shown (0/1, -1/+1, 0..9 alike)
+    shown = np.unique(np.concatenate([classes.ravel(), *(labels for _, _, labels, _ in sets)]))
+    k = max(len(shown), 2)
     colours = ListedColormap([CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)])
     fig = Figure(figsize=(5.5, 4.8), layout="constrained")
     ax = fig.subplots()
@@ -163,9 +159,10 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         ax.contourf(gx, gy, margin, levels=levels, cmap=colours, alpha=0.25)
         ax.contour(gx, gy, margin, levels=[0.0], colors="#555555", linewidths=0.8)
     else:
-        ax.contourf(gx, gy, classes, levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
+        ax.contourf(gx, gy, np.searchsorted(shown, classes), levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
     for name, points, labels, marker in sets:
-        ax.scatter(points[:, 0], points[:, 1], c=labels, cmap=colours, vmin=-0.5, vmax=k - 0.5, marker=marker,
+        ax.scatter(points[:, 0], points[:, 1], c=np.searchsorted(shown, labels), cmap=colours, vmin=-0.5, vmax=k - 0.5,
+                   marker=marker,
                    s=18 if name == "train" else 34, edgecolors="black", linewidths=0.4 if name == "train" else 0.9,
                    label=f"{name} ({len(labels)} points)")
     if test is not None:
@@ -179,6 +176,27 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         scores_line = f"accuracy {accuracy['train']:.1%} on the points shown"
     ax.set_title(f"{title or 'Decision boundary (shaded: predicted class)'}\n{scores_line}", fontsize=10)
     return _finish(fig, path)
+
+
+def _classifier(model: Any, gx: np.ndarray, grid: np.ndarray, sets: list, threshold: float | None,
+                loss: Any) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray | None]:
+    """``nn.predict``'s labels, in the label set the model was trained with (or y's), and for one
+    output the margin score - cut over the grid. Labels of another set are refused, as nn.accuracy does."""
+    from nn.evaluation import decide, forward_data, task_of
+    from nn.labels import read_labels
+
+    scores = forward_data(model, grid)
+    y = np.concatenate([labels for _, _, labels, _ in sets]).astype(np.float64)
+    task = task_of(model, loss, y, scores.shape[1], "plot_decision_boundary")
+    if task.classes is None:
+        raise ValueError("plot_decision_boundary: the model is judged as a regression (its loss and labels give "
+                         "no classes); pass labels of two classes, a classification loss, or predict=")
+    read_labels(task.loss, y, scores.shape[1], "plot_decision_boundary", task.classes)  # labels of another set
+    margin = None
+    if scores.shape[1] == 1:
+        cut = task.loss.cut(*task.binary_targets()) if threshold is None else threshold
+        margin = (scores[:, 0] - cut).reshape(gx.shape)
+    return (lambda points: decide(task, forward_data(model, points), threshold)), margin
 
 
 def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
