@@ -105,8 +105,10 @@ def dot_vjp(g, out, a, b):          return [g * bi for bi in b], [g * ai for ai 
 def _seq(a: Sequence, b: Sequence) -> Sequence:
     """a, once a and b are checked to be sequences of one length (``dot``'s inputs, never arrays)."""
     if not isinstance(a, list | tuple) or not isinstance(b, list | tuple) or len(a) != len(b) or not a:
-        raise TypeError(f"dot: the rule takes two sequences of one non-zero length, got {type(a).__name__} "
-                        f"and {type(b).__name__} (the replay records a dot product as binary nodes)")
+        raise TypeError(f"dot: the rule takes two sequences of one length, got {type(a).__name__} and "
+                        f"{type(b).__name__}. The replay (autograd.compile) takes a dot product only when an input "
+                        "is traced (it then records binary nodes); for a dot of parameters alone in a compiled "
+                        "function, write reduce(add, map(mul, a, b))")
     return a
 
 
