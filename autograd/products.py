@@ -49,8 +49,8 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
     >>> [v.grad for v in w], [v.grad for v in x]
     ([3.0, 4.0], [2.0, -1.0])
     """
-    a = a if type(a) is tuple else _sequence(a, "a")
-    b = b if type(b) is tuple else _sequence(b, "b")
+    a = tuple(a) if type(a) is list else a if type(a) is tuple else _sequence(a, "a")
+    b = tuple(b) if type(b) is list else b if type(b) is tuple else _sequence(b, "b")
     if len(a) != len(b) or not a:
         raise ValueError(f"dot: a and b must have the same non-zero length, got {len(a)} and {len(b)}")
     try:
