@@ -93,15 +93,14 @@ def computed_nodes(root: Value) -> list[Value]:
         node = stack[-1]
         x, y = node._x, node._y
         try:
-            x_waits = x._op and x.grad is not visited
+            if x._op and x.grad is not visited:  # visit the first input's graph, then come back
+                x.grad = visited
+                stack.append(x)
+                continue
         except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
             if not _visit_dot_input(node, stack, resume, visited):
                 stack.pop()
                 interior.append(node)
-            continue
-        if x_waits:  # visit the first input's graph, then come back
-            x.grad = visited
-            stack.append(x)
             continue
         y_is_value = type(y) is Value
         if y_is_value and y._op and y.grad is not visited:
