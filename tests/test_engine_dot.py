@@ -212,3 +212,20 @@ def test_viz_draws_and_explains_a_dot_node():
     assert "a \u00b7 b" in source and all(f'label={role}' in source for role in ("a0", "a1", "b0", "b1"))
     labelled = viz.draw_dot(out, local_grads=True).source
     assert '"\u2202/\u2202x2 = -1.0000"' in labelled and '"\u2202/\u2202w1 = 1.0000"' in labelled
+
+
+def test_the_explorer_lists_each_input_of_a_dot_node_and_rebuilds_it():
+    pytest.importorskip("viz")
+    from viz.interactive.graph_data import graph_data, rebuild
+
+    w = [Value(0.5, label="w1"), Value(-1.0, label="w2")]
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    out = dot(w, x).tanh()
+    data = graph_data(out)
+    (node,) = [n for n in data["nodes"].values() if n["op"] == "dot"]
+    assert node["formula"] == RULES["dot"].formula
+    assert [(i["name"], i["role"], i["local"]) for i in node["inputs"]] == [
+        ("w1", "a0", 1.0), ("w2", "a1", 2.0), ("x1", "b0", 0.5), ("x2", "b1", -1.0)]
+    order = topological_order(out)
+    copies = rebuild(order, {order.index(x[0]): 3.0})  # x1 = 3: 0.5 * 3 - 1 * 2 = -0.5
+    assert copies[-1].data == math.tanh(-0.5) and copies[-2].op == "dot"
