@@ -13,12 +13,13 @@ from .collector import large_graph
 from .functional import GradcheckError, grad, gradcheck, gradients, hessian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import apply
+from .products import dot
 from .replay import Compiled, ParameterArray, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
 from .rules import RULES, Rule
 from .value import Value
 
 __all__ = [
-    "Value", "apply", "topological_order", "zero_grad",
+    "Value", "dot", "apply", "topological_order", "zero_grad",
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "large_graph",
     "RULES", "Rule",

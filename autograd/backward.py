@@ -13,7 +13,8 @@ nodes needs no more than Python's default stack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import Any
 
 from .domains import DERIVATIVE, expression, refusal
@@ -22,6 +23,7 @@ from .rules import RULES
 from .value import Value
 
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
+_data_of, _op_of, _version_of = attrgetter("_data"), attrgetter("_op"), attrgetter("_version")  # for dot nodes
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
@@ -43,6 +45,9 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             visited.add(node)
             stack.append((node, True))
             x, y = node._x, node._y
+            if type(x) is tuple:  # a dot node: the Values of a, then those of b
+                stack.extend((v, False) for v in reversed(x + y) if v not in visited)
+                continue
             if type(y) is Value and y not in visited:
                 stack.append((y, False))
             if x is not None and x not in visited:
@@ -83,12 +88,19 @@ def computed_nodes(root: Value) -> list[Value]:
     interior: list[Value] = []
     root.grad = visited
     stack = [root]
+    resume: dict[Value, Iterator[Value]] = {}  # a dot node on the stack: its computed inputs still to look at
     while stack:
         node = stack[-1]
         x, y = node._x, node._y
-        if x._op and x.grad is not visited:  # visit the first input's graph, then come back
-            x.grad = visited
-            stack.append(x)
+        try:
+            if x._op and x.grad is not visited:  # visit the first input's graph, then come back
+                x.grad = visited
+                stack.append(x)
+                continue
+        except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
+            if not _visit_dot_input(node, stack, resume, visited):
+                stack.pop()
+                interior.append(node)
             continue
         y_is_value = type(y) is Value
         if y_is_value and y._op and y.grad is not visited:
@@ -103,6 +115,26 @@ def computed_nodes(root: Value) -> list[Value]:
     return interior
 
 
+def _visit_dot_input(node: Value, stack: list[Value], resume: dict[Value, Iterator[Value]], visited: float) -> bool:
+    """For a dot node on top of ``computed_nodes``'s stack: push its next computed input not yet
+    reached and return True, or return False when all are placed (the node is placed next).
+
+    On the first visit it checks the versions of all 2n inputs and keeps an iterator over the
+    computed ones (``filter`` drops the leaves, a matrix's weights, without a Python step each).
+    """
+    inputs = resume.get(node)
+    if inputs is None:
+        if max(map(_version_of, node._x + node._y)) > node._version:
+            raise changed_error(node)
+        inputs = resume[node] = filter(_op_of, node._x + node._y)
+    for v in inputs:
+        if v.grad is not visited:
+            v.grad = visited
+            stack.append(v)
+            return True
+    return False
+
+
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: rule(g, out, x, y) with plain numbers."""
     vjp, check = _VJP, anomaly_enabled()
@@ -114,6 +146,9 @@ def _backward_floats(interior: list[Value]) -> None:
             grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             raise _backward_error(op, x._data, y_data, error) from error
+        except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
+            _dot_floats(node, check)
+            continue
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
@@ -121,11 +156,31 @@ def _backward_floats(interior: list[Value]) -> None:
             y.grad += grads[1]
 
 
+def _dot_floats(node: Value, check: bool) -> None:
+    """The float executor's step for a dot node: a_i gets g b_i and b_i gets g a_i (its rule)."""
+    x, y = node._x, node._y
+    a, b = list(map(_data_of, x)), list(map(_data_of, y))
+    da, db = _VJP["dot"](node.grad, node._data, a, b)
+    if check:
+        check_backward("dot", (*a, *b), node.grad, (*da, *db))
+    for v, d in zip(x, da):
+        v.grad += d
+    for v, d in zip(y, db):
+        v.grad += d
+
+
 def _backward_values(interior: list[Value]) -> None:
     """The executor on Values: the same rules, recording their own graph (higher order)."""
     vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
+        if type(x) is tuple:  # a dot node: a = x, b = y
+            da, db = vjp[op](node.grad, node, x, y)
+            if check:
+                check_backward(op, (*x, *y), node.grad, (*da, *db))
+            for v, d in zip(x + y, da + db):
+                v.grad = _accumulate(v.grad, d)
+            continue
         try:
             grads = vjp[op](node.grad, node, x, y)
         except (ArithmeticError, ValueError) as error:
@@ -149,7 +204,8 @@ def changed_error(node: Value) -> RuntimeError:
     if node._version < 0:
         what = "its own .data was assigned"
     else:
-        culprit = x if x._version > node._version else y
+        inputs = x + y if type(x) is tuple else (x, y)  # a dot node's inputs are the tuples a and b
+        culprit = next(v for v in inputs if v._version > node._version)
         what = f"the .data of its input {_describe(culprit)} was assigned"
     return RuntimeError(
         f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "

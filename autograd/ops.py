@@ -7,19 +7,25 @@ record it, with the same domain checks and the same errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from .products import dot
 from .rules import RULES
 from .value import Value, _binary, _unary
 
 
-def apply(op: str, x: Value, other: Value | float | None = None) -> Value:
+def apply(op: str, x: Value | Sequence[Value], other: Value | float | Sequence[Value] | None = None) -> Value:
     """Record ``op`` on ``x`` (and ``other``: a second Value, or a number kept inline such as the 2
     in ``x * 2`` or an activation's alpha). ``apply(v.op, *v.parents or v.constant)`` re-records v.
 
     ``apply("tanh", x)`` is ``x.tanh()``; ``apply("rsub", x, 1.0)`` is ``1.0 - x``;
-    ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``.
+    ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``; ``apply("dot", a, b)`` is ``dot(a, b)``
+    for two sequences a and b (a dot node's ``parents`` are a then b).
     """
     if op not in RULES:
         raise ValueError(f"apply: unknown operation {op!r}; the operations are the keys of autograd.RULES")
+    if op == "dot":
+        return dot(x, other)
     if not isinstance(x, Value):
         raise TypeError(f"apply: {op} takes a Value as its first input, got {type(x).__name__}")
     out = _unary(op, x) if other is None else _binary(op, x, other)

@@ -13,6 +13,8 @@ A rule is a vector-Jacobian product ``vjp(g, out, x, y) -> (dx, dy)``:
           operand such as the 2 in ``x * 2``, or an activation's alpha), or None.
 
 It returns dL/dx (and dL/dy when y is a Value) by the chain rule: dL/dx = g * d(out)/dx.
+One op takes many inputs: ``dot`` (``autograd.dot``), whose x and y are the two sequences
+a and b, returns the two sequences (dL/da_0, dL/da_1, ...) and (dL/db_0, ...).
 Rules use only arithmetic and the primitives of ``primitives.py``, so the same table runs on
 floats (``backward()``), on Values (``create_graph=True``: higher derivatives) and on numpy
 arrays (the batched replay executor). ``Dn`` names the derivation in docs/derivations.md.
@@ -25,7 +27,8 @@ Ops with a constant on the left keep the Value in ``x`` and the constant in ``y`
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import reduce
 from typing import Any, NamedTuple
 
 from .primitives import (
@@ -69,6 +72,7 @@ def tanh_forward(x, _):       return tanh(x)
 def sigmoid_forward(x, _):    return sigmoid(x)
 def relu_forward(x, _):       return relu(x)
 def softplus_forward(x, _):   return softplus(x)
+def dot_forward(a, b):        return reduce(operator.add, map(operator.mul, _seq(a, b), b))  # from the left
 
 
 # ---------------------------------------------------------------- derivative rules: vjp(g, out, x, y) -> (dL/dx, dL/dy)
@@ -95,6 +99,17 @@ def relu_vjp(g, out, x, _):         return (g * step(x),)                       
 def leaky_relu_vjp(g, out, x, a):   return (g * where(x >= 0, 1.0, a),)                # D5
 def elu_vjp(g, out, x, a):          return (g * where(x > 0, 1.0, out + a),)           # D5
 def softplus_vjp(g, out, x, _):     return (g * sigmoid(x),)                           # D5
+def dot_vjp(g, out, a, b):          return [g * bi for bi in b], [g * ai for ai in a]  # D1, D11: a sum of products
+
+
+def _seq(a: Sequence, b: Sequence) -> Sequence:
+    """a, once a and b are checked to be sequences of one length (``dot``'s inputs, never arrays)."""
+    if not isinstance(a, list | tuple) or not isinstance(b, list | tuple) or len(a) != len(b) or not a:
+        raise TypeError(f"dot: the rule takes two sequences of one length, got {type(a).__name__} and "
+                        f"{type(b).__name__}. The replay (autograd.compile) takes a dot product only when an input "
+                        "is traced (it then records binary nodes); for a dot of parameters alone in a compiled "
+                        "function, write reduce(add, map(mul, a, b))")
+    return a
 
 
 RULES: dict[str, Rule] = {
@@ -121,5 +136,6 @@ RULES: dict[str, Rule] = {
     "leaky_relu": Rule(leaky_relu,       leaky_relu_vjp, "d(lrelu x) = (1 if x >= 0 else alpha) dx"),
     "elu":        Rule(elu,              elu_vjp,        "d(elu x) = (1 if x > 0 else alpha e^x) dx"),
     "softplus":   Rule(softplus_forward, softplus_vjp,   "d(ln(1 + e^x)) = sigmoid(x) dx"),
+    "dot":        Rule(dot_forward,      dot_vjp,        "d(sum a_i b_i) = sum b_i da_i + a_i db_i"),
 }
 # fmt: on

@@ -6,7 +6,8 @@ graph that ``backward()`` walks in reverse. Forward functions and derivative rul
 from the one table in ``rules.py``.
 
 Memory is kept small on purpose (about 120 bytes per node): ``__slots__``, the inputs in two
-slots ``_x`` and ``_y`` (no tuple, no closure), and a plain-number operand such as the 2 in
+slots ``_x`` and ``_y`` (no tuple, no closure; only a ``dot`` node, ``products.py``, keeps its
+two sequences there as tuples), and a plain-number operand such as the 2 in
 ``x * 2`` stored inline as a constant instead of as a node of its own. Nodes point only to
 their inputs, never back, so a graph is freed as soon as its output is. Two slots serve safety:
 ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
@@ -104,7 +105,10 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The Value inputs of the operation, in argument order (constants excluded)."""
+        """The Value inputs of the operation, in argument order (constants excluded); a dot node's
+        are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (a Value used twice is listed twice)."""
+        if type(self._x) is tuple:
+            return self._x + self._y
         if type(self._y) is Value:
             return (self._x, self._y)
         return () if self._x is None else (self._x,)
@@ -158,8 +162,11 @@ class Value:
         for node in topological_order(self):
             if id(node) not in memo:
                 x, y = node._x, node._y
-                memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, None if x is None else memo[id(x)],
-                                          memo[id(y)] if type(y) is Value else y, node._version)
+                if type(x) is tuple:  # a dot node: the tuples a and b
+                    x, y = tuple(memo[id(v)] for v in x), tuple(memo[id(v)] for v in y)
+                else:
+                    x, y = None if x is None else memo[id(x)], memo[id(y)] if type(y) is Value else y
+                memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, node._version)
                 made.append(node)
         for node in made:  # after the nodes: a gradient with a graph (create_graph) may use them
             memo[id(node)].grad = deepcopy(node.grad, memo)

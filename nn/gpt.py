@@ -24,9 +24,10 @@ from __future__ import annotations
 import random
 import string
 from functools import reduce
-from operator import add, mul
+from operator import add
 from typing import Any
 
+import autograd
 from autograd import Value, no_grad
 
 from .module import Module
@@ -194,13 +195,14 @@ def linear(x: list[Value], rows: list[list[Value]]) -> list[Value]:
 
 
 def dot(a: list[Value], b: list[Value]) -> Value:
-    """a_0 b_0 + a_1 b_1 + ..., added from the left (microgpt's ``sum``, whose 0 + a_0 b_0 changes nothing)."""
-    return reduce(add, map(mul, a, b))
+    """a_0 b_0 + a_1 b_1 + ..., added from the left (microgpt's ``sum``, whose 0 + a_0 b_0 changes nothing):
+    one ``dot`` node of the engine rather than 2n - 1 binary nodes, with the same number."""
+    return autograd.dot(a, b)
 
 
 def rmsnorm(x: list[Value]) -> list[Value]:
     """x_i / sqrt(mean_j x_j^2 + 1e-5) (D14), as x_i * (ms + eps)**-0.5."""
-    ms = reduce(add, [xi * xi for xi in x]) * (1 / len(x))
+    ms = dot(x, x) * (1 / len(x))
     scale = (ms + RMS_EPS) ** -0.5
     return [xi * scale for xi in x]
 
@@ -247,7 +249,7 @@ def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]]
     for h in range(0, len(q), d):
         q_h = q[h:h + d]
         weights = softmax([dot(q_h, k[h:h + d]) * scale for k in keys])
-        out.extend(reduce(add, [w * v[j] for w, v in zip(weights, values)]) for j in range(h, h + d))
+        out.extend(dot(weights, [v[j] for v in values]) for j in range(h, h + d))
     return out
 
 

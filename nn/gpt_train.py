@@ -76,10 +76,12 @@ class EagerTrainer:
 
     def __init__(self, model: GPT, optimizer: Optimizer) -> None:
         self.model, self.optimizer = model, optimizer
+        self.params = model.parameters()  # listed once: walking the modules every step costs ~3 ms
 
     def loss_and_grad(self, tokens: list[int]) -> float:
         loss = self.model.loss(tokens)
-        self.model.zero_grad()
+        for p in self.params:  # model.zero_grad(), on the list made once
+            p.grad = 0.0
         loss.backward()
         return loss.data
 

@@ -10,7 +10,7 @@ the engine's own rule table: ``autograd.RULES[op].vjp`` with an upstream of 1, t
 ``backward()`` runs, never a second table of derivatives.
 
 * ``node_name(v)``        v as the picture labels it: its label, else the formula of its op (``a - c``).
-* ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u.
+* ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u (du/da_i = b_i, du/db_i = a_i for a dot).
 * ``fresh_gradients(L)``  dL/dv for every v, computed afresh, leaving every ``.grad`` as it was.
 * ``chain_terms(...)``    the terms ``(use, upstream, local)`` whose products sum to dL/dv.
 * ``check_grads(L, answers)``  marks a student's gradients right or wrong, with the sum for the wrong ones.
@@ -31,6 +31,7 @@ OP_TEXT: dict[str, tuple[str, str, str]] = {
     "div": ("a / b", "a", "b"), "rdiv": ("c / a", "a", "c"),
     "pow": ("a ** c", "a", "c"), "powv": ("a ** b", "a", "b"), "rpow": ("c ** a", "a", "c"),
     "neg": ("-a", "", ""),
+    "dot": ("a \u00b7 b", "a", "b"),  # a_0 b_0 + a_1 b_1 + ...: its inputs are a_0, ..., b_0, ... (input_roles)
 }
 
 
@@ -71,12 +72,23 @@ def op_text(node: Value) -> tuple[str, str, str]:
     return text, x_role, y_role
 
 
+def input_roles(node: Value) -> tuple[str, ...]:
+    """The role of each of ``node.parents`` as its edges show it: ``("a", "b")`` for ``a - b``, empty
+    where the order does not matter, ``("a0", "a1", "b0", "b1")`` for ``dot(a, b)`` with two terms."""
+    _, x_role, y_role = op_text(node)
+    if node.op == "dot":
+        n = len(node.parents) // 2
+        return tuple(f"a{i}" for i in range(n)) + tuple(f"b{i}" for i in range(n))
+    return (x_role, y_role)[: len(node.parents)]
+
+
 # op -> the expression it forms from its inputs' names (x, y; y may be the constant)
 EXPRESSION = {
     "add": "{x} + {y}", "mul": "{x} * {y}", "sub": "{x} - {y}", "rsub": "{y} - {x}", "div": "{x} / {y}",
     "rdiv": "{y} / {x}", "pow": "{x} ** {y}", "powv": "{x} ** {y}", "rpow": "{y} ** {x}", "neg": "-{x}",
 }
 NAME_DEPTH = 3  # unlabelled inputs spelled out this many operations deep, then ``...``
+DOT_TERMS = 3  # a dot node's name spells out this many of its products, then ``...``
 
 
 def node_name(node: Value, depth: int = NAME_DEPTH) -> str:
@@ -93,13 +105,17 @@ def node_name(node: Value, depth: int = NAME_DEPTH) -> str:
         operands.append(f"{node.constant:g}")
     if node.op in EXPRESSION:
         return EXPRESSION[node.op].format(x=operands[0], y=operands[-1])
+    if node.op == "dot":  # x * w + y * v, the first DOT_TERMS terms of the sum
+        n = len(operands) // 2
+        terms = [f"{operands[i]} * {operands[n + i]}" for i in range(min(n, DOT_TERMS))]
+        return " + ".join(terms + ["..."] * (n > DOT_TERMS))
     return f"{node.op}({node_name(node.parents[0], depth - 1)})"
 
 
 def _operand(node: Value, depth: int) -> str:
     """``node_name`` in parentheses when it is a sum or product itself (``(a + b) * c``)."""
     name = node_name(node, depth)
-    return f"({name})" if not node.label and node.op in EXPRESSION and name != "..." else name
+    return f"({name})" if not node.label and (node.op in EXPRESSION or node.op == "dot") and name != "..." else name
 
 
 def local_grads(node: Value) -> tuple[float, ...]:
@@ -111,6 +127,10 @@ def local_grads(node: Value) -> tuple[float, ...]:
     if not node.op:
         return ()
     parents = node.parents
+    if node.op == "dot":  # d(sum a_i b_i)/da_i = b_i and /db_i = a_i, in the order of parents
+        n = len(parents) // 2
+        da, db = RULES["dot"].vjp(1.0, node.data, [p.data for p in parents[:n]], [p.data for p in parents[n:]])
+        return tuple(float(g) for g in (*da, *db))
     x = parents[0].data
     y = parents[1].data if len(parents) > 1 else node.constant
     try:

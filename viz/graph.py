@@ -20,7 +20,7 @@ import graphviz
 
 from autograd import Value, topological_order
 
-from .chain import grad_value, local_grads, number, op_text, signed
+from .chain import grad_value, input_roles, local_grads, number, op_text, signed
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
 from .labels import plain, record_field
 from .layout import Drawing, choose, emit
@@ -187,7 +187,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         drawing.node(f"{name}_op", label=plain(text), **OP_STYLE)
         drawing.edge(f"{name}_op", name, **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
-        for i, (parent, role) in enumerate(zip(node.parents, (x_role, y_role), strict=False)):
+        for i, (parent, role) in enumerate(zip(node.parents, input_roles(node), strict=True)):
             tail = drawn(parent)
             if parent in placement:
                 if (tail, f"{name}_op") in box_edges:

@@ -168,7 +168,9 @@ print("20 random heads: dL/dq, dL/dk_t and dL/dv_t agree with the formulas")
 # and values are projections $W_q x$, $W_k x$, $W_v x$ of 2-dimensional inputs. Each projection
 # (an `nn.Layer` with linear output, bias 0) is collapsed into one box per position, so what is
 # drawn node by node is attention itself: the scores $q\cdot k_t$, scaled, the max, the exponentials,
-# their sum to the power $-1$, the weights, and the weighted sum of the values.
+# their sum to the power $-1$, the weights, and the weighted sum of the values. Each dot product
+# (a score, or a component of the weighted sum) is one node of the engine, `autograd.dot`, drawn
+# `a · b` with its inputs' edges marked a0, a1, ... and b0, b1, ...
 
 # %%
 Wq, Wk, Wv = (nn.Layer(2, 2, activation="linear", init="xavier_normal", seed=s) for s in (1, 2, 3))

@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import RULES, Value, apply, topological_order
+from autograd import RULES, Value, apply, dot, topological_order
 
 from ..chain import (
     chain_sum,
@@ -30,6 +30,7 @@ from ..chain import (
     check_grads,
     consumers,
     fresh_gradients,
+    input_roles,
     local_grads,
     node_name,
     number,
@@ -97,11 +98,11 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
     nodes = {}
     for node in order:
         terms = chain_terms(node, root, uses, grads)
-        text, x_role, y_role = op_text(node)
+        text = op_text(node)[0]
         inputs = [
             {"id": ids[p], "name": node_name(p), "role": role, "data": _json(p.data), "dataText": number(p.data),
              "local": _json(local), "localText": number(local)}
-            for p, role, local in zip(node.parents, (x_role, y_role), local_grads(node), strict=False)
+            for p, role, local in zip(node.parents, input_roles(node), local_grads(node), strict=True)
         ]
         nodes[ids[node]] = {
             "name": node_name(node), "kind": _kind(node, {root}, known),
@@ -150,9 +151,11 @@ def rebuild(order: list[Value], values: Mapping[int, float]) -> list[Value]:
                 raise ValueError(f"explore: the value for {node_name(node)} must be finite, got {value!r}")
             copy = Value(value, label=node.label)
         else:
-            x, *rest = (copies[parent] for parent in node.parents)
-            other = rest[0] if rest else node.constant
-            copy = apply(node.op, x, other)
+            inputs = [copies[parent] for parent in node.parents]
+            if node.op == "dot":  # a_0, ..., a_{n-1}, b_0, ..., b_{n-1}
+                copy = dot(inputs[:len(inputs) // 2], inputs[len(inputs) // 2:])
+            else:
+                copy = apply(node.op, inputs[0], inputs[1] if len(inputs) > 1 else node.constant)
             copy.label = node.label
         copies[node] = copy
     return [copies[node] for node in order]
