@@ -8,7 +8,9 @@ into the DOT text, in this order:
 * ``&`` becomes ``&amp;``: Graphviz turns entities such as ``&alpha;`` into characters;
 * ``\\`` becomes ``\\\\``: backslash starts an escape such as ``\\n`` or ``\\N`` (the node's name);
 * ``{ } | < >`` get a backslash: in a record label they make fields and ports;
-* a newline becomes Graphviz's line break ``\\n``.
+* a newline becomes Graphviz's line break ``\\n``; blanks and newlines at the start are dropped (they would
+  show only as empty lines, and WebAssembly Graphviz 0.1.4 traps on some record fields that start
+  with a line break: ``"\\n00000&\"0000000&&"``, found by tests/test_viz_labels.py).
 
 Double quotes are escaped by the ``graphviz`` package when it quotes the attribute, and the
 result is marked ``nohtml`` so a label such as ``<b>`` is never read as an HTML label.
@@ -41,7 +43,7 @@ def _unsafe(ch: str) -> bool:
 
 def record_field(text: str) -> str:
     """``text`` escaped to sit inside one field of a record label (see the module docstring)."""
-    text = xml_safe(text).replace("&", "&amp;").replace("\\", "\\\\")
+    text = xml_safe(text).lstrip(" \n").replace("&", "&amp;").replace("\\", "\\\\")
     text = _RECORD_SPECIAL.sub(r"\\\1", text)
     return text.replace("\n", "\\n")
 
