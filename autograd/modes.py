@@ -100,6 +100,23 @@ def is_differentiating() -> bool:
     return _DIFFERENTIATING.get()
 
 
+_TRACING: ContextVar[bool] = ContextVar("chainrule_tracing", default=False)
+
+
+def tracing() -> AbstractContextManager[None]:
+    """Context in which ``autograd.compile`` records a function's graph for the replay.
+
+    An op with a form the replay does not run (``dot``, one node of many inputs) records its
+    binary form there instead, even when none of its inputs is traced (a dot of parameters alone).
+    """
+    return _switch(_TRACING, True)
+
+
+def is_tracing() -> bool:
+    """True while ``autograd.compile`` traces a function (in this thread)."""
+    return _TRACING.get()
+
+
 def _finite(x: Any) -> bool:
     x = getattr(x, "data", x)
     return math.isfinite(x)

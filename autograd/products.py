@@ -11,8 +11,8 @@ them (not ``sum()``, whose float summation changed in Python 3.12). Its rule in 
 gives each a_i the gradient g b_i and each b_i the gradient g a_i, so the backward pass does 2n
 multiply-adds on floats for this node instead of visiting 2n - 1 nodes.
 
-While ``autograd.compile`` traces (an input holds a traced number), ``dot`` records the binary
-nodes instead: the replay recognises those sums of products as matrix products.
+While ``autograd.compile`` traces (``modes.tracing``), ``dot`` records the binary nodes instead:
+the replay recognises those sums of products as matrix products.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 from . import value as _value
 from .domains import expression
 from .modes import grad_enabled as _grad_enabled
+from .modes import is_tracing as _is_tracing
 from .rules import RULES
 from .value import _NO_GRAPH, Value, _short, _to_float
 
@@ -61,7 +62,7 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
     data = _forward(a_data, b_data)
-    if type(data) is not float:  # a traced number (autograd.compile): the binary nodes the replay knows
+    if type(data) is not float or _is_tracing():  # autograd.compile is tracing: the binary nodes the replay knows
         return reduce(add, map(mul, a, b))
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)

@@ -229,3 +229,16 @@ def test_the_explorer_lists_each_input_of_a_dot_node_and_rebuilds_it():
     order = topological_order(out)
     copies = rebuild(order, {order.index(x[0]): 3.0})  # x1 = 3: 0.5 * 3 - 1 * 2 = -0.5
     assert copies[-1].data == math.tanh(-0.5) and copies[-2].op == "dot"
+
+
+def test_a_dot_of_parameters_alone_in_a_compiled_function_equals_the_eager_engine():
+    # no input of this dot is traced: autograd.compile still records its binary nodes (modes.tracing)
+    w = [Value(0.5), Value(-1.5), Value(2.0)]
+    f = autograd.compile(lambda v: dot(w, w) * v[0] + v[1], 2, w)
+    X = np.array([[3.0, 1.0], [-2.0, 0.5]])
+    values, grads = f.value_and_grad(X)
+    norm = 0.25 + 2.25 + 4.0
+    np.testing.assert_allclose(values, [norm * 3.0 + 1.0, norm * -2.0 + 0.5], rtol=1e-15)
+    np.testing.assert_allclose(grads, [2 * w_i.data * (3.0 - 2.0) for w_i in w], rtol=1e-15)  # summed over examples
+    assert "dot" not in {v.op for v in topological_order(f.graph(0))}
+    assert dot(w, w).op == "dot"  # outside tracing: one node again

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ..backward import topological_order
-from ..modes import enable_grad, mode
+from ..modes import enable_grad, mode, tracing
 from ..value import Value
 
 
@@ -124,7 +124,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
         v._data = TRACED  # a placeholder: no number (Value.data itself takes only finite numbers)
     anomaly, mode.anomaly = mode.anomaly, False  # there are no numbers to check while tracing
     try:
-        with enable_grad():
+        with enable_grad(), tracing():
             result = fn(placeholders)
     finally:
         mode.anomaly = anomaly
