@@ -200,17 +200,18 @@ class Compiled:
         if seed is not None:
             self._numbers.grads.fill(0.0)
         results = np.empty((batch, self.n_outputs)) if outputs else None
+        finite = True
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
             if results is not None:
                 results[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
-                self._backward(vals, seed[:, start:stop], start=start)
+                finite = self._backward(vals, seed[:, start:stop], start=start) and finite
         total = None
         if seed is not None:
             total = self._gradient_out(out)
             np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
-            if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
+            if not (finite and _all_finite(total)):  # a NaN or inf in a node's or a parameter's gradient
                 raise self._explain_backward(seed)
         if results is not None and self._trace.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
@@ -250,9 +251,10 @@ class Compiled:
         self._held = (start, stop)
         return vals
 
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> None:
+    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> bool:
         """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
-        group giving NaN or inf."""
+        group giving NaN or inf (or an input outside a derivative's domain). Returns whether every
+        node's gradient is finite (some domains are only checked when one is not: ``groups.py``)."""
         s = self._schedule
         if self._grads is None or self._grads.shape != vals.shape:
             self._grads = None  # only the most recent width is kept: free the old buffer first
@@ -265,6 +267,7 @@ class Compiled:
                 group.backward(vals, grads, check, start)
         if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
             self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
+        return _all_finite(grads)
 
     def _values_buffer(self, width: int) -> np.ndarray:
         """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the

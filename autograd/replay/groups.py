@@ -46,6 +46,16 @@ AS_REPLAY_ERROR: dict[type[Exception], type[ReplayError]] = {
 """The replay's error for each kind of error of the domain table: an instance of both."""
 
 
+SHOWS_AS_NONFINITE = frozenset({"log", "sqrt", "div", "rdiv", "pow"})
+"""Ops whose inputs outside the domain (``domains.py``) always give a NaN or an infinity: log(x <= 0)
+is -inf or NaN, sqrt(x < 0) NaN, x / 0 and c / 0 inf or NaN, x ** n NaN for x < 0 and a fractional
+n, inf for 0 ** (n < 0); their derivatives' domains likewise (sqrt'(0) and n 0 ** (n - 1) are inf,
+times any g inf or NaN). Their groups skip the checks: ``Compiled`` looks for a NaN or inf once per
+pass anyway, and only then runs the checks, group by group in order, to raise the same error
+(``explain``, ``backward(check=True)``). The powers with a Value exponent or base are not in it:
+0 ** y is 0, finite, though its derivative needs ln 0."""
+
+
 class OpGroup:
     """``n`` nodes of one operation at one depth; their values live in ``rows`` of the buffers.
 
@@ -68,27 +78,37 @@ class OpGroup:
         self.rows = rows
         self.x = x
         self.y = y
+        self.y_rows = y if type(y) is Rows else None  # the second inputs' rows, if they are nodes
         self.nodes = nodes
         self.domains = FORWARD.get(op, ())
         self.derivative_domains = DERIVATIVE.get(op, ())
+        late = op in SHOWS_AS_NONFINITE  # checked only when a NaN or inf shows up (see SHOWS_AS_NONFINITE)
+        self.checked_domains = () if late else self.domains
+        self.checked_derivative_domains = () if late else self.derivative_domains
 
     def _inputs(self, vals: np.ndarray) -> tuple[np.ndarray, Any]:
-        y = self.y
-        return self.x.read(vals), (y.read(vals) if type(y) is Rows else y)
+        y = self.y_rows
+        return self.x.read(vals), (self.y if y is None else y.read(vals))
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         """``offset``: the batch's example number of column 0 (for error messages)."""
-        x, y = self._inputs(vals)
-        if self.domains:
-            self._check(self.domains, x, y, offset, derivative=False)
+        y = self.y_rows
+        x, y = self.x.read(vals), (self.y if y is None else y.read(vals))
+        if self.checked_domains:
+            self._check(self.checked_domains, x, y, offset, derivative=False)
         vals[self.rows] = self.forward_rule(x, y)
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
-        x, y = self._inputs(vals)
-        if self.derivative_domains:
-            self._check(self.derivative_domains, x, y, offset, derivative=True)
-        g = grads[self.rows]
-        d = self.vjp(g, vals[self.rows], x, y)
+        """With ``check``, every domain is checked and a non-finite gradient raises (``Compiled`` runs
+        the pass again with it when the gradients are not all finite)."""
+        y_rows = self.y_rows
+        x, y = self.x.read(vals), (self.y if y_rows is None else y_rows.read(vals))
+        domains = self.derivative_domains if check else self.checked_derivative_domains
+        if domains:
+            self._check(domains, x, y, offset, derivative=True)
+        rows = self.rows
+        g = grads[rows]
+        d = self.vjp(g, vals[rows], x, y)
         if check:
             for part in d:
                 bad = _first_nonfinite(part)
@@ -98,16 +118,18 @@ class OpGroup:
                         f"replay: backward of {self.op}: overflow, the gradient is {float(part[i, b])!r} "
                         f"(upstream gradient {float(g[i, b])!r}) at {self._where(i, b, x, y, offset)}")
         self.x.add_into(grads, d[0])
-        if type(self.y) is Rows:
-            self.y.add_into(grads, d[1])
+        if y_rows is not None:
+            y_rows.add_into(grads, d[1])
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
         """The error for the first non-finite output of this group (an overflow), if there is one."""
+        x, y = self._inputs(vals)
+        if self.domains:  # the checks left for now (SHOWS_AS_NONFINITE): raises if an input is outside
+            self._check(self.domains, x, y, offset, derivative=False)
         bad = _first_nonfinite(vals[self.rows])
         if bad is None:
             return None
         i, b = bad
-        x, y = self._inputs(vals)
         xi, yi = self._operands(i, b, x, y)
         return ReplayOverflowError(f"replay: {overflow(self.op, xi, yi)}, at {self._where(i, b, x, y, offset)}")
 
