@@ -217,20 +217,20 @@ class SumGroup:
         g = self._positions(grads)
         if self.interior_used:
             _running_sum(g[::-1])  # a running sum's gradient: its own plus everything after it
-            per_term = g
+            per_term = g if self.signs is None else g * self.signs
+        elif self.signs is not None:
+            per_term = g[self.k] * self.signs  # every term gets the chain's end gradient, signed
         else:
-            per_term = np.broadcast_to(g[self.k], g.shape)  # every term gets the chain's end gradient
-        if self.signs is not None:
-            per_term = per_term * self.signs
+            per_term = g[self.k][None]  # every term gets the chain's end gradient: (1, m, B), broadcast
         if check and not np.isfinite(per_term).all():
             raise ReplayOverflowError("replay: backward of add: overflow, a non-finite gradient (the upstream "
                                       "gradient of a sum was already infinite)")
         for run in self.terms:
-            part = per_term[run.first:run.stop]
-            if run.real is None and run.rows.kind == Pattern.SLICE:
-                view = grads[run.rows.start:run.rows.stop].reshape(part.shape)
-                view += part
+            if run.real is None and run.rows.kind == Pattern.SLICE:  # the terms' rows as (positions, m, B)
+                view = grads[run.rows.start:run.rows.stop].reshape(run.stop - run.first, self.m, -1)
+                view += per_term[run.first:run.stop] if len(per_term) > 1 else per_term
             else:
+                part = np.broadcast_to(per_term, g.shape)[run.first:run.stop]
                 flat = part.reshape(-1, part.shape[-1])
                 run.rows.add_into(grads, flat if run.real is None else flat[run.real])
 
