@@ -10,6 +10,12 @@ Values), their sums are one matrix product (D1)::
     backward:  dW  = G @ X.T   (summed over the batch: the parameters' gradient, D11)
                dX  = W.T @ G   (the inputs' gradient, added to their rows)
 
+The same layer applied at several places at one depth (a transformer's projections, one per position
+of the sequence: the same W, other inputs) is one group of P parts, a batched matrix product::
+
+    forward:   OUT_p = W @ X_p  for p < P         (np.matmul of (m, K) and (P, K, B))
+    backward:  dW = sum_p G_p @ X_p.T,  dX_p = W.T @ G_p
+
 A chain is a ``Dot`` when its products and its running sums are used by nothing else (they are
 then never needed one by one: they get no rows), every product is ``parameter * node`` (either
 order) added with a + sign, and it has at least one of them. Its other terms (a bias, a
@@ -59,6 +65,29 @@ class Dot:
     def signature(self) -> tuple:
         """Dots with equal signatures share a matrix product: same inputs, same kinds of other terms."""
         return self.inputs, tuple(zip(self.kinds, (s for _, s in self.others), strict=True))
+
+
+def layer_signature(dots: list[Dot]) -> tuple | None:
+    """Groups of Dots with equal layer signatures at one depth are one layer applied to several inputs:
+    the same rows of W (each input's weight at the same place, as inputs are sorted by node id),
+    the same kinds of other terms. None when two Dots of the group have the same row (no such merge)."""
+    rows = sorted(dot.weights for dot in dots)
+    if len(set(rows)) != len(rows):
+        return None
+    return tuple(rows), dots[0].signature[1]
+
+
+def parts(dots: list[Dot]) -> list[list[Dot]]:
+    """The Dots of a group split by their inputs (one part per input list, in order of first
+    appearance), each part in the order of the first part's weights: row c of W is the same in all."""
+    if all(dot.inputs == dots[0].inputs for dot in dots):
+        return [dots]
+    by_inputs: dict[tuple[int, ...], dict[tuple[int, ...], Dot]] = {}
+    for dot in dots:  # merged by layer_signature: the weights' rows within one part are distinct
+        by_inputs.setdefault(dot.inputs, {})[dot.weights] = dot
+    split = list(by_inputs.values())
+    first = list(split[0])
+    return [[part[w] for w in first] for part in split]
 
 
 def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
@@ -112,12 +141,15 @@ def _product(graph: _Graph, term: int, parameter: Callable[[int], bool]) -> tupl
 
 
 def dense_group(graph: _Graph, dots: list[Dot], start: int, row: np.ndarray, position: dict[int, int],
-                 numbers: Leaves, n_inputs: int) -> DenseGroup:
-    """The DenseGroup of ``dots`` (same inputs), each dot's sum in one row from ``start``."""
+                numbers: Leaves, n_inputs: int) -> DenseGroup:
+    """The DenseGroup of ``dots`` (one or several parts, see ``parts``), each dot's sum in one row from
+    ``start``, part after part."""
+    split = parts(dots)
+    dots = [dot for part in split for dot in part]
     ends = [dot.chain.nodes[-1] for dot in dots]
     row[ends] = np.arange(start, start + len(dots))
-    inputs = row[list(dots[0].inputs)]
-    weights = np.array([[position[w] for w in dot.weights] for dot in dots], dtype=np.intp)
+    inputs = row[[i for part in split for i in part[0].inputs]]
+    weights = np.array([[position[w] for w in dot.weights] for dot in split[0]], dtype=np.intp)
     others = []
     for k in range(len(dots[0].kinds)):
         terms = [dot.others[k][0] for dot in dots]
@@ -127,7 +159,7 @@ def dense_group(graph: _Graph, dots: list[Dot], start: int, row: np.ndarray, pos
         else:
             others.append(OtherTerm(sign, None, Rows(row[terms])))
     return DenseGroup(slice(start, start + len(dots)), Rows(inputs), weights, others, numbers,
-                      bool((inputs >= n_inputs).any()), [graph.order[i] for i in ends])
+                      bool((inputs >= n_inputs).any()), [graph.order[i] for i in ends], len(split))
 
 
 def from_leaf_vector(dots: list[Dot], k: int) -> bool:
@@ -171,11 +203,15 @@ class DenseGroup:
     ``inputs`` are the rows of X; ``weights[c, j]`` is the index, in the leaves' vector, of the
     parameter multiplying input j in dot product c. ``inputs_need_gradient``: False when every
     input is a placeholder, whose gradient nobody reads (the first layer): one product saved.
+    With ``n_parts`` P > 1 the group is P such products with the same W: ``rows`` hold the P
+    parts' m outputs one after the other, ``inputs`` the P parts' K inputs.
     """
 
     def __init__(self, rows: slice, inputs: Rows, weights: np.ndarray, others: list[OtherTerm], numbers: Leaves,
-                 inputs_need_gradient: bool, ends: list[Value]) -> None:
+                 inputs_need_gradient: bool, ends: list[Value], n_parts: int = 1) -> None:
         self.rows, self.inputs, self.weights, self.others = rows, inputs, weights, others
+        self.n_parts = n_parts
+        self.parts_shape = (n_parts, *weights.shape)  # (P, m, K)
         self.numbers = numbers
         self.inputs_need_gradient = inputs_need_gradient
         self.ends = ends
@@ -193,7 +229,11 @@ class DenseGroup:
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         out = vals[self.rows]
-        np.matmul(self._weights(), self.inputs.read(vals), out=out)
+        if self.n_parts == 1:
+            np.matmul(self._weights(), self.inputs.read(vals), out=out)
+        else:  # (m, K) @ (P, K, B) -> (P, m, B): the rows of the P parts, one after the other
+            P, m, K = self.parts_shape
+            np.matmul(self._weights(), self.inputs.read(vals).reshape(P, K, -1), out=out.reshape(P, m, -1))
         for term in self.others:
             if term.rows is not None:
                 t = term.rows.read(vals)
@@ -206,8 +246,16 @@ class DenseGroup:
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         g = grads[self.rows]
-        d_weights = g @ self.inputs.read(vals).T  # summed over the examples by the product
-        d_inputs = self._weights().T @ g if self.inputs_need_gradient else None
+        X = self.inputs.read(vals)
+        if self.n_parts == 1:
+            d_weights = g @ X.T  # summed over the examples by the product
+            d_inputs = self._weights().T @ g if self.inputs_need_gradient else None
+        else:  # dW = sum_p G_p X_p^T: one product of (m, P B) and (P B, K); dX_p = W^T G_p
+            P, m, K = self.parts_shape
+            g_parts = g.reshape(P, m, -1)
+            X_parts = X.reshape(P, K, -1)
+            d_weights = g_parts.transpose(1, 0, 2).reshape(m, -1) @ X_parts.transpose(1, 0, 2).reshape(K, -1).T
+            d_inputs = np.matmul(self._weights().T, g_parts).reshape(P * K, -1) if self.inputs_need_gradient else None
         if check:
             for part in (d_weights, d_inputs):
                 if part is not None and not np.isfinite(part).all():

@@ -29,7 +29,17 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .dense import DenseGroup, Dot, Leaves, dense_group, find_dots, from_leaf_vector, hidden_nodes
+from .dense import (
+    DenseGroup,
+    Dot,
+    Leaves,
+    dense_group,
+    find_dots,
+    from_leaf_vector,
+    hidden_nodes,
+    layer_signature,
+    parts,
+)
 from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
 from .tracing import Trace
@@ -73,7 +83,8 @@ class GroupKey:
     """For a SUM group, the bit length of the chains' number of additions: chains within 2x of
     each other's length share a group (shorter ones are padded with zeros)."""
     signature: tuple = ()
-    """For a DENSE group, the inputs and the kinds of other terms its dot products share."""
+    """For a DENSE group, (0, the inputs and the kinds of other terms its dot products share), or
+    (1, the rows of W and those kinds) for a layer applied to several inputs (``dense.parts``)."""
 
 
 class Chain:
@@ -141,7 +152,7 @@ def build_schedule(trace: Trace) -> Schedule:
     graph = _read_graph(trace.order, index, [index[v] for v in trace.outputs])
     placeholders = {index[p] for p in trace.placeholders if p in index}
     dots = find_dots(graph, placeholders)
-    units = _group(graph, dots, hidden_nodes(graph, dots))
+    units = _merge_layers(_group(graph, dots, hidden_nodes(graph, dots)))
     keys = sorted(units)
     asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
     first_asked = lambda i: asked.get(i, math.inf)
@@ -267,12 +278,24 @@ def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupK
         elif id(chain) in dots and id(chain) not in seen:
             seen.add(id(chain))
             dot = dots[id(chain)]
-            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=dot.signature), []).append(dot)
+            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature)), []).append(dot)
         elif id(chain) not in seen:
             seen.add(id(chain))
             size_class = (len(chain.nodes) - 1).bit_length()
             units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
     return units
+
+
+def _merge_layers(units: dict[GroupKey, list]) -> dict[GroupKey, list]:
+    """Dense groups at one depth that multiply the same W (a layer applied at several positions of a
+    sequence) become one group of several parts (``dense.parts``): one batched matrix product."""
+    merged: dict[GroupKey, list] = {}
+    for key, group in units.items():
+        layer = layer_signature(group) if key.step == Step.DENSE else None
+        if layer is not None:
+            key = GroupKey(key.depth, Step.DENSE, signature=(1, layer))
+        merged.setdefault(key, []).extend(group)
+    return merged
 
 
 # ---------------------------------------------------------------- 5: layout
@@ -302,8 +325,10 @@ def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[Group
                     ask(graph.ys[i])
         elif key.step == Step.DENSE:
             group.sort(key=lambda d: asked.get(d.chain.nodes[-1], late))
-            for i in group[0].inputs:
-                ask(i)
+            group[:] = [dot for part in parts(group) for dot in part]
+            for part in parts(group):
+                for i in part[0].inputs:
+                    ask(i)
             for k in range(len(group[0].kinds)):
                 if not from_leaf_vector(group, k):
                     for dot in group:
