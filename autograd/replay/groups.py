@@ -185,12 +185,18 @@ class SumGroup:
         self.interior_used = interior_used  # some running sum before a chain's end is used elsewhere
         self.ends = ends  # each chain's last node, for error messages
         self.by_position = _by_position(k, m, terms, signs)
+        only = terms[0] if len(terms) == 1 else None  # every term in one contiguous block of rows, added
+        self.block = (slice(only.rows.start, only.rows.stop) if only is not None and only.real is None
+                      and only.rows.kind == Pattern.SLICE and signs is None else None)
 
     def _positions(self, buf: np.ndarray) -> np.ndarray:
         return buf[self.rows].reshape(self.k + 1, self.m, -1)
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)
+        if self.block is not None and sums[0].size < SMALL:  # the terms' rows, as (positions, m, B): one np.cumsum
+            np.cumsum(vals[self.block].reshape(sums.shape), axis=0, out=sums)
+            return
         if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
             for run in self.terms:
                 part = sums[run.first:run.stop]
