@@ -36,7 +36,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..value import Value
-from .groups import ReplayOverflowError, _first_nonfinite
+from .groups import ReplayOverflowError, Step, _first_nonfinite
 from .rows import Rows
 
 if TYPE_CHECKING:
@@ -223,6 +223,12 @@ class DenseGroup:
             if term.leaf is not None:
                 term.value = _strided_view(numbers.values, term.leaf[:, None])
                 term.grad = _strided_view(numbers.grads, term.leaf[:, None])
+
+    def forward_step(self, vals: np.ndarray) -> Step:
+        return lambda offset: self.forward(vals, offset)
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+        return lambda offset: self.backward(vals, grads, False, offset)
 
     def _weights(self) -> np.ndarray:
         return self.W if self.W is not None else np.take(self.numbers.values, self.weights, out=self._W)

@@ -24,6 +24,9 @@ from ..domains import DERIVATIVE, FORWARD, Domain, message, overflow
 from ..value import Value
 from .rows import Pattern, Rows
 
+Step = Callable[[int], None]
+"""A group's forward or backward bound to the buffers: step(offset) (``forward_step``, ``backward_step``)."""
+
 SMALL = 256
 """Below this many numbers per step (chains x examples), one np.cumsum beats a loop of adds."""
 
@@ -121,6 +124,42 @@ class OpGroup:
         if y_rows is not None:
             y_rows.add_into(grads, d[1])
 
+    def forward_step(self, vals: np.ndarray) -> Step:
+        """``forward`` on this one buffer, as a function of the offset only: the views of the rows
+        are made once (``Compiled`` keeps the steps while it keeps the buffer). The same numpy calls."""
+        if self.checked_domains:
+            return lambda offset: self.forward(vals, offset)
+        rule, x, y, out = self.forward_rule, self.x.reader(vals), self._y_reader(vals), vals[self.rows]
+
+        def step(offset: int) -> None:
+            out[...] = rule(x(), y())
+
+        return step
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+        """``backward`` (without ``check``) on these buffers, as a function of the offset only."""
+        if self.checked_derivative_domains:
+            return lambda offset: self.backward(vals, grads, False, offset)
+        vjp, x, y, g, out = self.vjp, self.x.reader(vals), self._y_reader(vals), grads[self.rows], vals[self.rows]
+        add_x = self.x.adder(grads)
+        if self.y_rows is None:
+            def step(offset: int) -> None:
+                add_x(vjp(g, out, x(), y())[0])
+        else:
+            add_y = self.y_rows.adder(grads)
+
+            def step(offset: int) -> None:
+                dx, dy = vjp(g, out, x(), y())
+                add_x(dx)
+                add_y(dy)
+        return step
+
+    def _y_reader(self, vals: np.ndarray) -> Callable[[], Any]:
+        if self.y_rows is not None:
+            return self.y_rows.reader(vals)
+        y = self.y
+        return lambda: y
+
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
         """The error for the first non-finite output of this group (an overflow), if there is one."""
         x, y = self._inputs(vals)
@@ -191,6 +230,12 @@ class SumGroup:
 
     def _positions(self, buf: np.ndarray) -> np.ndarray:
         return buf[self.rows].reshape(self.k + 1, self.m, -1)
+
+    def forward_step(self, vals: np.ndarray) -> Step:
+        return lambda offset: self.forward(vals, offset)
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+        return lambda offset: self.backward(vals, grads, False, offset)
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from operator import iadd
 
 import numpy as np
 
@@ -96,6 +97,22 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def reader(self, buf: np.ndarray) -> Callable[[], np.ndarray]:
+        """``read`` on this one buffer, as a function of nothing: a slice's view is made once."""
+        if self.kind == Pattern.SLICE:
+            view = buf[self.start:self.stop]
+            return lambda: view
+        rows = self.rows
+        return lambda: buf.take(rows, 0)
+
+    def adder(self, buf: np.ndarray) -> Callable[[np.ndarray], None]:
+        """``add_into`` this one buffer, as a function of d: a slice's view is made once."""
+        if self.kind == Pattern.SLICE:
+            view = buf[self.start:self.stop]
+            return lambda d: iadd(view, d)  # view += d, in place
+        add_into = self.add_into
+        return lambda d: add_into(buf, d)
 
     def __repr__(self) -> str:
         return f"Rows({self.kind.value}, {len(self.rows)} rows)"
