@@ -99,3 +99,34 @@ def test_outputs_equal_eager_to_roundoff_on_an_mlp():
     ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(model, X, model.parameters())
     assert_matches(out, ref_out[:, 0], out_sizes[:, 0], "outputs")
     assert_matches(grads, ref_grads, grad_sizes, "gradients")
+
+
+@pytest.mark.parametrize("kind", sorted(PATTERNS))
+def test_rows_bound_to_a_buffer_read_and_add_like_fancy_indexing(kind):
+    # reader(buf) and adder(buf): the same, on one buffer, with a slice's view made once
+    rows = np.array(PATTERNS[kind])
+    r = Rows(rows)
+    rng = np.random.default_rng(1)
+    buf = rng.normal(size=(12, 3))
+    read, add = r.reader(buf), r.adder(buf)
+    buf *= 2.0  # in place: the bound functions see the new numbers
+    np.testing.assert_array_equal(read(), buf[rows])
+    d = rng.normal(size=(len(rows), 3))
+    expected = buf.copy()
+    np.add.at(expected, rows, d)
+    add(d)
+    np.testing.assert_allclose(buf, expected, rtol=1e-14, atol=1e-14)
+
+
+def test_bound_steps_follow_the_buffers_when_the_batch_width_changes():
+    # the groups are bound to the buffers of one width; another width makes new buffers and new steps
+    model = nn.MLP(3, [4, 2], seed=0)
+    params = model.parameters()
+    f = autograd.compile(lambda x: [y.exp() for y in model(x)], 3, params)
+    rng = np.random.default_rng(2)
+    for batch in (3, 1, 3, 5):
+        X, seed = rng.normal(size=(batch, 3)), rng.normal(size=(batch, 2))
+        out, grads = f.value_and_grad(X, seed)
+        ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(lambda x: [y.exp() for y in model(x)], X, params, seed)
+        assert_matches(out, ref_out, out_sizes, "outputs")
+        assert_matches(grads, ref_grads, grad_sizes, "gradients")

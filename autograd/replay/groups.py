@@ -232,15 +232,32 @@ class SumGroup:
         return buf[self.rows].reshape(self.k + 1, self.m, -1)
 
     def forward_step(self, vals: np.ndarray) -> Step:
-        return lambda offset: self.forward(vals, offset)
+        """``forward`` bound to the buffer; a block of terms (``block``) is one np.add.accumulate of views."""
+        sums = self._positions(vals)
+        if self.block is None or sums[0].size >= SMALL:
+            return lambda offset: self.forward(vals, offset)
+        terms = vals[self.block].reshape(sums.shape)
+        return lambda offset: np.add.accumulate(terms, axis=0, out=sums)
 
     def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
-        return lambda offset: self.backward(vals, grads, False, offset)
+        """``backward`` bound to the buffers; the common case (every term added, runs of consecutive rows,
+        no running sum read elsewhere) adds the chain's end gradient into views of the terms' rows."""
+        if self.interior_used or self.signs is not None or any(
+                run.real is not None or run.rows.kind != Pattern.SLICE for run in self.terms):
+            return lambda offset: self.backward(vals, grads, False, offset)
+        end = self._positions(grads)[self.k]  # (m, B), broadcast over each run's positions
+        views = [grads[run.rows.start:run.rows.stop].reshape(run.stop - run.first, self.m, -1) for run in self.terms]
+
+        def step(offset: int) -> None:
+            for view in views:
+                view += end
+
+        return step
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)
-        if self.block is not None and sums[0].size < SMALL:  # the terms' rows, as (positions, m, B): one np.cumsum
-            np.cumsum(vals[self.block].reshape(sums.shape), axis=0, out=sums)
+        if self.block is not None and sums[0].size < SMALL:  # the terms' rows, as (positions, m, B): one cumsum
+            np.add.accumulate(vals[self.block].reshape(sums.shape), axis=0, out=sums)
             return
         if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
             for run in self.terms:
