@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import iadd
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -225,10 +226,43 @@ class DenseGroup:
                 term.grad = _strided_view(numbers.grads, term.leaf[:, None])
 
     def forward_step(self, vals: np.ndarray) -> Step:
-        return lambda offset: self.forward(vals, offset)
+        """``forward`` bound to the buffer (views made once) when W and the leaf terms are views."""
+        if self.W is None or any(term.rows is None and term.value is None for term in self.others):
+            return lambda offset: self.forward(vals, offset)
+        W, X, out = self.W, self.inputs.reader(vals), vals[self.rows]
+        P, m, K = self.parts_shape
+        product = out if P == 1 else out.reshape(P, m, -1)
+        terms = [(term.rows.reader(vals) if term.rows is not None else _constant(term.value),
+                  np.add if term.sign > 0 else np.subtract) for term in self.others]
+
+        def step(offset: int) -> None:
+            x = X()
+            np.matmul(W, x if P == 1 else x.reshape(P, K, -1), out=product)
+            for term, add in terms:
+                add(out, term(), out=out)
+
+        return step
 
     def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
-        return lambda offset: self.backward(vals, grads, False, offset)
+        """``backward`` (without ``check``) bound to the buffers, when dW and the leaf terms are views."""
+        if self.dW is None or any(term.rows is None and term.grad is None for term in self.others):
+            return lambda offset: self.backward(vals, grads, False, offset)
+        X, g, dW = self.inputs.reader(vals), grads[self.rows], self.dW
+        add_inputs = self.inputs.adder(grads) if self.inputs_need_gradient else None
+        rows = [(term.rows.adder(grads), term.sign > 0) for term in self.others if term.rows is not None]
+        leaves = [(term.grad, np.add if term.sign > 0 else np.subtract) for term in self.others if term.rows is None]
+
+        def step(offset: int) -> None:
+            d_weights, d_inputs = self._gradients(g, X())
+            iadd(dW, d_weights)  # dW += d_weights, in place: a view of the leaves' gradients
+            if add_inputs is not None:
+                add_inputs(d_inputs)
+            for add, positive in rows:
+                add(g if positive else -g)
+            for grad, add in leaves:
+                add(grad, np.add.reduce(g, axis=1, keepdims=True), out=grad)
+
+        return step
 
     def _weights(self) -> np.ndarray:
         return self.W if self.W is not None else np.take(self.numbers.values, self.weights, out=self._W)
@@ -252,16 +286,7 @@ class DenseGroup:
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         g = grads[self.rows]
-        X = self.inputs.read(vals)
-        if self.n_parts == 1:
-            d_weights = g @ X.T  # summed over the examples by the product
-            d_inputs = self._weights().T @ g if self.inputs_need_gradient else None
-        else:  # dW = sum_p G_p X_p^T: one product of (m, P B) and (P B, K); dX_p = W^T G_p
-            P, m, K = self.parts_shape
-            g_parts = g.reshape(P, m, -1)
-            X_parts = X.reshape(P, K, -1)
-            d_weights = g_parts.transpose(1, 0, 2).reshape(m, -1) @ X_parts.transpose(1, 0, 2).reshape(K, -1).T
-            d_inputs = np.matmul(self._weights().T, g_parts).reshape(P * K, -1) if self.inputs_need_gradient else None
+        d_weights, d_inputs = self._gradients(g, self.inputs.read(vals))
         if check:
             for part in (d_weights, d_inputs):
                 if part is not None and not np.isfinite(part).all():
@@ -287,6 +312,19 @@ class DenseGroup:
             else:
                 self.numbers.grads[term.leaf] += term.sign * g.sum(axis=1)
 
+    def _gradients(self, g: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(dW, dX) from the outputs' gradient g and the inputs X (None for dX if not needed)."""
+        if self.n_parts == 1:
+            d_weights = g @ X.T  # summed over the examples by the product
+            return d_weights, (self._weights().T @ g if self.inputs_need_gradient else None)
+        # dW = sum_p G_p X_p^T: one product of (m, P B) and (P B, K); dX_p = W^T G_p
+        P, m, K = self.parts_shape
+        g_parts = g.reshape(P, m, -1)
+        X_parts = X.reshape(P, K, -1)
+        d_weights = g_parts.transpose(1, 0, 2).reshape(m, -1) @ X_parts.transpose(1, 0, 2).reshape(K, -1).T
+        d_inputs = np.matmul(self._weights().T, g_parts).reshape(P * K, -1) if self.inputs_need_gradient else None
+        return d_weights, d_inputs
+
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayOverflowError | None:
         out = vals[self.rows]
         bad = _first_nonfinite(out)
@@ -295,6 +333,10 @@ class DenseGroup:
         c, b = bad
         return ReplayOverflowError(f"replay: add: overflow, a dot product (a sum of weight * input) gave "
                                    f"{float(out[c, b])!r} at example {b + offset}{_where(self.ends[c])}")
+
+
+def _constant(a: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: a
 
 
 def _where(end: Value) -> str:
