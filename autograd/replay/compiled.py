@@ -28,7 +28,7 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .groups import ReplayError, ReplayOverflowError, Step
+from .groups import BoundStep, ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
@@ -76,7 +76,7 @@ class Compiled:
         self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
         self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
         self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
-        self._steps: tuple[list[Step], list[Step]] | None = None  # the groups bound to them (forward, backward)
+        self._steps: tuple[list[BoundStep], list[BoundStep]] | None = None  # the groups bound to the buffers
         self._grads: np.ndarray | None = None  # allocated at the first gradient call
         self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
         self._last_seed: np.ndarray | None = None
@@ -285,8 +285,8 @@ class Compiled:
             self._vals[s.constant_rows] = s.constants[:, None]
         return self._vals
 
-    def _bound_steps(self) -> tuple[list[Step], list[Step]]:
-        """Each group's forward and backward bound to the current buffers (views made once, ``groups.Step``),
+    def _bound_steps(self) -> tuple[list[BoundStep], list[BoundStep]]:
+        """Each group's forward and backward bound to the current buffers (views made once, ``groups.BoundStep``),
         the backward ones in the order they run; made again when a buffer is."""
         if self._steps is None:
             groups, vals, grads = self._schedule.groups, self._vals, self._grads

@@ -37,11 +37,11 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..value import Value
-from .groups import ReplayOverflowError, Step, _first_nonfinite
+from .groups import BoundStep, ReplayOverflowError, _first_nonfinite
 from .rows import Rows
 
 if TYPE_CHECKING:
-    from .schedule import Chain, _Graph
+    from .chains import Chain, _Graph
 
 LEAF, NODE = 0, 1
 """Kinds of the other terms of a Dot: a parameter (read from the parameter vector, no row), or a
@@ -225,7 +225,7 @@ class DenseGroup:
                 term.value = _strided_view(numbers.values, term.leaf[:, None])
                 term.grad = _strided_view(numbers.grads, term.leaf[:, None])
 
-    def forward_step(self, vals: np.ndarray) -> Step:
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
         """``forward`` bound to the buffer (views made once) when W and the leaf terms are views."""
         if self.W is None or any(term.rows is None and term.value is None for term in self.others):
             return lambda offset: self.forward(vals, offset)
@@ -243,7 +243,7 @@ class DenseGroup:
 
         return step
 
-    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
         """``backward`` (without ``check``) bound to the buffers, when dW and the leaf terms are views."""
         if self.dW is None or any(term.rows is None and term.grad is None for term in self.others):
             return lambda offset: self.backward(vals, grads, False, offset)

@@ -24,7 +24,7 @@ from ..domains import DERIVATIVE, FORWARD, Domain, message, overflow
 from ..value import Value
 from .rows import Pattern, Rows
 
-Step = Callable[[int], None]
+BoundStep = Callable[[int], None]
 """A group's forward or backward bound to the buffers: step(offset) (``forward_step``, ``backward_step``)."""
 
 SMALL = 256
@@ -124,7 +124,7 @@ class OpGroup:
         if y_rows is not None:
             y_rows.add_into(grads, d[1])
 
-    def forward_step(self, vals: np.ndarray) -> Step:
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
         """``forward`` on this one buffer, as a function of the offset only: the views of the rows
         are made once (``Compiled`` keeps the steps while it keeps the buffer). The same numpy calls."""
         if self.checked_domains:
@@ -136,7 +136,7 @@ class OpGroup:
 
         return step
 
-    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
         """``backward`` (without ``check``) on these buffers, as a function of the offset only."""
         if self.checked_derivative_domains:
             return lambda offset: self.backward(vals, grads, False, offset)
@@ -231,7 +231,7 @@ class SumGroup:
     def _positions(self, buf: np.ndarray) -> np.ndarray:
         return buf[self.rows].reshape(self.k + 1, self.m, -1)
 
-    def forward_step(self, vals: np.ndarray) -> Step:
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
         """``forward`` bound to the buffer; a block of terms (``block``) is one np.add.accumulate of views."""
         sums = self._positions(vals)
         if self.block is None or sums[0].size >= SMALL:
@@ -239,7 +239,7 @@ class SumGroup:
         terms = vals[self.block].reshape(sums.shape)
         return lambda offset: np.add.accumulate(terms, axis=0, out=sums)
 
-    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> Step:
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
         """``backward`` bound to the buffers; the common case (every term added, runs of consecutive rows,
         no running sum read elsewhere) adds the chain's end gradient into views of the terms' rows."""
         if self.interior_used or self.signs is not None or any(
