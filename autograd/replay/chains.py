@@ -81,9 +81,15 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
     depth, uses, chain_of = graph.depth, graph.uses, graph.chain_of
     depth_of = lambda t: (chain_of[t].depth if t in chain_of else depth[t]) if t < n else 0
 
-    def read(t: Any) -> None:  # t is read by a node that does not extend its chain: the chain's depth is final
-        if type(t) is int and t in chain_of:
-            chain_of[t].read = True
+    def read(t: Any) -> int:
+        """t's depth, for a node that reads t but does not extend its chain: the chain's depth is final."""
+        if type(t) is not int or t >= n:
+            return 0
+        chain = chain_of.get(t)
+        if chain is None:
+            return depth[t]
+        chain.read = True
+        return chain.depth
 
     open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
     for i, v in enumerate(order):
@@ -96,9 +102,7 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         if type(y) is int:
             uses[y] += 1
         if v.op not in ADDITIONS:
-            read(x)
-            read(y)
-            depth[i] = 1 + max(depth_of(x), depth_of(y) if type(y) is int else 0)
+            depth[i] = 1 + max(read(x), read(y))
             continue
         sign = 1.0 if v.op == "add" else -1.0
         term = y if type(y) is int else constant(y)
@@ -113,9 +117,7 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
             chain.extend(i, x, sign)
             open_ends.discard(y)
         else:
-            read(x)
-            read(term)
-            chain = Chain(i, x, term, sign, 1 + max(depth_of(x), depth_of(term)))
+            chain = Chain(i, x, term, sign, 1 + max(read(x), read(term)))
         chain.depth = max(chain.depth, 1 + depth_of(chain.terms[-1]))  # waits for a deeper term
         open_ends.add(i)
         chain_of[i] = chain
@@ -130,33 +132,38 @@ def as_late_as_possible(graph: _Graph, outputs: list[int]) -> None:
     """Move every node (a chain as a whole) to the step just before its first reader, the outputs to the
     last step: then the parts of a model that end in one sum (a loss over the positions of a sequence)
     run side by side at the same depths, even where they start at different depths (attention over
-    more or fewer positions). Done from the deepest units up, so that every reader is placed first."""
+    more or fewer positions). Done from the deepest units up, so that every reader is placed first
+    and has told its inputs how late they may be (``latest``)."""
     n, depth, chain_of = graph.n, graph.depth, graph.chain_of
     last = max(depth, default=0)
-    readers: list[list[int]] = [[] for _ in range(n)]
+    latest = [last + 1] * (n + len(graph.constants))  # last + 1: read by nothing (yet)
+    for i in outputs:
+        latest[i] = last
+    by_depth: list[list[int]] = [[] for _ in range(last + 1)]
     for i in range(n):
         if graph.ops[i]:
-            readers[graph.xs[i]].append(i)
-            if type(graph.ys[i]) is int:
-                readers[graph.ys[i]].append(i)
-    is_output = set(outputs)
-    placed: set[int] = set()
-    for i in sorted((i for i in range(n) if graph.ops[i]), key=depth.__getitem__, reverse=True):
-        chain = chain_of.get(i)
-        if chain is not None and id(chain) in placed:
-            continue
-        members = chain.nodes if chain is not None else [i]
-        if chain is not None:
-            placed.add(id(chain))
-        inside = set(members)
-        late = [last] if inside & is_output else []
-        late += [depth[r] - 1 for j in members for r in readers[j] if r not in inside]
-        if not late:  # read by nothing: stays where it is
-            continue
-        for j in members:
-            depth[j] = min(late)
-        if chain is not None:
-            chain.depth = min(late)
+            by_depth[depth[i]].append(i)
+
+    def before(t: Any, d: int) -> None:  # t is read at depth d + 1
+        if type(t) is int and d < latest[t]:
+            latest[t] = d
+
+    for nodes in reversed(by_depth):
+        for i in nodes:
+            chain = chain_of.get(i)
+            if chain is None:  # one node
+                if latest[i] <= last:  # (read by nothing: stays where it is)
+                    depth[i] = latest[i]
+                before(graph.xs[i], depth[i] - 1)
+                before(graph.ys[i], depth[i] - 1)
+            elif i == chain.nodes[-1]:  # a chain, placed once, as a whole: its sums are read outside only
+                late = min(latest[j] for j in chain.nodes)
+                if late <= last:
+                    chain.depth = late
+                    for j in chain.nodes:
+                        depth[j] = late
+                for t in chain.terms:
+                    before(t, chain.depth - 1)
 
 
 def _may_wait(chain: Chain, term_depth: int) -> bool:
