@@ -197,3 +197,19 @@ def test_positions_of_different_depths_share_their_tail():
 
     f = _check_against_eager(fn, [w], 6)
     assert ops(f, "tanh") == ops(f, "exp") == 1
+
+
+def test_a_sum_added_to_itself_is_no_running_sum():
+    # s + s and (s + c) + s read s, the chain's own sum: the chain may not take it as a term
+    # (found by hypothesis: x - 1.25 then s + s once gave 0)
+    w = Value(0.5, label="w")
+    f = _check_against_eager(lambda x: [(x[0] - 1.25) + (x[0] - 1.25), x[1] * w], [w], 2)
+    s_twice = lambda x: (lambda s: s + s)(x[0] - 1.25)
+    f = _check_against_eager(lambda x: s_twice(x) * w, [w], 1)
+    assert f.forward(np.array([[0.0]])).tolist() == [-1.25]
+
+    def interior(x):
+        s = x[0] * x[1] + x[1]
+        return ((s + 2.0) + s) * w
+
+    _check_against_eager(interior, [w], 2)

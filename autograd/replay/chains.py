@@ -62,7 +62,7 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
     An addition ``acc + term`` (or ``acc - term``, or ``term + acc``) extends the chain ending at
     ``acc`` when (a) that chain's end is still open, that is no other addition extended it already
     (a chain is a line, not a tree), and (b) ``term`` is shallower than the chain, or no other
-    node reads the chain's sums yet, so that the whole chain can wait for the term (``_may_wait``;
+    node reads the chain's sums yet, so that the whole chain can wait for the term (``_may_take``;
     otherwise a deeper term starts a new chain one step later). Anything else starts a new chain
     of one addition. A node's depth is read only once its chain's depth is final.
     """
@@ -106,13 +106,13 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
             continue
         sign = 1.0 if v.op == "add" else -1.0
         term = y if type(y) is int else constant(y)
-        if x in open_ends and _may_wait(chain_of[x], depth_of(term)):  # acc + term: extend acc's chain
+        if x in open_ends and _may_take(chain_of[x], term, depth_of(term), chain_of):  # acc + term: extend acc's chain
             chain = chain_of[x]
             read(term)
             chain.extend(i, term, sign)
             open_ends.discard(x)
-        elif sign > 0 and type(y) is int and y in open_ends and _may_wait(chain_of[y], depth_of(x)):  # term + acc
-            chain = chain_of[y]
+        elif sign > 0 and type(y) is int and y in open_ends and _may_take(chain_of[y], x, depth_of(x), chain_of):
+            chain = chain_of[y]  # term + acc
             read(x)
             chain.extend(i, x, sign)
             open_ends.discard(y)
@@ -166,7 +166,8 @@ def as_late_as_possible(graph: _Graph, outputs: list[int]) -> None:
                     before(t, chain.depth - 1)
 
 
-def _may_wait(chain: Chain, term_depth: int) -> bool:
-    """Whether ``chain`` may take a term of this depth: a shallower term, or any term while no node
-    reads its sums yet (then the whole chain waits for the term, one step instead of two chains)."""
-    return term_depth < chain.depth or not chain.read
+def _may_take(chain: Chain, term: int, term_depth: int, chain_of: dict[int, Chain]) -> bool:
+    """Whether ``chain`` may add ``term``: a shallower term, or any term while no node reads its sums
+    yet (then the whole chain waits for the term: one step instead of two chains), but never one of
+    its own sums (s + s is no running sum: s would be computed from itself)."""
+    return term_depth < chain.depth or (not chain.read and chain_of.get(term) is not chain)
