@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import iadd
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -226,10 +225,10 @@ class DenseGroup:
                 term.grad = _strided_view(numbers.grads, term.leaf[:, None])
 
     def forward_step(self, vals: np.ndarray) -> BoundStep:
-        """``forward`` bound to the buffer (views made once) when W and the leaf terms are views."""
-        if self.W is None or any(term.rows is None and term.value is None for term in self.others):
+        """``forward`` bound to the buffer (views made once) when the leaf terms are views."""
+        if any(term.rows is None and term.value is None for term in self.others):
             return lambda offset: self.forward(vals, offset)
-        W, X, out = self.W, self.inputs.reader(vals), vals[self.rows]
+        weights, X, out = self._weights, self.inputs.reader(vals), vals[self.rows]
         P, m, K = self.parts_shape
         product = out if P == 1 else out.reshape(P, m, -1)
         terms = [(term.rows.reader(vals) if term.rows is not None else _constant(term.value),
@@ -237,24 +236,24 @@ class DenseGroup:
 
         def step(offset: int) -> None:
             x = X()
-            np.matmul(W, x if P == 1 else x.reshape(P, K, -1), out=product)
+            np.matmul(weights(), x if P == 1 else x.reshape(P, K, -1), out=product)
             for term, add in terms:
                 add(out, term(), out=out)
 
         return step
 
     def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
-        """``backward`` (without ``check``) bound to the buffers, when dW and the leaf terms are views."""
-        if self.dW is None or any(term.rows is None and term.grad is None for term in self.others):
+        """``backward`` (without ``check``) bound to the buffers, when the leaf terms are views."""
+        if any(term.rows is None and term.grad is None for term in self.others):
             return lambda offset: self.backward(vals, grads, False, offset)
-        X, g, dW = self.inputs.reader(vals), grads[self.rows], self.dW
+        X, g, add_weights = self.inputs.reader(vals), grads[self.rows], self._add_weights
         add_inputs = self.inputs.adder(grads) if self.inputs_need_gradient else None
         rows = [(term.rows.adder(grads), term.sign > 0) for term in self.others if term.rows is not None]
         leaves = [(term.grad, np.add if term.sign > 0 else np.subtract) for term in self.others if term.rows is None]
 
         def step(offset: int) -> None:
             d_weights, d_inputs = self._gradients(g, X())
-            iadd(dW, d_weights)  # dW += d_weights, in place: a view of the leaves' gradients
+            add_weights(d_weights)
             if add_inputs is not None:
                 add_inputs(d_inputs)
             for add, positive in rows:
@@ -292,12 +291,7 @@ class DenseGroup:
                 if part is not None and not np.isfinite(part).all():
                     raise ReplayOverflowError("replay: backward of add: overflow, a dot product (a sum of "
                                               f"weight * input) gave a non-finite gradient{_where(self.ends[0])}")
-        if self.dW is not None:
-            self.dW += d_weights
-        elif self._unique:
-            self.numbers.grads[self.weights] += d_weights
-        else:
-            np.add.at(self.numbers.grads, self.weights, d_weights)
+        self._add_weights(d_weights)
         if d_inputs is not None:
             self.inputs.add_into(grads, d_inputs)
         for term in self.others:
@@ -311,6 +305,15 @@ class DenseGroup:
                     term.grad -= total
             else:
                 self.numbers.grads[term.leaf] += term.sign * g.sum(axis=1)
+
+    def _add_weights(self, d_weights: np.ndarray) -> None:
+        """The leaves' gradients at W's places += d_weights (a view when the layout allows)."""
+        if self.dW is not None:
+            self.dW += d_weights
+        elif self._unique:
+            self.numbers.grads[self.weights] += d_weights
+        else:
+            np.add.at(self.numbers.grads, self.weights, d_weights)
 
     def _gradients(self, g: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(dW, dX) from the outputs' gradient g and the inputs X (None for dX if not needed)."""
