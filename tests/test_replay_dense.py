@@ -184,3 +184,26 @@ def test_layers_whose_inputs_are_listed_in_another_order_stay_apart():
 
     f = check(fn, list(W.ravel()), 4)
     assert parts_of(f) == [1, 1]
+
+
+def test_a_layer_read_at_several_depths_is_still_one_batched_product():
+    # z_p = tanh(W x_p + b) at each position p, read by its own reduction, over more numbers for
+    # later positions (a deeper max tree, as a query in attention): placed as late as their readers
+    # allow, the z_p would sit at several depths; each matrix product moves back to just after its
+    # inputs, so they make one group
+    rng = np.random.default_rng(7)
+    W, b = values(rng, (2, 2), "W"), values(rng, 2, "b")
+    params = [*W.ravel(), *b]
+
+    def fn(x):
+        z = [hand_layer(W, b, x[2 * p:2 * p + 2]) for p in range(4)]
+        outs = []
+        for p in range(4):
+            seen = z[p] + [xi * xi for xi in x[:2 * p]]
+            while len(seen) > 1:
+                seen = [a.max(c) for a, c in zip(seen[::2], seen[1::2])] + seen[len(seen) - len(seen) % 2:]
+            outs.append(seen[0].exp())
+        return sum(outs, Value(0.0))
+
+    f = check(fn, params, 8, batch=3)
+    assert parts_of(f) == [4]

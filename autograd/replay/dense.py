@@ -114,6 +114,21 @@ def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
     return dots
 
 
+def as_early_as_possible(graph: _Graph, dots: dict[int, Dot]) -> None:
+    """Move each Dot back to the step after its inputs (``chains.as_late_as_possible`` placed every
+    node just before its first reader): the same layer's Dots then meet at one depth even where
+    their readers are at several (the keys and queries of a sequence's positions, read by attention
+    over more or fewer positions), and they make one matrix product. Shallowest first, so that a
+    Dot reading another Dot sees where that one moved."""
+    n, depth = graph.n, graph.depth
+    for dot in sorted(dots.values(), key=lambda d: d.chain.depth):
+        chain = dot.chain
+        ready = max([depth[x] + 1 for x in dot.inputs] + [depth[t] for t, _ in dot.others if t < n])
+        chain.depth = ready + 1
+        for j in chain.nodes:
+            depth[j] = chain.depth
+
+
 def hidden_nodes(graph: _Graph, dots: dict[int, Dot]) -> set[int]:
     """Products and inner running sums of the Dots: computed inside the matrix product, no rows."""
     hidden: set[int] = set()

@@ -32,6 +32,7 @@ from .dense import (
     DenseGroup,
     Dot,
     Leaves,
+    as_early_as_possible,
     dense_group,
     find_dots,
     from_leaf_vector,
@@ -115,6 +116,7 @@ def build_schedule(trace: Trace) -> Schedule:
     as_late_as_possible(graph, [index[v] for v in trace.outputs])
     placeholders = {index[p] for p in trace.placeholders if p in index}
     dots = find_dots(graph, placeholders)
+    as_early_as_possible(graph, dots)
     units = _merge_layers(_group(graph, dots, hidden_nodes(graph, dots)))
     keys = sorted(units)
     asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
