@@ -95,8 +95,7 @@ class OpGroup:
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         """``offset``: the batch's example number of column 0 (for error messages)."""
-        y = self.y_rows
-        x, y = self.x.read(vals), (self.y if y is None else y.read(vals))
+        x, y = self._inputs(vals)
         if self.checked_domains:
             self._check(self.checked_domains, x, y, offset, derivative=False)
         vals[self.rows] = self.forward_rule(x, y)
@@ -104,8 +103,7 @@ class OpGroup:
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         """With ``check``, every domain is checked and a non-finite gradient raises (``Compiled`` runs
         the pass again with it when the gradients are not all finite)."""
-        y_rows = self.y_rows
-        x, y = self.x.read(vals), (self.y if y_rows is None else y_rows.read(vals))
+        x, y = self._inputs(vals)
         domains = self.derivative_domains if check else self.checked_derivative_domains
         if domains:
             self._check(domains, x, y, offset, derivative=True)
@@ -121,8 +119,8 @@ class OpGroup:
                         f"replay: backward of {self.op}: overflow, the gradient is {float(part[i, b])!r} "
                         f"(upstream gradient {float(g[i, b])!r}) at {self._where(i, b, x, y, offset)}")
         self.x.add_into(grads, d[0])
-        if y_rows is not None:
-            y_rows.add_into(grads, d[1])
+        if self.y_rows is not None:
+            self.y_rows.add_into(grads, d[1])
 
     def forward_step(self, vals: np.ndarray) -> BoundStep:
         """``forward`` on this one buffer, as a function of the offset only: the views of the rows
@@ -161,7 +159,8 @@ class OpGroup:
         return lambda: y
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
-        """The error for the first non-finite output of this group (an overflow), if there is one."""
+        """The error for the first non-finite output of this group (an overflow), if there is one;
+        raises the domain's error first if an input is outside it (the checks ``SHOWS_AS_NONFINITE`` left)."""
         x, y = self._inputs(vals)
         if self.domains:  # the checks left for now (SHOWS_AS_NONFINITE): raises if an input is outside
             self._check(self.domains, x, y, offset, derivative=False)
