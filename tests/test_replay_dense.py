@@ -131,3 +131,79 @@ def test_a_big_layer_on_a_big_batch():
     model = nn.MLP(20, [32, 4], activation="tanh", seed=5)
     f = check(model, model.parameters(), 20, batch=120)
     assert kinds(f) == ["DenseGroup", "OpGroup", "DenseGroup"]
+
+
+def parts_of(f):
+    return [grp.n_parts for grp in f._schedule.groups if isinstance(grp, DenseGroup)]
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_one_layer_at_several_positions_is_one_batched_product(batch):
+    # a transformer applies the same W at every position: P products (m, K) @ (K, B) at one depth
+    # become one group of P parts, (m, K) @ (P, K, B); dW sums the parts' G_p X_p^T
+    rng = np.random.default_rng(4)
+    W, b, pos = values(rng, (3, 4), "W"), values(rng, 3, "b"), values(rng, (3, 3), "pos")
+    params = [*W.ravel(), *b, *pos.ravel()]
+
+    def fn(x):  # positions p = 0, 1, 2 read inputs 4p .. 4p + 3; computed inputs (tanh) need their gradient
+        hidden = [[xi.tanh() for xi in x[4 * p:4 * p + 4]] for p in range(3)]
+        outs = [hand_layer(W, [bi + pos[p][c] for c, bi in enumerate(b)], hidden[p], "relu") for p in range(3)]
+        return sum((o * (k + 1.0) for k, o in enumerate(v for out in outs for v in out)), Value(0.0))
+
+    f = check(fn, params, 12, batch=batch)
+    assert parts_of(f) == [3]
+
+
+def test_a_batched_layer_with_placeholder_inputs_and_leaf_biases():
+    # the embedding of microgpt: W times each position's inputs plus that position's own bias vector
+    rng = np.random.default_rng(5)
+    W, pos = values(rng, (4, 2), "W"), values(rng, (3, 4), "pos")
+
+    def fn(x):
+        outs = [[sum((w * xi for w, xi in zip(row, x[2 * p:2 * p + 2])), pos[p][c]) for c, row in enumerate(W)]
+                for p in range(3)]
+        return [(v * v).exp() for out in outs for v in out]
+
+    f = check(fn, [*W.ravel(), *pos.ravel()], 6, batch=4)
+    assert parts_of(f) == [3]
+    assert not f._schedule.groups[0].inputs_need_gradient
+
+
+def test_layers_whose_inputs_are_listed_in_another_order_stay_apart():
+    # the inputs of a part are sorted by node id (the trace's order): a part whose inputs come in
+    # another order pairs W's columns with other inputs, so it is not merged, and both stay exact
+    rng = np.random.default_rng(6)
+    W = values(rng, (2, 2), "W")
+
+    def fn(x):
+        a = [x[0] * 1.0, x[1] * 1.0]
+        late = x[3] * 1.0  # traced first (the first output reads it): paired with W's second column
+        second = [x[2] * 1.0, late]
+        layers = [sum((w * xi for w, xi in zip(row, inputs)), Value(0.0)).tanh() for inputs in (a, second) for row in W]
+        return [late.exp(), *layers]
+
+    f = check(fn, list(W.ravel()), 4)
+    assert parts_of(f) == [1, 1]
+
+
+def test_a_layer_read_at_several_depths_is_still_one_batched_product():
+    # z_p = tanh(W x_p + b) at each position p, read by its own reduction, over more numbers for
+    # later positions (a deeper max tree, as a query in attention): placed as late as their readers
+    # allow, the z_p would sit at several depths; each matrix product moves back to just after its
+    # inputs, so they make one group
+    rng = np.random.default_rng(7)
+    W, b = values(rng, (2, 2), "W"), values(rng, 2, "b")
+    params = [*W.ravel(), *b]
+
+    def fn(x):
+        z = [hand_layer(W, b, x[2 * p:2 * p + 2]) for p in range(4)]
+        outs = []
+        for p in range(4):
+            seen = z[p] + [xi * xi for xi in x[:2 * p]]
+            while len(seen) > 1:
+                seen = [a.max(c) for a, c in zip(seen[::2], seen[1::2])] + seen[len(seen) - len(seen) % 2:]
+            outs.append(seen[0].exp())
+        return sum(outs, Value(0.0))
+
+    f = check(fn, params, 8, batch=3)
+    assert parts_of(f) == [4]

@@ -233,3 +233,26 @@ def test_a_traced_value_computed_without_its_graph_is_refused():
 
     with pytest.raises(ValueError, match=r"inside no_grad\(\)"):
         autograd.compile(fn, 1)
+
+
+def test_a_derivative_outside_its_domain_is_found_where_no_parameter_sees_it():
+    # sqrt's and pow's domains are checked only once a NaN or inf shows up (groups.SHOWS_AS_NONFINITE):
+    # the gradient of sqrt at 0 flows only to the input x, not to w, and is still refused, as eagerly
+    w = Value(1.0)
+    f = autograd.compile(lambda v: v[0].sqrt() + v[1] ** 0.5 + w, 2, [w])
+    with pytest.raises(ZeroDivisionError) as eager:
+        (Value(0.0).sqrt() + w).backward()
+    with pytest.raises(ReplayError) as error:
+        f.value_and_grad(np.array([[4.0, 1.0], [0.0, 1.0]]))
+    assert str(eager.value) in str(error.value) and "at example 1" in str(error.value)
+    with pytest.raises(ReplayError, match="pow: .*infinite at x = 0 .*at example 0"):
+        f.value_and_grad(np.array([[1.0, 0.0]]))
+    assert f.value_and_grad(np.array([[4.0, 9.0]]))[0].tolist() == [6.0]
+
+
+def test_a_domain_checked_late_is_still_the_first_error_of_the_pass():
+    # log's check waits for a NaN; a later group's NaN must not hide it: the error names the log
+    w = Value(1.0)
+    f = autograd.compile(lambda v: ((v[0] * w).log() * w).sqrt(), 1, [w])
+    with pytest.raises(ReplayError, match=r"log: .*got log\(-3.0\), at example 1"):
+        f.forward(np.array([[2.0], [-3.0]]))

@@ -6,15 +6,18 @@ records the graph once and then runs each *kind of node* as one numpy call over 
 kind and every example at once. Three stages, read in this order:
 
 1. trace     ``tracing.py``: call ``fn`` once on placeholder Values and keep the graph it builds.
-2. schedule  ``schedule.py``: give every node a depth, join chains of additions into running sums,
-             find the dot products of parameters with shared inputs (``dense.py``: a layer's
-             neurons), put the nodes of one kind and one depth into one group, and give every
-             node a row.
+2. schedule  ``schedule.py``: join chains of additions into running sums and give every node a
+             depth, as late as its readers allow (``chains.py``), find the dot products of
+             parameters with shared inputs (``dense.py``: a layer's neurons, one batched product
+             for a layer used at several positions), put the nodes of one kind and one depth into
+             one group, and give every node a row.
 3. execute   three kinds of group: ``OpGroup`` (one rule of ``rules.py`` on many rows) and
              ``SumGroup`` (running sums side by side) in ``groups.py``, ``DenseGroup`` (a matrix
              product) in ``dense.py``, all reading rows as in ``rows.py``; ``compiled.py`` runs the
              groups in order, forward then backward, on two buffers of shape (rows, batch):
              ``vals[row, b]`` is a node's value on example b, ``grads[row, b]`` its gradient.
+             Each group is bound to the buffers once (``forward_step``, ``backward_step``: the
+             views of its rows made once), since a small batch costs numpy calls, not arithmetic.
 
 Worked example: a layer of two tanh neurons and the sum of their outputs and x0::
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .groups import ReplayError, ReplayOverflowError
+from .groups import BoundStep, ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
 from .tracing import Trace, trace
@@ -76,6 +76,7 @@ class Compiled:
         self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
         self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
         self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
+        self._steps: tuple[list[BoundStep], list[BoundStep]] | None = None  # the groups bound to the buffers
         self._grads: np.ndarray | None = None  # allocated at the first gradient call
         self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
         self._last_seed: np.ndarray | None = None
@@ -200,17 +201,18 @@ class Compiled:
         if seed is not None:
             self._numbers.grads.fill(0.0)
         results = np.empty((batch, self.n_outputs)) if outputs else None
+        finite = True
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
             if results is not None:
                 results[start:stop] = self._schedule.outputs.read(vals).T
             if seed is not None:
-                self._backward(vals, seed[:, start:stop], start=start)
+                finite = self._backward(vals, seed[:, start:stop], start=start) and finite
         total = None
         if seed is not None:
             total = self._gradient_out(out)
             np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
-            if not _all_finite(total):  # a NaN or inf upstream reaches the parameters
+            if not (finite and _all_finite(total)):  # a NaN or inf in a node's or a parameter's gradient
                 raise self._explain_backward(seed)
         if results is not None and self._trace.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
@@ -243,28 +245,34 @@ class Compiled:
         vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
         self._held = None
         with np.errstate(all="ignore"):
-            for group in s.groups:
-                group.forward(vals, start)
+            for step in self._bound_steps()[0]:
+                step(start)
         if not _all_finite(vals[self._computed]):
             raise self._explain_forward(vals, start)
         self._held = (start, stop)
         return vals
 
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> None:
+    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> bool:
         """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
-        group giving NaN or inf."""
+        group giving NaN or inf (or an input outside a derivative's domain). Returns whether every
+        node's gradient is finite (some domains are only checked when one is not: ``groups.py``)."""
         s = self._schedule
         if self._grads is None or self._grads.shape != vals.shape:
-            self._grads = None  # only the most recent width is kept: free the old buffer first
+            self._grads = self._steps = None  # only the most recent width is kept: free the old buffer first
             self._grads = np.empty(vals.shape)
         grads = self._grads
         grads.fill(0.0)
         s.outputs.add_into(grads, seed)
         with np.errstate(all="ignore"):
-            for group in reversed(s.groups):
-                group.backward(vals, grads, check, start)
+            if check:
+                for group in reversed(s.groups):
+                    group.backward(vals, grads, check, start)
+            else:
+                for step in self._bound_steps()[1]:
+                    step(start)
         if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
             self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
+        return _all_finite(grads)
 
     def _values_buffer(self, width: int) -> np.ndarray:
         """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
@@ -272,10 +280,19 @@ class Compiled:
         stays bounded by ``CHUNK_BYTES`` whatever batch sizes come."""
         if self._vals is None or self._vals.shape[1] != width:
             s = self._schedule
-            self._vals = None  # free the old buffer before making the new one
+            self._vals = self._steps = None  # free the old buffer before making the new one
             self._vals = np.zeros((s.n_rows, width))
             self._vals[s.constant_rows] = s.constants[:, None]
         return self._vals
+
+    def _bound_steps(self) -> tuple[list[BoundStep], list[BoundStep]]:
+        """Each group's forward and backward bound to the current buffers (views made once, ``groups.BoundStep``),
+        the backward ones in the order they run; made again when a buffer is."""
+        if self._steps is None:
+            groups, vals, grads = self._schedule.groups, self._vals, self._grads
+            backward = [] if grads is None else [group.backward_step(vals, grads) for group in reversed(groups)]
+            self._steps = [group.forward_step(vals) for group in groups], backward
+        return self._steps
 
     def _load_leaves(self) -> None:
         """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's

@@ -10,6 +10,12 @@ Values), their sums are one matrix product (D1)::
     backward:  dW  = G @ X.T   (summed over the batch: the parameters' gradient, D11)
                dX  = W.T @ G   (the inputs' gradient, added to their rows)
 
+The same layer applied at several places at one depth (a transformer's projections, one per position
+of the sequence: the same W, other inputs) is one group of P parts, a batched matrix product::
+
+    forward:   OUT_p = W @ X_p  for p < P         (np.matmul of (m, K) and (P, K, B))
+    backward:  dW = sum_p G_p @ X_p.T,  dX_p = W.T @ G_p
+
 A chain is a ``Dot`` when its products and its running sums are used by nothing else (they are
 then never needed one by one: they get no rows), every product is ``parameter * node`` (either
 order) added with a + sign, and it has at least one of them. Its other terms (a bias, a
@@ -30,11 +36,11 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..value import Value
-from .groups import ReplayOverflowError, _first_nonfinite
+from .groups import BoundStep, ReplayOverflowError, _first_nonfinite
 from .rows import Rows
 
 if TYPE_CHECKING:
-    from .schedule import Chain, _Graph
+    from .chains import Chain, _Graph
 
 LEAF, NODE = 0, 1
 """Kinds of the other terms of a Dot: a parameter (read from the parameter vector, no row), or a
@@ -61,6 +67,29 @@ class Dot:
         return self.inputs, tuple(zip(self.kinds, (s for _, s in self.others), strict=True))
 
 
+def layer_signature(dots: list[Dot]) -> tuple | None:
+    """Groups of Dots with equal layer signatures at one depth are one layer applied to several inputs:
+    the same rows of W (each input's weight at the same place, as inputs are sorted by node id),
+    the same kinds of other terms. None when two Dots of the group have the same row (no such merge)."""
+    rows = sorted(dot.weights for dot in dots)
+    if len(set(rows)) != len(rows):
+        return None
+    return tuple(rows), dots[0].signature[1]
+
+
+def parts(dots: list[Dot]) -> list[list[Dot]]:
+    """The Dots of a group split by their inputs (one part per input list, in order of first
+    appearance), each part in the order of the first part's weights: row c of W is the same in all."""
+    if all(dot.inputs == dots[0].inputs for dot in dots):
+        return [dots]
+    by_inputs: dict[tuple[int, ...], dict[tuple[int, ...], Dot]] = {}
+    for dot in dots:  # merged by layer_signature: the weights' rows within one part are distinct
+        by_inputs.setdefault(dot.inputs, {})[dot.weights] = dot
+    split = list(by_inputs.values())
+    first = list(split[0])
+    return [[part[w] for w in first] for part in split]
+
+
 def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
     """The chains of ``graph`` that are Dots, by ``id(chain)``."""
     n = graph.n
@@ -83,6 +112,21 @@ def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
         dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products), tuple(others),
                               tuple(LEAF if parameter(t) else NODE for t, _ in others))
     return dots
+
+
+def as_early_as_possible(graph: _Graph, dots: dict[int, Dot]) -> None:
+    """Move each Dot back to the step after its inputs (``chains.as_late_as_possible`` placed every
+    node just before its first reader): the same layer's Dots then meet at one depth even where
+    their readers are at several (the keys and queries of a sequence's positions, read by attention
+    over more or fewer positions), and they make one matrix product. Shallowest first, so that a
+    Dot reading another Dot sees where that one moved."""
+    n, depth = graph.n, graph.depth
+    for dot in sorted(dots.values(), key=lambda d: d.chain.depth):
+        chain = dot.chain
+        ready = max([depth[x] + 1 for x in dot.inputs] + [depth[t] for t, _ in dot.others if t < n])
+        chain.depth = ready + 1
+        for j in chain.nodes:
+            depth[j] = chain.depth
 
 
 def hidden_nodes(graph: _Graph, dots: dict[int, Dot]) -> set[int]:
@@ -112,12 +156,15 @@ def _product(graph: _Graph, term: int, parameter: Callable[[int], bool]) -> tupl
 
 
 def dense_group(graph: _Graph, dots: list[Dot], start: int, row: np.ndarray, position: dict[int, int],
-                 numbers: Leaves, n_inputs: int) -> DenseGroup:
-    """The DenseGroup of ``dots`` (same inputs), each dot's sum in one row from ``start``."""
+                numbers: Leaves, n_inputs: int) -> DenseGroup:
+    """The DenseGroup of ``dots`` (one or several parts, see ``parts``), each dot's sum in one row from
+    ``start``, part after part."""
+    split = parts(dots)
+    dots = [dot for part in split for dot in part]
     ends = [dot.chain.nodes[-1] for dot in dots]
     row[ends] = np.arange(start, start + len(dots))
-    inputs = row[list(dots[0].inputs)]
-    weights = np.array([[position[w] for w in dot.weights] for dot in dots], dtype=np.intp)
+    inputs = row[[i for part in split for i in part[0].inputs]]
+    weights = np.array([[position[w] for w in dot.weights] for dot in split[0]], dtype=np.intp)
     others = []
     for k in range(len(dots[0].kinds)):
         terms = [dot.others[k][0] for dot in dots]
@@ -127,7 +174,7 @@ def dense_group(graph: _Graph, dots: list[Dot], start: int, row: np.ndarray, pos
         else:
             others.append(OtherTerm(sign, None, Rows(row[terms])))
     return DenseGroup(slice(start, start + len(dots)), Rows(inputs), weights, others, numbers,
-                      bool((inputs >= n_inputs).any()), [graph.order[i] for i in ends])
+                      bool((inputs >= n_inputs).any()), [graph.order[i] for i in ends], len(split))
 
 
 def from_leaf_vector(dots: list[Dot], k: int) -> bool:
@@ -171,11 +218,15 @@ class DenseGroup:
     ``inputs`` are the rows of X; ``weights[c, j]`` is the index, in the leaves' vector, of the
     parameter multiplying input j in dot product c. ``inputs_need_gradient``: False when every
     input is a placeholder, whose gradient nobody reads (the first layer): one product saved.
+    With ``n_parts`` P > 1 the group is P such products with the same W: ``rows`` hold the P
+    parts' m outputs one after the other, ``inputs`` the P parts' K inputs.
     """
 
     def __init__(self, rows: slice, inputs: Rows, weights: np.ndarray, others: list[OtherTerm], numbers: Leaves,
-                 inputs_need_gradient: bool, ends: list[Value]) -> None:
+                 inputs_need_gradient: bool, ends: list[Value], n_parts: int = 1) -> None:
         self.rows, self.inputs, self.weights, self.others = rows, inputs, weights, others
+        self.n_parts = n_parts
+        self.parts_shape = (n_parts, *weights.shape)  # (P, m, K)
         self.numbers = numbers
         self.inputs_need_gradient = inputs_need_gradient
         self.ends = ends
@@ -188,12 +239,55 @@ class DenseGroup:
                 term.value = _strided_view(numbers.values, term.leaf[:, None])
                 term.grad = _strided_view(numbers.grads, term.leaf[:, None])
 
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
+        """``forward`` bound to the buffer (views made once) when the leaf terms are views."""
+        if any(term.rows is None and term.value is None for term in self.others):
+            return lambda offset: self.forward(vals, offset)
+        weights, X, out = self._weights, self.inputs.reader(vals), vals[self.rows]
+        P, m, K = self.parts_shape
+        product = out if P == 1 else out.reshape(P, m, -1)
+        terms = [(term.rows.reader(vals) if term.rows is not None else _constant(term.value),
+                  np.add if term.sign > 0 else np.subtract) for term in self.others]
+
+        def step(offset: int) -> None:
+            x = X()
+            np.matmul(weights(), x if P == 1 else x.reshape(P, K, -1), out=product)
+            for term, add in terms:
+                add(out, term(), out=out)
+
+        return step
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
+        """``backward`` (without ``check``) bound to the buffers, when the leaf terms are views."""
+        if any(term.rows is None and term.grad is None for term in self.others):
+            return lambda offset: self.backward(vals, grads, False, offset)
+        X, g, add_weights = self.inputs.reader(vals), grads[self.rows], self._add_weights
+        add_inputs = self.inputs.adder(grads) if self.inputs_need_gradient else None
+        rows = [(term.rows.adder(grads), term.sign > 0) for term in self.others if term.rows is not None]
+        leaves = [(term.grad, np.add if term.sign > 0 else np.subtract) for term in self.others if term.rows is None]
+
+        def step(offset: int) -> None:
+            d_weights, d_inputs = self._gradients(g, X())
+            add_weights(d_weights)
+            if add_inputs is not None:
+                add_inputs(d_inputs)
+            for add, positive in rows:
+                add(g if positive else -g)
+            for grad, add in leaves:
+                add(grad, np.add.reduce(g, axis=1, keepdims=True), out=grad)
+
+        return step
+
     def _weights(self) -> np.ndarray:
         return self.W if self.W is not None else np.take(self.numbers.values, self.weights, out=self._W)
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         out = vals[self.rows]
-        np.matmul(self._weights(), self.inputs.read(vals), out=out)
+        if self.n_parts == 1:
+            np.matmul(self._weights(), self.inputs.read(vals), out=out)
+        else:  # (m, K) @ (P, K, B) -> (P, m, B): the rows of the P parts, one after the other
+            P, m, K = self.parts_shape
+            np.matmul(self._weights(), self.inputs.read(vals).reshape(P, K, -1), out=out.reshape(P, m, -1))
         for term in self.others:
             if term.rows is not None:
                 t = term.rows.read(vals)
@@ -206,19 +300,13 @@ class DenseGroup:
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
         g = grads[self.rows]
-        d_weights = g @ self.inputs.read(vals).T  # summed over the examples by the product
-        d_inputs = self._weights().T @ g if self.inputs_need_gradient else None
+        d_weights, d_inputs = self._gradients(g, self.inputs.read(vals))
         if check:
             for part in (d_weights, d_inputs):
                 if part is not None and not np.isfinite(part).all():
                     raise ReplayOverflowError("replay: backward of add: overflow, a dot product (a sum of "
                                               f"weight * input) gave a non-finite gradient{_where(self.ends[0])}")
-        if self.dW is not None:
-            self.dW += d_weights
-        elif self._unique:
-            self.numbers.grads[self.weights] += d_weights
-        else:
-            np.add.at(self.numbers.grads, self.weights, d_weights)
+        self._add_weights(d_weights)
         if d_inputs is not None:
             self.inputs.add_into(grads, d_inputs)
         for term in self.others:
@@ -233,6 +321,28 @@ class DenseGroup:
             else:
                 self.numbers.grads[term.leaf] += term.sign * g.sum(axis=1)
 
+    def _add_weights(self, d_weights: np.ndarray) -> None:
+        """The leaves' gradients at W's places += d_weights (a view when the layout allows)."""
+        if self.dW is not None:
+            self.dW += d_weights
+        elif self._unique:
+            self.numbers.grads[self.weights] += d_weights
+        else:
+            np.add.at(self.numbers.grads, self.weights, d_weights)
+
+    def _gradients(self, g: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(dW, dX) from the outputs' gradient g and the inputs X (None for dX if not needed)."""
+        if self.n_parts == 1:
+            d_weights = g @ X.T  # summed over the examples by the product
+            return d_weights, (self._weights().T @ g if self.inputs_need_gradient else None)
+        # dW = sum_p G_p X_p^T: one product of (m, P B) and (P B, K); dX_p = W^T G_p
+        P, m, K = self.parts_shape
+        g_parts = g.reshape(P, m, -1)
+        X_parts = X.reshape(P, K, -1)
+        d_weights = g_parts.transpose(1, 0, 2).reshape(m, -1) @ X_parts.transpose(1, 0, 2).reshape(K, -1).T
+        d_inputs = np.matmul(self._weights().T, g_parts).reshape(P * K, -1) if self.inputs_need_gradient else None
+        return d_weights, d_inputs
+
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayOverflowError | None:
         out = vals[self.rows]
         bad = _first_nonfinite(out)
@@ -241,6 +351,10 @@ class DenseGroup:
         c, b = bad
         return ReplayOverflowError(f"replay: add: overflow, a dot product (a sum of weight * input) gave "
                                    f"{float(out[c, b])!r} at example {b + offset}{_where(self.ends[c])}")
+
+
+def _constant(a: np.ndarray) -> Callable[[], np.ndarray]:
+    return lambda: a
 
 
 def _where(end: Value) -> str:

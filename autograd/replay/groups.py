@@ -24,6 +24,9 @@ from ..domains import DERIVATIVE, FORWARD, Domain, message, overflow
 from ..value import Value
 from .rows import Pattern, Rows
 
+BoundStep = Callable[[int], None]
+"""A group's forward or backward bound to the buffers: step(offset) (``forward_step``, ``backward_step``)."""
+
 SMALL = 256
 """Below this many numbers per step (chains x examples), one np.cumsum beats a loop of adds."""
 
@@ -44,6 +47,16 @@ class ReplayOverflowError(ReplayError, OverflowError):
 AS_REPLAY_ERROR: dict[type[Exception], type[ReplayError]] = {
     ValueError: ReplayError, ZeroDivisionError: ReplayZeroDivisionError, OverflowError: ReplayOverflowError}
 """The replay's error for each kind of error of the domain table: an instance of both."""
+
+
+SHOWS_AS_NONFINITE = frozenset({"log", "sqrt", "div", "rdiv", "pow"})
+"""Ops whose inputs outside the domain (``domains.py``) always give a NaN or an infinity: log(x <= 0)
+is -inf or NaN, sqrt(x < 0) NaN, x / 0 and c / 0 inf or NaN, x ** n NaN for x < 0 and a fractional
+n, inf for 0 ** (n < 0); their derivatives' domains likewise (sqrt'(0) and n 0 ** (n - 1) are inf,
+times any g inf or NaN). Their groups skip the checks: ``Compiled`` looks for a NaN or inf once per
+pass anyway, and only then runs the checks, group by group in order, to raise the same error
+(``explain``, ``backward(check=True)``). The powers with a Value exponent or base are not in it:
+0 ** y is 0, finite, though its derivative needs ln 0."""
 
 
 class OpGroup:
@@ -68,27 +81,35 @@ class OpGroup:
         self.rows = rows
         self.x = x
         self.y = y
+        self.y_rows = y if type(y) is Rows else None  # the second inputs' rows, if they are nodes
         self.nodes = nodes
         self.domains = FORWARD.get(op, ())
         self.derivative_domains = DERIVATIVE.get(op, ())
+        late = op in SHOWS_AS_NONFINITE  # checked only when a NaN or inf shows up (see SHOWS_AS_NONFINITE)
+        self.checked_domains = () if late else self.domains
+        self.checked_derivative_domains = () if late else self.derivative_domains
 
     def _inputs(self, vals: np.ndarray) -> tuple[np.ndarray, Any]:
-        y = self.y
-        return self.x.read(vals), (y.read(vals) if type(y) is Rows else y)
+        y = self.y_rows
+        return self.x.read(vals), (self.y if y is None else y.read(vals))
 
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         """``offset``: the batch's example number of column 0 (for error messages)."""
         x, y = self._inputs(vals)
-        if self.domains:
-            self._check(self.domains, x, y, offset, derivative=False)
+        if self.checked_domains:
+            self._check(self.checked_domains, x, y, offset, derivative=False)
         vals[self.rows] = self.forward_rule(x, y)
 
     def backward(self, vals: np.ndarray, grads: np.ndarray, check: bool = False, offset: int = 0) -> None:
+        """With ``check``, every domain is checked and a non-finite gradient raises (``Compiled`` runs
+        the pass again with it when the gradients are not all finite)."""
         x, y = self._inputs(vals)
-        if self.derivative_domains:
-            self._check(self.derivative_domains, x, y, offset, derivative=True)
-        g = grads[self.rows]
-        d = self.vjp(g, vals[self.rows], x, y)
+        domains = self.derivative_domains if check else self.checked_derivative_domains
+        if domains:
+            self._check(domains, x, y, offset, derivative=True)
+        rows = self.rows
+        g = grads[rows]
+        d = self.vjp(g, vals[rows], x, y)
         if check:
             for part in d:
                 bad = _first_nonfinite(part)
@@ -98,16 +119,55 @@ class OpGroup:
                         f"replay: backward of {self.op}: overflow, the gradient is {float(part[i, b])!r} "
                         f"(upstream gradient {float(g[i, b])!r}) at {self._where(i, b, x, y, offset)}")
         self.x.add_into(grads, d[0])
-        if type(self.y) is Rows:
-            self.y.add_into(grads, d[1])
+        if self.y_rows is not None:
+            self.y_rows.add_into(grads, d[1])
+
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
+        """``forward`` on this one buffer, as a function of the offset only: the views of the rows
+        are made once (``Compiled`` keeps the steps while it keeps the buffer). The same numpy calls."""
+        if self.checked_domains:
+            return lambda offset: self.forward(vals, offset)
+        rule, x, y, out = self.forward_rule, self.x.reader(vals), self._y_reader(vals), vals[self.rows]
+
+        def step(offset: int) -> None:
+            out[...] = rule(x(), y())
+
+        return step
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
+        """``backward`` (without ``check``) on these buffers, as a function of the offset only."""
+        if self.checked_derivative_domains:
+            return lambda offset: self.backward(vals, grads, False, offset)
+        vjp, x, y, g, out = self.vjp, self.x.reader(vals), self._y_reader(vals), grads[self.rows], vals[self.rows]
+        add_x = self.x.adder(grads)
+        if self.y_rows is None:
+            def step(offset: int) -> None:
+                add_x(vjp(g, out, x(), y())[0])
+        else:
+            add_y = self.y_rows.adder(grads)
+
+            def step(offset: int) -> None:
+                dx, dy = vjp(g, out, x(), y())
+                add_x(dx)
+                add_y(dy)
+        return step
+
+    def _y_reader(self, vals: np.ndarray) -> Callable[[], Any]:
+        if self.y_rows is not None:
+            return self.y_rows.reader(vals)
+        y = self.y
+        return lambda: y
 
     def explain(self, vals: np.ndarray, offset: int = 0) -> ReplayError | None:
-        """The error for the first non-finite output of this group (an overflow), if there is one."""
+        """The error for the first non-finite output of this group (an overflow), if there is one;
+        raises the domain's error first if an input is outside it (the checks ``SHOWS_AS_NONFINITE`` left)."""
+        x, y = self._inputs(vals)
+        if self.domains:  # the checks left for now (SHOWS_AS_NONFINITE): raises if an input is outside
+            self._check(self.domains, x, y, offset, derivative=False)
         bad = _first_nonfinite(vals[self.rows])
         if bad is None:
             return None
         i, b = bad
-        x, y = self._inputs(vals)
         xi, yi = self._operands(i, b, x, y)
         return ReplayOverflowError(f"replay: {overflow(self.op, xi, yi)}, at {self._where(i, b, x, y, offset)}")
 
@@ -163,12 +223,41 @@ class SumGroup:
         self.interior_used = interior_used  # some running sum before a chain's end is used elsewhere
         self.ends = ends  # each chain's last node, for error messages
         self.by_position = _by_position(k, m, terms, signs)
+        only = terms[0] if len(terms) == 1 else None  # every term in one contiguous block of rows, added
+        self.block = (slice(only.rows.start, only.rows.stop) if only is not None and only.real is None
+                      and only.rows.kind == Pattern.SLICE and signs is None else None)
 
     def _positions(self, buf: np.ndarray) -> np.ndarray:
         return buf[self.rows].reshape(self.k + 1, self.m, -1)
 
+    def forward_step(self, vals: np.ndarray) -> BoundStep:
+        """``forward`` bound to the buffer; a block of terms (``block``) is one np.add.accumulate of views."""
+        sums = self._positions(vals)
+        if self.block is None or sums[0].size >= SMALL:
+            return lambda offset: self.forward(vals, offset)
+        terms = vals[self.block].reshape(sums.shape)
+        return lambda offset: np.add.accumulate(terms, axis=0, out=sums)
+
+    def backward_step(self, vals: np.ndarray, grads: np.ndarray) -> BoundStep:
+        """``backward`` bound to the buffers; the common case (every term added, runs of consecutive rows,
+        no running sum read elsewhere) adds the chain's end gradient into views of the terms' rows."""
+        if self.interior_used or self.signs is not None or any(
+                run.real is not None or run.rows.kind != Pattern.SLICE for run in self.terms):
+            return lambda offset: self.backward(vals, grads, False, offset)
+        end = self._positions(grads)[self.k]  # (m, B), broadcast over each run's positions
+        views = [grads[run.rows.start:run.rows.stop].reshape(run.stop - run.first, self.m, -1) for run in self.terms]
+
+        def step(offset: int) -> None:
+            for view in views:
+                view += end
+
+        return step
+
     def forward(self, vals: np.ndarray, offset: int = 0) -> None:
         sums = self._positions(vals)
+        if self.block is not None and sums[0].size < SMALL:  # the terms' rows, as (positions, m, B): one cumsum
+            np.add.accumulate(vals[self.block].reshape(sums.shape), axis=0, out=sums)
+            return
         if sums[0].size < SMALL:  # few numbers per position: fill the block, then one np.cumsum
             for run in self.terms:
                 part = sums[run.first:run.stop]
@@ -195,20 +284,20 @@ class SumGroup:
         g = self._positions(grads)
         if self.interior_used:
             _running_sum(g[::-1])  # a running sum's gradient: its own plus everything after it
-            per_term = g
+            per_term = g if self.signs is None else g * self.signs
+        elif self.signs is not None:
+            per_term = g[self.k] * self.signs  # every term gets the chain's end gradient, signed
         else:
-            per_term = np.broadcast_to(g[self.k], g.shape)  # every term gets the chain's end gradient
-        if self.signs is not None:
-            per_term = per_term * self.signs
+            per_term = g[self.k][None]  # every term gets the chain's end gradient: (1, m, B), broadcast
         if check and not np.isfinite(per_term).all():
             raise ReplayOverflowError("replay: backward of add: overflow, a non-finite gradient (the upstream "
                                       "gradient of a sum was already infinite)")
         for run in self.terms:
-            part = per_term[run.first:run.stop]
-            if run.real is None and run.rows.kind == Pattern.SLICE:
-                view = grads[run.rows.start:run.rows.stop].reshape(part.shape)
-                view += part
+            if run.real is None and run.rows.kind == Pattern.SLICE:  # the terms' rows as (positions, m, B)
+                view = grads[run.rows.start:run.rows.stop].reshape(run.stop - run.first, self.m, -1)
+                view += per_term[run.first:run.stop] if len(per_term) > 1 else per_term
             else:
+                part = np.broadcast_to(per_term, g.shape)[run.first:run.stop]
                 flat = part.reshape(-1, part.shape[-1])
                 run.rows.add_into(grads, flat if run.real is None else flat[run.real])
 

@@ -1,10 +1,8 @@
 """Schedule: from a traced graph to groups of nodes and a row layout (after ``tracing.py``).
 
-1. Sum chains. A neuron's pre-activation b + w0 x0 + w1 x1 + ... is a chain of additions, each
-   node adding one term to the previous one: as nodes it is as deep as the neuron has inputs.
-   Consecutive add/sub nodes are joined into one chain (a running sum) that counts as ONE step.
-2. Depth. Leaves are at depth 0; a node is one deeper than its deepest input; a whole chain sits
-   one deeper than its deepest term. Nodes at the same depth never depend on each other.
+1-2. Sum chains and depths (``chains.py``): consecutive additions are joined into running sums
+   that count as ONE step each; every node gets a depth, as late as its readers allow, such that
+   nodes at the same depth never depend on each other.
 3. Dot products. A chain whose terms are parameter * node products (``dense.py``) is a dot
    product; those with the same inputs (a layer's neurons) become one matrix product, and their
    products and inner running sums disappear from the schedule.
@@ -29,12 +27,22 @@ import numpy as np
 
 from ..rules import RULES
 from ..value import Value
-from .dense import DenseGroup, Dot, Leaves, dense_group, find_dots, from_leaf_vector, hidden_nodes
+from .chains import Chain, _Graph, as_late_as_possible, read_graph
+from .dense import (
+    DenseGroup,
+    Dot,
+    Leaves,
+    as_early_as_possible,
+    dense_group,
+    find_dots,
+    from_leaf_vector,
+    hidden_nodes,
+    layer_signature,
+    parts,
+)
 from .groups import OpGroup, SumGroup, TermRun
 from .rows import Rows
 from .tracing import Trace
-
-ADDITIONS = ("add", "sub")
 
 
 class Step(IntEnum):
@@ -73,42 +81,8 @@ class GroupKey:
     """For a SUM group, the bit length of the chains' number of additions: chains within 2x of
     each other's length share a group (shorter ones are padded with zeros)."""
     signature: tuple = ()
-    """For a DENSE group, the inputs and the kinds of other terms its dot products share."""
-
-
-class Chain:
-    """A running sum: node j = term 0 + sign 1 * term 1 + ... + sign j * term j."""
-
-    __slots__ = ("nodes", "terms", "signs", "depth")
-
-    def __init__(self, node: int, first: int, second: int, sign: float, depth: int) -> None:
-        self.nodes = [node]
-        self.terms = [first, second]
-        self.signs = [1.0, sign]
-        self.depth = depth
-
-    def extend(self, node: int, term: int, sign: float) -> None:
-        self.nodes.append(node)
-        self.terms.append(term)
-        self.signs.append(sign)
-
-
-@dataclass
-class _Graph:
-    """The traced graph as lists indexed by node id; constants get the ids n, n + 1, ..."""
-
-    order: list[Value]
-    ops: list[str]
-    xs: list[int]
-    ys: list[int | float | None]  # a node id, a constant operand, or None
-    depth: list[int]
-    uses: list[int]  # how many nodes (or outputs) read each node
-    chain_of: dict[int, Chain]
-    constants: list[float]
-
-    @property
-    def n(self) -> int:
-        return len(self.order)
+    """For a DENSE group, (0, the inputs and the kinds of other terms its dot products share), or
+    (1, the rows of W and those kinds) for a layer applied to several inputs (``dense.parts``)."""
 
 
 @dataclass
@@ -138,10 +112,12 @@ class Schedule:
 def build_schedule(trace: Trace) -> Schedule:
     """Group and lay out a traced graph (see the module docstring)."""
     index = {v: i for i, v in enumerate(trace.order)}
-    graph = _read_graph(trace.order, index, [index[v] for v in trace.outputs])
+    graph = read_graph(trace.order, index, [index[v] for v in trace.outputs])
+    as_late_as_possible(graph, [index[v] for v in trace.outputs])
     placeholders = {index[p] for p in trace.placeholders if p in index}
     dots = find_dots(graph, placeholders)
-    units = _group(graph, dots, hidden_nodes(graph, dots))
+    as_early_as_possible(graph, dots)
+    units = _merge_layers(_group(graph, dots, hidden_nodes(graph, dots)))
     keys = sorted(units)
     asked = _consumer_order(graph, units, keys, [index[v] for v in trace.outputs])
     first_asked = lambda i: asked.get(i, math.inf)
@@ -190,62 +166,6 @@ def build_schedule(trace: Trace) -> Schedule:
 # ---------------------------------------------------------------- 1-2: depths and chains
 
 
-def _read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) -> _Graph:
-    """Inputs, depths and use counts of every node; consecutive additions joined into chains.
-
-    An addition ``acc + term`` (or ``acc - term``, or ``term + acc``) extends the chain ending at
-    ``acc`` when (a) that chain's end is still open, that is no other addition extended it already
-    (a chain is a line, not a tree), and (b) ``term`` is shallower than the chain, so the chain
-    does not have to wait for it (a deeper term starts a new chain one step later instead).
-    Anything else starts a new chain of one addition.
-    """
-    n = len(order)
-    graph = _Graph(order, [v.op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
-    constant_ids: dict[str, int] = {}
-
-    def constant(c: float) -> int:  # a constant term of a chain gets an id (and later a row)
-        key = float.hex(c)
-        if key not in constant_ids:
-            constant_ids[key] = n + len(graph.constants)
-            graph.constants.append(c)
-        return constant_ids[key]
-
-    constant(0.0)  # the zero that pads shorter chains: id n
-    depth, uses, chain_of = graph.depth, graph.uses, graph.chain_of
-    depth_of = lambda t: depth[t] if t < n else 0
-    open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
-    for i, v in enumerate(order):
-        if not v.op:
-            continue
-        parents = v.parents
-        x = graph.xs[i] = index[parents[0]]
-        y = graph.ys[i] = index[parents[1]] if len(parents) == 2 else v.constant
-        uses[x] += 1
-        if type(y) is int:
-            uses[y] += 1
-        if v.op not in ADDITIONS:
-            depth[i] = 1 + max(depth[x], depth_of(y) if type(y) is int else 0)
-            continue
-        sign = 1.0 if v.op == "add" else -1.0
-        term = y if type(y) is int else constant(y)
-        if x in open_ends and depth_of(term) < chain_of[x].depth:  # acc + term: extend acc's chain
-            chain = chain_of[x]
-            chain.extend(i, term, sign)
-            open_ends.discard(x)
-        elif sign > 0 and type(y) is int and y in open_ends and depth[x] < chain_of[y].depth:  # term + acc
-            chain = chain_of[y]
-            chain.extend(i, x, sign)
-            open_ends.discard(y)
-        else:
-            chain = Chain(i, x, term, sign, 1 + max(depth[x], depth_of(term)))
-        open_ends.add(i)
-        chain_of[i] = chain
-        depth[i] = chain.depth
-    for i in outputs:
-        uses[i] += 1
-    return graph
-
-
 # ---------------------------------------------------------------- 3-4: dot products and groups
 
 
@@ -267,12 +187,24 @@ def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupK
         elif id(chain) in dots and id(chain) not in seen:
             seen.add(id(chain))
             dot = dots[id(chain)]
-            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=dot.signature), []).append(dot)
+            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature)), []).append(dot)
         elif id(chain) not in seen:
             seen.add(id(chain))
             size_class = (len(chain.nodes) - 1).bit_length()
             units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
     return units
+
+
+def _merge_layers(units: dict[GroupKey, list]) -> dict[GroupKey, list]:
+    """Dense groups at one depth that multiply the same W (a layer applied at several positions of a
+    sequence) become one group of several parts (``dense.parts``): one batched matrix product."""
+    merged: dict[GroupKey, list] = {}
+    for key, group in units.items():
+        layer = layer_signature(group) if key.step == Step.DENSE else None
+        if layer is not None:
+            key = GroupKey(key.depth, Step.DENSE, signature=(1, layer))
+        merged.setdefault(key, []).extend(group)
+    return merged
 
 
 # ---------------------------------------------------------------- 5: layout
@@ -302,8 +234,10 @@ def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[Group
                     ask(graph.ys[i])
         elif key.step == Step.DENSE:
             group.sort(key=lambda d: asked.get(d.chain.nodes[-1], late))
-            for i in group[0].inputs:
-                ask(i)
+            group[:] = [dot for part in parts(group) for dot in part]
+            for part in parts(group):
+                for i in part[0].inputs:
+                    ask(i)
             for k in range(len(group[0].kinds)):
                 if not from_leaf_vector(group, k):
                     for dot in group:
