@@ -354,6 +354,17 @@ def _binary(op: str, x: Value, other: Any) -> Value:
     return _record(op, x, y, x._data, y._data if type(y) is Value else y)
 
 
+def _recomputed(node: Value, data: float) -> None:
+    """Give a computed node a new number computed from its inputs' numbers now (``Compiled.graph``).
+
+    Unlike assigning ``.data`` (which marks the node's own result as overwritten), the node is
+    stamped as if just recorded: a backward pass through it is as valid as through a new graph.
+    Its inputs must be set first (a topological order).
+    """
+    node._data = _to_float(data, "Value")
+    node._version = _clock
+
+
 # ---------------------------------------------------------------- copies and unpickling
 
 _pickled_in_order: weakref.WeakSet[Value] = weakref.WeakSet()

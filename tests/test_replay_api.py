@@ -11,13 +11,14 @@ from autograd import Value, topological_order
 
 def small_model():
     w = [Value(0.7, label="w0"), Value(-1.1, label="w1"), Value(0.3, label="b")]
+    return (lambda v: small_model_at(w, v)), w
 
-    def fn(v):
-        h = (w[0] * v[0] + w[1] * v[1] + w[2]).tanh()
-        h.label = "hidden"
-        return (h * v[0] - w[1]).relu() + h * h
 
-    return fn, w
+def small_model_at(w, v):
+    """The small model's function of parameters w and inputs v (Values, or placeholders when traced)."""
+    h = (w[0] * v[0] + w[1] * v[1] + w[2]).tanh()
+    h.label = "hidden"
+    return (h * v[0] - w[1]).relu() + h * h
 
 
 def test_graph_shows_one_example_like_the_eager_graph():
@@ -203,3 +204,23 @@ def test_changing_x_after_a_call_changes_nothing_the_call_left():
     assert root.data == pytest.approx(out[1], rel=1e-12)
     assert f.gradient().tolist() == autograd.compile(fn, 2, w).value_and_grad(np.array([[0.5, -1.0], [2.0, 0.25]]))[
         1].tolist()
+
+
+def test_the_graph_of_an_example_is_a_valid_eager_graph_to_differentiate():
+    # compiled.graph(b) re-numbers the traced nodes for example b; backward through it must work
+    # (assigning .data would have marked every node as overwritten) and give the eager gradients
+    fn, w = small_model()
+    f = autograd.compile(fn, 2, w)
+    X = np.array([[0.5, -1.0], [2.0, 0.25]])
+    f.forward(X)
+    root = f.graph(1)
+    for p in w:
+        p.grad = 0.0
+    root.backward()
+    got = [p.grad for p in w]
+    eager_w = [Value(p.data) for p in w]
+    eager_root = small_model_at(eager_w, [Value(2.0), Value(0.25)])
+    eager_root.backward()
+    assert root.data == pytest.approx(eager_root.data, rel=1e-15)
+    assert got == pytest.approx([p.grad for p in eager_w], rel=1e-15)
+    f.graph(0).backward()  # another example after it: still valid

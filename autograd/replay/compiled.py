@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import RULES
-from ..value import Value
+from ..value import Value, _recomputed
 from .groups import BoundStep, ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
 from .schedule import Schedule, build_schedule
@@ -140,7 +140,8 @@ class Compiled:
 
         Each node's ``data`` (and ``grad``, after a gradient call) is set to that example's number,
         computed by the eager rules from the example's inputs and the parameters' numbers of that
-        call; parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3.
+        call; parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3; the
+        graph is a valid eager graph of that example (``backward()`` on it works).
         """
         if self._X is None:
             raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
@@ -156,7 +157,8 @@ class Compiled:
         order = self._trace.order
         for v in order:
             if v.op:
-                v.data = number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
+                number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
+                _recomputed(v, number[v])
         grad = dict.fromkeys(order, 0.0)
         if self._last_seed is not None:
             for o, g in zip(self._trace.outputs, self._last_seed[:, example].tolist(), strict=True):
