@@ -93,7 +93,7 @@ def main(steps: int = HORIZON, block: int = BLOCK) -> None:
     window = min(ACCEPT, steps)
     print(f"microgpt's run, nn.microgpt(seed=42), {steps} steps of its {HORIZON}-step schedule, "
           f"sides taking turns of {block} steps\n")
-    rows = [("step (forward+backward+Adam), median", *[f"{1e3 * statistics.median(s.times):.1f} ms" for s in sides]),
+    rows = [("step (forward+backward+Adam), median", *[f"{1e3 * statistics.median(s.times):.3g} ms" for s in sides]),
             (f"whole run ({steps} steps)", *[f"{sum(s.times):.1f} s" for s in sides]),
             ("loss, mean of the last 50 steps", *[f"{statistics.fmean(s.losses[-50:]):.4f}" for s in sides])]
     header = ("", *[s.name for s in sides])
