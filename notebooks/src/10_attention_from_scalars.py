@@ -211,7 +211,7 @@ assert abs(before - math.log(27)) < 0.3
 # whatever the characters (the tokens are inputs of the trace, and an embedding row is picked by
 # a traced gather), so it is traced once per length, then replayed with numpy. Its losses equal
 # the eager engine's (`tests/test_gpt_compiled.py`); the first name of each length pays for
-# its trace, and then a step takes a few milliseconds, so we can afford microgpt's whole run.
+# its trace, and then a step takes well under a millisecond, so we can afford microgpt's whole run.
 
 # %%
 STEPS = 1000  # microgpt's whole run
