@@ -142,3 +142,20 @@ def assert_matches(replay: np.ndarray, reference: np.ndarray, magnitude: float |
     allowed = np.maximum(allowed, SUBNORMAL)
     bad = np.abs(replay - reference) > allowed
     assert not bad.any(), f"{what}: replay {replay[bad][:5]} vs eager {reference[bad][:5]} (allowed {allowed[bad][:5]})"
+
+
+def compile_and_check(fn: Callable, params: list[Value], n_inputs: int, batch: int = 6, seed: int = 0):
+    """Compile fn, compare outputs and gradients (with a random seed) with the eager engine; return it."""
+    import autograd
+
+    f = autograd.compile(fn, n_inputs, params)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(batch, n_inputs))
+    k = f.n_outputs
+    seeds = rng.normal(size=(batch,) if k == 1 else (batch, k))
+    out, grads = f.value_and_grad(X, seeds)
+    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(fn, X, params, seeds)
+    assert_matches(out.reshape(batch, -1), ref_out, out_sizes, "outputs")
+    assert_matches(grads, ref_grads, grad_sizes, "gradients")
+    return f
+

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from replay_helpers import assert_matches, eager
+from replay_helpers import compile_and_check
 
 import autograd
 import nn
@@ -15,17 +15,7 @@ def kinds(f):
 
 
 def check(fn, params, n_inputs, batch=6, seed=0):
-    """Compile fn, compare outputs and gradients (with a random seed) with the eager engine; return it."""
-    f = autograd.compile(fn, n_inputs, params)
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(batch, n_inputs))
-    k = f.n_outputs
-    seeds = rng.normal(size=(batch,) if k == 1 else (batch, k))
-    out, grads = f.value_and_grad(X, seeds)
-    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(fn, X, params, seeds)
-    assert_matches(out.reshape(batch, -1), ref_out, out_sizes, "outputs")
-    assert_matches(grads, ref_grads, grad_sizes, "gradients")
-    return f
+    return compile_and_check(fn, params, n_inputs, batch, seed)
 
 
 def hand_layer(W, b, x, activation="tanh"):

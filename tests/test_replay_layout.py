@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from replay_helpers import assert_matches, eager
+from replay_helpers import assert_matches, compile_and_check, eager
 
 import autograd
 import nn
@@ -133,16 +133,7 @@ def test_bound_steps_follow_the_buffers_when_the_batch_width_changes():
 
 
 def _check_against_eager(fn, params, n_inputs, batch=4, seed=3):
-    f = autograd.compile(fn, n_inputs, params)
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(batch, n_inputs))
-    k = f.n_outputs
-    seeds = rng.normal(size=(batch,) if k == 1 else (batch, k))
-    out, grads = f.value_and_grad(X, seeds)
-    ref_out, ref_grads, (out_sizes, grad_sizes, _) = eager(fn, X, params, seeds)
-    assert_matches(out.reshape(batch, -1), ref_out, out_sizes, "outputs")
-    assert_matches(grads, ref_grads, grad_sizes, "gradients")
-    return f
+    return compile_and_check(fn, params, n_inputs, batch, seed)
 
 
 def ops(f, op):
