@@ -359,9 +359,10 @@ def _recomputed(node: Value, data: float) -> None:
 
     Unlike assigning ``.data`` (which marks the node's own result as overwritten), the node is
     stamped as if just recorded: a backward pass through it is as valid as through a new graph.
-    Its inputs must be set first (a topological order).
+    Its inputs must be set first (a topological order); ``data`` is the node's rule applied to
+    them, a finite float (the replay checked every number of the example).
     """
-    node._data = _to_float(data, "Value")
+    node._data = data
     node._version = _clock
 
 

@@ -242,3 +242,66 @@ def test_a_dot_of_parameters_alone_in_a_compiled_function_equals_the_eager_engin
     np.testing.assert_allclose(grads, [2 * w_i.data * (3.0 - 2.0) for w_i in w], rtol=1e-15)  # summed over examples
     assert "dot" not in {v.op for v in topological_order(f.graph(0))}
     assert dot(w, w).op == "dot"  # outside tracing: one node again
+
+
+def test_any_iterable_is_taken_and_a_non_sequence_is_refused_naming_its_side():
+    a, b = vectors(3, seed=5)
+    want = dot(a, b).data
+    assert dot(iter(a), (v for v in b)).data == want  # generators, as the list and tuple fast paths give
+    assert dot(tuple(a), list(b)).data == want
+    fresh = dot(a, b)
+    assert fresh.grad == 0.0 and fresh.label == ""  # a new node, as every op makes
+    for bad_a, bad_b, side, kind in ((a, b[0], "b", "Value"), (a[0], b, "a", "Value"), ("abc", b, "a", "str"),
+                                     (a, 3.0, "b", "float")):
+        with pytest.raises(TypeError, match=rf"^dot: {side} must be a sequence of Values or numbers, got {kind}: "):
+            dot(bad_a, bad_b)
+    with pytest.raises(TypeError, match=r"got str: 'abc'$"):  # the offending value itself
+        dot("abc", b)
+
+
+def test_overflow_names_the_term_whose_partial_sum_overflows():
+    # no product overflows: 8e307 three times is finite twice (1.6e308), then not
+    ones = [Value(1.0)] * 3
+    with pytest.raises(OverflowError, match=r"^dot: overflow, after term 2: 1\.6e\+308 \+ 8e\+307 is too large"):
+        dot([Value(8e307)] * 3, ones)
+    with pytest.raises(OverflowError, match=r"^dot: overflow, after term 2: 1e\+308 \+ 1e\+308 is too large"):
+        dot([Value(1.0), Value(1e308), Value(1e308)], ones)  # 1 + 1e308 is fine, then 1e308 + 1e308 is not
+
+
+def test_the_dot_rule_takes_only_two_sequences_of_one_length():
+    # the rule runs on floats and Values; arrays never reach it (autograd.compile records binary nodes)
+    forward = RULES["dot"].forward
+    assert forward([1.0, 2.0], (3.0, 4.0)) == 11.0
+    for a, b, names in (([1.0, 2.0], [3.0], "list and list"), (np.ones(2), [1.0, 2.0], "ndarray and list"),
+                        ([1.0, 2.0], np.ones(2), "list and ndarray"), ([], [], "list and list")):
+        with pytest.raises(TypeError, match=rf"^dot: the rule takes two sequences of one length, got {names} "):
+            forward(a, b)
+
+
+def test_computed_nodes_resets_every_gradient_including_the_roots():
+    from autograd.backward import computed_nodes
+
+    a, b = vectors(3, seed=6)
+    h = dot(a, b)
+    out = dot([h, h.tanh()], [Value(2.0), Value(3.0)])
+    out.backward()
+    nodes = computed_nodes(out)
+    assert out in nodes and h in nodes and len(nodes) == 3
+    assert all(type(n.grad) is float and n.grad == 0.0 for n in nodes)
+
+
+def test_detect_anomaly_reports_dots_upstream_gradient_on_both_executors():
+    a, b = Value(1e-300), Value(1e200)
+    out = dot([a], [b]) * 1e300  # finite, but dL/da = 1e300 * 1e200 is not
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        out.backward()
+    message = str(caught.value)
+    assert "backward of dot" in message and "upstream gradient 1e+300" in message, message
+    assert "(1e-300, 1e+200)" in message  # the inputs, a then b
+    with pytest.raises(OverflowError, match=r"mul: overflow, 1e\+200 \* 1e\+300"):  # on Values: the product says it
+        out.backward(create_graph=True)
+    # where nothing is wrong, the anomaly check of a dot on Values lets it through
+    a, b = vectors(2, seed=7)
+    with detect_anomaly():
+        dot(a, b).backward(create_graph=True)
+    assert [v.grad.data for v in a] == [v.data for v in b]
