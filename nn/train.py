@@ -9,7 +9,7 @@ Everything is checked before the first step (``nn.validation``, ``nn.labels``): 
 label (an error names its row), the loss against the model's outputs, the optimiser against the
 model. A loss that becomes NaN or infinite, or grows a million-fold, stops the run with
 ``TrainingDiverged``, which carries the history so far; the model is put back to the last
-parameters whose loss was finite.
+parameters whose loss was finite, and the optimiser to its step count and buffers of that moment.
 """
 
 from __future__ import annotations
@@ -125,8 +125,10 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     inputs = X if engine == "compiled" else X.tolist()  # the replay takes a batch as an array: X[rows]
     model._trained_for = task
 
-    def snapshot() -> Any:
-        return [p.data for p in params] if array is None else array.data.copy()
+    def snapshot() -> Any:  # the parameters, and the optimiser's state that goes with them
+        numbers = [p.data for p in params] if array is None else array.data.copy()
+        buffers = dict(getattr(optimizer, "buffers", {}))  # each step replaces the arrays, never changes them
+        return numbers, optimizer.steps_taken, buffers
 
     history = History()
     bar = _progress_bar(n_steps, progress)
@@ -137,18 +139,18 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                 batch_loss, outputs = step(inputs[rows] if engine == "compiled" else [inputs[i] for i in rows],
                                            targets[rows])
             except ArithmeticError as error:  # overflow in the forward or backward pass
-                _diverged(history, k, params, array, last_good, str(error), error)
+                _diverged(history, k, params, array, optimizer, last_good, str(error), error)
             limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
             if not math.isfinite(batch_loss) or batch_loss > limit:
                 grown = f", over {EXPLOSION:g} times the first step's" if math.isfinite(batch_loss) else ""
-                _diverged(history, k, params, array, last_good, f"the loss is {batch_loss!r}{grown}")
+                _diverged(history, k, params, array, optimizer, last_good, f"the loss is {batch_loss!r}{grown}")
             history.loss.append(batch_loss)
             history.accuracy.append(labels_accuracy(task, outputs, y[rows], threshold))
             last_good = snapshot()
             try:
                 optimizer.step() if array is None else optimizer.step_array(array)
             except ArithmeticError as error:  # a non-finite gradient or update, refused by the optimiser
-                _diverged(history, k, params, array, last_good, str(error), error)
+                _diverged(history, k, params, array, optimizer, last_good, str(error), error)
             if bar is not None:
                 shown = {"loss": f"{batch_loss:.4f}"}
                 if not math.isnan(history.accuracy[-1]):  # NaN: regression targets, no accuracy to show
@@ -163,14 +165,19 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     return history
 
 
-def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, last_good: Any,
-              reason: str, cause: BaseException | None = None) -> None:
-    """Put the last finite parameters back (into the Values, or the array fit syncs) and raise TrainingDiverged."""
+def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, optimizer: Any,
+              last_good: Any, reason: str, cause: BaseException | None = None) -> None:
+    """Put the last finite parameters back (into the Values, or the array fit syncs), with the optimiser's
+    step count and buffers of that moment (so that training can go on from there), and raise TrainingDiverged."""
+    numbers, steps_taken, buffers = last_good
     if array is not None:
-        array.data[:] = last_good
+        array.data[:] = numbers
     else:
-        for p, value in zip(params, last_good, strict=True):
+        for p, value in zip(params, numbers, strict=True):
             p.data = value
+    optimizer.steps_taken = steps_taken
+    if buffers:
+        optimizer.buffers.update(buffers)
     where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
              else "its initial parameters")
     raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where}. "

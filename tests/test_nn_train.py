@@ -315,3 +315,27 @@ def test_the_command_line_uses_nn_fits_learning_rate_policy():
         assert [cli.lr(k) for k in range(51)] == [ours.lr(k) for k in range(51)]
     assert nn.default_optimizer(model, "mse", 100).lr(0) == 0.1  # micrograd's 1.0 diverges for mse
     assert nn.default_optimizer(model, "hinge", 100).lr(100) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+@pytest.mark.parametrize("make_optimizer", [lambda m, lr: nn.SGD(m, lr=lr, momentum=0.9),
+                                            lambda m, lr: nn.Adam(m, lr=lr)], ids=["sgd-momentum", "adam"])
+def test_after_divergence_the_optimiser_is_back_at_the_step_of_the_restored_parameters(engine, make_optimizer):
+    # the learning rate jumps at step 4, so the loss of step 5 explodes: the model goes back to the
+    # parameters of step 4 (before its update), and the optimiser to its state then (4 updates taken),
+    # exactly as a run stopped after 4 steps: continuing from there is the same run
+    X, y = np.array([[1.0], [-2.0], [0.5]]), [1.0, -1.0, 0.5]
+    lr = lambda k: 1e-3 if k < 4 else 1e6  # noqa: E731
+    model = nn.MLP(1, [3, 1], seed=4)
+    optimizer = make_optimizer(model, lr)
+    with pytest.raises(nn.TrainingDiverged) as caught:
+        nn.fit(model, X, y, loss="mse", optimizer=optimizer, steps=20, progress=False, engine=engine)
+    assert caught.value.step == 5
+    reference = nn.MLP(1, [3, 1], seed=4)
+    reference_optimizer = make_optimizer(reference, lr)
+    nn.fit(reference, X, y, loss="mse", optimizer=reference_optimizer, steps=4, progress=False, engine=engine)
+    assert [p.data for p in model.parameters()] == [p.data for p in reference.parameters()]
+    assert optimizer.steps_taken == reference_optimizer.steps_taken == 4
+    assert optimizer.buffers.keys() == reference_optimizer.buffers.keys() and optimizer.buffers
+    for key, buffer in reference_optimizer.buffers.items():
+        np.testing.assert_array_equal(optimizer.buffers[key], buffer)
