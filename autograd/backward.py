@@ -125,7 +125,7 @@ def _visit_dot_input(node: Value, stack: list[Value], resume: dict[Value, Iterat
     inputs = resume.get(node)
     if inputs is None:
         if max(map(_version_of, node._x + node._y)) > node._version:
-            raise changed_error(node)
+            raise changed_error(node) from None  # not chained to the AttributeError that led here
         inputs = resume[node] = filter(_op_of, node._x + node._y)
     for v in inputs:
         if v.grad is not visited:
@@ -147,6 +147,8 @@ def _backward_floats(interior: list[Value]) -> None:
         except (ArithmeticError, ValueError) as error:
             raise _backward_error(op, x._data, y_data, error) from error
         except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
+            if type(x) is not tuple:
+                raise
             _dot_floats(node, check)
             continue
         if check:
@@ -162,7 +164,10 @@ def _dot_floats(node: Value, check: bool) -> None:
     a, b = list(map(_data_of, x)), list(map(_data_of, y))
     da, db = _VJP["dot"](node.grad, node._data, a, b)
     if check:
-        check_backward("dot", (*a, *b), node.grad, (*da, *db))
+        try:
+            check_backward("dot", (*a, *b), node.grad, (*da, *db))
+        except FloatingPointError as error:  # raised where backward caught the AttributeError: not chained to it
+            raise error from None
     for v, d in zip(x, da):
         v.grad += d
     for v, d in zip(y, db):

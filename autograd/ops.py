@@ -16,7 +16,8 @@ from .value import Value, _binary, _unary
 
 def apply(op: str, x: Value | Sequence[Value], other: Value | float | Sequence[Value] | None = None) -> Value:
     """Record ``op`` on ``x`` (and ``other``: a second Value, or a number kept inline such as the 2
-    in ``x * 2`` or an activation's alpha). ``apply(v.op, *v.parents or v.constant)`` re-records v.
+    in ``x * 2`` or an activation's alpha). ``apply(v.op, *v.parents or v.constant)`` re-records a
+unary or binary node v.
 
     ``apply("tanh", x)`` is ``x.tanh()``; ``apply("rsub", x, 1.0)`` is ``1.0 - x``;
     ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``; ``apply("dot", a, b)`` is ``dot(a, b)``

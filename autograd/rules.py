@@ -106,7 +106,7 @@ def _seq(a: Sequence, b: Sequence) -> Sequence:
     """a, once a and b are checked to be sequences of one length (``dot``'s inputs, never arrays)."""
     if not isinstance(a, list | tuple) or not isinstance(b, list | tuple) or len(a) != len(b) or not a:
         raise TypeError(f"dot: the rule takes two sequences of one length, got {type(a).__name__} and "
-                        f"{type(b).__name__} (autograd.compile records a dot product as its binary nodes)")
+                        f"{type(b).__name__}")
     return a
 
 

@@ -52,7 +52,7 @@ _FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else
 # when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
 # its own result was overwritten). The clock advances only on assignments, so building a graph
 # costs one slot per node and no new int. Backward checks, per node, that no input is newer than
-# the node and that the node's own result is intact (``backward.check_unchanged``).
+# the node and that the node's own result is intact (``backward.computed_nodes``, ``backward.changed_error``).
 _ticks = itertools.count(1)
 _clock = 0
 

@@ -176,7 +176,8 @@ def _diverged(history: History, k: int, params: list[Value], array: autograd.Par
         for p, value in zip(params, numbers, strict=True):
             p.data = value
     optimizer.steps_taken = steps_taken
-    if buffers:
+    if hasattr(optimizer, "buffers"):
+        optimizer.buffers.clear()
         optimizer.buffers.update(buffers)
     where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
              else "its initial parameters")

@@ -274,7 +274,7 @@ def test_the_dot_rule_takes_only_two_sequences_of_one_length():
     assert forward([1.0, 2.0], (3.0, 4.0)) == 11.0
     for a, b, names in (([1.0, 2.0], [3.0], "list and list"), (np.ones(2), [1.0, 2.0], "ndarray and list"),
                         ([1.0, 2.0], np.ones(2), "list and ndarray"), ([], [], "list and list")):
-        with pytest.raises(TypeError, match=rf"^dot: the rule takes two sequences of one length, got {names} "):
+        with pytest.raises(TypeError, match=rf"^dot: the rule takes two sequences of one length, got {names}$"):
             forward(a, b)
 
 
@@ -305,3 +305,30 @@ def test_detect_anomaly_reports_dots_upstream_gradient_on_both_executors():
     with detect_anomaly():
         dot(a, b).backward(create_graph=True)
     assert [v.grad.data for v in a] == [v.data for v in b]
+
+
+def test_a_dot_made_before_tracing_is_refused_when_compiling():
+    # a closure's dot node was recorded as one node, which the replay cannot run: a clear error at
+    # compile time, not a failure at the first call
+    from autograd.replay.tracing import TracingError
+
+    w = [Value(0.5), Value(-1.2)]
+    c = dot(w, w)
+    c.label = "norm"
+    with pytest.raises(TracingError, match=r"^compile: the function uses a dot product made before it was traced "
+                                           r"\('norm'\)"):
+        autograd.compile(lambda v: v[0] * c + v[1], 2, w)
+
+
+def test_errors_of_a_dot_node_do_not_chain_to_the_internal_attribute_error():
+    a, b = vectors(2, seed=8)
+    out = dot(a, b).tanh()
+    a[0].data = 3.0
+    with pytest.raises(RuntimeError, match="was assigned") as caught:
+        out.backward()
+    assert caught.value.__suppress_context__ or caught.value.__context__ is None
+    x, y = Value(1e-300), Value(1e200)
+    with detect_anomaly(), pytest.raises(FloatingPointError) as caught:
+        (dot([x], [y]) * 1e300).backward()
+    assert caught.value.__context__ is None
+

@@ -234,3 +234,13 @@ def test_decision_boundary_reads_labels_in_the_models_own_label_set():
     np.testing.assert_array_equal(points.get_array(), [1, 0, 1, 0])  # colour ranks: -1 first, +1 second
     with pytest.raises(ValueError, match="plot_decision_boundary"):  # 0/1 labels for a -1/+1 model
         viz.plot_decision_boundary(model, X, (y + 1) // 2)
+
+
+def test_points_of_one_class_keep_their_class_colour():
+    # only +1 points shown (all on the +1 side): they and the +1 region share the second colour
+    model = nn.MLP.from_weights([[[1.0, 0.0]]], [[0.0]], output_activation=None)  # +1 where x1 > 0
+    X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    nn.fit(model, X, [1, -1], loss="hinge", steps=1, optimizer=nn.SGD(model.parameters(), lr=1e-12), progress=False)
+    fig = viz.plot_decision_boundary(model, [[5.0, 0.0], [5.2, 0.1], [5.1, -0.1]], [1, 1, 1], resolution=20)
+    (points,) = [c for c in fig.axes[0].collections if c.get_label().startswith("train")]
+    np.testing.assert_array_equal(points.get_array(), [1, 1, 1])  # the rank of +1 among the classes (-1, +1)

@@ -141,15 +141,16 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     margin = None  # for one output: score - threshold, whose zero contour is the smooth boundary
+    known: tuple = ()  # the model's classes, coloured in their order even when a class has no point
     with no_grad():
         if predict is not None:
             classify = lambda points: np.asarray(predict(points)).reshape(-1)
         else:
-            classify, margin = _classifier(model, gx, grid, sets, threshold, loss)
+            classify, margin, known = _classifier(model, gx, grid, sets, threshold, loss)
         classes = classify(grid).reshape(gx.shape)
         accuracy = {name: float(np.mean(classify(points) == labels)) for name, points, labels, _ in sets}
     # colours by the rank of each label among all shown (0/1, -1/+1, 0..9 alike)
-    shown = np.unique(np.concatenate([classes.ravel(), *(labels for _, _, labels, _ in sets)]))
+    shown = np.unique(np.concatenate([known, classes.ravel(), *(labels for _, _, labels, _ in sets)]))
     k = max(len(shown), 2)
     colours = ListedColormap([CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)])
     fig = Figure(figsize=(5.5, 4.8), layout="constrained")
@@ -179,9 +180,10 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
 
 
 def _classifier(model: Any, gx: np.ndarray, grid: np.ndarray, sets: list, threshold: float | None,
-                loss: Any) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray | None]:
-    """``nn.predict``'s labels, in the label set the model was trained with (or y's), and for one
-    output the margin score - cut over the grid. Labels of another set are refused, as nn.accuracy does."""
+                loss: Any) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray | None, tuple]:
+    """``nn.predict``'s labels, in the label set the model was trained with (or y's); for one output
+    the margin score - cut over the grid; and the classes. Labels of another set are refused, as
+    nn.accuracy does."""
     from nn.evaluation import decide, forward_data, task_of
     from nn.labels import read_labels
 
@@ -196,7 +198,7 @@ def _classifier(model: Any, gx: np.ndarray, grid: np.ndarray, sets: list, thresh
     if scores.shape[1] == 1:
         cut = task.loss.cut(*task.binary_targets()) if threshold is None else threshold
         margin = (scores[:, 0] - cut).reshape(gx.shape)
-    return (lambda points: decide(task, forward_data(model, points), threshold)), margin
+    return (lambda points: decide(task, forward_data(model, points), threshold)), margin, tuple(task.classes)
 
 
 def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:

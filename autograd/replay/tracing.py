@@ -130,6 +130,11 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
         mode.anomaly = anomaly
     outputs, single = _as_outputs(result)
     order = topological_order(outputs)
+    captured = next((v for v in order if v.op == "dot"), None)
+    if captured is not None:  # made before tracing began (a closure's): not recorded as binary nodes
+        raise TracingError(f"compile: the function uses a dot product made before it was traced "
+                           f"({captured.label or captured!r}); the replay runs a dot product as the binary nodes "
+                           "autograd.dot records while compile traces: compute it inside the function")
     inputs = set(placeholders)
     leaves = [v for v in order if not v.op and v not in inputs]
     for v in leaves:
