@@ -256,3 +256,52 @@ def test_a_domain_checked_late_is_still_the_first_error_of_the_pass():
     f = autograd.compile(lambda v: ((v[0] * w).log() * w).sqrt(), 1, [w])
     with pytest.raises(ReplayError, match=r"log: .*got log\(-3.0\), at example 1"):
         f.forward(np.array([[2.0], [-3.0]]))
+
+
+@pytest.mark.parametrize("x0, inner, message", [(-1.0, lambda v: v.log(), r"log: .*log\(-1\.0\)"),
+                                                 (0.0, lambda v: v.log(), r"log: .*log\(0\.0\)"),
+                                                 (-4.0, lambda v: v.sqrt(), r"sqrt: .*sqrt\(-4\.0\)")])
+def test_a_nan_from_a_late_checked_op_is_named_there_not_where_it_is_used(x0, inner, message):
+    # log and sqrt are checked only once a NaN or inf shows up; the power after them checks its base
+    # before it runs, and must leave a NaN base to the pass that names the log (as the eager engine does)
+    p = Value(2.0)
+    f = autograd.compile(lambda x: inner(x[0]) ** p, 1, [p])
+    with pytest.raises(ValueError, match=message) as caught:
+        f.value_and_grad(np.array([[x0]]))
+    assert isinstance(caught.value, ReplayError)
+    with pytest.raises(ValueError, match=message.split(":")[0]):
+        (inner(Value(x0)) ** Value(2.0)).backward()  # the eager engine names the same op
+
+
+def test_the_first_group_in_order_names_its_error_when_two_examples_fail_in_different_groups():
+    # example 0: log(-1) (checked late); example 1: a negative base of x ** p, deeper (checked first)
+    p = Value(0.5)
+    f = autograd.compile(lambda x: x[0].log() + (x[1] * 1.0) ** p, 2, [p])
+    with pytest.raises(ReplayError, match=r"log: .*log\(-1\.0\), at example 0"):
+        f.forward(np.array([[-1.0, 2.0], [1.0, -2.0]]))
+    with pytest.raises(ReplayError, match=r"powv: .*at example 1"):  # alone, the power's own error
+        f.forward(np.array([[1.0, 2.0], [1.0, -2.0]]))
+
+
+def test_an_overflowing_gradient_of_an_input_alone_is_not_an_error():
+    # d/dx of p (x 1e308 + x 1e308) is 2e308 = inf, but nobody reads an input's gradient: the eager
+    # engine leaves x.grad = inf and reports nothing; dp is finite
+    p = Value(1.0)
+    f = autograd.compile(lambda x: p * (x[0] * 1e308 + x[0] * 1e308), 1, [p])
+    value, grad = f.value_and_grad(np.array([[1e-300]]))
+    x = Value(1e-300)
+    q = Value(1.0)
+    eager = q * (x * 1e308 + x * 1e308)
+    eager.backward()
+    assert value.tolist() == [eager.data] and grad.tolist() == [q.grad] and math.isinf(x.grad)
+
+
+def test_large_finite_gradients_give_no_warning():
+    p = Value(1.0)
+    f = autograd.compile(lambda x: p * ((x[0] + 1.0) * 1e308 + (x[1] + 1.0) * 1e308), 2, [p])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = f.value_and_grad(np.array([[-1.0, -1.0], [-0.5, -0.75]]))
+    assert value.tolist() == [0.0, 0.5e308 + 0.25e308] and grad.tolist() == [0.5e308 + 0.25e308]

@@ -4,7 +4,7 @@
    node adding one term to the previous one: as nodes it is as deep as the neuron has inputs.
    Consecutive add/sub nodes are joined into one chain (a running sum) that counts as ONE step.
 2. Depth. Leaves are at depth 0; a node is one deeper than its deepest input; a whole chain sits
-   one deeper than its deepest term (``_read_graph``). Then every node moves as late as its
+   one deeper than its deepest term (``read_graph``). Then every node moves as late as its
    readers allow (``as_late_as_possible``): parts of a model that start at different depths but
    end in one sum (the positions of a sequence, whose attention is deeper for more positions)
    line up, and their nodes share groups. Nodes at the same depth never depend on each other.

@@ -215,7 +215,9 @@ class Compiled:
             total = self._gradient_out(out)
             np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
             if not (finite and _all_finite(total)):  # a NaN or inf in a node's or a parameter's gradient
-                raise self._explain_backward(seed)
+                error = self._explain_backward(seed, total)
+                if error is not None:
+                    raise error
         if results is not None and self._trace.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
@@ -246,10 +248,14 @@ class Compiled:
         vals[s.inputs] = self._X[start:stop].T
         vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
         self._held = None
+        refused = False
         with np.errstate(all="ignore"):
-            for step in self._bound_steps()[0]:
-                step(start)
-        if not _all_finite(vals[self._computed]):
+            try:
+                for step in self._bound_steps()[0]:
+                    step(start)
+            except ReplayError:  # a domain checked before its group ran: an earlier group's error comes first
+                refused = True
+        if refused or not _all_finite(vals[self._computed]):
             raise self._explain_forward(vals, start)
         self._held = (start, stop)
         return vals
@@ -312,12 +318,16 @@ class Compiled:
             raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
                              "parameters must be finite")
 
-    def _explain_backward(self, seed: np.ndarray) -> ReplayError:
-        """The error for gradients that are not finite: the first group making one, else the sum over the batch."""
+    def _explain_backward(self, seed: np.ndarray, total: np.ndarray) -> ReplayError | None:
+        """The error for gradients that are not finite: the first group making one (raised), else the
+        sum over the batch; None when only an input's gradient overflowed (nobody reads it: the eager
+        engine leaves an infinite x.grad there too)."""
         for start, stop in self._chunks(len(self._X)):
             self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
+        if _all_finite(total):
+            return None
         return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
-                           "over the batch)")
+                                   "over the batch)")
 
     def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
         for group in self._schedule.groups:  # the first group with a bad output has good inputs
@@ -378,4 +388,5 @@ def _inputs(v: Value, number: dict[Value, float]) -> tuple[float, Any]:
 
 def _all_finite(a: np.ndarray) -> bool:
     """No NaN or infinity in ``a``: one sum (NaN and inf propagate), and an exact look only if it overflowed."""
-    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
+    with np.errstate(over="ignore", invalid="ignore"):  # a sum of large finite numbers may overflow: no warning
+        return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())

@@ -115,11 +115,12 @@ def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
 
 
 def as_early_as_possible(graph: _Graph, dots: dict[int, Dot]) -> None:
-    """Move each Dot back to the step after its inputs (``chains.as_late_as_possible`` placed every
+    """Move each Dot back to just after its inputs (``chains.as_late_as_possible`` placed every
     node just before its first reader): the same layer's Dots then meet at one depth even where
     their readers are at several (the keys and queries of a sequence's positions, read by attention
-    over more or fewer positions), and they make one matrix product. Shallowest first, so that a
-    Dot reading another Dot sees where that one moved."""
+    over more or fewer positions), and they make one matrix product. Its chain sits two steps after
+    its deepest input, as the scalar graph has it (the products, then the running sum). Shallowest
+    first, so that a Dot reading another Dot sees where that one moved."""
     n, depth = graph.n, graph.depth
     for dot in sorted(dots.values(), key=lambda d: d.chain.depth):
         chain = dot.chain
