@@ -232,8 +232,9 @@ def _consumer_order(graph: _Graph, units: dict[GroupKey, list], keys: list[Group
                     ask(graph.ys[i])
         elif key.step == Step.DENSE:
             group.sort(key=lambda d: asked.get(d.chain.nodes[-1], late))
-            group[:] = [dot for part in parts(group) for dot in part]
-            for part in parts(group):
+            split = parts(group)
+            group[:] = [dot for part in split for dot in part]
+            for part in split:
                 for i in part[0].inputs:
                     ask(i)
             for k in range(len(group[0].kinds)):
