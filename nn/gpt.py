@@ -35,6 +35,8 @@ from .module import Module
 Seed = int | random.Random | None
 KVCache = list[tuple[list[list[Value]], list[list[Value]]]]
 """Per layer, the keys and the values of the positions seen so far (one list of n_embd Values each)."""
+Record = dict[str, list[Any]]
+"""Intermediate Values of a forward pass by name, each list one entry per step (``GPT.step``)."""
 
 RMS_EPS = 1e-5
 INIT_STD = 0.08
@@ -56,20 +58,26 @@ class Block(Module):
         self._rows = {name: _rows(getattr(self, name), n_embd if name != "mlp_fc2" else 4 * n_embd)
                       for name in ("attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2")}
 
-    def __call__(self, x: list[Value], keys: list[list[Value]], values: list[list[Value]]) -> list[Value]:
-        """The layer's output at the next position; appends this position's key and value to the cache."""
+    def __call__(self, x: list[Value], keys: list[list[Value]], values: list[list[Value]],
+                 record: Record | None = None) -> list[Value]:
+        """The layer's output at the next position; appends this position's key and value to the cache.
+
+        ``record`` (a dict, optional) collects the layer's intermediate Values: see ``GPT.step``."""
         rows = self._rows
         residual = x
         x = rmsnorm(x)
         q = linear(x, rows["attn_wq"])
         keys.append(linear(x, rows["attn_wk"]))
         values.append(linear(x, rows["attn_wv"]))
-        x = linear(attention(q, keys, values, self.n_head), rows["attn_wo"])
+        heads = attention(q, keys, values, self.n_head, record)
+        x = linear(heads, rows["attn_wo"])
         x = [a + b for a, b in zip(x, residual)]
         residual = x
         x = [h.relu() for h in linear(rmsnorm(x), rows["mlp_fc1"])]
         x = linear(x, rows["mlp_fc2"])
-        return [a + b for a, b in zip(x, residual)]
+        out = [a + b for a, b in zip(x, residual)]
+        _keep(record, q=q, k=keys[-1], v=values[-1], heads=heads, out=out)
+        return out
 
     def summary(self) -> str:
         return f"Block(n_embd={self.n_embd}, n_head={self.n_head})"
@@ -115,25 +123,39 @@ class GPT(Module):
         """An empty key/value cache for one sequence."""
         return [([], []) for _ in self.layers]
 
-    def step(self, token: int | Value, pos: int, cache: KVCache) -> list[Value]:
-        """The logits of the token after ``token`` at position ``pos``, attending to the cached positions."""
+    def step(self, token: int | Value, pos: int, cache: KVCache, record: Record | None = None) -> list[Value]:
+        """The logits of the token after ``token`` at position ``pos``, attending to the cached positions.
+
+        With ``record`` (a dict), the Values the step makes on the way are appended to its lists, for
+        pictures of the model (``viz.explore_gpt``): "token_emb", "pos_emb", "emb" (their sum), "norm";
+        per layer "q", "k", "v", "scores" and "weights" (one list per head, over the positions attended to),
+        "heads" (the heads' outputs, concatenated) and "out", at index pos * n_layer + layer; and
+        "logits". The numbers and
+        the graph are the same with or without it."""
         if not 0 <= pos < self.block_size:
             raise ValueError(f"GPT.step: position {pos} is outside 0..{self.block_size - 1} (block_size)")
         if not isinstance(token, Value) and not 0 <= token < self.vocab_size:
             raise ValueError(f"GPT.step: token {token!r} is outside 0..{self.vocab_size - 1} (vocab_size)")
-        x = [t + p for t, p in zip(gather(self._rows["wte"], token), self._rows["wpe"][pos])]
-        x = rmsnorm(x)
+        token_row, pos_row = gather(self._rows["wte"], token), self._rows["wpe"][pos]
+        emb = [t + p for t, p in zip(token_row, pos_row)]
+        x = rmsnorm(emb)
+        _keep(record, token_emb=token_row, pos_emb=pos_row, emb=emb, norm=x)
         for layer, (keys, values) in zip(self.layers, cache):
-            x = layer(x, keys, values)
-        return linear(x, self._rows["lm_head"])
+            x = layer(x, keys, values, record)
+        logits = linear(x, self._rows["lm_head"])
+        _keep(record, logits=logits)
+        return logits
 
-    def loss(self, tokens: list[int] | list[Value]) -> Value:
-        """The mean over positions of -log softmax(logits)[next token] (D13), on the first block_size positions."""
+    def loss(self, tokens: list[int] | list[Value], record: Record | None = None) -> Value:
+        """The mean over positions of -log softmax(logits)[next token] (D13), on the first block_size positions.
+
+        ``record`` (a dict, optional) collects what ``step`` records, and each position's term ("nll")."""
         n = min(self.block_size, len(tokens) - 1)
         if n < 1:
             raise ValueError(f"GPT.loss: need at least 2 tokens, got {len(tokens)}")
         cache = self.new_cache()
-        losses = [nll(self.step(tokens[pos], pos, cache), tokens[pos + 1]) for pos in range(n)]
+        losses = [nll(self.step(tokens[pos], pos, cache, record), tokens[pos + 1]) for pos in range(n)]
+        _keep(record, nll=losses)
         return reduce(add, losses) * (1 / n)
 
     def encode(self, name: str) -> list[int]:
@@ -241,15 +263,23 @@ def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:
     return [reduce(add, [m * row[i] for m, row in zip(masks, rows)]) for i in range(len(rows[0]))]
 
 
-def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]], n_head: int) -> list[Value]:
-    """Per head h: softmax_t(q_h . k_t,h / sqrt(d)) . v_t,h over the cached positions t (D15); heads concatenated."""
+def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]], n_head: int,
+              record: Record | None = None) -> list[Value]:
+    """Per head h: softmax_t(q_h . k_t,h / sqrt(d)) . v_t,h over the cached positions t (D15); heads concatenated.
+
+    ``record`` (a dict, optional) gets one list of scaled scores and one of weights per head."""
     d = len(q) // n_head
     scale = (d**0.5) ** -1  # microgpt divides by head_dim**0.5, which its Value does as * (head_dim**0.5)**-1
     out: list[Value] = []
+    all_scores, all_weights = [], []
     for h in range(0, len(q), d):
         q_h = q[h:h + d]
-        weights = softmax([dot(q_h, k[h:h + d]) * scale for k in keys])
+        scores = [dot(q_h, k[h:h + d]) * scale for k in keys]
+        weights = softmax(scores)
         out.extend(dot(weights, [v[j] for v in values]) for j in range(h, h + d))
+        all_scores.append(scores)
+        all_weights.append(weights)
+    _keep(record, scores=all_scores, weights=all_weights)
     return out
 
 
@@ -267,6 +297,13 @@ def _random(seed: Seed, where: str) -> random.Random:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {type(seed).__name__}")
     return random.Random(seed)
+
+
+def _keep(record: Record | None, **values: Any) -> None:
+    """Append each named Value (or list of them) to ``record[name]``, when there is a record."""
+    if record is not None:
+        for name, value in values.items():
+            record.setdefault(name, []).append(value)
 
 
 def _rows(flat: list[Value], nin: int) -> list[list[Value]]:

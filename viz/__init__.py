@@ -29,7 +29,7 @@ _PLOTS = (
     "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
 )
 # anywidget loads ipywidgets: only when asked
-_EXPLORE = ("explore", "Explorer", "playground", "Playground", "side_by_side")
+_EXPLORE = ("explore", "Explorer", "explore_gpt", "gpt_page", "GPTExplorer", "playground", "Playground", "side_by_side")
 
 __all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame",
            *_PLOTS, *_EXPLORE]

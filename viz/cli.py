@@ -100,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--every", type=int, default=5, metavar="N", help="steps between replay snapshots (default 5)")
     train.set_defaults(run=run_train)
 
+    gpt = commands.add_parser(
+        "explore-gpt", help="look inside a trained GPT reading one name: an offline HTML page",
+        description="Feed a name to a GPT saved by `chainrule train names` and write the GPT explorer: tokens, "
+                    "embeddings, attention, predictions and gradients, each cell a node of the graph.",
+    )
+    gpt.add_argument("--model", required=True, help="the model file (JSON), e.g. runs/names/model.json")
+    gpt.add_argument("--name", required=True, help="the name to feed it, e.g. emma")
+    gpt.add_argument("--before", default=None, metavar="MODEL", help="the model before training, shown beside it")
+    gpt.add_argument("-o", "--output", default="gpt.html", help="the page to write (default gpt.html)")
+    gpt.set_defaults(run=run_explore_gpt)
+
     demo = commands.add_parser(
         "demo", help="a short tour: a graph picture and a trained moons classifier's plots",
         description="Write a neuron's graph (SVG), backprop step by step, activation plots, and train a small "
@@ -264,6 +275,12 @@ def run_train(args: argparse.Namespace) -> int:
     args.steps = 100 if args.steps is None else args.steps
     args.seed = 0 if args.seed is None else args.seed
     return train_command(args)
+
+
+def run_explore_gpt(args: argparse.Namespace) -> int:
+    from .explore_gpt_command import explore_gpt_command
+
+    return explore_gpt_command(args)
 
 
 def run_demo(args: argparse.Namespace) -> int:

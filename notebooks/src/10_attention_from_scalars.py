@@ -13,7 +13,7 @@
 # Four results make the model trainable by hand, and each is derived below, written in plain
 # Python and checked against the engine: the softmax's Jacobian (**D12**), cross-entropy through a
 # softmax (**D13**, the multi-class form of D10), RMSNorm's derivative (**D14**) and one attention
-# head's gradients (**D15**). Then we draw one head's graph, and train the model.
+# head's gradients (**D15**). Then we train the model, and look inside it with the GPT explorer.
 
 # %%
 # %matplotlib inline
@@ -162,33 +162,6 @@ for _ in range(20):
 print("20 random heads: dL/dq, dL/dk_t and dL/dv_t agree with the formulas")
 
 # %% [markdown]
-# ### One head's graph
-#
-# The same computation as a picture: a head with $d = 2$ over three positions, whose query, keys
-# and values are projections $W_q x$, $W_k x$, $W_v x$ of 2-dimensional inputs. Each projection
-# (an `nn.Layer` with linear output, bias 0) is collapsed into one box per position, so what is
-# drawn node by node is attention itself: the scores $q\cdot k_t$, scaled, the max, the exponentials,
-# their sum to the power $-1$, the weights, and the weighted sum of the values. Each dot product
-# (a score, or a component of the weighted sum) is one node of the engine, `autograd.dot`, drawn
-# `a · b` with its inputs' edges marked a0, a1, ... and b0, b1, ...
-
-# %%
-Wq, Wk, Wv = (nn.Layer(2, 2, activation="linear", init="xavier_normal", seed=s) for s in (1, 2, 3))
-Wq.name, Wk.name, Wv.name = "W_q", "W_k", "W_v"
-for layer in (Wq, Wk, Wv):
-    layer.assign_names(layer.name)
-xs = [[Value(rng.gauss(0, 1), label=f"x{t}_{i}") for i in range(2)] for t in range(3)]
-keys, vals = [Wk(x) for x in xs], [Wv(x) for x in xs]
-out = attention(Wq(xs[-1]), keys, vals, n_head=1)
-head = out[0] + out[1]
-head.label = "o_1 + o_2"
-head.backward()
-picture = viz.draw_dot(head, collapse=[Wq, Wk, Wv], params=[Wq, Wk, Wv])
-print("nodes drawn:", picture.node_count)
-assert picture.node_count < 250
-picture
-
-# %% [markdown]
 # ## Training microgpt's model
 #
 # `nn.microgpt(seed=42)` shuffles the names and initialises the model as microgpt does. Before
@@ -196,6 +169,7 @@ picture
 
 # %%
 docs, model = nn.microgpt(seed=42)
+_, untrained = nn.microgpt(seed=42)  # the same model, kept as it starts, to compare with later
 print(model)
 print("first names of the shuffled list:", docs[:5])
 print("sampled before training:", model.sample(8, seed=0))
@@ -231,3 +205,33 @@ plt.show()
 
 # %%
 print("sampled after training:", model.sample(8, seed=0))
+
+# %% [markdown]
+# ## Inside the trained model
+#
+# `viz.explore_gpt(model, name)` feeds one name to the model and draws what happens to it, left the
+# trained model and right the same model before training: the tokens (BOS, the characters, BOS);
+# each position's embedding rows, their sum and its RMSNorm (D14); each head's attention weights
+# as a heat map, query position down and key position across, the causal triangle (hover a cell for
+# the score before the softmax, D15); the next character's most likely candidates, the target in
+# orange with its $-\log p$ (D13); and which characters pushed the loss. "show gradients" colours the
+# same cells by $\partial L/\partial(\text{cell})$.
+#
+# Every cell is a node of the engine's graph of that forward pass. Click one (an attention weight,
+# a probability, an embedding entry) and the panel shows its value, its gradient, the rule that made
+# it, its inputs with their local derivatives, and the chain rule's sum over its uses; the inputs
+# and uses are links, so you can walk from an attention weight down through the softmax and the
+# dot product of the query and key to the weights of $W_q$. The prefix box at the bottom shows the
+# distribution of the next character after any prefix, at any temperature, and samples from it.
+#
+# Trained, the model has learnt which letters follow which: after "em" it expects a vowel or an
+# "m", where before training every character was about as likely as any other.
+
+# %%
+page = viz.gpt_page(model, "emma", before=untrained)  # viz.explore_gpt(...) is the same as a live widget
+run, run_before = page.data["runs"]
+loss_of = lambda r: r["nodes"]["data"][r["views"]["loss"]]
+print(f"loss on 'emma': {loss_of(run_before):.3f} before training, {loss_of(run):.3f} after")
+assert abs(loss_of(run) - model.loss(model.encode("emma")).data) < TOL
+assert loss_of(run) < loss_of(run_before)
+page
