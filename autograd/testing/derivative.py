@@ -98,7 +98,10 @@ def check_point(f: Callable[..., Any], hand: Callable[..., Any], point: Point, *
     fd_tol = fd_tol if fd_tol is not None else (1e-5 if order == 1 else 1e-3)
     expected = _flat(hand(*point), n, order)
     engine = engine_derivative(f, point, order)
-    numeric = central_difference(f, point, order)
+    try:
+        numeric = central_difference(f, point, order)
+    except (ArithmeticError, ValueError):  # a step crossed the edge of f's domain
+        numeric = [math.nan] * len(engine)
     where = ", ".join(f"{k} = {v!r}" for k, v in zip(names, point))
     for k, (h, e, c) in enumerate(zip(expected, engine, numeric)):
         hand_ok, fd_ok = _close(h, e, rtol, atol), _close(c, e, fd_tol, fd_tol) or _close(c, h, fd_tol, fd_tol)

@@ -126,10 +126,10 @@ def check_engine(engine: Any, class_name: str = "Value", *, only: Sequence[str] 
     if isinstance(engine, (str, Path)):
         path = Path(engine).resolve()
         if not path.is_file():
-            raise FileNotFoundError(f"check_engine: no file {path}")
-        load, label = (lambda: load_class(path, class_name)), f"{path} ({class_name})"
+            raise FileNotFoundError(f"check_engine: no file {engine}")
+        load, label = (lambda: load_class(path, class_name)), f"{engine} ({class_name})"
     else:
-        load, label = (lambda: engine), getattr(engine, "__qualname__", repr(engine))
+        load, label = (lambda: engine), f"{getattr(engine, '__module__', '?')}.{getattr(engine, '__qualname__', engine)}"
     results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="chainrule-check-") as workdir:
         todo = list(checks)
