@@ -132,3 +132,14 @@ def test_the_command_prints_the_card_or_json_and_exits_with_the_number_of_failur
     assert "never sets the output's grad to 1" in results["results"][0]["mistake"]
     assert main(["check-engine", "no/such/file.py"]) == 2
     assert "no file no/such/file.py" in capsys.readouterr().err
+
+
+def test_the_readme_shows_what_the_command_prints(capsys):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing derivatives")[1].split("\n## ")[0]
+    card = section.split("```text\n")[1].split("```")[0]
+    main(["check-engine", str(BROKEN / "tanh_one_minus_x_squared.py")])
+    printed = capsys.readouterr().out
+    for line in card.splitlines():
+        assert line in printed.splitlines(), line
+    assert f"a report card of {len(CHECKS)} checks" in " ".join(section.split())

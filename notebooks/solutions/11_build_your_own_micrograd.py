@@ -25,8 +25,8 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data + other.data, (self, other), "+")
 
-        def _backward():
-            self.grad += out.grad  # += : a node used twice gets both uses' gradients
+        def _backward():  # += : a node used twice gets both uses' gradients
+            self.grad += out.grad
             other.grad += out.grad
         out._backward = _backward
         return out
