@@ -1,5 +1,5 @@
 """autograd.testing.assert_derivative: the D1-D15 data pass on chainrule, a planted wrong hand
-formula is found and explained, second derivatives, and hypothesis strategies from the domain table."""
+formula is found and explained, second derivatives, hypothesis strategies from the domain table."""
 
 import math
 import subprocess
@@ -21,14 +21,16 @@ def test_every_derivation_passes_on_chainrule(key):
         if len(wrt) == len(d.inputs):
             assert_derivative(d.expression, d.hand, at=point, names=d.inputs)
         else:  # the formula covers some inputs: hold the others at the point
+
             def f(*covered, point=point):
                 full = [Value(v) for v in point]
                 for i, c in zip(wrt, covered):
                     full[i] = c
                 return d.expression(*full)
 
-            hand = lambda *covered, point=point: d.hand(*[dict(zip(wrt, covered)).get(i, v)
-                                                          for i, v in enumerate(point)])
+            hand = lambda *covered, point=point: d.hand(
+                *[dict(zip(wrt, covered)).get(i, v) for i, v in enumerate(point)]
+            )
             assert_derivative(f, hand, at=tuple(point[i] for i in wrt), names=d.differentiated)
 
 
@@ -59,11 +61,17 @@ def test_a_planted_wrong_hand_formula_is_found_and_explained():
 
 def test_the_right_formula_passes_and_a_detached_graph_is_blamed_on_the_engine():
     f = lambda x, w: (x * w + x).tanh()
-    right = lambda x, w: ((1 - math.tanh(x * w + x) ** 2) * (w + 1), (1 - math.tanh(x * w + x) ** 2) * x)
+    right = lambda x, w: (
+        (1 - math.tanh(x * w + x) ** 2) * (w + 1),
+        (1 - math.tanh(x * w + x) ** 2) * x,
+    )
     assert_derivative(f, right, at=[(0.1, 0.2), (0.5, 2.0), (-1.0, 0.3)])
     # Value(x.data) cuts the graph: backward sees d(x^2)/dx = x, the values' slope is 2x
     detached = lambda x: Value(x.data) * x
-    with pytest.raises(DerivativeMismatch, match="the engine disagrees with the hand formula and central differences"):
+    with pytest.raises(
+        DerivativeMismatch,
+        match="the engine disagrees with the hand formula and central differences",
+    ):
         assert_derivative(detached, lambda x: 2 * x, at=1.5)
 
 
@@ -74,12 +82,16 @@ def test_second_derivatives(x):
     with pytest.raises(DerivativeMismatch, match="d2f/dx dx"):
         assert_derivative(lambda v: v.tanh(), lambda v: 1 - t * t, at=x, order=2)
     # a Hessian of two inputs: f = x^2 y, H = [[2y, 2x], [2x, 0]]
-    assert_derivative(lambda a, b: a * a * b, lambda a, b: [[2 * b, 2 * a], [2 * a, 0.0]], at=(x, 0.7), order=2)
+    assert_derivative(
+        lambda a, b: a * a * b, lambda a, b: [[2 * b, 2 * a], [2 * a, 0.0]], at=(x, 0.7), order=2
+    )
 
 
 def test_central_difference_is_an_independent_opinion():
     assert central_difference(lambda v: v.exp(), (1.0,))[0] == pytest.approx(math.e, rel=1e-8)
-    assert central_difference(lambda v: v * v * v, (2.0,), order=2)[0] == pytest.approx(12.0, rel=1e-5)
+    assert central_difference(lambda v: v * v * v, (2.0,), order=2)[0] == pytest.approx(
+        12.0, rel=1e-5
+    )
 
 
 def test_bad_calls_are_explained():
@@ -124,8 +136,30 @@ def test_strategies_draw_valid_inputs_and_drive_assert_derivative(op):
         check()
 
 
-OPERATIONS = ("add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow", "powv", "rpow", "exp", "log", "sqrt", "abs",
-              "eq", "max", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
+OPERATIONS = (
+    "add",
+    "sub",
+    "rsub",
+    "mul",
+    "div",
+    "rdiv",
+    "neg",
+    "pow",
+    "powv",
+    "rpow",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "eq",
+    "max",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+)
 
 
 @pytest.mark.parametrize("op", OPERATIONS)
@@ -155,7 +189,9 @@ def test_strategies_cover_every_operation_but_dot():
 
 
 def test_importing_autograd_or_its_testing_kit_loads_neither_pytest_nor_hypothesis():
-    code = ("import sys, autograd, autograd.testing; "
-            "print(sorted(m for m in ('pytest', 'hypothesis', '_pytest') if m in sys.modules))")
+    code = (
+        "import sys, autograd, autograd.testing; "
+        "print(sorted(m for m in ('pytest', 'hypothesis', '_pytest') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -19,7 +19,10 @@ MISTAKES = {
     "assign_not_accumulate": ("accumulation", "`+=` in backward, not `=`"),
     "no_topological_order": ("order", "build a topological order"),
     "tanh_one_minus_x_squared": ("tanh", "tanh' is 1 - tanh(x)^2, you computed 1 - x^2 at x = 0.5"),
-    "recursive_topological_sort": ("deep_graph", "RecursionError at depth 1,000: make the topological sort iterative"),
+    "recursive_topological_sort": (
+        "deep_graph",
+        "RecursionError at depth 1,000: make the topological sort iterative",
+    ),
     "grads_not_zeroed": ("backward_twice", "set every node's grad to 0 at the start of backward()"),
     "mul_own_data": ("mul", "d(a * b)/da is b, not a"),
     "pow_keeps_exponent": ("pow", "n x^(n - 1): the exponent drops by one"),
@@ -33,10 +36,20 @@ def test_micrograd_passes_every_check_but_its_two_known_limits():
     assert {r.name for r in report.failed} == {"deep_graph", "backward_twice"}
     assert report["deep_graph"].details.startswith("RecursionError at depth 1,000")
     assert "make the topological sort iterative" in report["deep_graph"].mistake
-    skipped = {r.name for r in report.results if r.status == "skip"}  # micrograd has no tanh, exp, log
+    skipped = {
+        r.name for r in report.results if r.status == "skip"
+    }  # micrograd has no tanh, exp, log
     assert {"tanh", "exp", "D2", "D3"} <= skipped and "relu" not in skipped
-    assert {"add", "mul", "pow", "accumulation", "order", "against_chainrule", "D5_relu", "D11"} <= {
-        r.name for r in report.results if r.status == "pass"}
+    assert {
+        "add",
+        "mul",
+        "pow",
+        "accumulation",
+        "order",
+        "against_chainrule",
+        "D5_relu",
+        "D11",
+    } <= {r.name for r in report.results if r.status == "pass"}
     assert report.exit_code() == 2
 
 
@@ -61,17 +74,23 @@ def test_each_broken_engine_is_named_for_its_mistake(name):
 def engine_file(tmp_path: Path, method: str) -> Path:
     """The lecture engine with ``method`` replaced (the file imports lecture.py from BROKEN)."""
     path = tmp_path / "student.py"
-    path.write_text(f"import sys\nsys.path.insert(0, {str(BROKEN)!r})\nfrom lecture import Value as Lecture\n\n\n"
-                    f"class Value(Lecture):\n{textwrap.indent(textwrap.dedent(method), '    ')}\n")
+    path.write_text(
+        f"import sys\nsys.path.insert(0, {str(BROKEN)!r})\n"
+        "from lecture import Value as Lecture\n\n\n"
+        f"class Value(Lecture):\n{textwrap.indent(textwrap.dedent(method), '    ')}\n"
+    )
     return path
 
 
 def test_an_endless_loop_fails_one_check_and_the_others_still_run(tmp_path):
-    path = engine_file(tmp_path, """
+    path = engine_file(
+        tmp_path,
+        """
         def tanh(self):
             while True:
                 pass
-        """)
+        """,
+    )
     report = check_engine(path, only=["add", "tanh", "exp", "D3"], timeout=1.0)
     assert report["tanh"].status == "fail" and "did not finish in 1 s" in report["tanh"].details
     assert report["add"].status == report["exp"].status == "pass"
@@ -79,23 +98,32 @@ def test_an_endless_loop_fails_one_check_and_the_others_still_run(tmp_path):
 
 
 def test_a_memory_blow_up_fails_one_check(tmp_path):
-    path = engine_file(tmp_path, """
+    path = engine_file(
+        tmp_path,
+        """
         def exp(self):
             hoard = []
             while True:
                 hoard.append(bytearray(10**7))
-        """)
+        """,
+    )
     report = check_engine(path, only=["add", "exp", "mul"], memory_mb=200)
-    assert report["exp"].status == "fail" and "memory" in (report["exp"].details + report["exp"].mistake).lower()
+    assert (
+        report["exp"].status == "fail"
+        and "memory" in (report["exp"].details + report["exp"].mistake).lower()
+    )
     assert report["add"].status == report["mul"].status == "pass"
 
 
 def test_a_crash_fails_one_check(tmp_path):
-    path = engine_file(tmp_path, """
+    path = engine_file(
+        tmp_path,
+        """
         def relu(self):
             import os
             os._exit(3)
-        """)
+        """,
+    )
     report = check_engine(path, only=["relu", "mul"])
     assert report["relu"].status == "fail" and "exited with code 3" in report["relu"].details
     assert report["mul"].status == "pass"
@@ -103,12 +131,15 @@ def test_a_crash_fails_one_check(tmp_path):
 
 def test_the_student_code_runs_in_a_temporary_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = engine_file(tmp_path, """
+    path = engine_file(
+        tmp_path,
+        """
         def relu(self):
             import os
             open("left_behind.txt", "w").write(os.getcwd())
             return Lecture.relu(self)
-        """)
+        """,
+    )
     assert check_engine(path, only=["relu"]).passed
     assert not (tmp_path / "left_behind.txt").exists()
 
@@ -123,9 +154,15 @@ def test_a_file_that_does_not_load_fails_every_check_with_its_error(tmp_path):
 
 
 def test_the_command_prints_the_card_or_json_and_exits_with_the_number_of_failures(capsys):
-    assert main(["check-engine", str(BROKEN / "tanh_one_minus_x_squared.py")]) == 6  # tanh, D1, D3, D4, D5 tanh, D8
+    assert (
+        main(["check-engine", str(BROKEN / "tanh_one_minus_x_squared.py")]) == 6
+    )  # tanh, D1, D3, D4, D5 tanh, D8
     card = capsys.readouterr().out
-    assert "FAIL  tanh" in card and "you computed 1 - x^2 at x = 0.5" in card and "23 passed, 6 failed, 2 skipped" in card
+    assert (
+        "FAIL  tanh" in card
+        and "you computed 1 - x^2 at x = 0.5" in card
+        and "23 passed, 6 failed, 2 skipped" in card
+    )
     assert main(["check-engine", str(BROKEN / "no_seed.py"), "--class", "Value", "--json"]) == 27
     results = json.loads(capsys.readouterr().out)
     assert results["fail"] == 27 and results["results"][0]["name"] == "seed"

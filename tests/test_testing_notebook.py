@@ -1,5 +1,5 @@
 """Notebook 11 (build your own micrograd): its solution passes every check, the notebook with the
-solution's code in its "your code" cells grades it all right, and unanswered it says what to write."""
+solution's code in its "your code" cells grades it right, and unanswered it says what to write."""
 
 from __future__ import annotations
 
@@ -30,11 +30,14 @@ def code_cells() -> list[str]:
 def solution_steps() -> dict[str, str]:
     """Step number -> the solution's code for it (from its "# Step N" line to "# end of step N")."""
     text = SOLUTION.read_text(encoding="utf-8")
-    return {m.group(1): text[m.start(): text.index(f"# end of step {m.group(1)}")] for m in STEP.finditer(text)}
+    return {
+        m.group(1): text[m.start() : text.index(f"# end of step {m.group(1)}")]
+        for m in STEP.finditer(text)
+    }
 
 
 def run_notebook(answers: dict[str, str]) -> str:
-    """Run the notebook's code cells in one namespace, each "your code" cell replaced by its answer."""
+    """Run the notebook's code cells in one namespace, "your code" cells replaced by answers."""
     namespace: dict = {"__name__": "notebook"}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -83,10 +86,21 @@ def test_unanswered_each_step_says_what_is_not_written_yet():
 def test_a_classic_mistake_in_a_step_is_named(step):
     mistakes = {  # step: (the solution's line, the mistake put in, words of the report)
         "1": ("grad += out.grad\n", "grad = out.grad\n", "`+=` in backward, not `=`"),  # in a + b
-        "2": ("return other + (-self)", "return self - other", "2 - a came out as a - 2: __rsub__ must compute"),
-        "3": ("self.grad += (1 - t**2) * out.grad", "self.grad += (1 - self.data**2) * out.grad",
-              "you computed 1 - x^2 at x = 0.5"),
-        "4": ("        if node._prev:  # inner", "        if False:  # inner", "set every node's grad to 0"),
+        "2": (
+            "return other + (-self)",
+            "return self - other",
+            "2 - a came out as a - 2: __rsub__ must compute",
+        ),
+        "3": (
+            "self.grad += (1 - t**2) * out.grad",
+            "self.grad += (1 - self.data**2) * out.grad",
+            "you computed 1 - x^2 at x = 0.5",
+        ),
+        "4": (
+            "        if node._prev:  # inner",
+            "        if False:  # inner",
+            "set every node's grad to 0",
+        ),
     }
     right, wrong, words = mistakes[step]
     answers = solution_steps()

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = '''
+TESTS = """
 import math
 
 def test_right(derivative):
@@ -17,22 +17,39 @@ def test_right(derivative):
 
 def test_wrong(derivative):
     assert derivative(lambda x, w: (x * w + x).tanh(), at=(0.5, 2.0)) == [1 - 0.5 ** 2, 0.0]
-'''
+"""
 
 
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """pytest in ``folder`` with chainrule's plugin module loaded by name (entry points off, so the
     run does not depend on how chainrule is installed)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograd.testing.pytest_plugin",
-                           "-p", "no:cacheprovider", "-q", *args], cwd=folder, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "autograd.testing.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *args,
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_plugin_is_declared_as_a_pytest_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["entry-points"]["pytest11"] == {"chainrule": "autograd.testing.pytest_plugin"}
-    assert {"pytest", "hypothesis"} <= {r.split(">")[0] for r in project["optional-dependencies"]["testing"]}
+    assert {"pytest", "hypothesis"} <= {
+        r.split(">")[0] for r in project["optional-dependencies"]["testing"]
+    }
 
 
 def test_inert_until_enabled(tmp_path):
@@ -49,7 +66,10 @@ def test_enabled_the_failure_reads_hand_engine_central_difference_and_the_chain_
     assert "the engine's derivative is not the hand formula's" in out
     assert "df/dx1 at x1 = 0.5, x2 = 2.0:" in out and "hand formula        0.75" in out
     right = (1 - math.tanh(1.5) ** 2) * 3  # d tanh(x w + x)/dx at x = 0.5, w = 2
-    assert f"engine              {repr(right)[:12]}" in out and f"central difference  {repr(right)[:9]}" in out
+    assert (
+        f"engine              {repr(right)[:12]}" in out
+        and f"central difference  {repr(right)[:9]}" in out
+    )
     assert "the hand formula is wrong" in out and "(through" in out
 
 

@@ -17,18 +17,28 @@ from typing import Any
 def add_parser(commands: Any) -> None:
     """Add ``check-engine`` to the subcommands of ``chainrule``."""
     check = commands.add_parser(
-        "check-engine", help="grade a micrograd-style Value class: a report card naming each likely mistake",
-        description="Run a graded suite (each op's local derivative, accumulation over uses, topological order, "
-                    "backward twice, deep graphs, the derivations D1-D11, numbers against chainrule's engine) "
-                    "on a class with micrograd's interface, each check with a time limit in a child process. "
-                    "Not a sandbox for hostile code.",
-        epilog="Exit code: the number of failed checks (at most 100). Example: chainrule check-engine engine.py",
+        "check-engine",
+        help="grade a micrograd-style Value class: a report card naming each likely mistake",
+        description="Run a graded suite (each op's local derivative, accumulation over uses, "
+        "topological order, "
+        "backward twice, deep graphs, the derivations D1-D11, numbers against chainrule's engine) "
+        "on a class with micrograd's interface, each check with a time limit in a child process. "
+        "Not a sandbox for hostile code.",
+        epilog="Exit code: the number of failed checks (at most 100). "
+        "Example: chainrule check-engine engine.py",
     )
     check.add_argument("file", help="the Python file that defines the class")
-    check.add_argument("--class", dest="class_name", default="Value", help="the class to grade (default Value)")
+    check.add_argument(
+        "--class", dest="class_name", default="Value", help="the class to grade (default Value)"
+    )
     check.add_argument("--json", action="store_true", help="print the results as JSON")
-    check.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                       help="time limit per check (default: 3 s; 20 s for deep graphs)")
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time limit per check (default: 3 s; 20 s for deep graphs)",
+    )
     check.set_defaults(run=run_check_engine)
 
 

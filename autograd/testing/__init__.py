@@ -23,8 +23,18 @@ from .derivative import DerivativeMismatch, assert_derivative, central_differenc
 from .grader import check_engine
 from .report import Report, Result
 
-__all__ = ["assert_derivative", "DerivativeMismatch", "central_difference", "DERIVATIONS", "Derivation",
-           "check_engine", "Report", "Result", "CHECKS", "strategies"]
+__all__ = [
+    "assert_derivative",
+    "DerivativeMismatch",
+    "central_difference",
+    "DERIVATIONS",
+    "Derivation",
+    "check_engine",
+    "Report",
+    "Result",
+    "CHECKS",
+    "strategies",
+]
 
 
 def __getattr__(name: str) -> Any:

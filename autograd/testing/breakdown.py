@@ -21,7 +21,7 @@ SHOWN = 6  # nodes listed at most
 
 
 def name(node: Value, depth: int = 2) -> str:
-    """A node as a reader knows it: its label, a leaf's number, else ``op(inputs)`` a few levels deep."""
+    """A node as a reader knows it: its label, a leaf's number, else ``op(inputs)``, a few deep."""
     if node.label:
         return node.label
     if not node.op:
@@ -39,7 +39,9 @@ def local_derivatives(node: Value) -> tuple[float, ...]:
     parents = node.parents
     if node.op == "dot":
         n = len(parents) // 2
-        da, db = RULES["dot"].vjp(1.0, node.data, [p.data for p in parents[:n]], [p.data for p in parents[n:]])
+        da, db = RULES["dot"].vjp(
+            1.0, node.data, [p.data for p in parents[:n]], [p.data for p in parents[n:]]
+        )
         return tuple(float(g) for g in (*da, *db))
     y = parents[1].data if len(parents) > 1 else node.constant
     try:
@@ -60,9 +62,15 @@ def breakdown(output: Value, x: Value) -> list[str]:
     for node in order:
         if any(p in after_x for p in node.parents):
             after_x.add(node)
-    shown = [v for v in reversed(order) if v in after_x and (v is x or len(reads[v]) > 1) and v is not output]
+    shown = [
+        v
+        for v in reversed(order)
+        if v in after_x and (v is x or len(reads[v]) > 1) and v is not output
+    ]
     shown = ([x] + [v for v in shown if v is not x])[:SHOWN]
-    grads = dict(zip(order, (float(getattr(g, "data", g)) for g in gradients(output, order)), strict=True))
+    grads = dict(
+        zip(order, (float(getattr(g, "data", g)) for g in gradients(output, order)), strict=True)
+    )
     lines = []
     for v in shown:
         terms, total = [], 0.0

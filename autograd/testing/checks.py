@@ -1,4 +1,4 @@
-"""The autograder's checks: each runs on any class with micrograd's interface and names the likely mistake.
+"""The autograder's checks: each runs on any class with micrograd's interface, naming mistakes.
 
 The interface: ``V(data)`` makes a leaf; ``.data`` and ``.grad`` are floats; ``+ - * / **`` and
 unary ``-`` work between Values and with plain numbers on either side; ``tanh()``, ``exp()``,
@@ -21,7 +21,7 @@ DEPTHS = (1_000, 20_000)
 
 
 class Wrong(Exception):
-    """A check's finding: ``details`` (what was computed) and ``mistake`` (the likely cause, in words)."""
+    """A finding: ``details`` (what was computed) and ``mistake`` (the likely cause, in words)."""
 
     def __init__(self, details: str, mistake: str = "") -> None:
         super().__init__(details)
@@ -57,27 +57,44 @@ def expect(what: str, got: Any, want: float, mistake: str = "") -> None:
 
 
 # ---------------------------------------------------------------- one operation at a time
-def op_check(name: str, text: str, build: Callable[..., Any], point: tuple[float, ...], value: float,
-             partials: tuple[float, ...], known: dict[tuple[float, ...], str] | None = None,
-             needs: frozenset[str] = frozenset()) -> Check:
+def _diagnose(grads: list[Any], known: dict[tuple[float, ...], str], otherwise: str) -> str:
+    """The mistake whose wrong gradients ``grads`` are, else ``otherwise``."""
+    for wrong, mistake in known.items():
+        if all(close(g, w) for g, w in zip(grads, wrong)):
+            return mistake
+    return otherwise
+
+
+def op_check(
+    name: str,
+    text: str,
+    build: Callable[..., Any],
+    point: tuple[float, ...],
+    value: float,
+    partials: tuple[float, ...],
+    known: dict[tuple[float, ...], str] | None = None,
+    needs: frozenset[str] = frozenset(),
+) -> Check:
     """A check of one op: its value and its local derivatives at ``point``; ``known`` maps a
     wrong set of gradients to the mistake that gives it."""
 
     def run(V: Any) -> None:
         data, grads = grads_of(V, build, point)
-        expect(f"the value of {text} at {point}", data, value, f"the forward value of {text} is wrong")
+        expect(
+            f"the value of {text} at {point}", data, value, f"the forward value of {text} is wrong"
+        )
         if all(close(g, p) for g, p in zip(grads, partials)):
             return
-        for wrong, mistake in (known or {}).items():
-            if all(close(g, w) for g, w in zip(grads, wrong)):
-                break
-        else:
-            mistake = f"the backward of {text} passes back the wrong local derivative"
+        mistake = _diagnose(grads, known or {}, f"the backward of {text} passes back the wrong one")
         names = "abcd"[: len(point)]
         shown = ", ".join(f"d/d{n} = {g!r}" for n, g in zip(names, grads))
         want = ", ".join(f"{p:.6g}" for p in partials)
-        raise Wrong(f"{text} at {', '.join(f'{n} = {v}' for n, v in zip(names, point))}: expected ({want}), "
-                    f"got {shown}", mistake)
+        raise Wrong(
+            f"{text} at {', '.join(f'{n} = {v}' for n, v in zip(names, point))}: "
+            f"expected ({want}), "
+            f"got {shown}",
+            mistake,
+        )
 
     return Check(name, f"local derivative of {text}", needs, run)
 
@@ -85,32 +102,101 @@ def op_check(name: str, text: str, build: Callable[..., Any], point: tuple[float
 T = math.tanh(0.5)
 OP_CHECKS = [
     op_check("add", "a + b", lambda a, b: a + b, (2.0, -3.0), -1.0, (1.0, 1.0)),
-    op_check("mul", "a * b", lambda a, b: a * b, (2.0, -3.0), -6.0, (-3.0, 2.0),
-             {(2.0, -3.0): "d(a * b)/da is b, not a: each input's gradient takes the other input's data "
-                           "(self.grad += other.data * out.grad)"}),
-    op_check("sub", "a - b", lambda a, b: a - b, (2.0, -3.0), 5.0, (1.0, -1.0),
-             {(1.0, 1.0): "d(a - b)/db is -1: a - b must be a + (-b)"}),
+    op_check(
+        "mul",
+        "a * b",
+        lambda a, b: a * b,
+        (2.0, -3.0),
+        -6.0,
+        (-3.0, 2.0),
+        {
+            (
+                2.0,
+                -3.0,
+            ): "d(a * b)/da is b, not a: each input's gradient takes the other input's data "
+            "(self.grad += other.data * out.grad)"
+        },
+    ),
+    op_check(
+        "sub",
+        "a - b",
+        lambda a, b: a - b,
+        (2.0, -3.0),
+        5.0,
+        (1.0, -1.0),
+        {(1.0, 1.0): "d(a - b)/db is -1: a - b must be a + (-b)"},
+    ),
     op_check("neg", "-a", lambda a: -a, (2.0,), -2.0, (-1.0,)),
-    op_check("div", "a / b", lambda a, b: a / b, (3.0, -2.0), -1.5, (-0.5, -0.75),
-             {(-0.5, 0.75): "d(a / b)/db is -a / b^2: a / b = a * b**-1 and the -1 carries a minus"}),
-    op_check("pow", "a ** 3", lambda a: a**3, (1.5,), 3.375, (6.75,),
-             {(10.125,): "d(x^n)/dx = n x^(n - 1): the exponent drops by one (you computed n x^n)",
-              (3.375,): "d(x^n)/dx = n x^(n - 1) (you passed back x^n itself)"}),
+    op_check(
+        "div",
+        "a / b",
+        lambda a, b: a / b,
+        (3.0, -2.0),
+        -1.5,
+        (-0.5, -0.75),
+        {(-0.5, 0.75): "d(a / b)/db is -a / b^2: a / b = a * b**-1 and the -1 carries a minus"},
+    ),
+    op_check(
+        "pow",
+        "a ** 3",
+        lambda a: a**3,
+        (1.5,),
+        3.375,
+        (6.75,),
+        {
+            (10.125,): "d(x^n)/dx = n x^(n - 1): the exponent drops by one (you computed n x^n)",
+            (3.375,): "d(x^n)/dx = n x^(n - 1) (you passed back x^n itself)",
+        },
+    ),
     op_check("sqrt", "a ** 0.5", lambda a: a**0.5, (2.25,), 1.5, (1.0 / 3.0,)),
-    op_check("tanh", "tanh(a)", lambda a: a.tanh(), (0.5,), T, (1 - T * T,),
-             {(0.75,): "tanh' is 1 - tanh(x)^2, you computed 1 - x^2 at x = 0.5 (use the output t: 1 - t**2)"},
-             frozenset({"tanh"})),
-    op_check("exp", "exp(a)", lambda a: a.exp(), (0.7,), math.exp(0.7), (math.exp(0.7),),
-             {(0.7,): "d(e^x)/dx is e^x, the output itself (out.data), not x"}, frozenset({"exp"})),
-    op_check("relu", "relu(a) at a < 0", lambda a: a.relu(), (-1.5,), 0.0, (0.0,),
-             {(1.0,): "relu' is 0 for x < 0: the gradient must not pass a negative input"}, frozenset({"relu"})),
-    op_check("relu_positive", "relu(a) at a > 0", lambda a: a.relu(), (2.0,), 2.0, (1.0,),
-             {(0.0,): "relu' is 1 for x > 0: pass the gradient through when the output is positive"},
-             frozenset({"relu"})),
+    op_check(
+        "tanh",
+        "tanh(a)",
+        lambda a: a.tanh(),
+        (0.5,),
+        T,
+        (1 - T * T,),
+        {
+            (0.75,): "tanh' is 1 - tanh(x)^2, you computed 1 - x^2 at x = 0.5 "
+            "(use the output t: 1 - t**2)"
+        },
+        frozenset({"tanh"}),
+    ),
+    op_check(
+        "exp",
+        "exp(a)",
+        lambda a: a.exp(),
+        (0.7,),
+        math.exp(0.7),
+        (math.exp(0.7),),
+        {(0.7,): "d(e^x)/dx is e^x, the output itself (out.data), not x"},
+        frozenset({"exp"}),
+    ),
+    op_check(
+        "relu",
+        "relu(a) at a < 0",
+        lambda a: a.relu(),
+        (-1.5,),
+        0.0,
+        (0.0,),
+        {(1.0,): "relu' is 0 for x < 0: the gradient must not pass a negative input"},
+        frozenset({"relu"}),
+    ),
+    op_check(
+        "relu_positive",
+        "relu(a) at a > 0",
+        lambda a: a.relu(),
+        (2.0,),
+        2.0,
+        (1.0,),
+        {(0.0,): "relu' is 1 for x > 0: pass the gradient through when the output is positive"},
+        frozenset({"relu"}),
+    ),
 ]
 
 
-REFLECTED = {  # a number on the left: Python calls __radd__, __rsub__, __rmul__, __rtruediv__ of the Value
+# a number on the left: Python calls the Value's __radd__, __rsub__, __rmul__, __rtruediv__
+REFLECTED = {
     "2 + a": (lambda a: 2 + a, 6.0, 1.0, "__radd__"),
     "2 - a": (lambda a: 2 - a, -2.0, -1.0, "__rsub__"),
     "2 * a": (lambda a: 2 * a, 8.0, 2.0, "__rmul__"),
@@ -122,9 +208,11 @@ def reflected(V: Any) -> None:
     for text, (build, value, slope, method) in REFLECTED.items():
         data, (g,) = grads_of(V, build, (4.0,))
         swapped = {"2 - a": 2.0, "2 / a": 2.0}.get(text)  # a - 2 and a / 2 at a = 4
-        mistake = (f"{text} came out as {text[-1]} {text[2]} 2: {method} must compute other {text[2]} self"
-                   if swapped is not None and close(data, swapped) else
-                   f"{text} is computed by {method} (the number is on the left)")
+        mistake = (
+            f"{text} came out as {text[-1]} {text[2]} 2: {method} must compute other {text[2]} self"
+            if swapped is not None and close(data, swapped)
+            else f"{text} is computed by {method} (the number is on the left)"
+        )
         expect(f"the value of {text} at a = 4", data, value, mistake)
         expect(f"d({text})/da at a = 4", g, slope, f"the backward of {text} ({method}) is wrong")
 
@@ -135,10 +223,16 @@ def seed(V: Any) -> None:
     out = x + y
     out.backward()
     if close(out.grad, 0.0) and close(x.grad, 0.0):
-        raise Wrong("after backward() every gradient is 0, the output's too",
-                    "backward never sets the output's grad to 1 (dL/dL = 1): do self.grad = 1.0 first")
-    expect("the output's own gradient after backward()", out.grad, 1.0,
-           "backward must start from the output's grad = 1 (dL/dL = 1)")
+        raise Wrong(
+            "after backward() every gradient is 0, the output's too",
+            "backward never sets the output's grad to 1 (dL/dL = 1): do self.grad = 1.0 first",
+        )
+    expect(
+        "the output's own gradient after backward()",
+        out.grad,
+        1.0,
+        "backward must start from the output's grad = 1 (dL/dL = 1)",
+    )
 
 
 def accumulation(V: Any) -> None:
@@ -162,8 +256,12 @@ def order(V: Any) -> None:
     z = V(3.0)
     twice = z + z
     twice.backward()
-    cause = ("backward visits a node before all its uses: build a topological order and walk it backwards"
-             if close(z.grad, 2.0) else "the accumulation mistake (see the check 'accumulation') breaks this too")
+    cause = (
+        "backward visits a node before all its uses: "
+        "build a topological order and walk it backwards"
+        if close(z.grad, 2.0)
+        else "the accumulation mistake (see the check 'accumulation') breaks this too"
+    )
     raise Wrong(f"b = a + 1, c = b + 2, d = b + c: dd/da = 2, got {a.grad!r}", cause)
 
 
@@ -175,10 +273,13 @@ def backward_twice(V: Any) -> None:
     x.grad, w.grad = 0.0, 0.0  # what a training loop's zero_grad does
     loss.backward()
     if not all(close(g, f) for g, f in zip((x.grad, w.grad), first)):
-        raise Wrong(f"backward(), zero the inputs' grads, backward() again: first {first}, "
-                    f"second {(x.grad, w.grad)}",
-                    "the inner nodes keep the first call's gradients and the second call adds to them: "
-                    "set every node's grad to 0 at the start of backward() (or rebuild the graph each step)")
+        raise Wrong(
+            f"backward(), zero the inputs' grads, backward() again: first {first}, "
+            f"second {(x.grad, w.grad)}",
+            "the inner nodes keep the first call's gradients and the second call adds to them: "
+            "set every node's grad to 0 at the start of backward() "
+            "(or rebuild the graph each step)",
+        )
 
 
 def deep_graph(V: Any) -> None:
@@ -192,12 +293,18 @@ def deep_graph(V: Any) -> None:
             v.backward()
         except RecursionError:
             at = f"depth {worked:,} worked; " if worked else ""
-            raise Wrong(f"{at}RecursionError at depth {depth:,} (Python's recursion limit: "
-                        f"{sys.getrecursionlimit():,} frames)",
-                        f"RecursionError at depth {depth:,}: make the topological sort iterative "
-                        "(an explicit stack instead of recursion)") from None
-        expect(f"dx/dx through a chain of {depth:,} additions", x.grad, 1.0,
-               "the gradient through a long chain of additions is wrong: see the checks above")
+            raise Wrong(
+                f"{at}RecursionError at depth {depth:,} (Python's recursion limit: "
+                f"{sys.getrecursionlimit():,} frames)",
+                f"RecursionError at depth {depth:,}: make the topological sort iterative "
+                "(an explicit stack instead of recursion)",
+            ) from None
+        expect(
+            f"dx/dx through a chain of {depth:,} additions",
+            x.grad,
+            1.0,
+            "the gradient through a long chain of additions is wrong: see the checks above",
+        )
         worked = depth
 
 
@@ -221,8 +328,13 @@ def against_chainrule(V: Any) -> None:
 
     mine, ours = program(V), program(Value)
     for what, m, o in zip(("g", "dg/da", "dg/db"), mine, ours):
-        expect(f"{what} of micrograd's test_more_ops program (chainrule's number)", m, o,
-               "your numbers differ from chainrule's on micrograd's own test: see the first failing check above")
+        expect(
+            f"{what} of micrograd's test_more_ops program (chainrule's number)",
+            m,
+            o,
+            "your numbers differ from chainrule's on micrograd's own test: "
+            "see the first failing check above",
+        )
 
 
 def derivation_check(key: str, d: Derivation) -> Check:
@@ -232,8 +344,12 @@ def derivation_check(key: str, d: Derivation) -> Check:
             by_name = dict(zip(d.inputs, grads))
             for name, want in zip(d.differentiated, d.hand(*point)):
                 at = ", ".join(f"{n} = {v}" for n, v in zip(d.inputs, point))
-                expect(f"{d.number} ({d.title}): df/d{name} at {at} (hand formula: {d.formula})", by_name[name],
-                       want, "the graph's result is wrong: look at the first failing op or graph check above")
+                expect(
+                    f"{d.number} ({d.title}): df/d{name} at {at} (hand formula: {d.formula})",
+                    by_name[name],
+                    want,
+                    "the graph's result is wrong: see the first failing check above",
+                )
 
     return Check(key.replace(" ", "_"), f"{key}: {d.title}", d.needs, run)
 
@@ -246,9 +362,18 @@ CHECKS: list[Check] = [
     *OP_CHECKS[7:],
     Check("accumulation", "a node used twice adds both uses' gradients", NONE, accumulation),
     Check("order", "backward visits nodes in reverse topological order", NONE, order),
-    Check("backward_twice", "backward twice on one graph (grads zeroed in between)", NONE, backward_twice),
+    Check(
+        "backward_twice",
+        "backward twice on one graph (grads zeroed in between)",
+        NONE,
+        backward_twice,
+    ),
     Check("deep_graph", f"deep graphs, up to {DEPTHS[-1]:,} nodes", NONE, deep_graph, 20.0),
-    Check("against_chainrule", "micrograd's test_more_ops program, against chainrule's engine",
-          frozenset({"relu"}), against_chainrule),
+    Check(
+        "against_chainrule",
+        "micrograd's test_more_ops program, against chainrule's engine",
+        frozenset({"relu"}),
+        against_chainrule,
+    ),
     *(derivation_check(k, d) for k, d in DERIVATIONS.items() if int(d.number[1:]) <= 11),
 ]

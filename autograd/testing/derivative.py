@@ -1,4 +1,4 @@
-"""``assert_derivative``: a hand formula against the engine, with central differences as a third opinion.
+"""``assert_derivative``: a hand formula against the engine, and central differences as a third.
 
     assert_derivative(lambda x: x.tanh(), lambda x: 1 - math.tanh(x) ** 2, at=[-1.0, 0.5, 2.0])
 
@@ -40,16 +40,22 @@ def _as_points(at: Any) -> list[Point]:
 
 
 def _flat(hand_value: Any, n: int, order: int) -> list[float]:
-    """The hand formula's answer as a flat list: n partials, or n * n Hessian entries (row by row)."""
+    """The hand formula's answer as a flat list: n partials, or n * n Hessian entries by rows."""
     if order == 1:
         values = list(hand_value) if isinstance(hand_value, (list, tuple)) else [hand_value]
         expected = n
     else:
-        values = [v for row in hand_value for v in row] if isinstance(hand_value, (list, tuple)) else [hand_value]
+        values = (
+            [v for row in hand_value for v in row]
+            if isinstance(hand_value, (list, tuple))
+            else [hand_value]
+        )
         expected = n * n
     if len(values) != expected:
-        raise ValueError(f"assert_derivative: the hand formula gave {len(values)} numbers, "
-                         f"expected {expected} for {n} input(s) at order {order}")
+        raise ValueError(
+            f"assert_derivative: the hand formula gave {len(values)} numbers, "
+            f"expected {expected} for {n} input(s) at order {order}"
+        )
     return [float(getattr(v, "data", v)) for v in values]
 
 
@@ -61,7 +67,7 @@ def value_at(f: Callable[..., Any], point: Sequence[float]) -> float:
 
 
 def central_difference(f: Callable[..., Any], point: Point, order: int = 1) -> list[float]:
-    """df/dx_i by (f(x + h e_i) - f(x - h e_i)) / 2h; with order 2 every d2f/dx_i dx_j (h ~ 1e-4)."""
+    """df/dx_i by (f(x + h e_i) - f(x - h e_i)) / 2h; order 2: every d2f/dx_i dx_j (h ~ 1e-4)."""
     n = len(point)
     h = [(1e-6 if order == 1 else 1e-4) * max(1.0, abs(v)) for v in point]
 
@@ -73,8 +79,17 @@ def central_difference(f: Callable[..., Any], point: Point, order: int = 1) -> l
 
     if order == 1:
         return [(shifted((i, 1)) - shifted((i, -1))) / (2 * h[i]) for i in range(n)]
-    return [(shifted((i, 1), (j, 1)) - shifted((i, 1), (j, -1)) - shifted((i, -1), (j, 1))
-             + shifted((i, -1), (j, -1))) / (4 * h[i] * h[j]) for i in range(n) for j in range(n)]
+    return [
+        (
+            shifted((i, 1), (j, 1))
+            - shifted((i, 1), (j, -1))
+            - shifted((i, -1), (j, 1))
+            + shifted((i, -1), (j, -1))
+        )
+        / (4 * h[i] * h[j])
+        for i in range(n)
+        for j in range(n)
+    ]
 
 
 def engine_derivative(f: Callable[..., Any], point: Point, order: int = 1) -> list[float]:
@@ -89,9 +104,17 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
     return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * abs(b)
 
 
-def check_point(f: Callable[..., Any], hand: Callable[..., Any], point: Point, *, order: int = 1,
-                names: Sequence[str] | None = None, rtol: float = 1e-7, atol: float = 1e-9,
-                fd_tol: float | None = None) -> str | None:
+def check_point(
+    f: Callable[..., Any],
+    hand: Callable[..., Any],
+    point: Point,
+    *,
+    order: int = 1,
+    names: Sequence[str] | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    fd_tol: float | None = None,
+) -> str | None:
     """None if hand, engine and central differences agree at ``point``, else the explanation."""
     n = len(point)
     names = list(names) if names else [f"x{i + 1}" if n > 1 else "x" for i in range(n)]
@@ -104,21 +127,40 @@ def check_point(f: Callable[..., Any], hand: Callable[..., Any], point: Point, *
         numeric = [math.nan] * len(engine)
     where = ", ".join(f"{k} = {v!r}" for k, v in zip(names, point))
     for k, (h, e, c) in enumerate(zip(expected, engine, numeric)):
-        hand_ok, fd_ok = _close(h, e, rtol, atol), _close(c, e, fd_tol, fd_tol) or _close(c, h, fd_tol, fd_tol)
+        hand_ok, fd_ok = (
+            _close(h, e, rtol, atol),
+            _close(c, e, fd_tol, fd_tol) or _close(c, h, fd_tol, fd_tol),
+        )
         if hand_ok and fd_ok:
             continue
         by = names[k] if order == 1 else f"{names[k // n]} d{names[k % n]}"
         what = f"d{'2' if order == 2 else ''}f/d{by}"
         if not hand_ok and _close(c, e, fd_tol, fd_tol):
-            verdict = "the hand formula disagrees with the engine and central differences: the hand formula is wrong"
+            verdict = (
+                "the hand formula disagrees with the engine and central differences: "
+                "the hand formula is wrong"
+            )
         elif not hand_ok and _close(c, h, fd_tol, fd_tol):
-            verdict = "the engine disagrees with the hand formula and central differences: the engine is wrong"
+            verdict = (
+                "the engine disagrees with the hand formula and central differences: "
+                "the engine is wrong"
+            )
         elif not hand_ok:
-            verdict = "all three disagree (a kink or a discontinuity near the point? a wrong formula?)"
+            verdict = (
+                "all three disagree (a kink or a discontinuity near the point? a wrong formula?)"
+            )
         else:
-            verdict = "hand and engine agree but central differences do not: f is not smooth near the point"
-        lines = [f"{what} at {where}:", f"  hand formula        {h!r}", f"  engine              {e!r}",
-                 f"  central difference  {c!r}", f"  {verdict}"]
+            verdict = (
+                "hand and engine agree but central differences do not: "
+                "f is not smooth near the point"
+            )
+        lines = [
+            f"{what} at {where}:",
+            f"  hand formula        {h!r}",
+            f"  engine              {e!r}",
+            f"  central difference  {c!r}",
+            f"  {verdict}",
+        ]
         if order == 1:
             xs = [Value(v, label=k) for v, k in zip(point, names)]
             out = f(*xs)
@@ -129,9 +171,18 @@ def check_point(f: Callable[..., Any], hand: Callable[..., Any], point: Point, *
     return None
 
 
-def assert_derivative(f: Callable[..., Any], hand: Callable[..., Any], at: Any = None, *, order: int = 1,
-                      strategy: Any = None, examples: int = 50, names: Sequence[str] | None = None,
-                      rtol: float = 1e-7, atol: float = 1e-9) -> None:
+def assert_derivative(
+    f: Callable[..., Any],
+    hand: Callable[..., Any],
+    at: Any = None,
+    *,
+    order: int = 1,
+    strategy: Any = None,
+    examples: int = 50,
+    names: Sequence[str] | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+) -> None:
     """Assert that the engine's derivative of ``f`` is ``hand`` at each point of ``at``.
 
     ``f`` takes one Value per input; ``hand`` takes the same inputs as floats and returns the
@@ -142,10 +193,15 @@ def assert_derivative(f: Callable[..., Any], hand: Callable[..., Any], at: Any =
     if order not in (1, 2):
         raise ValueError(f"assert_derivative: order must be 1 or 2, got {order!r}")
     if (at is None) == (strategy is None):
-        raise ValueError("assert_derivative: give the points with at=... or a hypothesis strategy=..., one of them")
+        raise ValueError(
+            "assert_derivative: give the points with at=... or a hypothesis strategy=..., "
+            "one of them"
+        )
 
     def check(point: Point) -> None:
-        problem = check_point(f, hand, _as_point(point), order=order, names=names, rtol=rtol, atol=atol)
+        problem = check_point(
+            f, hand, _as_point(point), order=order, names=names, rtol=rtol, atol=atol
+        )
         if problem:
             raise DerivativeMismatch(problem)
 
@@ -155,8 +211,9 @@ def assert_derivative(f: Callable[..., Any], hand: Callable[..., Any], at: Any =
         return
     from hypothesis import HealthCheck, given, settings  # optional: pip install chainrule[testing]
 
-    run = settings(max_examples=examples, deadline=None, database=None,
-                   suppress_health_check=list(HealthCheck))(given(strategy)(check))
+    run = settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )(given(strategy)(check))
     run()
 
 

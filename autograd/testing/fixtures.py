@@ -24,14 +24,17 @@ from .derivative import _as_point, check_point, engine_derivative
 class Derivative:
     """The engine's derivative of f at one point, comparable with ``==`` to a hand value."""
 
-    def __init__(self, f: Callable[..., Any], point: tuple[float, ...], order: int, rtol: float, atol: float):
+    def __init__(
+        self, f: Callable[..., Any], point: tuple[float, ...], order: int, rtol: float, atol: float
+    ):
         self.f, self.point, self.order, self.rtol, self.atol = f, point, order, rtol, atol
         self.values = engine_derivative(f, point, order)
         self.explanation: str | None = None
 
     def __eq__(self, hand: object) -> bool:
-        self.explanation = check_point(self.f, lambda *_: hand, self.point, order=self.order,
-                                       rtol=self.rtol, atol=self.atol)
+        self.explanation = check_point(
+            self.f, lambda *_: hand, self.point, order=self.order, rtol=self.rtol, atol=self.atol
+        )
         return self.explanation is None
 
     __hash__ = None  # type: ignore[assignment]
@@ -43,9 +46,11 @@ class Derivative:
 
 @pytest.fixture
 def derivative() -> Callable[..., Derivative]:
-    """``derivative(f, at=x, order=1, rtol=1e-7, atol=1e-9)``: compare it with ``==`` to the hand value."""
+    """``derivative(f, at=x, order=1, rtol=1e-7, atol=1e-9)``: compare it to the hand value."""
 
-    def make(f: Callable[..., Any], at: Any, order: int = 1, rtol: float = 1e-7, atol: float = 1e-9) -> Derivative:
+    def make(
+        f: Callable[..., Any], at: Any, order: int = 1, rtol: float = 1e-7, atol: float = 1e-9
+    ) -> Derivative:
         return Derivative(f, _as_point(at), order, rtol, atol)
 
     return make
@@ -55,5 +60,8 @@ def pytest_assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> li
     if op == "==" and isinstance(left, Derivative):
         if left.explanation is None:
             left == right  # noqa: B015 - computes the explanation
-        return ["the engine's derivative is not the hand formula's", *(left.explanation or "").splitlines()]
+        return [
+            "the engine's derivative is not the hand formula's",
+            *(left.explanation or "").splitlines(),
+        ]
     return None

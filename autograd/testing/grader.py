@@ -31,7 +31,7 @@ MEMORY_MB = 512  # more address space the child may take, beyond what it starts 
 
 
 def load_class(path: str | Path, class_name: str = "Value") -> Any:
-    """Import the file at ``path`` (its folder first on sys.path) and return its class ``class_name``."""
+    """Import the file at ``path`` (its folder first on sys.path); return its ``class_name``."""
     path = Path(path).resolve()
     sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"student_engine_{path.stem}", path)
@@ -40,8 +40,15 @@ def load_class(path: str | Path, class_name: str = "Value") -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     if not hasattr(module, class_name):
-        found = [n for n, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__]
-        raise AttributeError(f"{path.name} defines no class {class_name!r} (it defines: {', '.join(found) or 'none'})")
+        found = [
+            n
+            for n, v in vars(module).items()
+            if isinstance(v, type) and v.__module__ == module.__name__
+        ]
+        raise AttributeError(
+            f"{path.name} defines no class {class_name!r} "
+            f"(it defines: {', '.join(found) or 'none'})"
+        )
     return getattr(module, class_name)
 
 
@@ -55,14 +62,25 @@ def run_one(check: Check, V: Any) -> dict[str, Any]:
     except Wrong as wrong:
         return {"status": "fail", "details": wrong.details, "mistake": wrong.mistake}
     except NotImplementedError as error:
-        return {"status": "fail", "details": f"NotImplementedError: {error}", "mistake": "not written yet"}
+        return {
+            "status": "fail",
+            "details": f"NotImplementedError: {error}",
+            "mistake": "not written yet",
+        }
     except MemoryError:
-        return {"status": "fail", "details": "MemoryError", "mistake": "the check ran out of memory"}
+        return {
+            "status": "fail",
+            "details": "MemoryError",
+            "mistake": "the check ran out of memory",
+        }
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         where = traceback.extract_tb(error.__traceback__)[-1]
-        return {"status": "fail", "details": f"raised {type(error).__name__}: {error} "
-                f"(line {where.lineno} of {Path(where.filename).name}, in {where.name})",
-                "mistake": _hint_for(error)}
+        return {
+            "status": "fail",
+            "details": f"raised {type(error).__name__}: {error} "
+            f"(line {where.lineno} of {Path(where.filename).name}, in {where.name})",
+            "mistake": _hint_for(error),
+        }
     return {"status": "pass"}
 
 
@@ -74,8 +92,11 @@ def _hint_for(error: Exception) -> str:
     return "the check's program raised an error in your class"
 
 
-def _child(load: Callable[[], Any], checks: Sequence[Check], write: int, workdir: str, memory_mb: int) -> None:
-    """In the forked child: limit memory, go to ``workdir``, load the class, run the checks, report each."""
+def _child(
+    load: Callable[[], Any], checks: Sequence[Check], write: int, workdir: str, memory_mb: int
+) -> None:
+    """In the forked child: limit memory, go to ``workdir``, load the class, run the checks."""
+
     def send(message: dict[str, Any]) -> None:
         os.write(write, (json.dumps(message) + "\n").encode())
 
@@ -84,7 +105,7 @@ def _child(load: Callable[[], Any], checks: Sequence[Check], write: int, workdir
         os.chdir(workdir)
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0), os.dup2(null, 1), os.dup2(null, 2)
-        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child ends with os._exit
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the child ends by os._exit
         try:
             V = load()
         except BaseException as error:  # noqa: BLE001 - a file that does not load fails every check
@@ -112,9 +133,15 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def check_engine(engine: Any, class_name: str = "Value", *, only: Sequence[str] | None = None,
-                 timeout: float | None = None, memory_mb: int = MEMORY_MB) -> Report:
-    """Grade a micrograd-style Value class (or the file defining it): a ``Report``, one result per check.
+def check_engine(
+    engine: Any,
+    class_name: str = "Value",
+    *,
+    only: Sequence[str] | None = None,
+    timeout: float | None = None,
+    memory_mb: int = MEMORY_MB,
+) -> Report:
+    """Grade a micrograd-style Value class (or the file defining it): a ``Report`` of the checks.
 
     ``engine``: the class, or a path to a ``.py`` file whose class ``class_name`` is graded.
     ``only``: names of the checks to run (default all, see ``autograd.testing.checks.CHECKS``).
@@ -129,7 +156,10 @@ def check_engine(engine: Any, class_name: str = "Value", *, only: Sequence[str] 
             raise FileNotFoundError(f"check_engine: no file {engine}")
         load, label = (lambda: load_class(path, class_name)), f"{engine} ({class_name})"
     else:
-        load, label = (lambda: engine), f"{getattr(engine, '__module__', '?')}.{getattr(engine, '__qualname__', engine)}"
+        load, label = (
+            (lambda: engine),
+            f"{getattr(engine, '__module__', '?')}.{getattr(engine, '__qualname__', engine)}",
+        )
     results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="chainrule-check-") as workdir:
         todo = list(checks)
@@ -138,8 +168,14 @@ def check_engine(engine: Any, class_name: str = "Value", *, only: Sequence[str] 
     return Report(label, [results[c.name] for c in checks])
 
 
-def _run_batch(load: Callable[[], Any], todo: list[Check], results: dict[str, Result], workdir: str,
-               memory_mb: int, timeout: float | None) -> list[Check]:
+def _run_batch(
+    load: Callable[[], Any],
+    todo: list[Check],
+    results: dict[str, Result],
+    workdir: str,
+    memory_mb: int,
+    timeout: float | None,
+) -> list[Check]:
     """Fork one child for ``todo``; return the checks still to run if it had to be stopped."""
     read, write = os.pipe()
     pid = os.fork()
@@ -158,38 +194,62 @@ def _run_batch(load: Callable[[], Any], todo: list[Check], results: dict[str, Re
             ready, _, _ = select.select([read], [], [], max(left, 0.0))
             if not ready:  # the check (or the import) ran past its time
                 os.kill(pid, signal.SIGKILL)
-                return _stopped(todo, running, results, f"did not finish in {limit:g} s",
-                                "an endless loop? (or far too slow: a backward that revisits nodes)")
+                return _stopped(
+                    todo,
+                    running,
+                    results,
+                    f"did not finish in {limit:g} s",
+                    "an endless loop? (or far too slow: a backward that revisits nodes)",
+                )
             chunk = os.read(read, 65536)
             if not chunk:  # the child exited: normally, or killed by a crash or the memory limit
-                return _stopped(todo, running, results, _death(pid), "the process died: out of memory, "
-                                "or a recursion that overflowed the C stack") if running else []
+                return (
+                    _stopped(
+                        todo,
+                        running,
+                        results,
+                        _death(pid),
+                        "the process died: out of memory, "
+                        "or a recursion that overflowed the C stack",
+                    )
+                    if running
+                    else []
+                )
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
                 message = json.loads(line)
                 if "load_error" in message:
                     for c in todo:
-                        results[c.name] = Result(c.name, c.title, "fail", message["load_error"],
-                                                 "the file does not load: fix this error first")
+                        results[c.name] = Result(
+                            c.name,
+                            c.title,
+                            "fail",
+                            message["load_error"],
+                            "the file does not load: fix this error first",
+                        )
                     return []
                 if "start" in message:
                     running, started = by_name[message["start"]], time.monotonic()
                 else:
-                    results[message["name"]] = Result(title=running.title, seconds=time.monotonic() - started,
-                                                      **message)
+                    results[message["name"]] = Result(
+                        title=running.title, seconds=time.monotonic() - started, **message
+                    )
                     running = None
     finally:
         os.close(read)
         _reap(pid)
 
 
-def _stopped(todo: list[Check], running: Check | None, results: dict[str, Result], details: str,
-             mistake: str) -> list[Check]:
+def _stopped(
+    todo: list[Check], running: Check | None, results: dict[str, Result], details: str, mistake: str
+) -> list[Check]:
     """Record the check that was running as failed; return the checks after it."""
     if running is None:  # stopped while loading the file
         for c in todo:
-            results[c.name] = Result(c.name, c.title, "fail", f"loading the file {details}", mistake)
+            results[c.name] = Result(
+                c.name, c.title, "fail", f"loading the file {details}", mistake
+            )
         return []
     results[running.name] = Result(running.name, running.title, "fail", details, mistake)
     return [c for c in todo if c.name not in results]
@@ -198,7 +258,8 @@ def _stopped(todo: list[Check], running: Check | None, results: dict[str, Result
 def _death(pid: int) -> str:
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
-        return f"the process was killed by signal {os.WTERMSIG(status)} ({signal.Signals(os.WTERMSIG(status)).name})"
+        number = os.WTERMSIG(status)
+        return f"the process was killed by signal {number} ({signal.Signals(number).name})"
     return f"the process exited with code {os.WEXITSTATUS(status)} in the middle of the check"
 
 

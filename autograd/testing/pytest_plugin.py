@@ -18,10 +18,18 @@ FIXTURES = "autograd.testing.fixtures"
 
 
 def pytest_addoption(parser: Any) -> None:
-    parser.addoption("--chainrule", action="store_true", default=False,
-                     help="chainrule: enable the derivative fixture (autograd.testing.fixtures)")
-    parser.addini("chainrule", type="bool", default=False,
-                  help="chainrule: enable the derivative fixture (autograd.testing.fixtures)")
+    parser.addoption(
+        "--chainrule",
+        action="store_true",
+        default=False,
+        help="chainrule: enable the derivative fixture (autograd.testing.fixtures)",
+    )
+    parser.addini(
+        "chainrule",
+        type="bool",
+        default=False,
+        help="chainrule: enable the derivative fixture (autograd.testing.fixtures)",
+    )
 
 
 def pytest_configure(config: Any) -> None:

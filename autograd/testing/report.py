@@ -1,4 +1,4 @@
-"""The autograder's report card: per check pass, fail or skip, and for a failure the likely mistake."""
+"""The autograder's report card: pass, fail or skip per check, and a failure's likely mistake."""
 
 from __future__ import annotations
 
@@ -40,7 +40,10 @@ class Report:
 
     def to_json(self) -> str:
         counts = {s: sum(r.status == s for r in self.results) for s in ("pass", "fail", "skip")}
-        return json.dumps({"engine": self.engine, **counts, "results": [asdict(r) for r in self.results]}, indent=2)
+        return json.dumps(
+            {"engine": self.engine, **counts, "results": [asdict(r) for r in self.results]},
+            indent=2,
+        )
 
     def text(self) -> str:
         mark = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
@@ -60,5 +63,7 @@ class Report:
     def __str__(self) -> str:
         return self.text()
 
-    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython shows the card, not the dataclass
+    def _repr_pretty_(
+        self, printer, cycle: bool
+    ) -> None:  # IPython shows the card, not the dataclass
         printer.text(self.text())

@@ -25,8 +25,14 @@ from ..rules import RULES
 TWO_VALUES = {"add", "sub", "mul", "div", "powv", "max", "eq"}
 WITH_CONSTANT = {"rsub", "rdiv", "pow", "rpow", "leaky_relu", "elu"}
 EXPONENTS = (-2.0, -1.0, 0.5, 1.5, 2.0, 3.0)  # pow's constant n
-KINKS = {"relu": lambda x, y: x, "abs": lambda x, y: x, "leaky_relu": lambda x, y: x, "elu": lambda x, y: x,
-         "max": lambda x, y: x - y, "eq": lambda x, y: x - y}
+KINKS = {
+    "relu": lambda x, y: x,
+    "abs": lambda x, y: x,
+    "leaky_relu": lambda x, y: x,
+    "elu": lambda x, y: x,
+    "max": lambda x, y: x - y,
+    "eq": lambda x, y: x - y,
+}
 
 
 def _constant(op: str) -> st.SearchStrategy[float]:
@@ -62,11 +68,14 @@ def _around(x: float, margin: float) -> list[float]:
     return [x, x - step, x + step] + [0.0] * (abs(x) <= step)
 
 
-def inputs(op: str, low: float = -5.0, high: float = 5.0, *, smooth: bool = True,
-           margin: float = 1e-3) -> st.SearchStrategy[tuple[float, ...]]:
-    """Points ``(x,)`` or ``(x, y)`` inside op's domain, x (and a second Value's y) in [low, high]."""
+def inputs(
+    op: str, low: float = -5.0, high: float = 5.0, *, smooth: bool = True, margin: float = 1e-3
+) -> st.SearchStrategy[tuple[float, ...]]:
+    """Points ``(x,)`` or ``(x, y)`` in op's domain, x (and a second Value's y) in [low, high]."""
     if op not in RULES or op == "dot":
-        raise ValueError(f"inputs: no strategy for {op!r}; the operations are the keys of autograd.RULES but dot")
+        raise ValueError(
+            f"inputs: no strategy for {op!r}; the operations are the keys of autograd.RULES but dot"
+        )
     x = st.floats(low, high, allow_nan=False, allow_infinity=False)
     if op in TWO_VALUES:
         points = st.tuples(x, x)
@@ -79,11 +88,13 @@ def inputs(op: str, low: float = -5.0, high: float = 5.0, *, smooth: bool = True
 
 
 def points(n: int, low: float = -3.0, high: float = 3.0) -> st.SearchStrategy[tuple[float, ...]]:
-    """Tuples of n finite floats in [low, high]: points for ``assert_derivative(..., strategy=...)``."""
+    """Tuples of n floats in [low, high]: points for ``assert_derivative(..., strategy=...)``."""
     x = st.floats(low, high, allow_nan=False, allow_infinity=False)
     return st.tuples(*([x] * n))
 
 
 OPERATIONS = tuple(op for op in RULES if op != "dot")
 # the ops whose domain is part of the real line, and what they refuse: for readers of the strategies
-DOMAINS = {op: [d.requirement for d in FORWARD.get(op, ()) + DERIVATIVE.get(op, ())] for op in OPERATIONS}
+DOMAINS = {
+    op: [d.requirement for d in FORWARD.get(op, ()) + DERIVATIVE.get(op, ())] for op in OPERATIONS
+}

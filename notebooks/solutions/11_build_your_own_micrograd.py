@@ -1,4 +1,4 @@
-"""Solution of 11 Build your own micrograd: each step's code, then the autograder's full report card.
+"""Solution of 11 Build your own micrograd: each step's code, then the full report card.
 
 Each block starting with "# Step N: your code" replaces the notebook cell of that name
 (tests/test_testing_notebook.py runs the notebook with them).
@@ -28,6 +28,7 @@ class Value:
         def _backward():  # += : a node used twice gets both uses' gradients
             self.grad += out.grad
             other.grad += out.grad
+
         out._backward = _backward
         return out
 
@@ -38,6 +39,7 @@ class Value:
         def _backward():
             self.grad += other.data * out.grad  # d(a * b)/da = b
             other.grad += self.data * out.grad
+
         out._backward = _backward
         return out
 
@@ -50,10 +52,13 @@ class Value:
                 for child in node._prev:
                     visit(child)
                 order.append(node)
+
         visit(self)
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+
+
 # end of step 1
 
 
@@ -67,6 +72,7 @@ def __pow__(self, n):
 
     def _backward():
         self.grad += n * self.data ** (n - 1) * out.grad  # d(x^n)/dx = n x^(n - 1)
+
     out._backward = _backward
     return out
 
@@ -114,6 +120,7 @@ def tanh(self):
 
     def _backward():
         self.grad += (1 - t**2) * out.grad  # with the output t, not the input
+
     out._backward = _backward
     return out
 
@@ -123,6 +130,7 @@ def exp(self):
 
     def _backward():
         self.grad += out.data * out.grad  # (e^x)' = e^x
+
     out._backward = _backward
     return out
 
@@ -132,6 +140,7 @@ def relu(self):
 
     def _backward():
         self.grad += (self.data > 0) * out.grad
+
     out._backward = _backward
     return out
 
@@ -139,7 +148,9 @@ def relu(self):
 Value.tanh, Value.exp, Value.relu = tanh, exp, relu
 # end of step 3
 
-report = check_engine(Value, only=["tanh", "exp", "relu", "relu_positive", "against_chainrule", "D1", "D3", "D11"])
+report = check_engine(
+    Value, only=["tanh", "exp", "relu", "relu_positive", "against_chainrule", "D1", "D3", "D11"]
+)
 assert report.passed, report
 
 

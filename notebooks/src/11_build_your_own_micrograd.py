@@ -27,7 +27,7 @@ from autograd.testing import check_engine
 
 
 def grade(Value, *checks):
-    """Run the autograder's checks named here (all of them if none) on Value; show the report card."""
+    """Run the autograder's checks named here (all if none) on Value; show the report card."""
     report = check_engine(Value, only=checks or None)
     print(report)
     return report

@@ -11,5 +11,6 @@ class Value(Lecture):
         def _backward():
             self.grad = out.grad  # the mistake: overwrites what another use passed back
             other.grad = out.grad
+
         out._backward = _backward
         return out

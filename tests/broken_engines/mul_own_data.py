@@ -11,5 +11,6 @@ class Value(Lecture):
         def _backward():
             self.grad += self.data * out.grad  # the mistake: d(a*b)/da is b
             other.grad += other.data * out.grad
+
         out._backward = _backward
         return out

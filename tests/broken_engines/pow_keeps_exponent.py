@@ -9,5 +9,6 @@ class Value(Lecture):
 
         def _backward():
             self.grad += n * self.data**n * out.grad  # the mistake: n x^(n - 1)
+
         out._backward = _backward
         return out

@@ -13,5 +13,6 @@ class Value(Lecture):
                 for child in node._prev:
                     visit(child)
                 order.append(node)
+
         visit(self)
         return order

@@ -11,5 +11,6 @@ class Value(Lecture):
 
         def _backward():
             self.grad += (1 - self.data**2) * out.grad  # the mistake: x, not t = tanh(x)
+
         out._backward = _backward
         return out
