@@ -147,6 +147,8 @@ def check_engine(
     ``only``: names of the checks to run (default all, see ``autograd.testing.checks.CHECKS``).
     ``timeout``: seconds per check (default: each check's own limit, 3 s; 20 s for deep graphs).
     """
+    if not hasattr(os, "fork"):
+        raise OSError("check_engine runs the checks in a forked child process: it needs Linux or macOS")
     checks = [c for c in CHECKS if only is None or c.name in only]
     if only is not None and (unknown := set(only) - {c.name for c in CHECKS}):
         raise ValueError(f"check_engine: no check named {', '.join(sorted(unknown))}")

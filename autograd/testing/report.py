@@ -33,7 +33,10 @@ class Report:
         return not self.failed
 
     def __getitem__(self, name: str) -> Result:
-        return next(r for r in self.results if r.name == name)
+        for result in self.results:
+            if result.name == name:
+                return result
+        raise KeyError(f"no check named {name!r} in this report")
 
     def exit_code(self) -> int:
         return min(len(self.failed), EXIT_CAP)
