@@ -180,3 +180,11 @@ def test_the_readme_shows_what_the_command_prints(capsys):
     for line in card.splitlines():
         assert line in printed.splitlines(), line
     assert f"a report card of {len(CHECKS)} checks" in " ".join(section.split())
+
+
+def test_a_file_that_dies_while_loading_fails_every_check(tmp_path):
+    dies = tmp_path / "dies.py"
+    dies.write_text("import os\nos._exit(5)\n")
+    report = check_engine(dies, only=["add", "mul"])
+    assert [r.status for r in report.results] == ["fail", "fail"]
+    assert report["add"].details.startswith("loading the file") and "exited with code 5" in report["add"].details

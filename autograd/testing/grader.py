@@ -111,6 +111,7 @@ def _child(
         except BaseException as error:  # noqa: BLE001 - a file that does not load fails every check
             send({"load_error": f"{type(error).__name__}: {error}"})
             return
+        send({"loaded": True})
         for check in checks:
             send({"start": check.name})
             send({"name": check.name, **run_one(check, V)})
@@ -148,7 +149,9 @@ def check_engine(
     ``timeout``: seconds per check (default: each check's own limit, 3 s; 20 s for deep graphs).
     """
     if not hasattr(os, "fork"):
-        raise OSError("check_engine runs the checks in a forked child process: it needs Linux or macOS")
+        raise OSError(
+            "check_engine runs the checks in a forked child process: it needs Linux or macOS"
+        )
     checks = [c for c in CHECKS if only is None or c.name in only]
     if only is not None and (unknown := set(only) - {c.name for c in CHECKS}):
         raise ValueError(f"check_engine: no check named {', '.join(sorted(unknown))}")
@@ -187,6 +190,7 @@ def _run_batch(
     os.close(write)
     by_name = {c.name: c for c in todo}
     running: Check | None = None
+    loaded = False
     started = time.monotonic()
     buffer = b""
     try:
@@ -194,29 +198,25 @@ def _run_batch(
             limit = (timeout or running.timeout) if running else 30.0  # loading the file: 30 s
             left = started + limit - time.monotonic()
             ready, _, _ = select.select([read], [], [], max(left, 0.0))
+            remaining = [c for c in todo if c.name not in results]
+            culprit = running or (
+                remaining[0] if loaded and remaining else None
+            )  # None: the import
             if not ready:  # the check (or the import) ran past its time
                 os.kill(pid, signal.SIGKILL)
                 return _stopped(
                     todo,
-                    running,
+                    culprit,
                     results,
                     f"did not finish in {limit:g} s",
                     "an endless loop? (or far too slow: a backward that revisits nodes)",
                 )
             chunk = os.read(read, 65536)
             if not chunk:  # the child exited: normally, or killed by a crash or the memory limit
-                return (
-                    _stopped(
-                        todo,
-                        running,
-                        results,
-                        _death(pid),
-                        "the process died: out of memory, "
-                        "or a recursion that overflowed the C stack",
-                    )
-                    if running
-                    else []
-                )
+                if not remaining:
+                    return []
+                died = "the process died: out of memory, or a recursion that overflowed the C stack"
+                return _stopped(todo, culprit, results, _death(pid), died)
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             for line in lines:
@@ -231,7 +231,9 @@ def _run_batch(
                             "the file does not load: fix this error first",
                         )
                     return []
-                if "start" in message:
+                if "loaded" in message:
+                    loaded = True
+                elif "start" in message:
                     running, started = by_name[message["start"]], time.monotonic()
                 else:
                     results[message["name"]] = Result(
@@ -246,7 +248,7 @@ def _run_batch(
 def _stopped(
     todo: list[Check], running: Check | None, results: dict[str, Result], details: str, mistake: str
 ) -> list[Check]:
-    """Record the check that was running as failed; return the checks after it."""
+    """Record the check that was running as failed; return the checks still to run."""
     if running is None:  # stopped while loading the file
         for c in todo:
             results[c.name] = Result(
