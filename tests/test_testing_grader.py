@@ -187,4 +187,5 @@ def test_a_file_that_dies_while_loading_fails_every_check(tmp_path):
     dies.write_text("import os\nos._exit(5)\n")
     report = check_engine(dies, only=["add", "mul"])
     assert [r.status for r in report.results] == ["fail", "fail"]
-    assert report["add"].details.startswith("loading the file") and "exited with code 5" in report["add"].details
+    assert report["add"].details.startswith("loading the file")
+    assert "exited with code 5" in report["add"].details
