@@ -13,7 +13,7 @@ is the odd one out, and prints the engine's chain-rule breakdown at that point.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..functional import gradients, hessian
@@ -216,7 +216,3 @@ def assert_derivative(
     )(given(strategy)(check))
     run()
 
-
-def points_of(at: Iterable[Any]) -> list[Point]:
-    """The points ``assert_derivative`` would check for ``at``."""
-    return _as_points(at)
