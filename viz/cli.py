@@ -1,4 +1,4 @@
-"""The ``chainrule`` command line: ``graph``, ``train`` and ``demo``.
+"""The ``chainrule`` command line: ``graph``, ``train``, ``demo`` and ``check-engine``.
 
     chainrule graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
     chainrule train moons --steps 100 --out runs/moons
@@ -21,6 +21,7 @@ from typing import NoReturn
 
 from autograd import Value, topological_order
 
+from .check_engine import add_parser as add_check_engine
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
 from .rendering import SAVE_SUFFIXES, GraphvizError, choose_backend
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="chainrule-demo", help="output directory (default ./chainrule-demo)")
     demo.add_argument("--steps", type=int, default=60, help="training steps (default 60)")
     demo.set_defaults(run=run_demo)
+    add_check_engine(commands)
     return parser
 
 
