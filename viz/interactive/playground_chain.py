@@ -60,7 +60,7 @@ def weight_gradients(session: Session, example: int, weight: Value) -> dict[str,
     return {"batch": float(total), "example": float(mine) / len(session.train_rows)}
 
 
-def chain_view(session: Session, example: int, selected: dict[str, Any]) -> dict[str, Any]:
+def chain_view(session: Session, example: int, selected: dict[str, Any], svg: bool = True) -> dict[str, Any]:
     """What the page shows for a click: the explorer's data and SVG of ``loss_graph``, the node to
     select, and for a weight its gradients. ``selected``: {"kind": "neuron", "layer", "index"} or
     {"kind": "weight", "layer", "index", "input"} (the input's position; len(inputs) is the bias)."""
@@ -79,11 +79,13 @@ def chain_view(session: Session, example: int, selected: dict[str, Any]) -> dict
     ids = node_ids(order)
     if focus is None:
         focus = next(node for node in order if node.label == neuron.name and node.op)
-    grads = {node: data["nodes"][ids[node]]["grad"] for node in order}
-    digraph = build_digraph(order, [loss], params=set(params), legend=False, grad_of=grads.get, highlight=focus)
-    view = {"graph": data, "svg": Picture(digraph, node_count=len(order)).to_svg(), "focus": ids[focus],
+    view = {"graph": data, "focus": ids[focus],
             "focusName": focus.label, "example": example, "row": int(session.train_rows[example]),
             "layer": layer, "index": index, "kind": selected.get("kind", "neuron")}
+    if svg:  # the layout: drawn once per selection; later frames change only the numbers
+        grads = {node: data["nodes"][ids[node]]["grad"] for node in order}
+        digraph = build_digraph(order, [loss], params=set(params), legend=False, grad_of=grads.get, highlight=focus)
+        view["svg"] = Picture(digraph, node_count=len(order)).to_svg()
     if selected.get("kind") == "weight":
         view["gradients"] = weight_gradients(session, example, focus)
     return view

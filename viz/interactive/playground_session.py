@@ -33,6 +33,19 @@ NUMPY_ACTIVATIONS = {
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
     "linear": lambda z: z,
 }
+def layer_outputs(model: nn.MLP, F: np.ndarray) -> list[np.ndarray]:
+    """Every layer's outputs a_l = rho(a_{l-1} W_l^T + b_l) for the rows F (n, d) with numpy: a list of
+    (n, units) arrays, F first. Only for activations by name."""
+    outputs = [np.asarray(F, dtype=float)]
+    for layer in model.layers:
+        W, b = layer.weights()
+        if layer.activation not in NUMPY_ACTIVATIONS:
+            raise ValueError(f"playground: cannot draw activation {layer.activation!r}; use one of "
+                             f"{', '.join(NUMPY_ACTIVATIONS)}")
+        outputs.append(NUMPY_ACTIVATIONS[layer.activation](outputs[-1] @ W.T + b))
+    return outputs
+
+
 RESETS = ("dataset", "noise", "train_fraction", "features", "hidden", "activation", "problem", "samples", "seed")
 """Settings whose change starts again with new data or a new network (the others apply from the next step)."""
 MAX_LAYERS, MAX_NEURONS = 6, 8
@@ -210,12 +223,7 @@ class Session:
 
     def activations(self, F: np.ndarray) -> list[np.ndarray]:
         """Every layer's outputs for the feature rows F (n, d): a list of (n, units) arrays, input first."""
-        outputs = [np.asarray(F, dtype=float)]
-        for layer in self.model.layers:
-            W, b = layer.weights()
-            rho = NUMPY_ACTIVATIONS[layer.activation if isinstance(layer.activation, str) else "linear"]
-            outputs.append(rho(outputs[-1] @ W.T + b))
-        return outputs
+        return layer_outputs(self.model, F)
 
     def loss(self, rows: np.ndarray) -> float:
         """The mean squared error on the rows (no penalty): the number the curves show."""
