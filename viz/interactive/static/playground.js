@@ -33,7 +33,8 @@ function crDrawHeat(canvas, values, n, discrete) {
     for (var col = 0; col < n; col++) {
       var v = values[row * n + col];
       ctx.fillStyle = crColour(discrete ? (v > 0 ? 0.7 : -0.7) : v);
-      ctx.fillRect(Math.floor(col * cw), Math.floor(h - (row + 1) * ch), Math.ceil(cw) + 1, Math.ceil(ch) + 1);
+      var left = Math.floor(col * cw), top = h - Math.floor((row + 1) * ch);  // whole pixels: no seams, no overlap
+      ctx.fillRect(left, top, Math.floor((col + 1) * cw) - left, h - Math.floor(row * ch) - top);
     }
   }
 }
