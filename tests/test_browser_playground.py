@@ -8,7 +8,7 @@ import json
 import math
 
 import pytest
-from browser_helpers import browser, page  # noqa: F401 (fixtures)
+from browser_helpers import ARTEFACTS, Watched, browser, page  # noqa: F401 (fixtures)
 
 import autograd
 import viz
@@ -113,9 +113,22 @@ def kernel_turn(page, pg) -> None:  # noqa: F811
     } }""", {name: json.loads(json.dumps(getattr(pg, name))) for name in SYNCED})
 
 
+@pytest.fixture(scope="module")
+def one_page(browser):  # noqa: F811
+    """One page for the control tests (each mounts a fresh widget on it): cheaper than a page each."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    watched = Watched(context.new_page())
+    try:
+        yield watched
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        watched.page.screenshot(path=str(ARTEFACTS / "playground_controls.png"), full_page=True)
+    finally:
+        context.close()
+
+
 def mounted(page, **settings):  # noqa: F811
     pg = viz.playground(samples=40, **settings)
-    page.set_content("<!DOCTYPE html><html><body></body></html>")
+    page.set_content(f"<!DOCTYPE html><html><head><style>{pg._css}</style></head><body></body></html>")
     page.evaluate(STAND_IN, [pg._esm, widget_state(pg)])
     return pg
 
@@ -148,7 +161,8 @@ CONTROLS = [  # (what the student does, the setting it changes, its new value)
 
 
 @pytest.mark.parametrize("act, name, value", CONTROLS, ids=[f"{c[1]}={c[2]}" for c in CONTROLS])
-def test_each_control_changes_its_setting_in_the_kernel(page, act, name, value):  # noqa: F811
+def test_each_control_changes_its_setting_in_the_kernel(one_page, act, name, value):
+    page = one_page.page
     pg = mounted(page)
     before = canvas(page, "canvas.cr-boundary")
     act(page)
@@ -163,7 +177,7 @@ def test_each_control_changes_its_setting_in_the_kernel(page, act, name, value):
         assert canvas(page, "canvas.cr-boundary") != before  # new data or a new network: a new picture
     if name == "problem":
         assert pg.session.settings.dataset == "plane"
-    assert not pg.error
+    assert not pg.error and not one_page.errors
 
 
 def test_play_step_reset_and_the_loss_curves(page):  # noqa: F811
