@@ -55,6 +55,8 @@ class Playground(anywidget.AnyWidget):
             raise ValueError("playground: give both X and y, or neither (then a data set by name)")
         if X is not None:
             settings.setdefault("dataset", "user")
+        if settings.get("dataset") in REGRESSION:
+            settings.setdefault("problem", "regression")
         if model is not None:  # the settings describe the model given
             settings.setdefault("hidden", model.nouts[:-1])
             settings.setdefault("activation", model.activation)

@@ -1,0 +1,80 @@
+"""``chainrule playground`` for real: Voila serving the bundled notebook on 127.0.0.1, driven by headless
+Chromium, then stopped with Ctrl-C (SIGINT) as a user would; the page may reach nothing but the server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+from browser_helpers import browser, require_browser  # noqa: F401 (fixture)
+from server_helpers import PYTHON, free_port, local_only, quiet_environment, screenshot, stop
+
+pytest.importorskip("voila")
+pytest.importorskip("anywidget")
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    require_browser()
+    home = tmp_path_factory.mktemp("voila")
+    port, log = free_port(), home / "playground.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([PYTHON, "-m", "viz.cli", "playground", "xor", "--no-browser", "--port", str(port)],
+                                   env=quiet_environment(home), stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not (found := re.search(r"open (http://127\.0\.0\.1:\d+/\?token=\w+)", log.read_text())):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.3)
+        yield process, found.group(1), port, log
+    finally:
+        stop(process)
+        assert not listening(port), "the Voila server outlived chainrule playground"
+
+
+def test_chainrule_playground_serves_the_live_playground_and_stops_on_ctrl_c(app, browser):  # noqa: F811
+    process, url, port, log = app
+    assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+    origin = f"http://127.0.0.1:{port}"
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    outside: list[str] = []
+    local_only(context, origin, outside)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector(".cr-playground canvas.cr-neuron", timeout=120_000)
+        assert "cr-on" in page.get_attribute("button[data-dataset=xor]", "class")  # the data set asked for
+        before = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
+        page.click("button.cr-step")
+        page.wait_for_function("document.querySelector('.cr-playground').dataset.epoch === '1'", timeout=60_000)
+        assert page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before  # the kernel trained
+        page.click("button.cr-add-layer")  # a control: the kernel builds a network with one more layer
+        page.wait_for_function("document.querySelectorAll('canvas.cr-neuron').length === 4 + 2 + 2 + 1",
+                               timeout=60_000)
+        page.click("canvas.cr-neuron[data-layer='2'][data-index='0']")
+        page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
+        assert "backward from the loss" in page.inner_text(".cr-chain-title")
+    finally:
+        screenshot(page, "voila_playground")
+        context.close()
+    assert not outside, f"requests left the server: {outside[:5]}"
+    assert not errors, errors
+    os.kill(process.pid, signal.SIGINT)  # Ctrl-C
+    assert process.wait(60) == 0
+    assert "chainrule playground: stopping" in log.read_text() and not listening(port)
