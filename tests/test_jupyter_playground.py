@@ -13,7 +13,7 @@ import re
 
 import nbformat
 import pytest
-from browser_helpers import browser, require_browser  # noqa: F401 (fixture)
+from browser_helpers import ARTEFACTS, browser, require_browser  # noqa: F401 (fixture)
 from server_helpers import PYTHON, free_port, local_only, new_token, quiet_environment, screenshot, server
 
 pytest.importorskip("anywidget")
@@ -76,13 +76,17 @@ def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
         page.wait_for_selector(".cr-playground canvas.cr-neuron", timeout=120_000)
         page.wait_for_selector(".cr-explorer input[type=range]", timeout=120_000)
         # play: the kernel trains epoch after epoch until paused
+        before = page.eval_on_selector(".cr-playground canvas.cr-boundary", "c => c.toDataURL()")
         page.click(".cr-playground button.cr-play")
         page.wait_for_function("+document.querySelector('.cr-playground').dataset.epoch >= 5", timeout=60_000)
         page.click(".cr-playground button.cr-play")
+        assert page.eval_on_selector(".cr-playground canvas.cr-boundary", "c => c.toDataURL()") != before
         # a click on a neuron: its graph from the loss, in the explorer
         page.click(".cr-playground canvas.cr-neuron[data-layer='1'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".cr-playground").screenshot(path=str(ARTEFACTS / "jupyterlab_playground_widget.png"))
         # the explorer's slider: the kernel records the graph again and sends new numbers
         explorer = page.locator(".jp-Cell").nth(1).locator(".cr-explorer").first
         node = explorer.evaluate("e => [...e.querySelectorAll('.cr-slider')].find(s => s.querySelector("

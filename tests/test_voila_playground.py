@@ -60,13 +60,15 @@ def test_chainrule_playground_serves_the_live_playground_and_stops_on_ctrl_c(app
         page.goto(url, timeout=120_000)
         page.wait_for_selector(".cr-playground canvas.cr-neuron", timeout=120_000)
         assert "cr-on" in page.get_attribute("button[data-dataset=xor]", "class")  # the data set asked for
-        before = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
-        page.click("button.cr-step")
-        page.wait_for_function("document.querySelector('.cr-playground').dataset.epoch === '1'", timeout=60_000)
-        assert page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before  # the kernel trained
         page.click("button.cr-add-layer")  # a control: the kernel builds a network with one more layer
         page.wait_for_function("document.querySelectorAll('canvas.cr-neuron').length === 4 + 2 + 2 + 1",
                                timeout=60_000)
+        before = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
+        for epoch in (1, 2, 3):
+            page.click("button.cr-step")
+            page.wait_for_function(f"document.querySelector('.cr-playground').dataset.epoch === '{epoch}'",
+                                   timeout=60_000)
+        assert page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before  # the kernel trained
         page.click("canvas.cr-neuron[data-layer='2'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")

@@ -24,15 +24,16 @@ function crCanvas(width, height, className) {
   return c;
 }
 
-// values: n x n grid, rows from the lowest x2 up; discrete: only the sign
-function crDrawHeat(canvas, values, n, discrete) {
+// values: n x n grid, rows from the lowest x2 up; discrete: only the sign; strength: colour scale (1 = full)
+function crDrawHeat(canvas, values, n, discrete, strength) {
+  strength = strength || 1;
   var ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height, cw = w / n, ch = h / n;
   ctx.clearRect(0, 0, w, h);
   if (!values) return;
   for (var row = 0; row < n; row++) {
     for (var col = 0; col < n; col++) {
       var v = values[row * n + col];
-      ctx.fillStyle = crColour(discrete ? (v > 0 ? 0.7 : -0.7) : v);
+      ctx.fillStyle = crColour(strength * (discrete ? (v > 0 ? 1 : -1) : v));
       var left = Math.floor(col * cw), top = h - Math.floor((row + 1) * ch);  // whole pixels: no seams, no overlap
       ctx.fillRect(left, top, Math.floor((col + 1) * cw) - left, h - Math.floor(row * ch) - top);
     }
@@ -62,11 +63,36 @@ function crDrawPoints(canvas, grid, points, showTest, mark) {
   });
 }
 
+var CR_CLASSES = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+function crMix(hex, t) {  // hex colour blended with white: t = 0 white, 1 the colour
+  var n = parseInt(hex.slice(1), 16), c = [n >> 16, (n >> 8) & 255, n & 255];
+  return "rgb(" + c.map(function (x) { return Math.round(255 - (255 - x) * t); }).join(",") + ")";
+}
+
+// several classes (a recorded run's "class" grid): each region and point in its class's colour
+function crDrawClasses(canvas, grid, points) {
+  var ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height, n = grid.n;
+  for (var k = 0; k < n * n; k++) {
+    var col = k % n, row = Math.floor(k / n), left = Math.floor(col * w / n), top = h - Math.floor((row + 1) * h / n);
+    ctx.fillStyle = crMix(CR_CLASSES[grid.values[k] % CR_CLASSES.length], 0.35);
+    ctx.fillRect(left, top, Math.floor((col + 1) * w / n) - left, h - Math.floor(row * h / n) - top);
+  }
+  points.forEach(function (p) {
+    ctx.beginPath();
+    ctx.arc((p[0] - grid.x0) / (grid.x1 - grid.x0) * w, h - (p[1] - grid.y0) / (grid.y1 - grid.y0) * h, 3.5, 0, 2 * Math.PI);
+    ctx.fillStyle = CR_CLASSES[p[2] % CR_CLASSES.length];
+    ctx.fill();
+    ctx.strokeStyle = "#fff";
+    ctx.stroke();
+  });
+}
+
 function crTicks(top, count) {  // round tick values from 0 to top
   var raw = top / count, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = mag;
   [1, 2, 5, 10].some(function (m) { step = m * mag; return step >= raw; });
   var ticks = [];
-  for (var t = 0; t <= top + 1e-12; t += step) ticks.push(t);
+  for (var k = 0; k === 0 || ticks[k - 1] < top * (1 - 1e-9); k++) ticks.push(k * step);  // the last at or above top
   return ticks;
 }
 
@@ -192,9 +218,11 @@ function crReplay(root) {
   var timer = null, none = function () {};
   function show(k) {
     var snap = snaps[k], g = snap.grid;
-    if (g.kind === "class") crDrawHeat(board, g.values.map(function (v) { return v > 0 ? 0.6 : -0.6; }), g.n, false);
-    else crDrawHeat(board, g.values.map(Math.tanh), g.n, false);
-    crDrawPoints(board, g, run.points.map(function (p) { return [p[0], p[1], p[2] > 0 ? 1 : -1, 0]; }), true, -1);
+    if (g.kind === "class") crDrawClasses(board, g, run.points);
+    else {
+      crDrawHeat(board, g.values.map(Math.tanh), g.n, false, 0.6);
+      crDrawPoints(board, g, run.points.map(function (p) { return [p[0], p[1], p[2] > 0 ? 1 : -1, 0]; }), true, -1);
+    }
     if (snap.network) crDrawNetwork(network, snap.network, { neuron: none, weight: none, feature: none });
     var test = snaps.filter(function (s) { return s.testLoss !== undefined; }).map(function (s) { return [s.step, s.testLoss]; });
     crDrawCurves(curves, [{ xy: crPairs(run.loss, 1), colour: "#333", name: "training loss" },

@@ -172,7 +172,7 @@ function crPlaygroundWidget(model, el) {
   function draw() {
     var f = model.get("frame"), s = settings(), g = f.pictures, points = model.get("points");
     var out = g.layers[g.layers.length - 1][0];
-    crDrawHeat(board, out, g.n, discrete);
+    crDrawHeat(board, out, g.n, discrete, 0.6);  // paler than the points on it
     var train = [];
     points.forEach(function (p, i) { if (!p[3]) train.push(i); });
     crDrawPoints(board, g, points, showTest, model.get("chain").row === undefined ? -1 : model.get("chain").row);
