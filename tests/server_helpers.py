@@ -1,6 +1,6 @@
-"""Local servers for the browser tests (JupyterLab, Voila): started on 127.0.0.1 with a free port and a
-token the test makes, and stopped whatever happens; and a browser context that allows no request
-leaving that server."""
+"""Local servers for the browser tests (JupyterLab, Voila): started on 127.0.0.1 with a free port
+and a token the test makes, and stopped whatever happens; and a browser context that allows no
+request leaving that server."""
 
 from __future__ import annotations
 
@@ -32,19 +32,31 @@ def new_token() -> str:
 
 
 def quiet_environment(home: Path) -> dict[str, str]:
-    """The test's environment for a server: this checkout importable, Jupyter's user files in ``home``."""
+    """A server's environment: this checkout importable, Jupyter's user files in ``home``."""
     env = dict(os.environ)
-    env.update(PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"), HOME=str(home),
-               IPYTHONDIR=str(home / "ipython"), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    env.update(
+        PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        HOME=str(home),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLBACKEND="Agg",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
 @contextmanager
-def server(command: list[str], url: str, env: dict[str, str], log: Path, timeout: float = 180) -> Iterator[subprocess.Popen]:
-    """Run ``command`` (in its own process group) until ``url`` answers; stop it (SIGINT, then kill) at the end."""
+def server(
+    command: list[str], url: str, env: dict[str, str], log: Path, timeout: float = 180
+) -> Iterator[subprocess.Popen]:
+    """Run ``command`` (its own process group) until ``url`` answers; stop it (SIGINT, then kill)
+    at the end."""
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             wait_for(url, process, timeout, log)
             yield process
@@ -56,7 +68,9 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float, log: Path) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server stopped (exit {process.returncode}): {log.read_text()[-2000:]}")
+            raise RuntimeError(
+                f"the server stopped (exit {process.returncode}): {log.read_text()[-2000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as answer:
                 if answer.status == 200:
@@ -79,7 +93,9 @@ def stop(process: subprocess.Popen, grace: float = 20) -> int:
 
 
 def local_only(context: object, origin: str, outside: list[str]) -> None:
-    """Let the browser reach ``origin`` (and data:/blob: URLs) only: anything else is recorded and refused."""
+    """Let the browser reach ``origin`` (and data:/blob: URLs) only: anything else is recorded and
+    refused."""
+
     def route(route: object) -> None:
         url = route.request.url
         if url.startswith((origin, "data:", "blob:")):

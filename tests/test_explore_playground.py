@@ -56,7 +56,10 @@ def test_a_click_on_a_neuron_a_weight_and_a_point():
     assert pg.chain["graph"]["nodes"][pg.chain["graph"]["output"]]["name"] == "loss"
     svg = pg.chain_svg
     pg.train(1)  # a new frame: the same picture, new numbers
-    assert pg.chain_svg == svg and pg.chain["graph"] == chain_view(pg.session, 0, pg.selected, svg=False)["graph"]
+    assert (
+        pg.chain_svg == svg
+        and pg.chain["graph"] == chain_view(pg.session, 0, pg.selected, svg=False)["graph"]
+    )
     pg.select(1, 0, input=4)  # input nin: the bias of the second layer's neuron (4 inputs)
     assert pg.chain["focusName"] == pg.session.model.layers[1].neurons[0].b.label
     x1, x2 = pg.session.X[pg.session.train_rows[5]]
@@ -67,8 +70,9 @@ def test_a_click_on_a_neuron_a_weight_and_a_point():
 
 
 def test_a_diverging_run_reports_an_error_instead_of_raising():
-    pg = viz.playground(dataset="plane", problem="regression", lr=10, activation="linear", hidden=[8, 8],
-                        samples=40)
+    pg = viz.playground(
+        dataset="plane", problem="regression", lr=10, activation="linear", hidden=[8, 8], samples=40
+    )
     pg.train(20)
     assert "too large" in pg.error
 
@@ -85,18 +89,39 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     from viz.cli import main
 
     page = tmp_path / "run.html"
-    code = main(["train", "moons", "--steps", "12", "--every", "5", "--samples", "40", "--hidden", "4",
-                 "--quiet", "--out", str(tmp_path / "run"), "--html", str(page)])
+    code = main(
+        [
+            "train",
+            "moons",
+            "--steps",
+            "12",
+            "--every",
+            "5",
+            "--samples",
+            "40",
+            "--hidden",
+            "4",
+            "--quiet",
+            "--out",
+            str(tmp_path / "run"),
+            "--html",
+            str(page),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     text = page.read_text(encoding="utf-8")
     run = json.loads(re.search(r'class="cr-data">(.*?)</script>', text).group(1))
     assert [s["step"] for s in run["snapshots"]] == [0, 5, 10, 12]
     assert len(run["loss"]) == 12 and len(run["points"]) == 40
     # the run is nn.fit's own with its default optimiser: the same losses as one uninterrupted fit
-    X, y = nn.make_moons(40, noise=0.1, seed=0)  # chainrule train's moons: micrograd's noise (viz.training.NOISY)
+    X, y = nn.make_moons(
+        40, noise=0.1, seed=0
+    )  # chainrule train's moons: micrograd's noise (viz.training.NOISY)
     X_train, _, y_train, _ = nn.train_test_split(X, y, test_size=0.25, seed=0)
     model = nn.MLP(2, [4, 1], seed=0)
-    expected = nn.fit(model, X_train, y_train, loss="hinge", steps=12, progress=False, seed=0, alpha_l2=1e-4)
+    expected = nn.fit(
+        model, X_train, y_train, loss="hinge", steps=12, progress=False, seed=0, alpha_l2=1e-4
+    )
     assert run["loss"] == pytest.approx(expected.loss, rel=1e-9)
     last = run["snapshots"][-1]["grid"]
     assert last["values"][0] == pytest.approx(model([last["x0"], last["y0"]]).data, abs=1e-4)
@@ -104,12 +129,13 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     network = run["snapshots"][-1]["network"]
     assert network["sizes"] == [4, 1]
     n = network["n"]
-    x0, x1 = X.min(axis=0), X.max(axis=0)
     corner = plane_grid(X, n)
     for k in (0, n * n - 1):
         point = [corner["x0"] if k == 0 else corner["x1"], corner["y0"] if k == 0 else corner["y1"]]
         for j, neuron in enumerate(model.layers[0].neurons):
-            assert network["layers"][1][j][k] == pytest.approx(np.tanh(neuron(point).data), abs=1e-3)
+            assert network["layers"][1][j][k] == pytest.approx(
+                np.tanh(neuron(point).data), abs=1e-3
+            )
     X_test, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0)[1::2]
     test = nn.evaluate(model, X_test, y_test, loss="hinge", alpha_l2=1e-4)["loss"]
     assert run["snapshots"][-1]["testLoss"] == pytest.approx(test, rel=1e-9)
@@ -117,12 +143,17 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     assert f"wrote    {page}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--html", "run.svg"], "use a .html name"),
-    (["--html", "missing/run.html"], "does not exist"),
-    (["--html", "run.html", "--every", "0"], "--every must be at least 1"),
-])
-def test_chainrule_train_html_checks_its_options_before_training(tmp_path, monkeypatch, capsys, args, message):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--html", "run.svg"], "use a .html name"),
+        (["--html", "missing/run.html"], "does not exist"),
+        (["--html", "run.html", "--every", "0"], "--every must be at least 1"),
+    ],
+)
+def test_chainrule_train_html_checks_its_options_before_training(
+    tmp_path, monkeypatch, capsys, args, message
+):
     from viz.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -134,6 +165,20 @@ def test_chainrule_train_html_checks_its_options_before_training(tmp_path, monke
 def test_replay_refuses_data_it_cannot_draw(tmp_path, capsys):
     from viz.cli import main
 
-    assert main(["train", "iris", "--steps", "2", "--quiet", "--out", str(tmp_path), "--html",
-                 str(tmp_path / "r.html")]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "iris",
+                "--steps",
+                "2",
+                "--quiet",
+                "--out",
+                str(tmp_path),
+                "--html",
+                str(tmp_path / "r.html"),
+            ]
+        )
+        == 2
+    )
     assert "4 features" in capsys.readouterr().err

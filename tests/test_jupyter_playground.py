@@ -14,7 +14,15 @@ import re
 import nbformat
 import pytest
 from browser_helpers import ARTEFACTS, browser, require_browser  # noqa: F401 (fixture)
-from server_helpers import PYTHON, free_port, local_only, new_token, quiet_environment, screenshot, server
+from server_helpers import (
+    PYTHON,
+    free_port,
+    local_only,
+    new_token,
+    quiet_environment,
+    screenshot,
+    server,
+)
 
 pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")
@@ -24,7 +32,8 @@ CELLS = [
     "import viz\npg = viz.playground(samples=60, lr=0.1)\npg",
     'ex = viz.explore("tanh(x*w + b)", x=0.5, w=-1.0, b=2.0)\nex',
     # run after the clicks: what the kernel did, against references recorded from scratch
-    "import autograd\nfrom viz.interactive.playground_chain import loss_graph\ns, c = pg.session, pg.chain\n"
+    "import autograd\nfrom viz.interactive.playground_chain import loss_graph\n"
+    "s, c = pg.session, pg.chain\n"
     "row = s.train_rows[c['example']]\nloss = (s.model(s.F[row].tolist()) - float(s.t[row])) ** 2\n"
     "_, params = loss_graph(s, c['example'], c['layer'], c['index'])\n"
     "shown = {n['name']: n['grad'] for n in c['graph']['nodes'].values()}\n"
@@ -39,15 +48,32 @@ def lab(tmp_path_factory, browser):  # noqa: F811
     require_browser()
     home = tmp_path_factory.mktemp("jupyter")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(notebook, home / "playground.ipynb")
     port, token = free_port(), new_token()
-    command = [PYTHON, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}", "--ServerApp.port_retries=0",
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabServerApp.extension_manager=readonly", *(["--allow-root"] if os.geteuid() == 0 else [])]
+    command = [
+        PYTHON,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={home}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabServerApp.extension_manager=readonly",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]
     origin = f"http://127.0.0.1:{port}"
-    with server(command, f"{origin}/api/status?token={token}", quiet_environment(home), home / "lab.log"):
+    with server(
+        command, f"{origin}/api/status?token={token}", quiet_environment(home), home / "lab.log"
+    ):
         yield origin, token
 
 
@@ -67,7 +93,9 @@ def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
     try:
         page.goto(f"{origin}/lab/tree/playground.ipynb?token={token}", timeout=120_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)  # the kernel is up
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
+            timeout=120_000
+        )  # the kernel is up
         run_cell(page, 0)
         choose = page.locator(".jp-Dialog .jp-mod-accept")  # JupyterLab may still ask which kernel
         if choose.is_visible():
@@ -78,25 +106,37 @@ def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
         # play: the kernel trains epoch after epoch until paused
         before = page.eval_on_selector(".cr-playground canvas.cr-boundary", "c => c.toDataURL()")
         page.click(".cr-playground button.cr-play")
-        page.wait_for_function("+document.querySelector('.cr-playground').dataset.epoch >= 5", timeout=60_000)
+        page.wait_for_function(
+            "+document.querySelector('.cr-playground').dataset.epoch >= 5", timeout=60_000
+        )
         page.click(".cr-playground button.cr-play")
-        assert page.eval_on_selector(".cr-playground canvas.cr-boundary", "c => c.toDataURL()") != before
+        assert (
+            page.eval_on_selector(".cr-playground canvas.cr-boundary", "c => c.toDataURL()")
+            != before
+        )
         # a click on a neuron: its graph from the loss, in the explorer
         page.click(".cr-playground canvas.cr-neuron[data-layer='1'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        page.locator(".cr-playground").screenshot(path=str(ARTEFACTS / "jupyterlab_playground_widget.png"))
+        page.locator(".cr-playground").screenshot(
+            path=str(ARTEFACTS / "jupyterlab_playground_widget.png")
+        )
         # the explorer's slider: the kernel records the graph again and sends new numbers
         explorer = page.locator(".jp-Cell").nth(1).locator(".cr-explorer").first
-        node = explorer.evaluate("e => [...e.querySelectorAll('.cr-slider')].find(s => s.querySelector("
-                                 "'.cr-slider-name').textContent === 'x').querySelector('input').dataset.node")
+        node = explorer.evaluate(
+            "e => [...e.querySelectorAll('.cr-slider')].find(s => s.querySelector("
+            "'.cr-slider-name').textContent === 'x').querySelector('input').dataset.node"
+        )
         shown = f"g.node[data-node='{node}']"
         group = explorer.locator(shown).first.element_handle()
         before = group.text_content()
         explorer.locator(f"input[data-node='{node}']").evaluate(
-            "s => { s.value = 1.5; s.dispatchEvent(new Event('input')); }")
-        page.wait_for_function("g => g.textContent.includes('data 1.5000')", arg=group, timeout=60_000)
+            "s => { s.value = 1.5; s.dispatchEvent(new Event('input')); }"
+        )
+        page.wait_for_function(
+            "g => g.textContent.includes('data 1.5000')", arg=group, timeout=60_000
+        )
         after = group.text_content()
         t = math.tanh(1.5 * -1.0 + 2.0)
         assert after != before and f"grad {(1 - t * t) * -1.0:.4f}" in after
@@ -112,4 +152,3 @@ def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
         context.close()
     assert not outside, f"requests left the server: {outside[:5]}"
     assert not errors, errors
-

@@ -38,7 +38,9 @@ def test_regression_data_sets_and_a_linear_output():
     g = small(dataset="gaussians", problem="regression", noise=0.0)
     a, b = g.X[0]
     bumps = [(1, 1, 1), (-1, -1, 1), (1, -1, -1), (-1, 1, -1)]
-    assert g.t[0] == pytest.approx(sum(sg * math.exp(-((a - p) ** 2 + (b - q) ** 2) / 2) for p, q, sg in bumps))
+    assert g.t[0] == pytest.approx(
+        sum(sg * math.exp(-((a - p) ** 2 + (b - q) ** 2) / 2) for p, q, sg in bumps)
+    )
     assert small().model.layers[-1].activation == "tanh"
     with pytest.raises(ValueError, match="for regression"):
         Settings(dataset="plane").checked()
@@ -57,12 +59,16 @@ def test_the_users_own_data():
 def test_train_fraction_and_batch_size():
     s = small(train_fraction=0.7, batch_size=4)
     assert len(s.train_rows) == 28 and len(s.test_rows) == 12
-    assert set(s.train_rows) | set(s.test_rows) == set(range(40)) and not set(s.train_rows) & set(s.test_rows)
+    assert set(s.train_rows) | set(s.test_rows) == set(range(40)) and not set(s.train_rows) & set(
+        s.test_rows
+    )
     s.epoch()
     assert s.steps == 7 and s.epochs == 1  # ceil(28 / 4) updates in one epoch
     s.update(batch_size=28)
     s.epoch()
-    assert s.steps == 8 and len(s.history["train"]) == 3  # the batch size applies from the next step
+    assert (
+        s.steps == 8 and len(s.history["train"]) == 3
+    )  # the batch size applies from the next step
 
 
 def test_input_features_are_the_formulas():
@@ -79,7 +85,9 @@ def test_layers_neurons_activation_and_fan_in_init():
     s.update(hidden=(3, 5, 2))  # the + buttons: a layer, and neurons
     assert s.model.nouts == [3, 5, 2, 1]
     W = s.model.layers[1].weights()[0]
-    assert W.std() < 1.5 * math.sqrt(2 / 3)  # He: std sqrt(2 / fan_in), not micrograd's U[-1, 1] alone
+    assert W.std() < 1.5 * math.sqrt(
+        2 / 3
+    )  # He: std sqrt(2 / fan_in), not micrograd's U[-1, 1] alone
     s.update(activation="tanh")
     bound = math.sqrt(6 / (3 + 5))  # Xavier uniform: |w| <= sqrt(6 / (fan_in + fan_out))
     assert np.all(np.abs(s.model.layers[1].weights()[0]) <= bound)
@@ -118,8 +126,9 @@ def test_learning_rate_changes_the_step_and_training_lowers_both_losses():
     assert s.epochs == 40 and len(s.history["test"]) == 41
     assert s.history["train"][-1] < 0.6 * s.history["train"][0]
     assert s.history["test"][-1] < s.history["test"][0]
-    assert s.history["train"][-1] == pytest.approx(np.mean([(s.model(s.F[i].tolist()).data - s.t[i]) ** 2
-                                                            for i in s.train_rows]))
+    assert s.history["train"][-1] == pytest.approx(
+        np.mean([(s.model(s.F[i].tolist()).data - s.t[i]) ** 2 for i in s.train_rows])
+    )
     s.reset()
     assert s.epochs == 0 and len(s.history["train"]) == 1
 
@@ -142,7 +151,9 @@ def test_each_neurons_heat_map_is_its_output_at_the_grid_points():
         for layer_index, layer in enumerate(s.model.layers):
             a = [neuron(a).data for neuron in layer.neurons]
             assert pictures["layers"][layer_index + 1][0][k] == pytest.approx(a[0], abs=1e-4)
-        assert pictures["layers"][-1][0][k] == pytest.approx(s.model([x1, x2, x1 * x2]).data, abs=1e-4)
+        assert pictures["layers"][-1][0][k] == pytest.approx(
+            s.model([x1, x2, x1 * x2]).data, abs=1e-4
+        )
 
 
 def test_weights_and_points():
@@ -162,12 +173,18 @@ def test_a_neurons_graph_is_backward_from_the_loss(layer, index):
     assert loss.data == pytest.approx(expected.data)
     view = chain_view(s, 4, {"kind": "neuron", "layer": layer, "index": index})
     nodes = view["graph"]["nodes"]
-    assert nodes[view["graph"]["output"]]["name"] == "loss" and nodes[view["graph"]["output"]]["grad"] == 1.0
+    assert (
+        nodes[view["graph"]["output"]]["name"] == "loss"
+        and nodes[view["graph"]["output"]]["grad"] == 1.0
+    )
     by_name = {node["name"]: node for node in nodes.values()}
     reference = autograd.gradients(expected, params)
     for p, g in zip(params, reference):
         assert by_name[p.label]["grad"] == pytest.approx(g, rel=1e-9, abs=1e-12)
-    assert "<svg" in view["svg"] and nodes[view["focus"]]["name"] == s.model.layers[layer].neurons[index].name
+    assert (
+        "<svg" in view["svg"]
+        and nodes[view["focus"]]["name"] == s.model.layers[layer].neurons[index].name
+    )
 
 
 def test_a_weights_batch_gradient_and_this_examples_share():

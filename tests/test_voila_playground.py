@@ -1,5 +1,6 @@
-"""``chainrule playground`` for real: Voila serving the bundled notebook on 127.0.0.1, driven by headless
-Chromium, then stopped with Ctrl-C (SIGINT) as a user would; the page may reach nothing but the server."""
+"""``chainrule playground`` for real: Voila serving the bundled notebook on 127.0.0.1, driven by
+headless Chromium, then stopped with Ctrl-C (SIGINT) as a user would; the page may reach nothing but
+the server."""
 
 from __future__ import annotations
 
@@ -32,12 +33,18 @@ def app(tmp_path_factory):
     home = tmp_path_factory.mktemp("voila")
     port, log = free_port(), home / "playground.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([PYTHON, "-m", "viz.cli", "playground", "xor", "--no-browser", "--port", str(port)],
-                                   env=quiet_environment(home), stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [PYTHON, "-m", "viz.cli", "playground", "xor", "--no-browser", "--port", str(port)],
+            env=quiet_environment(home),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 180
-        while not (found := re.search(r"open (http://127\.0\.0\.1:\d+/\?token=\w+)", log.read_text())):
+        while not (
+            found := re.search(r"open (http://127\.0\.0\.1:\d+/\?token=\w+)", log.read_text())
+        ):
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
             time.sleep(0.3)
         yield process, found.group(1), port, log
@@ -46,7 +53,7 @@ def app(tmp_path_factory):
         assert not listening(port), "the Voila server outlived chainrule playground"
 
 
-def test_chainrule_playground_serves_the_live_playground_and_stops_on_ctrl_c(app, browser):  # noqa: F811
+def test_chainrule_playground_serves_it_and_stops_on_ctrl_c(app, browser):  # noqa: F811
     process, url, port, log = app
     assert url.startswith(f"http://127.0.0.1:{port}/?token=")
     origin = f"http://127.0.0.1:{port}"
@@ -59,16 +66,25 @@ def test_chainrule_playground_serves_the_live_playground_and_stops_on_ctrl_c(app
     try:
         page.goto(url, timeout=120_000)
         page.wait_for_selector(".cr-playground canvas.cr-neuron", timeout=120_000)
-        assert "cr-on" in page.get_attribute("button[data-dataset=xor]", "class")  # the data set asked for
-        page.click("button.cr-add-layer")  # a control: the kernel builds a network with one more layer
-        page.wait_for_function("document.querySelectorAll('canvas.cr-neuron').length === 4 + 2 + 2 + 1",
-                               timeout=60_000)
+        assert "cr-on" in page.get_attribute(
+            "button[data-dataset=xor]", "class"
+        )  # the data set asked for
+        page.click(
+            "button.cr-add-layer"
+        )  # a control: the kernel builds a network with one more layer
+        page.wait_for_function(
+            "document.querySelectorAll('canvas.cr-neuron').length === 4 + 2 + 2 + 1", timeout=60_000
+        )
         before = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
         for epoch in (1, 2, 3):
             page.click("button.cr-step")
-            page.wait_for_function(f"document.querySelector('.cr-playground').dataset.epoch === '{epoch}'",
-                                   timeout=60_000)
-        assert page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before  # the kernel trained
+            page.wait_for_function(
+                f"document.querySelector('.cr-playground').dataset.epoch === '{epoch}'",
+                timeout=60_000,
+            )
+        assert (
+            page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before
+        )  # the kernel trained
         page.click("canvas.cr-neuron[data-layer='2'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")

@@ -125,8 +125,8 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         else:
             from .interactive.training import record, snapshot
 
-            recorded, snapshots = record(fit, steps, every,
-                                         lambda k: snapshot(k, model, X, y, loss, X_test, y_test, ALPHA_L2))
+            frame = lambda k: snapshot(k, model, X, y, loss, X_test, y_test, ALPHA_L2)
+            recorded, snapshots = record(fit, steps, every, frame)
             history = nn.History()
             history.loss.extend(recorded["loss"])
             history.accuracy.extend(recorded["accuracy"])

@@ -21,12 +21,24 @@ import nn
 from .page import Page, asset, json_for_html, script
 from .playground_chain import chain_view, nearest_example
 from .playground_data import CLASSIFICATION, FEATURES, REGRESSION
-from .playground_session import MAX_LAYERS, MAX_NEURONS, NUMPY_ACTIVATIONS, RESETS, Session, Settings, settings_from
+from .playground_session import (
+    MAX_LAYERS,
+    MAX_NEURONS,
+    NUMPY_ACTIVATIONS,
+    RESETS,
+    Session,
+    Settings,
+    settings_from,
+)
 from .training import finite
 
 OPTIONS = {
-    "classification": list(CLASSIFICATION), "regression": list(REGRESSION), "features": list(FEATURES),
-    "activations": list(NUMPY_ACTIVATIONS), "maxLayers": MAX_LAYERS, "maxNeurons": MAX_NEURONS,
+    "classification": list(CLASSIFICATION),
+    "regression": list(REGRESSION),
+    "features": list(FEATURES),
+    "activations": list(NUMPY_ACTIVATIONS),
+    "maxLayers": MAX_LAYERS,
+    "maxNeurons": MAX_NEURONS,
     "lr": [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
     "regRate": [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
 }
@@ -49,8 +61,16 @@ class Playground(anywidget.AnyWidget):
     chain_svg = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, model: nn.MLP | None = None, X: Any = None, y: Any = None, *, epochs_per_frame: int = 1,
-                 resolution: int = 24, **settings: Any) -> None:
+    def __init__(
+        self,
+        model: nn.MLP | None = None,
+        X: Any = None,
+        y: Any = None,
+        *,
+        epochs_per_frame: int = 1,
+        resolution: int = 24,
+        **settings: Any,
+    ) -> None:
         if (X is None) != (y is None):
             raise ValueError("playground: give both X and y, or neither (then a data set by name)")
         if X is not None:
@@ -63,10 +83,15 @@ class Playground(anywidget.AnyWidget):
         self.session = Session(settings_from(Settings(), settings), X, y, model)
         self.epochs_per_frame, self.resolution = epochs_per_frame, resolution
         super().__init__(
-            _esm=asset("explorer.js") + asset("playground.js") + asset("playground_widget.js")
-            + "\nexport default { render({ model, el }) { return crPlaygroundWidget(model, el); } };\n",
-            _css=asset("explorer.css") + asset("playground.css"), options=OPTIONS,
-            settings=self.session.settings.as_dict(), points=self.session.points(),
+            _esm=asset("explorer.js")
+            + asset("playground.js")
+            + asset("playground_widget.js")
+            + "\nexport default { render({ model, el }) "
+            + "{ return crPlaygroundWidget(model, el); } };\n",
+            _css=asset("explorer.css") + asset("playground.css"),
+            options=OPTIONS,
+            settings=self.session.settings.as_dict(),
+            points=self.session.points(),
         )
         self._send_frame()
         self.on_msg(self._message)
@@ -100,13 +125,20 @@ class Playground(anywidget.AnyWidget):
             raise ValueError(self.error)
         return self
 
-    def select(self, layer: int, index: int, input: int | None = None, example: int | None = None) -> Playground:
-        """Show the graph of neuron (layer, index), or of its weight from ``input`` (``nin`` is the bias),
+    def select(
+        self, layer: int, index: int, input: int | None = None, example: int | None = None
+    ) -> Playground:
+        """Show the graph of neuron (layer, index), or of its weight from ``input`` (nin: bias),
         on training example ``example``, with backward from the loss (a click on the diagram)."""
         if example is not None:
             self.example = example
         kind = "neuron" if input is None else "weight"
-        self.selected = {"kind": kind, "layer": layer, "index": index, **({} if input is None else {"input": input})}
+        self.selected = {
+            "kind": kind,
+            "layer": layer,
+            "index": index,
+            **({} if input is None else {"input": input}),
+        }
         if self.error:
             raise ValueError(self.error)
         return self
@@ -133,7 +165,9 @@ class Playground(anywidget.AnyWidget):
             self.settings = old.as_dict()
             return
         self.error = ""
-        if any(getattr(old, k) != getattr(self.session.settings, k) for k in RESETS):  # started again
+        if any(
+            getattr(old, k) != getattr(self.session.settings, k) for k in RESETS
+        ):  # started again
             self.points = self.session.points()
             self.selected, self.chain, self.chain_svg = {}, {}, ""
         self._send_frame()
@@ -160,30 +194,53 @@ class Playground(anywidget.AnyWidget):
     def _send_frame(self) -> None:
         s = self.session
         self._send_chain(svg=False)
-        self.frame = {"epoch": s.epochs, "train": finite(s.history["train"]), "test": finite(s.history["test"]),
-                      "accuracy": [s.accuracy(s.train_rows), s.accuracy(s.test_rows)],
-                      "pictures": s.pictures(self.resolution), "weights": s.weights(),
-                      "activation": s.settings.activation, "problem": s.settings.problem}
+        self.frame = {
+            "epoch": s.epochs,
+            "train": finite(s.history["train"]),
+            "test": finite(s.history["test"]),
+            "accuracy": [s.accuracy(s.train_rows), s.accuracy(s.test_rows)],
+            "pictures": s.pictures(self.resolution),
+            "weights": s.weights(),
+            "activation": s.settings.activation,
+            "problem": s.settings.problem,
+        }
 
 
-def playground(model: nn.MLP | None = None, X: Any = None, y: Any = None, **options: Any) -> Playground:
-    """TensorFlow Playground's trainer in a notebook: ``viz.playground()`` (moons), ``viz.playground(
+def playground(
+    model: nn.MLP | None = None, X: Any = None, y: Any = None, **options: Any
+) -> Playground:
+    """TensorFlow Playground's trainer in a notebook: ``viz.playground()`` (moons),
+    ``viz.playground(
     dataset="xor", hidden=[4, 4])``, or your own 2-D data ``viz.playground(None, X, y)``; see
-    ``Settings`` for every option. ``model``: an ``nn.MLP`` to start from (fan-in init otherwise)."""
+    ``Settings`` for every option. ``model``: an ``nn.MLP`` to start from (else fan-in init)."""
     return Playground(model, X, y, **options)
 
 
-def replay_page(title: str, data: list[list[float]], history: dict[str, list[float]],
-                snapshots: list[dict[str, Any]]) -> Page:
+def replay_page(
+    title: str,
+    data: list[list[float]],
+    history: dict[str, list[float]],
+    snapshots: list[dict[str, Any]],
+) -> Page:
     """A recorded run as one HTML page: the boundary and every neuron's heat map at each snapshot,
-    the training loss curve and the test loss at each snapshot (``testLoss``) with axes, and a scrubber."""
-    record = {"title": title, "points": data, "loss": finite(history["loss"]),
-              "accuracy": finite(history["accuracy"]), "snapshots": snapshots}
+    the training loss curve and the test loss at each snapshot (``testLoss``) with axes, and a
+    scrubber."""
+    record = {
+        "title": title,
+        "points": data,
+        "loss": finite(history["loss"]),
+        "accuracy": finite(history["accuracy"]),
+        "snapshots": snapshots,
+    }
     fragment = (
-        f'<div class="cr-playground cr-replay"><style>{asset("explorer.css")}{asset("playground.css")}</style>'
+        '<div class="cr-playground cr-replay">'
+        f'<style>{asset("explorer.css")}{asset("playground.css")}</style>'
         f'<script type="application/json" class="cr-data">{json_for_html(record)}</script>'
-        '<p class="cr-static-note">This replay needs JavaScript: open the file in a browser.</p></div>'
-        + script(f'(function(){{{asset("playground.js")}\n'
-                 'crReplay(document.currentScript.previousElementSibling);})();')
+        '<p class="cr-static-note">This replay needs JavaScript: open the file in a browser.</p>'
+        "</div>"
+        + script(
+            f"(function(){{{asset('playground.js')}\n"
+            "crReplay(document.currentScript.previousElementSibling);})();"
+        )
     )
     return Page(fragment, title)

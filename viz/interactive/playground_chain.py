@@ -26,21 +26,25 @@ from .playground_session import Session
 
 
 def loss_graph(session: Session, example: int, layer: int, index: int) -> tuple[Value, list[Value]]:
-    """(l_k, the parameters in the graph) for training example ``example`` and neuron (layer, index)."""
+    """(l_k, the parameters in its graph) for training example ``example``, neuron (layer, j)."""
     layers = session.model.layers
     if not 0 <= layer < len(layers) or not 0 <= index < layers[layer].nout:
         raise ValueError(f"playground: no neuron ({layer}, {index}) in this network")
     if not 0 <= example < len(session.train_rows):
-        raise ValueError(f"playground: no training example {example} (there are {len(session.train_rows)})")
+        raise ValueError(
+            f"playground: no training example {example} (there are {len(session.train_rows)})"
+        )
     row = session.train_rows[example]
-    before = session.activations(session.F[row:row + 1])
+    before = session.activations(session.F[row : row + 1])
     names = session.settings.features if layer == 0 else [n.name for n in layers[layer - 1].neurons]
     inputs = [Value(float(v), label=name) for v, name in zip(before[layer][0], names)]
     clicked = layers[layer].neurons[index]
-    outputs = [clicked.forward(inputs) if j == index else Value(float(v), label=n.name)
-               for j, (v, n) in enumerate(zip(before[layer + 1][0], layers[layer].neurons))]
+    outputs = [
+        clicked.forward(inputs) if j == index else Value(float(v), label=n.name)
+        for j, (v, n) in enumerate(zip(before[layer + 1][0], layers[layer].neurons))
+    ]
     params = list(clicked.parameters())
-    for later in layers[layer + 1:]:
+    for later in layers[layer + 1 :]:
         outputs = later.forward(outputs)
         params += later.parameters()
     target = Value(float(session.t[row]), label="t")
@@ -60,10 +64,12 @@ def weight_gradients(session: Session, example: int, weight: Value) -> dict[str,
     return {"batch": float(total), "example": float(mine) / len(session.train_rows)}
 
 
-def chain_view(session: Session, example: int, selected: dict[str, Any], svg: bool = True) -> dict[str, Any]:
+def chain_view(
+    session: Session, example: int, selected: dict[str, Any], svg: bool = True
+) -> dict[str, Any]:
     """What the page shows for a click: the explorer's data and SVG of ``loss_graph``, the node to
     select, and for a weight its gradients. ``selected``: {"kind": "neuron", "layer", "index"} or
-    {"kind": "weight", "layer", "index", "input"} (the input's position; len(inputs) is the bias)."""
+    {"kind": "weight", "layer", "index", "input"} (the input's position; nin is the bias)."""
     layer, index = int(selected["layer"]), int(selected["index"])
     loss, params = loss_graph(session, example, layer, index)
     neuron = session.model.layers[layer].neurons[index]
@@ -79,12 +85,21 @@ def chain_view(session: Session, example: int, selected: dict[str, Any], svg: bo
     ids = node_ids(order)
     if focus is None:
         focus = next(node for node in order if node.label == neuron.name and node.op)
-    view = {"graph": data, "focus": ids[focus],
-            "focusName": focus.label, "example": example, "row": int(session.train_rows[example]),
-            "layer": layer, "index": index, "kind": selected.get("kind", "neuron")}
+    view = {
+        "graph": data,
+        "focus": ids[focus],
+        "focusName": focus.label,
+        "example": example,
+        "row": int(session.train_rows[example]),
+        "layer": layer,
+        "index": index,
+        "kind": selected.get("kind", "neuron"),
+    }
     if svg:  # the layout: drawn once per selection; later frames change only the numbers
         grads = {node: data["nodes"][ids[node]]["grad"] for node in order}
-        digraph = build_digraph(order, [loss], params=set(params), legend=False, grad_of=grads.get, highlight=focus)
+        digraph = build_digraph(
+            order, [loss], params=set(params), legend=False, grad_of=grads.get, highlight=focus
+        )
         view["svg"] = Picture(digraph, node_count=len(order)).to_svg()
     if selected.get("kind") == "weight":
         view["gradients"] = weight_gradients(session, example, focus)

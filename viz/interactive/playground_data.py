@@ -34,7 +34,9 @@ FEATURES: dict[str, Feature] = {
 
 CLASSIFICATION = ("moons", "circles", "xor", "spirals", "blobs")
 REGRESSION = ("plane", "gaussians")
-BUMPS = np.array([[1.0, 1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]])  # (c1, c2, sign)
+BUMPS = np.array(
+    [[1.0, 1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]
+)  # (c1, c2, sign)
 
 
 def make_data(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +52,12 @@ def make_data(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.nd
     if name == "spirals":
         return nn.make_spirals(n_samples, noise=noise, seed=seed)
     if name == "blobs":
-        return nn.make_blobs(n_samples, centers=np.array([[-1.0, -1.0], [1.0, 1.0]]), cluster_std=noise + 0.3,
-                             seed=seed)
+        return nn.make_blobs(
+            n_samples,
+            centers=np.array([[-1.0, -1.0], [1.0, 1.0]]),
+            cluster_std=noise + 0.3,
+            seed=seed,
+        )
     rng = np.random.default_rng(seed)
     X = rng.uniform(-2.0, 2.0, size=(n_samples, 2))
     if name == "plane":
@@ -59,7 +65,10 @@ def make_data(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.nd
     elif name == "gaussians":
         t = sum(s * np.exp(-((X[:, 0] - a) ** 2 + (X[:, 1] - b) ** 2) / 2) for a, b, s in BUMPS)
     else:
-        raise ValueError(f"playground: unknown data set {name!r}; known: {', '.join(CLASSIFICATION + REGRESSION)}")
+        raise ValueError(
+            f"playground: unknown data set {name!r}; "
+            f"known: {', '.join(CLASSIFICATION + REGRESSION)}"
+        )
     return X, np.clip(t + noise * rng.standard_normal(n_samples), -1.0, 1.0)
 
 
@@ -67,35 +76,47 @@ def features(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
     """The columns ``names`` (from FEATURES) of the points X (n, 2): an (n, len(names)) array."""
     unknown = [n for n in names if n not in FEATURES]
     if unknown or not names:
-        raise ValueError(f"playground: features must be some of {', '.join(FEATURES)}; got {list(names)}")
+        raise ValueError(
+            f"playground: features must be some of {', '.join(FEATURES)}; got {list(names)}"
+        )
     return np.column_stack([FEATURES[n](X[:, 0], X[:, 1]) for n in names])
 
 
 def targets(y: np.ndarray, problem: str) -> np.ndarray:
-    """Training targets: classes 0/1 (or -1/+1) as -1/+1 for classification; y itself for regression."""
+    """Targets: classes 0/1 (or -1/+1) as -1/+1 for classification; y itself for regression."""
     y = np.asarray(y, dtype=float).ravel()
     if problem == "regression":
         return y
     if not set(np.unique(y)) <= {-1.0, 0.0, 1.0}:
-        raise ValueError(f"playground: classification needs two classes (0/1 or -1/+1), got labels "
-                         f"{sorted(set(np.unique(y).tolist()))[:5]}")
+        raise ValueError(
+            f"playground: classification needs two classes (0/1 or -1/+1), got labels "
+            f"{sorted(set(np.unique(y).tolist()))[:5]}"
+        )
     return np.where(y > 0, 1.0, -1.0)
 
 
 def split(n: int, train_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train rows, test rows): a seeded shuffle of 0..n-1, the first ``train_fraction`` for training."""
+    """(train rows, test rows): a seeded shuffle of 0..n-1, cut at ``train_fraction``."""
     if not 0 < train_fraction < 1:
-        raise ValueError(f"playground: the training share must be between 0 and 1, got {train_fraction!r}")
+        raise ValueError(
+            f"playground: the training share must be between 0 and 1, got {train_fraction!r}"
+        )
     order = np.random.default_rng(seed).permutation(n)
     cut = min(n - 1, max(1, round(train_fraction * n)))
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
 def plane_grid(X: np.ndarray, resolution: int) -> dict[str, Any]:
-    """A square grid over the data's bounding box (padded), rows from the lowest x2 up: its corners and points."""
+    """A square grid over the data (padded), rows from the lowest x2 up: its corners and points."""
     low, high = X.min(axis=0), X.max(axis=0)
     centre, half = (low + high) / 2, max(high - low) / 2 * 1.1 + 0.1
     x0, x1, y0, y1 = centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
-    return {"n": resolution, "x0": float(x0), "x1": float(x1), "y0": float(y0), "y1": float(y1),
-            "points": np.column_stack([gx.ravel(), gy.ravel()])}
+    return {
+        "n": resolution,
+        "x0": float(x0),
+        "x1": float(x1),
+        "y0": float(y0),
+        "y1": float(y1),
+        "points": np.column_stack([gx.ravel(), gy.ravel()]),
+    }

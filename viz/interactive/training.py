@@ -75,8 +75,8 @@ def record(fit: Callable[[int], Any], steps: int, every: int, snapshot: Callable
     return history, snapshots
 
 
-def snapshot(step: int, model: Any, X: np.ndarray, y: np.ndarray, loss: Any, X_test: np.ndarray, y_test: np.ndarray,
-             alpha_l2: float = 0.0, resolution: int = 16) -> dict[str, Any]:
+def snapshot(step: int, model: Any, X: np.ndarray, y: np.ndarray, loss: Any, X_test: np.ndarray,
+             y_test: np.ndarray, alpha_l2: float = 0.0, resolution: int = 16) -> dict[str, Any]:
     """One frame of a recorded run: the boundary, every neuron's output over the plane, the weights
     and the test loss (with the same L2 penalty as the training loss) at ``step``."""
     from nn import evaluate
@@ -86,8 +86,9 @@ def snapshot(step: int, model: Any, X: np.ndarray, y: np.ndarray, loss: Any, X_t
 
     grid = plane_grid(X, resolution)
     layers = layer_outputs(model, grid.pop("points"))
-    network = {"features": ["x1", "x2"], "active": ["x1", "x2"], "sizes": model.nouts, "n": resolution,
-               "layers": [np.round(np.tanh(a.T), 3).tolist() for a in layers],
-               "weights": [{"W": W.tolist(), "b": b.tolist()} for W, b in (layer.weights() for layer in model.layers)]}
+    weights = [layer.weights() for layer in model.layers]
+    network = {"features": ["x1", "x2"], "active": ["x1", "x2"], "sizes": model.nouts,
+               "n": resolution, "layers": [np.round(np.tanh(a.T), 3).tolist() for a in layers],
+               "weights": [{"W": W.tolist(), "b": b.tolist()} for W, b in weights]}
     test = evaluate(model, X_test, y_test, loss=loss, alpha_l2=alpha_l2)["loss"]
     return {"step": step, "grid": boundary(model, X, y, loss), "network": network, "testLoss": test}

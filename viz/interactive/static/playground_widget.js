@@ -1,11 +1,16 @@
-// chainrule playground, the anywidget front end: TensorFlow Playground's controls and views, and the
-// chain rule of a clicked neuron or weight in the explorer (crMount from explorer.js). The kernel
-// trains and computes; every control here only changes `settings`, `selected` or `example`.
+// chainrule playground, the anywidget front end: TensorFlow Playground's controls and views,
+// and the chain rule of a clicked neuron or weight in the explorer (crMount from explorer.js).
+// The kernel trains and computes; every control here only changes `settings`, `selected` or
+// `example`, or sends a message (step, reset, pick).
 "use strict";
 
 function crSelect(className, choices, value, onChange) {
   var s = crEl("select", className);
-  choices.forEach(function (c) { var o = crEl("option", "", String(c)); o.value = String(c); s.appendChild(o); });
+  choices.forEach(function (c) {
+    var o = crEl("option", "", String(c));
+    o.value = String(c);
+    s.appendChild(o);
+  });
   s.value = String(value);
   s.addEventListener("change", function () { onChange(s.value); });
   return s;
@@ -38,7 +43,8 @@ function crPlaygroundWidget(model, el) {
 
   // ---- the top bar: run controls and the training settings
   var bar = crEl("div", "cr-toolbar");
-  var reset = crEl("button", "cr-button cr-reset", "reset"), play = crEl("button", "cr-button cr-play", "play");
+  var reset = crEl("button", "cr-button cr-reset", "reset");
+  var play = crEl("button", "cr-button cr-play", "play");
   var step = crEl("button", "cr-button cr-step", "step"), epoch = crEl("span", "cr-epoch", "");
   reset.addEventListener("click", function () { stop(); send({ type: "reset" }); });
   play.addEventListener("click", function () {
@@ -61,7 +67,8 @@ function crPlaygroundWidget(model, el) {
    settingSelect("regularization", "regularisation", ["none", "L1", "L2"], same),
    settingSelect("reg_rate", "regularisation rate", opts.regRate, Number),
   ].forEach(function (e) { bar.appendChild(e); });
-  controls.problem = crSelect("cr-problem", ["classification", "regression"], settings().problem, function (v) {
+  var problems = ["classification", "regression"];
+  controls.problem = crSelect("cr-problem", problems, settings().problem, function (v) {
     change({ problem: v, dataset: opts[v][0] });
   });
   bar.appendChild(crLabelled("problem type", controls.problem));
@@ -71,11 +78,20 @@ function crPlaygroundWidget(model, el) {
   data.appendChild(crEl("h4", "", "data"));
   var sets = crEl("div", "cr-datasets");
   data.appendChild(sets);
-  controls.train_fraction = crRange("cr-ratio", 10, 90, 10, settings().train_fraction * 100, function (v) { change({ train_fraction: v / 100 }); });
-  controls.noise = crRange("cr-noise", 0, 50, 5, settings().noise * 100, function (v) { change({ noise: v / 100 }); });
-  controls.batch_size = crRange("cr-batch", 1, 30, 1, settings().batch_size, function (v) { change({ batch_size: v }); });
-  var ratioText = crEl("span", "cr-value"), noiseText = crEl("span", "cr-value"), batchText = crEl("span", "cr-value");
-  [["ratio of training to test data", controls.train_fraction, ratioText], ["noise", controls.noise, noiseText],
+  var s0 = settings();
+  controls.train_fraction = crRange("cr-ratio", 10, 90, 10, s0.train_fraction * 100, function (v) {
+    change({ train_fraction: v / 100 });
+  });
+  controls.noise = crRange("cr-noise", 0, 50, 5, s0.noise * 100, function (v) {
+    change({ noise: v / 100 });
+  });
+  controls.batch_size = crRange("cr-batch", 1, 30, 1, s0.batch_size, function (v) {
+    change({ batch_size: v });
+  });
+  var ratioText = crEl("span", "cr-value"), noiseText = crEl("span", "cr-value");
+  var batchText = crEl("span", "cr-value");
+  [["ratio of training to test data", controls.train_fraction, ratioText],
+   ["noise", controls.noise, noiseText],
    ["batch size", controls.batch_size, batchText]].forEach(function (r) {
     var box = crLabelled(r[0], r[1]); box.appendChild(r[2]); data.appendChild(box);
   });
@@ -86,10 +102,12 @@ function crPlaygroundWidget(model, el) {
   // ---- middle: the network
   var middle = crEl("div", "cr-column cr-net-column");
   var layerBar = crEl("div", "cr-toolbar");
-  var addLayer = crEl("button", "cr-button cr-add-layer", "+ layer"), removeLayer = crEl("button", "cr-button cr-remove-layer", "\u2212 layer");
+  var addLayer = crEl("button", "cr-button cr-add-layer", "+ layer");
+  var removeLayer = crEl("button", "cr-button cr-remove-layer", "\u2212 layer");
   var layerText = crEl("span", "cr-layer-count", "");
   addLayer.addEventListener("click", function () {
-    var h = settings().hidden.slice(); if (h.length < opts.maxLayers) { h.push(2); change({ hidden: h }); }
+    var h = settings().hidden.slice();
+    if (h.length < opts.maxLayers) { h.push(2); change({ hidden: h }); }
   });
   removeLayer.addEventListener("click", function () {
     var h = settings().hidden.slice(); if (h.length) { h.pop(); change({ hidden: h }); }
@@ -117,12 +135,19 @@ function crPlaygroundWidget(model, el) {
 
   // ---- below: the chain rule of the clicked neuron or weight
   var chain = crEl("div", "cr-chain");
-  var chainTitle = crEl("h4", "cr-chain-title", "Click a neuron or a weight for its chain rule, from the loss back.");
+  var invite = "Click a neuron or a weight for its chain rule, from the loss back.";
+  var chainTitle = crEl("h4", "cr-chain-title", invite);
   var exampleBox = crEl("div", "cr-toolbar");
-  var example = crRange("cr-example", 0, 0, 1, model.get("example"), function (v) { model.set("example", v); model.save_changes(); });
-  example.addEventListener("input", function () { exampleText.textContent = "training example " + example.value; });
+  var example = crRange("cr-example", 0, 0, 1, model.get("example"), function (v) {
+    model.set("example", v);
+    model.save_changes();
+  });
+  example.addEventListener("input", function () {
+    exampleText.textContent = "training example " + example.value;
+  });
   var exampleText = crEl("span", "cr-value", "");
-  [crEl("span", "", "example (or click a point):"), example, exampleText].forEach(function (e) { exampleBox.appendChild(e); });
+  [crEl("span", "", "example (or click a point):"), example, exampleText]
+    .forEach(function (e) { exampleBox.appendChild(e); });
   var gradients = crEl("p", "cr-gradients", ""), explorer = crEl("div", "cr-explorer");
   [chainTitle, exampleBox, gradients, explorer].forEach(function (e) { chain.appendChild(e); });
 
@@ -131,11 +156,17 @@ function crPlaygroundWidget(model, el) {
   [bar, error, columns, chain].forEach(function (e) { root.appendChild(e); });
   el.appendChild(root);
 
-  function selectNeuron(layer, j) { model.set("selected", { kind: "neuron", layer: layer, index: j }); model.save_changes(); }
-  function selectWeight(layer, j, i) { model.set("selected", { kind: "weight", layer: layer, index: j, input: i }); model.save_changes(); }
+  function select(what) { model.set("selected", what); model.save_changes(); }
+  function selectNeuron(layer, j) { select({ kind: "neuron", layer: layer, index: j }); }
+  function selectWeight(layer, j, i) {
+    select({ kind: "weight", layer: layer, index: j, input: i });
+  }
   function toggleFeature(name) {
     var f = settings().features.slice(), k = f.indexOf(name);
-    if (k >= 0 && f.length > 1) f.splice(k, 1); else if (k < 0) f = opts.features.filter(function (n) { return n === name || f.indexOf(n) >= 0; });
+    if (k >= 0 && f.length > 1) f.splice(k, 1);  // the last feature stays
+    else if (k < 0) {
+      f = opts.features.filter(function (n) { return n === name || f.indexOf(n) >= 0; });
+    }
     change({ features: f });
   }
 
@@ -160,11 +191,19 @@ function crPlaygroundWidget(model, el) {
     neuronBar.style.paddingLeft = CR_COL + "px";
     s.hidden.forEach(function (size, l) {
       var box = crEl("span", "cr-neuron-count");
-      var plus = crEl("button", "cr-button cr-add-neuron", "+"), minus = crEl("button", "cr-button cr-remove-neuron", "\u2212");
+      var plus = crEl("button", "cr-button cr-add-neuron", "+");
+      var minus = crEl("button", "cr-button cr-remove-neuron", "\u2212");
       plus.setAttribute("data-layer", l); minus.setAttribute("data-layer", l);
-      plus.addEventListener("click", function () { var h = s.hidden.slice(); if (h[l] < opts.maxNeurons) { h[l]++; change({ hidden: h }); } });
-      minus.addEventListener("click", function () { var h = s.hidden.slice(); if (h[l] > 1) { h[l]--; change({ hidden: h }); } });
-      [plus, minus, crEl("span", "", size + " neurons")].forEach(function (e) { box.appendChild(e); });
+      plus.addEventListener("click", function () {
+        var h = s.hidden.slice();
+        if (h[l] < opts.maxNeurons) { h[l]++; change({ hidden: h }); }
+      });
+      minus.addEventListener("click", function () {
+        var h = s.hidden.slice();
+        if (h[l] > 1) { h[l]--; change({ hidden: h }); }
+      });
+      [plus, minus, crEl("span", "", size + " neurons")]
+        .forEach(function (e) { box.appendChild(e); });
       neuronBar.appendChild(box);
     });
   }
@@ -175,16 +214,20 @@ function crPlaygroundWidget(model, el) {
     crDrawHeat(board, out, g.n, discrete, 0.6);  // paler than the points on it
     var train = [];
     points.forEach(function (p, i) { if (!p[3]) train.push(i); });
-    crDrawPoints(board, g, points, showTest, model.get("chain").row === undefined ? -1 : model.get("chain").row);
-    crDrawNetwork(network, { features: opts.features, active: s.features, sizes: f.weights.map(function (l) { return l.b.length; }),
-      layers: g.layers, weights: f.weights, n: g.n }, { neuron: selectNeuron, weight: selectWeight, feature: toggleFeature });
+    var mark = model.get("chain").row;
+    crDrawPoints(board, g, points, showTest, mark === undefined ? -1 : mark);
+    var sizes = f.weights.map(function (l) { return l.b.length; });
+    crDrawNetwork(network, { features: opts.features, active: s.features, sizes: sizes,
+                             layers: g.layers, weights: f.weights, n: g.n },
+                  { neuron: selectNeuron, weight: selectWeight, feature: toggleFeature });
     crDrawCurves(curves, [{ xy: crPairs(f.train, 0), colour: "#333", name: "training loss" },
                           { xy: crPairs(f.test, 0), colour: "#e6550d", name: "test loss" }],
                  Math.max(f.epoch, 10), f.epoch, "epoch");
     epoch.textContent = "epoch " + ("00000" + f.epoch).slice(-6).replace(/(\d{3})$/, ",$1");
     root.setAttribute("data-epoch", f.epoch);
-    accuracy.textContent = f.accuracy[0] === null ? "" : "accuracy: training " + (100 * f.accuracy[0]).toFixed(1) +
-      "%, test " + (f.accuracy[1] === null ? "-" : (100 * f.accuracy[1]).toFixed(1) + "%");
+    var percent = function (a) { return a === null ? "-" : (100 * a).toFixed(1) + "%"; };
+    accuracy.textContent = f.accuracy[0] === null ? "" :
+      "accuracy: training " + percent(f.accuracy[0]) + ", test " + percent(f.accuracy[1]);
     example.max = Math.max(0, train.length - 1);
     example.value = model.get("example");
     exampleText.textContent = "training example " + model.get("example");
@@ -192,7 +235,9 @@ function crPlaygroundWidget(model, el) {
   }
   function onFrame() {  // while playing, each new frame asks for the next epoch
     draw();
-    if (running && !model.get("error")) setTimeout(function () { if (running) send({ type: "step" }); }, 30);
+    if (running && !model.get("error")) {
+      setTimeout(function () { if (running) send({ type: "step" }); }, 30);
+    }
     if (model.get("error")) stop();
   }
 
@@ -210,12 +255,14 @@ function crPlaygroundWidget(model, el) {
   }
   function showChain() {
     var c = model.get("chain");
-    if (!c.graph) { chainTitle.textContent = "Click a neuron or a weight for its chain rule, from the loss back."; gradients.textContent = ""; return; }
+    if (!c.graph) { chainTitle.textContent = invite; gradients.textContent = ""; return; }
     if (view) view.update(c.graph);
-    chainTitle.textContent = (c.kind === "weight" ? "weight " : "neuron ") + c.focusName + " on training example " +
-      c.example + ": backward from the loss, every gradient is dloss/d(node)";
-    gradients.textContent = c.gradients ? "gradient of the training loss (mean over all training points, plus the " +
-      "penalty): " + c.gradients.batch.toFixed(6) + "; this example's share, (1/N) dloss/dw: " + c.gradients.example.toFixed(6) : "";
+    chainTitle.textContent = (c.kind === "weight" ? "weight " : "neuron ") + c.focusName +
+      " on training example " + c.example +
+      ": backward from the loss, every gradient is dloss/d(node)";
+    gradients.textContent = c.gradients ? "gradient of the training loss (mean over all training " +
+      "points, plus the penalty): " + c.gradients.batch.toFixed(6) +
+      "; this example's share, (1/N) dloss/dw: " + c.gradients.example.toFixed(6) : "";
     draw();
   }
   var onSettings = function () { drawControls(); };
@@ -231,6 +278,7 @@ function crPlaygroundWidget(model, el) {
   mountChain();
   return function () {
     running = false;
-    ["change:frame", "change:points", "change:settings", "change:chain_svg", "change:chain", "change:error"].forEach(function (e) { model.off(e); });
+    ["frame", "points", "settings", "chain_svg", "chain", "error"]
+      .forEach(function (name) { model.off("change:" + name); });
   };
 }
