@@ -107,6 +107,25 @@ def local_only(context: object, origin: str, outside: list[str]) -> None:
     context.route("**/*", route)
 
 
+@contextmanager
+def local_page(browser: object, origin: str, name: str, width: int = 1300) -> Iterator[object]:
+    """A page that may reach only ``origin``; afterwards its screenshot ``name``, and a failure if
+    it asked for anything from elsewhere or raised an uncaught error."""
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    outside: list[str] = []
+    errors: list[str] = []
+    local_only(context, origin, outside)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        screenshot(page, name)
+        context.close()
+    assert not outside, f"requests left the server: {outside[:5]}"
+    assert not errors, errors
+
+
 def screenshot(page: object, name: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)

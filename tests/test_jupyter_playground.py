@@ -14,15 +14,7 @@ import re
 import nbformat
 import pytest
 from browser_helpers import ARTEFACTS, browser, require_browser  # noqa: F401 (fixture)
-from server_helpers import (
-    PYTHON,
-    free_port,
-    local_only,
-    new_token,
-    quiet_environment,
-    screenshot,
-    server,
-)
+from server_helpers import PYTHON, free_port, local_page, new_token, quiet_environment, server
 
 pytest.importorskip("anywidget")
 pytest.importorskip("jupyterlab")
@@ -84,18 +76,10 @@ def run_cell(page, index: int) -> None:  # noqa: F811
 
 def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
     origin, token = lab
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    outside: list[str] = []
-    local_only(context, origin, outside)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
+    with local_page(browser, origin, "jupyterlab_playground", width=1400) as page:
         page.goto(f"{origin}/lab/tree/playground.ipynb?token={token}", timeout=120_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
-            timeout=120_000
-        )  # the kernel is up
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)  # the kernel
         run_cell(page, 0)
         choose = page.locator(".jp-Dialog .jp-mod-accept")  # JupyterLab may still ask which kernel
         if choose.is_visible():
@@ -147,8 +131,3 @@ def test_playground_and_explorer_in_jupyterlab(lab, browser):  # noqa: F811
         words = re.search(r"RESULT (\d+) (\S+) (\S+) (\S+) (\S+)", output.inner_text()).groups()
         epochs, first, last, gap = int(words[0]), float(words[1]), float(words[2]), float(words[3])
         assert epochs >= 5 and last < first and gap < 1e-12 and words[4] == "loss"
-    finally:
-        screenshot(page, "jupyterlab_playground")
-        context.close()
-    assert not outside, f"requests left the server: {outside[:5]}"
-    assert not errors, errors

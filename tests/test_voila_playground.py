@@ -13,7 +13,7 @@ import time
 
 import pytest
 from browser_helpers import browser, require_browser  # noqa: F401 (fixture)
-from server_helpers import PYTHON, free_port, local_only, quiet_environment, screenshot, stop
+from server_helpers import PYTHON, free_port, local_page, quiet_environment, stop
 
 pytest.importorskip("voila")
 pytest.importorskip("anywidget")
@@ -56,22 +56,12 @@ def app(tmp_path_factory):
 def test_chainrule_playground_serves_it_and_stops_on_ctrl_c(app, browser):  # noqa: F811
     process, url, port, log = app
     assert url.startswith(f"http://127.0.0.1:{port}/?token=")
-    origin = f"http://127.0.0.1:{port}"
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    outside: list[str] = []
-    local_only(context, origin, outside)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
+    with local_page(browser, f"http://127.0.0.1:{port}", "voila_playground") as page:
         page.goto(url, timeout=120_000)
         page.wait_for_selector(".cr-playground canvas.cr-neuron", timeout=120_000)
-        assert "cr-on" in page.get_attribute(
-            "button[data-dataset=xor]", "class"
-        )  # the data set asked for
-        page.click(
-            "button.cr-add-layer"
-        )  # a control: the kernel builds a network with one more layer
+        # the data set asked for, then a control: the kernel builds a network with one more layer
+        assert "cr-on" in page.get_attribute("button[data-dataset=xor]", "class")
+        page.click("button.cr-add-layer")
         page.wait_for_function(
             "document.querySelectorAll('canvas.cr-neuron').length === 4 + 2 + 2 + 1", timeout=60_000
         )
@@ -82,17 +72,11 @@ def test_chainrule_playground_serves_it_and_stops_on_ctrl_c(app, browser):  # no
                 f"document.querySelector('.cr-playground').dataset.epoch === '{epoch}'",
                 timeout=60_000,
             )
-        assert (
-            page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != before
-        )  # the kernel trained
+        trained = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
+        assert trained != before  # the kernel trained: a new boundary
         page.click("canvas.cr-neuron[data-layer='2'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")
-    finally:
-        screenshot(page, "voila_playground")
-        context.close()
-    assert not outside, f"requests left the server: {outside[:5]}"
-    assert not errors, errors
     os.kill(process.pid, signal.SIGINT)  # Ctrl-C
     assert process.wait(60) == 0
     assert "chainrule playground: stopping" in log.read_text() and not listening(port)
