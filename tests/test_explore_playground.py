@@ -182,3 +182,14 @@ def test_replay_refuses_data_it_cannot_draw(tmp_path, capsys):
         == 2
     )
     assert "4 features" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["nope"], "unknown data set 'nope'"), (["xor", "--port", "70000"], "--port must be")],
+)
+def test_chainrule_playground_refuses_bad_options_before_starting_a_server(capsys, args, message):
+    from viz.cli import main
+
+    assert main(["playground", *args]) == 2
+    assert message in capsys.readouterr().err

@@ -19,6 +19,23 @@ pytest.importorskip("voila")
 pytest.importorskip("anywidget")
 
 
+def slide(selector: str, value: int):
+    return lambda page: page.eval_on_selector(
+        selector, f"r => {{ r.value = {value}; r.dispatchEvent(new Event('change')); }}"
+    )
+
+
+CONTROLS = [  # controls whose answer from the kernel redraws the output
+    lambda page: page.click("button[data-dataset=circles]"),
+    slide("input.cr-noise", 30),
+    slide("input.cr-ratio", 80),
+    lambda page: page.click("canvas[data-feature='x1^2']"),
+    lambda page: page.click("button.cr-add-neuron[data-layer='0']"),
+    lambda page: page.select_option("select.cr-activation", "relu"),
+    lambda page: page.select_option("select.cr-problem", "regression"),
+]
+
+
 def listening(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2):
@@ -77,6 +94,15 @@ def test_chainrule_playground_serves_it_and_stops_on_ctrl_c(app, browser):  # no
         page.click("canvas.cr-neuron[data-layer='2'][data-index='0']")
         page.wait_for_selector(".cr-playground .cr-explorer g.node[data-node]", timeout=60_000)
         assert "backward from the loss" in page.inner_text(".cr-chain-title")
+        for control in CONTROLS:  # each sends a setting; the kernel answers with new data or network
+            shown = page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()")
+            control(page)
+            page.wait_for_function(
+                "b => document.querySelector('canvas.cr-boundary').toDataURL() !== b",
+                arg=shown, timeout=60_000,
+            )
+            assert page.inner_text(".cr-playground .cr-error") == ""
+        assert page.get_attribute(".cr-playground", "data-epoch") == "0"
     os.kill(process.pid, signal.SIGINT)  # Ctrl-C
     assert process.wait(60) == 0
     assert "chainrule playground: stopping" in log.read_text() and not listening(port)

@@ -52,7 +52,7 @@ def run_playground(args: argparse.Namespace) -> int:
             f"unknown data set {args.dataset!r}; choose one of {', '.join(DATASETS)}"
         )
     if not 0 <= args.port < 65536:
-        raise CommandError(f"--port must be between 1 and 65535, got {args.port}")
+        raise CommandError(f"--port must be between 1 and 65535 (0: a free one), got {args.port}")
     port, token = args.port or _free_port(), secrets.token_hex(16)
     settings = {"dataset": args.dataset}
     bundled = resources.files("viz.interactive")
