@@ -209,5 +209,11 @@ def test_the_chain_refuses_what_is_not_there():
         loss_graph(s, 0, 5, 0)
     with pytest.raises(ValueError, match="no training example 999"):
         loss_graph(s, 999, 0, 0)
+    big = small(hidden=(8, 8, 8, 8), features=("x1", "x2", "x1^2", "x2^2"))
+    # the neuron (4 inputs, 4 weights, 4 products, 4 sums, bias, tanh: 18), its layer's 7 others,
+    # 3 layers of 8 neurons of 8 inputs (26 nodes each), the output neuron (26), t, minus, square
+    with pytest.raises(ValueError, match="to the loss has 678 nodes, more than 300"):
+        chain_view(big, 0, {"kind": "neuron", "layer": 0, "index": 0})
+    assert chain_view(big, 0, {"kind": "neuron", "layer": 3, "index": 0}, svg=False)["graph"]
     x1, x2 = s.X[s.train_rows[7]]
     assert nearest_example(s, x1 + 1e-9, x2) == 7

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Value
+from autograd import Value, topological_order
 
 from ..graph import build_digraph
 from ..picture import Picture
-from .graph_data import checked_order, graph_data, node_ids
+from .graph_data import MAX_NODES, graph_data, node_ids
 from .playground_session import Session
 
 
@@ -80,7 +80,12 @@ def chain_view(
         focus = neuron.w[position] if position < neuron.nin else neuron.b
     else:
         focus = None
-    order = checked_order(loss)
+    order = topological_order(loss)
+    if len(order) > MAX_NODES:
+        raise ValueError(
+            f"playground: the graph from {neuron.name} to the loss has {len(order)} nodes, more than "
+            f"{MAX_NODES} to draw; click a neuron nearer the output, or use fewer neurons"
+        )
     data = graph_data(loss, params=params, order=order)
     ids = node_ids(order)
     if focus is None:
