@@ -87,6 +87,9 @@ def test_replay_page_scrubs_through_the_run(page, tmp_path, capsys):  # noqa: F8
     assert (
         page.eval_on_selector("canvas.cr-boundary", "c => c.toDataURL()") != last
     )  # the boundary moved
+    # the network at that snapshot: 2 inputs, 8 hidden neurons, 1 output, 2 x 8 + 8 weight lines
+    assert page.eval_on_selector_all("canvas.cr-neuron", "cs => cs.length") == 9
+    assert page.eval_on_selector_all("line.cr-weight", "ls => ls.length") == 24
     page.click("button:has-text('play')")
     page.wait_for_function(
         "document.querySelector('.cr-replay').dataset.step === '20'", timeout=10_000

@@ -54,6 +54,10 @@ def test_the_users_own_data():
         Session(X=np.ones((4, 3)), y=[0, 1, 0, 1])
     with pytest.raises(ValueError, match="two classes"):
         Session(X=X, y=[0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="X has a NaN"):
+        Session(X=np.where(X == 1.0, np.nan, X), y=[0, 0, 1, 1, 0, 1])
+    with pytest.raises(ValueError, match="y has a NaN"):
+        Session(Settings(dataset="user", problem="regression"), X=X, y=[0, 0, 1, np.inf, 0, 1])
 
 
 def test_train_fraction_and_batch_size():

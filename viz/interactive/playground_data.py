@@ -86,6 +86,8 @@ def targets(y: np.ndarray, problem: str) -> np.ndarray:
     """Targets: classes 0/1 (or -1/+1) as -1/+1 for classification; y itself for regression."""
     y = np.asarray(y, dtype=float).ravel()
     if problem == "regression":
+        if not np.isfinite(y).all():
+            raise ValueError("playground: y has a NaN or infinite value")
         return y
     if not set(np.unique(y)) <= {-1.0, 0.0, 1.0}:
         raise ValueError(

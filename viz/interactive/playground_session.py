@@ -184,6 +184,8 @@ class Session:
                     f"playground: needs points with 2 coordinates (to draw the plane), X has shape "
                     f"{self.user_data[0].shape}"
                 )
+            if not np.isfinite(self.user_data[0]).all():
+                raise ValueError("playground: X has a NaN or infinite value")
             if len(self.user_data[0]) != len(self.user_data[1]):
                 raise ValueError(
                     f"playground: X has {len(self.user_data[0])} rows but y has "
