@@ -1,7 +1,7 @@
 """viz.playground (kernel side) and the training replay of ``chainrule train --html``.
 
-References: nn.fit run on an identical model, the model's own outputs at grid points computed
-one by one, and hand formulas for the neuron's gradients.
+References: a Session trained on its own (the widget adds only messages), the model's own outputs
+at grid points computed one by one, and nn.fit / nn.evaluate for the recorded run.
 """
 
 from __future__ import annotations
@@ -14,102 +14,146 @@ import pytest
 
 import nn
 import viz
+from viz.interactive.playground_chain import chain_view
+from viz.interactive.playground_data import plane_grid
+from viz.interactive.playground_session import Session, Settings
 
 pytest.importorskip("anywidget")
 
 
-def data():
-    return nn.DATASETS["moons"](n_samples=40, seed=0)
-
-
-def test_train_runs_nn_fit_steps_and_sends_the_boundary_curves_and_neuron():
-    X, y = data()
-    pg = viz.playground(nn.MLP(2, [4, 1], seed=1), X, y, lr=0.05, steps_per_frame=3, engine="compiled")
-    assert pg.frame["step"] == 0 and pg.frame["loss"] == []
-    pg._message(pg, {"type": "step"})  # what the page's step button sends
-    pg.train(2)
-    reference = nn.MLP(2, [4, 1], seed=1)
-    expected = nn.fit(reference, X, y, loss="hinge", optimizer=nn.SGD(reference.parameters(), lr=0.05), steps=5,
-                      progress=False, alpha_l2=1e-4, seed=0)
-    assert pg.frame["step"] == 5
-    assert pg.frame["loss"] == pytest.approx(expected.loss, rel=1e-9)
-    assert pg.frame["accuracy"] == pytest.approx(expected.accuracy)
-    # the boundary: score minus the hinge threshold 0 at the grid's corner points, computed one by one
-    grid = pg.frame["grid"]
-    n = grid["n"]
-    corners = {0: (grid["x0"], grid["y0"]), n - 1: (grid["x1"], grid["y0"]), n * n - 1: (grid["x1"], grid["y1"])}
-    for k, point in corners.items():
-        assert grid["values"][k] == pytest.approx(pg.model(list(point)).data, abs=1e-4)
-    # the neuron (layer 0, neuron 0) on the first example: relu(w0 x0 + w1 x1 + b)
-    neuron = pg.model.layers[0].neurons[0]
-    z = neuron.w[0].data * X[0, 0] + neuron.w[1].data * X[0, 1] + neuron.b.data
-    nodes = pg.frame["neuron"]["nodes"]
-    out = nodes[pg.frame["neuron"]["output"]]
-    assert out["data"] == pytest.approx(max(z, 0.0))
-    by_name = {node["name"]: node for node in nodes.values()}
-    assert by_name[neuron.w[0].label]["grad"] == pytest.approx(X[0, 0] if z > 0 else 0.0)
-    assert by_name["x1"]["grad"] == pytest.approx(neuron.w[1].data if z > 0 else 0.0)
-
-
-def test_learning_rate_and_activation_controls():
-    X, y = data()
-    pg = viz.playground(nn.MLP(2, [3, 1], seed=0), X, y, engine="eager")
-    pg.lr = 0.5  # the page's learning-rate box
-    assert pg.optimizer.current_lr() == 0.5
-    pg.train(2)
-    svg = pg.neuron_svg
-    pg.activation = "tanh"  # the page's activation menu: a fresh model of the same shape
-    assert pg.model.layers[0].neurons[0].activation == "tanh"
-    assert [len(layer.neurons) for layer in pg.model.layers] == [3, 1]
-    assert pg.frame["step"] == 0 and pg.neuron_svg != svg and ">tanh<" in pg.neuron_svg
+def test_the_widget_trains_an_epoch_per_step_message_and_sends_the_frame():
+    pg = viz.playground(samples=40, lr=0.1)
+    assert pg.frame["epoch"] == 0 and len(pg.frame["train"]) == 1
+    pg._message(pg, {"type": "step"})  # what the page's step button (and play, repeatedly) sends
+    reference = Session(Settings(samples=40, lr=0.1)).epoch()
+    assert pg.frame["epoch"] == 1
+    assert pg.frame["train"] == pytest.approx(reference.history["train"], rel=1e-12)
+    assert pg.frame["test"] == pytest.approx(reference.history["test"], rel=1e-12)
+    assert pg.frame["weights"] == reference.weights()
+    out = pg.frame["pictures"]["layers"][-1][0]
+    g = pg.frame["pictures"]
+    assert out[0] == pytest.approx(pg.session.model([g["x0"], g["y0"]]).data, abs=1e-4)
     pg._message(pg, {"type": "reset"})
-    assert pg.frame["step"] == 0
+    assert pg.frame["epoch"] == 0
+
+
+def test_settings_from_the_page_and_their_errors():
+    pg = viz.playground(samples=40)
+    pg.set(dataset="xor", hidden=[3, 3], features=["x1", "x2", "x1*x2"])
+    assert pg.session.model.nouts == [3, 3, 1] and pg.session.model.nin == 3
+    assert len(pg.points) == 40 and pg.session.settings.dataset == "xor"
+    with pytest.raises(ValueError, match="hidden must be"):
+        pg.set(hidden=[9])
+    assert pg.settings["hidden"] == [3, 3]  # the page is put back to the settings in use
+    pg.set(lr=0.3)
+    assert pg.session.optimizer.lr == 0.3
+
+
+def test_a_click_on_a_neuron_a_weight_and_a_point():
+    pg = viz.playground(samples=40)
+    pg.train(2).select(0, 1)
+    assert pg.chain["kind"] == "neuron" and "<svg" in pg.chain_svg
+    assert pg.chain["graph"]["nodes"][pg.chain["graph"]["output"]]["name"] == "loss"
+    svg = pg.chain_svg
+    pg.train(1)  # a new frame: the same picture, new numbers
+    assert (
+        pg.chain_svg == svg
+        and pg.chain["graph"] == chain_view(pg.session, 0, pg.selected, svg=False)["graph"]
+    )
+    pg.select(1, 0, input=4)  # input nin: the bias of the second layer's neuron (4 inputs)
+    assert pg.chain["focusName"] == pg.session.model.layers[1].neurons[0].b.label
+    x1, x2 = pg.session.X[pg.session.train_rows[5]]
+    pg._message(pg, {"type": "pick", "x1": x1, "x2": x2})
+    assert pg.example == 5 and pg.chain["example"] == 5
+    with pytest.raises(ValueError, match="no neuron"):
+        pg.select(7, 0)
 
 
 def test_a_diverging_run_reports_an_error_instead_of_raising():
-    X, y = data()
-    pg = viz.playground(nn.MLP(2, [8, 1], seed=0), X, y * 1e6, loss="mse", lr=1e6, engine="eager")
-    pg.train(30)
-    assert "diverged" in pg.error
+    pg = viz.playground(
+        dataset="plane", problem="regression", lr=10, activation="linear", hidden=[8, 8], samples=40
+    )
+    pg.train(20)
+    assert "too large" in pg.error
 
 
-def test_bad_input():
-    X, y = data()
-    with pytest.raises(ValueError, match="2 features"):
-        viz.playground(nn.MLP(3, [2, 1]), np.ones((4, 3)), np.array([0, 1, 0, 1]))
-    with pytest.raises(ValueError, match="no neuron"):
-        viz.playground(nn.MLP(2, [2, 1]), X, y, neuron=(5, 0))
+def test_a_users_model_and_data():
+    X, y = nn.make_moons(30, noise=0.1, seed=0)
+    pg = viz.playground(nn.MLP(2, [3, 1], activation="relu", seed=0), X, y)
+    assert pg.settings["hidden"] == [3] and pg.settings["dataset"] == "user"
+    with pytest.raises(ValueError, match="both X and y"):
+        viz.playground(None, X)
 
 
 def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     from viz.cli import main
 
     page = tmp_path / "run.html"
-    code = main(["train", "moons", "--steps", "12", "--every", "5", "--samples", "40", "--hidden", "4",
-                 "--quiet", "--out", str(tmp_path / "run"), "--html", str(page)])
+    code = main(
+        [
+            "train",
+            "moons",
+            "--steps",
+            "12",
+            "--every",
+            "5",
+            "--samples",
+            "40",
+            "--hidden",
+            "4",
+            "--quiet",
+            "--out",
+            str(tmp_path / "run"),
+            "--html",
+            str(page),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     text = page.read_text(encoding="utf-8")
     run = json.loads(re.search(r'class="cr-data">(.*?)</script>', text).group(1))
     assert [s["step"] for s in run["snapshots"]] == [0, 5, 10, 12]
     assert len(run["loss"]) == 12 and len(run["points"]) == 40
     # the run is nn.fit's own with its default optimiser: the same losses as one uninterrupted fit
-    X, y = nn.make_moons(40, noise=0.1, seed=0)  # chainrule train's moons: micrograd's noise (viz.training.NOISY)
+    X, y = nn.make_moons(
+        40, noise=0.1, seed=0
+    )  # chainrule train's moons: micrograd's noise (viz.training.NOISY)
     X_train, _, y_train, _ = nn.train_test_split(X, y, test_size=0.25, seed=0)
     model = nn.MLP(2, [4, 1], seed=0)
-    expected = nn.fit(model, X_train, y_train, loss="hinge", steps=12, progress=False, seed=0, alpha_l2=1e-4)
+    expected = nn.fit(
+        model, X_train, y_train, loss="hinge", steps=12, progress=False, seed=0, alpha_l2=1e-4
+    )
     assert run["loss"] == pytest.approx(expected.loss, rel=1e-9)
     last = run["snapshots"][-1]["grid"]
     assert last["values"][0] == pytest.approx(model([last["x0"], last["y0"]]).data, abs=1e-4)
+    # every neuron's heat map (tanh of its output) and the test loss at the last snapshot
+    network = run["snapshots"][-1]["network"]
+    assert network["sizes"] == [4, 1]
+    n = network["n"]
+    corner = plane_grid(X, n)
+    for k in (0, n * n - 1):
+        point = [corner["x0"] if k == 0 else corner["x1"], corner["y0"] if k == 0 else corner["y1"]]
+        for j, neuron in enumerate(model.layers[0].neurons):
+            assert network["layers"][1][j][k] == pytest.approx(
+                np.tanh(neuron(point).data), abs=1e-3
+            )
+    X_test, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0)[1::2]
+    test = nn.evaluate(model, X_test, y_test, loss="hinge", alpha_l2=1e-4)["loss"]
+    assert run["snapshots"][-1]["testLoss"] == pytest.approx(test, rel=1e-9)
     assert not re.search(r"<link|<script[^>]+src=|@import", text)
     assert f"wrote    {page}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--html", "run.svg"], "use a .html name"),
-    (["--html", "missing/run.html"], "does not exist"),
-    (["--html", "run.html", "--every", "0"], "--every must be at least 1"),
-])
-def test_chainrule_train_html_checks_its_options_before_training(tmp_path, monkeypatch, capsys, args, message):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--html", "run.svg"], "use a .html name"),
+        (["--html", "missing/run.html"], "does not exist"),
+        (["--html", "run.html", "--every", "0"], "--every must be at least 1"),
+    ],
+)
+def test_chainrule_train_html_checks_its_options_before_training(
+    tmp_path, monkeypatch, capsys, args, message
+):
     from viz.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -121,6 +165,31 @@ def test_chainrule_train_html_checks_its_options_before_training(tmp_path, monke
 def test_replay_refuses_data_it_cannot_draw(tmp_path, capsys):
     from viz.cli import main
 
-    assert main(["train", "iris", "--steps", "2", "--quiet", "--out", str(tmp_path), "--html",
-                 str(tmp_path / "r.html")]) == 2
+    assert (
+        main(
+            [
+                "train",
+                "iris",
+                "--steps",
+                "2",
+                "--quiet",
+                "--out",
+                str(tmp_path),
+                "--html",
+                str(tmp_path / "r.html"),
+            ]
+        )
+        == 2
+    )
     assert "4 features" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["nope"], "unknown data set 'nope'"), (["xor", "--port", "70000"], "--port must be")],
+)
+def test_chainrule_playground_refuses_bad_options_before_starting_a_server(capsys, args, message):
+    from viz.cli import main
+
+    assert main(["playground", *args]) == 2
+    assert message in capsys.readouterr().err

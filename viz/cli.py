@@ -24,6 +24,7 @@ from autograd import Value, topological_order
 from .check_engine import add_parser as add_check_engine
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
+from .playground_app import add_parser as add_playground_parser
 from .rendering import SAVE_SUFFIXES, GraphvizError, choose_backend
 
 USAGE_ERROR = 2
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=int, default=60, help="training steps (default 60)")
     demo.set_defaults(run=run_demo)
     add_check_engine(commands)
+    add_playground_parser(commands)
     return parser
 
 

@@ -123,9 +123,10 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         if html is None:
             history = fit(steps)
         else:
-            from .interactive.training import boundary, record
+            from .interactive.training import record, snapshot
 
-            recorded, snapshots = record(fit, steps, every, lambda k: {"step": k, "grid": boundary(model, X, y, loss)})
+            frame = lambda k: snapshot(k, model, X, y, loss, X_test, y_test, ALPHA_L2)
+            recorded, snapshots = record(fit, steps, every, frame)
             history = nn.History()
             history.loss.extend(recorded["loss"])
             history.accuracy.extend(recorded["accuracy"])

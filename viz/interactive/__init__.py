@@ -2,8 +2,10 @@
 
 * ``explore(root)``: click a node for its rule and numbers, step through backward, practise,
   and move each leaf with a slider (a Jupyter widget; ``.save("graph.html")`` for any browser).
-* ``playground(model, X, y)``: train an MLP and watch its decision boundary, curves and one
-  neuron's graph change (a Jupyter widget); ``replay_page`` writes a recorded run as HTML.
+* ``playground()``: TensorFlow Playground's trainer (data sets, features, layers, regularisation,
+  heat maps of every neuron) where a click on a neuron or a weight shows its graph with backward
+  from the loss (a Jupyter widget; ``chainrule playground`` serves it with Voila);
+  ``replay_page`` writes a recorded run as HTML.
 * ``explore_gpt(model, name)``: inside an ``nn.GPT``, from tokens to attention to the scalar graph.
 """
 

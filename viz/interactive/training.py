@@ -1,8 +1,8 @@
-"""The numbers the playground and the training replay draw: decision boundaries, curves, a neuron.
+"""The numbers the training replay draws: decision boundaries, curves, every neuron over the plane.
 
 Training itself is ``nn.fit``, run a few steps at a time with one optimiser kept across calls
-(its learning-rate schedule and momentum carry on), so the playground and ``chainrule train
---html`` train exactly as ``nn.fit`` does, compiled engine included.
+(its learning-rate schedule and momentum carry on), so ``chainrule train --html`` trains exactly
+as ``nn.fit`` does, compiled engine included.
 """
 
 from __future__ import annotations
@@ -12,12 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-from autograd import Value, no_grad
-
-from ..graph import build_digraph
-from ..picture import Picture
-from .graph_data import checked_order, graph_data
 
 GRID = 40  # boundary resolution: GRID x GRID points
 
@@ -81,34 +75,20 @@ def record(fit: Callable[[int], Any], steps: int, every: int, snapshot: Callable
     return history, snapshots
 
 
-def neuron_graph(model: Any, x: np.ndarray, layer: int, index: int) -> Value:
-    """The graph of neuron ``index`` of ``model.layers[layer]`` on the example ``x``: its inputs are
-    leaves holding the previous layer's outputs (labelled x0, x1, ... or a0, a1, ...), its weights and
-    bias the model's own parameters, so backward fills d(neuron)/d(weight)."""
-    layers = getattr(model, "layers", None)
-    if not layers or not 0 <= layer < len(layers) or not 0 <= index < len(layers[layer].neurons):
-        raise ValueError(f"playground: no neuron ({layer}, {index}) in this model")
-    inputs = [float(v) for v in np.asarray(x, dtype=float).ravel()]
-    with no_grad():
-        for earlier in layers[:layer]:
-            inputs = [float(getattr(v, "data", v)) for v in _as_list(earlier(inputs))]
-    prefix = "x" if layer == 0 else "a"
-    leaves = [Value(v, label=f"{prefix}{i}") for i, v in enumerate(inputs)]
-    return layers[layer].neurons[index](leaves)
+def snapshot(step: int, model: Any, X: np.ndarray, y: np.ndarray, loss: Any, X_test: np.ndarray,
+             y_test: np.ndarray, alpha_l2: float = 0.0, resolution: int = 16) -> dict[str, Any]:
+    """One frame of a recorded run: the boundary, every neuron's output over the plane, the weights
+    and the test loss (with the same L2 penalty as the training loss) at ``step``."""
+    from nn import evaluate
 
+    from .playground_data import plane_grid
+    from .playground_session import layer_outputs
 
-def neuron_view(model: Any, x: np.ndarray, layer: int, index: int, svg: bool = False) -> tuple[dict, str]:
-    """(graph data, SVG or '') of a neuron's graph: the SVG is drawn only when asked (layout once)."""
-    out = neuron_graph(model, x, layer, index)
-    neuron = model.layers[layer].neurons[index]
-    order = checked_order(out)
-    data = graph_data(out, params=neuron, order=order)
-    if not svg:
-        return data, ""
-    grads = {node: data["nodes"][f"v{i}"]["grad"] for i, node in enumerate(order)}
-    digraph = build_digraph(order, [out], params=set(neuron.parameters()), legend=False, grad_of=grads.get)
-    return data, Picture(digraph, node_count=len(order)).to_svg()
-
-
-def _as_list(out: Any) -> list[Any]:
-    return out if isinstance(out, list) else [out]
+    grid = plane_grid(X, resolution)
+    layers = layer_outputs(model, grid.pop("points"))
+    weights = [layer.weights() for layer in model.layers]
+    network = {"features": ["x1", "x2"], "active": ["x1", "x2"], "sizes": model.nouts,
+               "n": resolution, "layers": [np.round(np.tanh(a.T), 3).tolist() for a in layers],
+               "weights": [{"W": W.tolist(), "b": b.tolist()} for W, b in weights]}
+    test = evaluate(model, X_test, y_test, loss=loss, alpha_l2=alpha_l2)["loss"]
+    return {"step": step, "grid": boundary(model, X, y, loss), "network": network, "testLoss": test}
