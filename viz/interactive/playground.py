@@ -19,7 +19,7 @@ import traitlets
 import autograd
 import nn
 
-from .page import Page, asset, json_for_html, script
+from .page import Page, asset, explorer_script, json_for_html, script
 from .training import boundary, finite, neuron_view, points
 
 ACTIVATIONS = tuple(nn.ACTIVATIONS)
@@ -52,7 +52,7 @@ class Playground(anywidget.AnyWidget):
         self.history: dict[str, list[float]] = {"loss": [], "accuracy": []}
         activation = getattr(model, "activation", "relu")
         super().__init__(
-            _esm=asset("explorer.js") + asset("playground.js")
+            _esm=explorer_script() + asset("playground.js")
             + "\nexport default { render({ model, el }) { return crPlaygroundWidget(model, el); } };\n",
             _css=asset("explorer.css"), data=points(X, y), lr=lr,
             activation=activation if isinstance(activation, str) else "",
