@@ -40,7 +40,7 @@ from ..collapse import parameters_of
 from ..expression import ExpressionError, evaluate, parse_binding
 from ..graph import _kind
 from ..practice import check_grads, output_name
-from .source_lines import code_lines, source_data
+from .source_lines import code_lines, file_keys, source_data
 
 MAX_NODES = 300  # a graph the student can read and click through; larger ones belong in draw_dot
 _CHECK = inspect.signature(check_grads).parameters
@@ -99,6 +99,8 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
     """
     order = checked_order(root) if order is None else order
     sources = [source_of(node) for node in order] if sources is None else sources
+    recorded = [source for source in sources if source is not None]
+    keys = file_keys(recorded)
     ids = node_ids(order)
     out = output_name(root)
     grads = fresh_gradients(root, order)
@@ -121,14 +123,14 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
             "grad": _json(grads[node]), "gradText": number(grads[node]),
             "terms": [_term(t, ids, node, out) for t in terms],
             "sum": chain_sum(node, root, terms, grads[node]),
-            "gradSymbol": derivative_name(out, node_name(node)), "source": source_data(source),
+            "gradSymbol": derivative_name(out, node_name(node)), "source": source_data(source, keys),
         }
     return {
         "output": ids[root], "outputName": out,
         "order": [ids[node] for node in reversed(order)],  # the order backward completes the gradients
         "leaves": [ids[node] for node in order if not node.op],
         "nodes": nodes, "tolerance": TOLERANCE, "scale": scale,
-        "code": code_lines([s for s in sources if s is not None]) or None,
+        "code": code_lines(recorded) or None,
     }
 
 

@@ -19,15 +19,29 @@ CONTEXT = 3  # a gap of at most this many lines between two recorded lines is sh
 MAX_LINES = 200  # a pane longer than this shows only the recorded lines
 
 
-def source_data(source: Source | None) -> dict[str, str] | None:
-    """One node's source for the panel: ``where`` (file:line), its ``text``, and the pane's ``key``."""
+def source_data(source: Source | None, keys: dict[str, str]) -> dict[str, str] | None:
+    """One node's source for the panel: ``where`` (file:line), its ``text``, and its line's key in
+    the pane (``keys``: file -> the pane's key for it, as ``code_lines`` gives them)."""
     if source is None:
         return None
-    return {"where": str(source), "text": source.text, "key": f"{source.file}:{source.line}"}
+    return {"where": f"{shown_name(source.file)}:{source.line}", "text": source.text,
+            "key": f"{keys[source.file]}:{source.line}"}
+
+
+def file_keys(sources: Iterable[Source]) -> dict[str, str]:
+    """Each file's key in the pane, ``f0``, ``f1``, ... in the order first met (as ``code_lines``)."""
+    return {file: f"f{i}" for i, file in enumerate(dict.fromkeys(source.file for source in sources))}
+
+
+def shown_name(file: str) -> str:
+    """A file's name as the pane shows it: ``cell`` for a notebook cell (IPython's ipykernel_* files)."""
+    folder, name = os.path.split(file)
+    return "cell" if os.path.basename(folder).startswith("ipykernel_") or name.startswith("<ipython-") else name
 
 
 def code_lines(sources: Iterable[Source]) -> list[dict[str, Any]]:
-    """The pane: per file (in the order first met), ``[line number, text]`` pairs, ``[None, "..."]`` for a skip."""
+    """The pane: per file (in the order first met), its ``key`` (``f0``, ``f1``, ...) and
+    ``[line number, text]`` pairs, ``[None, "..."]`` for a skip."""
     by_file: dict[str, set[int]] = {}
     for source in sources:
         by_file.setdefault(source.file, set()).add(source.line)
@@ -41,5 +55,5 @@ def code_lines(sources: Iterable[Source]) -> list[dict[str, Any]]:
             if previous is not None and n != previous + 1:
                 lines.append([None, "..."])
             lines.append([n, linecache.getline(file, n).rstrip()])
-        pane.append({"file": os.path.basename(file), "key": file, "lines": lines})
+        pane.append({"file": shown_name(file), "key": f"f{len(pane)}", "lines": lines})
     return pane

@@ -260,6 +260,8 @@ function crMount(root, graph, options) {
     state.answered = {}; state.level = {}; state.helped = {};
     state.step = -1;
     root.classList.toggle("cr-practising", on);
+    showScore();
+    layout();  // the score may take a line of the toolbar
     caption.textContent = on ? practiceCaption() : "Click or hover a node to see its rule and numbers.";
     refresh();
   }
@@ -337,7 +339,7 @@ function crMount(root, graph, options) {
     } else {
       panel.appendChild(crElement("p", "cr-op", "a leaf: no operation made it"));
     }
-    if (id !== state.graph.output) {
+    if (id !== state.graph.output && !(state.practice && !shown)) {  // practising: the hints give the uses
       var uses = crElement("table", "cr-terms");
       row(uses, ["used by", "upstream d" + out + "/d(use)", "local d(use)/d(" + node.name + ")", "product"], true);
       node.terms.forEach(function (t) {
