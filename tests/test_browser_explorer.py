@@ -14,7 +14,7 @@ from browser_helpers import ARTEFACTS, ROOT, browser, page  # noqa: F401 (fixtur
 from test_viz_steps import neuron  # y = tanh(x w + b) at x = 2, w = -3, b = 6.88, each node labelled
 
 import viz
-from autograd import RULES, topological_order
+from autograd import RULES, Value, record_source, topological_order
 
 X, W, B = 2.0, -3.0, 6.88
 Z = X * W + B
@@ -118,14 +118,32 @@ def test_two_explorers_on_one_page_work_independently(page, tmp_path):  # noqa: 
     assert "No node selected" in roots[0].query_selector(".cr-panel").inner_text()
 
 
-def test_readme_screenshot(opened):
-    # the picture in the README: a node clicked, mid-way through the backward pass
-    tab, ids, _ = opened
-    for _ in range(3):
-        tab.click("button:has-text('next')")
-    tab.click(f'g.node[data-node="{ids["z"]}"]')
+def test_readme_screenshot(page, tmp_path):  # noqa: F811
+    # the picture in the README: practice mode, y answered right, a wrong dy/dz with two hints,
+    # the code pane marking the line that made z and the line that uses it
+    with record_source():
+        x, w, b = Value(X, label="x"), Value(W, label="w"), Value(B, label="b")
+        xw = x * w
+        xw.label = "xw"
+        z = xw + b
+        z.label = "z"
+        y = z.tanh()
+        y.label = "y"
+    page.goto(viz.explore(y, params=[w, b]).save(tmp_path / "readme.html").as_uri())
+    ids = {node.label: f"v{i}" for i, node in enumerate(topological_order(y))}
+    page.check("input.cr-practice")
+    page.click(f'g.node[data-node="{ids["y"]}"]')
+    page.fill("input.cr-answer-input", "1")
+    page.press("input.cr-answer-input", "Enter")
+    page.click(f'g.node[data-node="{ids["z"]}"]')
+    page.fill("input.cr-answer-input", "1")
+    page.press("input.cr-answer-input", "Enter")
+    page.click(".cr-answer button:has-text('hint')")
+    panel = page.inner_text(".cr-panel")
+    assert "local: dy/dz" in panel and four(DYDZ) not in panel  # a hint, not the answer
+    assert page.inner_text(".cr-code .cr-made") .strip().endswith("z = xw + b")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    tab.locator(".cr-explorer").screenshot(path=str(ARTEFACTS / "explorer.png"))
+    page.locator(".cr-explorer").screenshot(path=str(ARTEFACTS / "explorer.png"))
     assert (ARTEFACTS / "explorer.png").stat().st_size > 10_000
     # docs/images/explorer.png is a committed copy of this artefact (refreshed by hand when the page changes)
     assert (ROOT / "docs" / "images" / "explorer.png").is_file()

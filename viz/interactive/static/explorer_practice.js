@@ -69,12 +69,13 @@ function crPracticeForm(panel, ctx) {
   check.type = "submit";
   form.appendChild(check);
   form.appendChild(crButton("hint", "one more hint (the answer then counts as helped)", function () {
-    ctx.bump(); show("");
+    ctx.bump(); show(verdict.head || "", !!verdict.head);
   }));
   form.appendChild(crButton("show answer", "the number (counted as shown, not as right)", function () { ctx.reveal(); }));
   var verdict = crElement("div", "cr-verdict");
   function show(head, wrong) {
     verdict.textContent = "";
+    verdict.head = head;
     verdict.className = "cr-verdict" + (wrong ? " cr-wrong" : "");
     if (head) verdict.appendChild(crElement("p", "cr-verdict-head", head));
     var level = ctx.level();
