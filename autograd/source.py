@@ -1,4 +1,5 @@
-"""Where each number came from: ``with record_source():`` remembers the line of code that made each node.
+"""Where each number came from: inside ``with record_source():`` each node remembers the line
+of code that made it.
 
 >>> from autograd import Value, record_source, source_of
 >>> with record_source():
@@ -39,7 +40,8 @@ class Source(NamedTuple):
 
 
 class _Recording:
-    """The grad switch's value inside ``record_source()``: true (operations record the graph), but not True."""
+    """The grad switch's value inside ``record_source()``: true (operations record the graph),
+    but not True."""
 
     def __bool__(self) -> bool:
         return True
@@ -51,8 +53,10 @@ class _Recording:
 RECORDING = _Recording()
 
 _SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LIBRARY = tuple(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + package + os.sep
-                 for package in ("autograd", "nn", "viz"))
+_LIBRARY = tuple(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + package + os.sep
+    for package in ("autograd", "nn", "viz")
+)
 
 
 @contextmanager
@@ -75,7 +79,7 @@ def is_recording_source() -> bool:
 
 
 def remember(node: object) -> None:
-    """Note the user's line that is making ``node`` (called by the engine inside ``record_source``)."""
+    """Note the user's line that is making ``node`` (the engine calls it inside ``record_source``)."""
     frame = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY):
         frame = frame.f_back

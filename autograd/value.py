@@ -77,7 +77,7 @@ class Value:
         self._op = ""
         self._x = None
         self._y = None
-        if _grad_enabled() is _RECORDING:  # inside record_source(): note the user's line (source.py)
+        if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
             _remember(self)
 
     # ------------------------------------------------------------ the number

@@ -55,14 +55,29 @@ def pages(tmp_path_factory):
         "mlp": viz.explore(loss, params=model).save(where / "mlp.html"),
         "cli": where / "cli.html",
     }
-    main(["graph", "tanh(x1*w1 + x2*w2 + b)", "x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8814",
-          "--params", "w1,w2,b", "-o", str(saved["cli"])])
+    main(
+        [
+            "graph",
+            "tanh(x1*w1 + x2*w2 + b)",
+            "x1=2",
+            "x2=0",
+            "w1=-3",
+            "w2=1",
+            "b=6.8814",
+            "--params",
+            "w1,w2,b",
+            "-o",
+            str(saved["cli"]),
+        ]
+    )
     return saved
 
 
 @pytest.fixture
 def tab(browser, request):  # noqa: F811
-    context = browser.new_context(viewport=WINDOW, reduced_motion="reduce")  # no animation to wait for
+    context = browser.new_context(
+        viewport=WINDOW, reduced_motion="reduce"
+    )  # no animation to wait for
     watched = Watched(context.new_page())
     try:
         yield watched.page
@@ -84,14 +99,15 @@ IN_VIEW = """root => {
   return {
     node: current ? current.dataset.node : null,
     nodeSeen: !!current && inside(current.getBoundingClientRect(), port) && inside(port, window_),
-    sumSeen: !!sum && inside(sum.getBoundingClientRect(), window_) && inside(sum.getBoundingClientRect(), side),
+    sumSeen: !!sum && inside(sum.getBoundingClientRect(), window_)
+             && inside(sum.getBoundingClientRect(), side),
     caption: root.querySelector('.cr-caption').textContent,
   };
 }"""
 
 
 def walk(tab, steps: int, start: int = 0) -> list[str]:
-    """Press the right arrow ``steps`` times; at each step the node and the sum line must be in view."""
+    """Press the right arrow ``steps`` times: at each step the node and the sum line are in view."""
     seen = []
     for k in range(start, start + steps):
         tab.keyboard.press("ArrowRight")
@@ -121,7 +137,9 @@ def test_the_lecture_neuron_steps_with_every_node_in_view(tab, pages):
 def test_the_used_twice_graph_opens_fitted_and_steps_in_view(tab, pages):
     d, nodes = used_twice()
     tab.goto(pages["twice"].as_uri())
-    assert tab.eval_on_selector(".cr-explorer", "r => r.classList.contains('cr-wide')")  # panel beside
+    assert tab.eval_on_selector(
+        ".cr-explorer", "r => r.classList.contains('cr-wide')"
+    )  # panel beside
     walk(tab, len(topological_order(d)))
     tab.click(f'g.node[data-node="v{topological_order(d).index(nodes["a"])}"]')
     sum_line = tab.inner_text(".cr-panel .cr-sum")
@@ -131,8 +149,13 @@ def test_the_used_twice_graph_opens_fitted_and_steps_in_view(tab, pages):
 def test_zoom_fit_and_natural_size_change_the_scale(tab, pages):
     tab.goto(pages["neuron"].as_uri())
     scale = lambda: float(tab.get_attribute(".cr-viewport", "data-scale"))
-    sizes = tab.eval_on_selector(".cr-graph svg", "s => [...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)")
-    assert scale() == 1.0 and min(sizes) >= 11  # fitted, its text would be smaller than 11 px: natural size
+    sizes = tab.eval_on_selector(
+        ".cr-graph svg",
+        "s => [...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)",
+    )
+    assert (
+        scale() == 1.0 and min(sizes) >= 11
+    )  # fitted, its text would be smaller than 11 px: natural size
     tab.click("button.cr-zoom-in")
     assert scale() == pytest.approx(1.25)
     tab.click("button.cr-zoom-out")
@@ -156,7 +179,9 @@ def test_zoom_fit_and_natural_size_change_the_scale(tab, pages):
 def test_presentation_size_scales_the_page_and_the_graph(tab, pages, tmp_path):
     d, _ = used_twice()
     tab.goto(viz.explore(d, scale=1.5).save(tmp_path / "big.html").as_uri())
-    font = lambda: tab.eval_on_selector(".cr-panel", "p => parseFloat(getComputedStyle(p).fontSize)")
+    font = lambda: tab.eval_on_selector(
+        ".cr-panel", "p => parseFloat(getComputedStyle(p).fontSize)"
+    )
     assert font() == pytest.approx(13 * 1.5)
     tab.click("button.cr-present")  # back to the normal size
     assert font() == pytest.approx(13)
@@ -167,7 +192,9 @@ def test_presentation_size_scales_the_page_and_the_graph(tab, pages, tmp_path):
 def test_a_big_graph_opens_as_boxes_and_expands_into_its_nodes(tab, pages):
     loss, _ = mlp_loss()
     tab.goto(pages["mlp"].as_uri())
-    boxes = tab.eval_on_selector_all("g.node[data-node^='box']", "gs => gs.map(g => g.dataset.node)")
+    boxes = tab.eval_on_selector_all(
+        "g.node[data-node^='box']", "gs => gs.map(g => g.dataset.node)"
+    )
     assert boxes and tab.query_selector("button.cr-expand")
     walk(tab, 1)
     total = int(re.search(r"of (\d+)", tab.inner_text(".cr-caption")).group(1))
@@ -200,10 +227,14 @@ def test_the_command_lines_page_has_the_panel_beside_the_graph(tab, pages):
 
 def test_search_jumps_to_a_node_by_label(tab, pages):
     tab.goto(pages["mlp"].as_uri())
-    tab.fill("input.cr-search", "layers.1.neurons.3.w2")  # inside a box: the graph expands to show it
+    tab.fill(
+        "input.cr-search", "layers.1.neurons.3.w2"
+    )  # inside a box: the graph expands to show it
     tab.press("input.cr-search", "Enter")
     assert tab.inner_text(".cr-panel h4").startswith("layers.1.neurons.3.w2")
-    assert tab.eval_on_selector(".cr-explorer", IN_VIEW.replace("g.node.cr-current", "g.node.cr-selected"))["nodeSeen"]
+    assert tab.eval_on_selector(
+        ".cr-explorer", IN_VIEW.replace("g.node.cr-current", "g.node.cr-selected")
+    )["nodeSeen"]
 
 
 def test_practice_hints_never_give_the_number_until_show_answer(tab, pages):
@@ -211,7 +242,9 @@ def test_practice_hints_never_give_the_number_until_show_answer(tab, pages):
     ids = {name: f"v{topological_order(d).index(node)}" for name, node in nodes.items()}
     tab.goto(pages["twice"].as_uri())
     tab.check("input.cr-practice")
-    tab.click(f'g.node[data-node="{ids["a"]}"]')  # dd/da = 1 + e = 1.5: needs dd/dd and dd/d(a e) first
+    tab.click(
+        f'g.node[data-node="{ids["a"]}"]'
+    )  # dd/da = 1 + e = 1.5: needs dd/dd and dd/d(a e) first
     assert "needs" in tab.inner_text(".cr-order-note")
     answer = f"{1.5:.4f}"
     feedback = []
@@ -231,3 +264,15 @@ def test_practice_hints_never_give_the_number_until_show_answer(tab, pages):
     tab.fill("input.cr-answer-input", "1")
     tab.press("input.cr-answer-input", "Enter")
     assert "1 of 2 right without help" in tab.inner_text(".cr-score")
+
+
+def test_a_narrow_window_puts_the_panel_below_and_keeps_both_in_view(tab, pages):
+    d, _ = used_twice()
+    tab.set_viewport_size({"width": 640, "height": 800})
+    tab.goto(pages["twice"].as_uri())
+    port = tab.eval_on_selector(".cr-viewport", "v => v.getBoundingClientRect().toJSON()")
+    side = tab.eval_on_selector(".cr-side", "v => v.getBoundingClientRect().toJSON()")
+    assert (
+        side["top"] >= port["bottom"] and side["bottom"] <= 800
+    )  # below the graph, above the fold
+    walk(tab, len(topological_order(d)))

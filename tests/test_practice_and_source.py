@@ -1,6 +1,7 @@
 """viz.check_grads's hint ladder, and autograd.record_source (the line of code that made a node).
 
-References: hand derivatives of d = a + a e with a = b c (dd/da = 1 + e, dd/de = a, dd/db = (1 + e) c),
+References: hand derivatives of d = a + a e with a = b c (dd/da = 1 + e, dd/de = a,
+dd/db = (1 + e) c),
 and the line numbers of this file (``inspect``).
 """
 
@@ -38,7 +39,8 @@ def test_a_wrong_answer_gets_hints_never_the_number_by_default():
     assert "1.5000" not in text and "1.5" not in text  # dd/da = 1 + e is not given away
     assert "a is used by" in text and "(2 terms)" in text
     assert "local: dd/da = 1.0000" in text and f"= {E:.4f}" in text  # d(a e)/da = e
-    # the sum with the upstream gradients: dd/dd answered right in this call, so its number; d(a e) a symbol
+    # the sum with the upstream gradients: dd/dd (answered right in this call) as its number,
+    # dd/d(a e) as a symbol
     assert "1.0000 x 1.0000" in text and f"dd/d(a * e) x {E:.4f}" in text
     assert str(marked).startswith("1 of 2 right")
 
@@ -60,7 +62,7 @@ def test_a_local_derivative_equal_to_the_answer_is_given_as_its_rule():
     y = x.tanh()  # dy/dx = 1 - tanh^2: one use with upstream 1, its local derivative is the answer
     y.label = "y"
     text = str(viz.check_grads(y, {"x": 5.0}, feedback="hint"))
-    assert f"{1 - 0.3 ** 2:.2f}" not in text and "from the rule d(tanh x)" in text
+    assert f"{1 - 0.3**2:.2f}" not in text and "from the rule d(tanh x)" in text
 
 
 def test_record_source_notes_the_users_line_only_inside_the_block():

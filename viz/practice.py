@@ -41,8 +41,14 @@ def output_name(root: Value) -> str:
     return root.label or "L"
 
 
-def hints(node: Value, root: Value, terms: list[Term], grad: float, level: str,
-          known: Mapping[Value, float] | None = None) -> list[str]:
+def hints(
+    node: Value,
+    root: Value,
+    terms: list[Term],
+    grad: float,
+    level: str,
+    known: Mapping[Value, float] | None = None,
+) -> list[str]:
     """The lines of feedback on dL/d(node) up to ``level`` (one of FEEDBACK).
 
     ``known`` holds the upstream gradients the student may see (their own right answers): the
@@ -50,28 +56,37 @@ def hints(node: Value, root: Value, terms: list[Term], grad: float, level: str,
     is given as its rule, not its number.
     """
     if level not in FEEDBACK:
-        raise ValueError(f"check_grads: feedback must be one of {', '.join(map(repr, FEEDBACK))}, got {level!r}")
+        raise ValueError(
+            f"check_grads: feedback must be one of {', '.join(map(repr, FEEDBACK))}, got {level!r}"
+        )
     depth, known = FEEDBACK.index(level) + 1, known or {}
     out, name = output_name(root), node_name(node)
     grad_symbol = derivative_name(out, name)
     if depth == 4:
         return [chain_sum(node, root, terms, grad)]
     if node is root:
-        lines = [f"{name} is the output: backward starts here. How much does {name} change when {name} "
-                 "changes by a small h?"]
+        lines = [
+            f"{name} is the output: backward starts here. How much does {name} change when {name} "
+            "changes by a small h?"
+        ]
         return lines + ([f"{grad_symbol} = ({name} + h - {name}) / h"] if depth >= 2 else [])
     uses = ", ".join(f"{node_name(t.use)} ({op_text(t.use)[0]})" for t in terms)
     count = f" ({len(terms)} terms)." if len(terms) > 1 else "."
     lines = [f"{name} is used by {uses}: {grad_symbol} is a sum with one term per use{count}"]
     gives_away = [number(t.local) == number(grad) for t in terms]
     if depth >= 2:
-        lines += [f"local: {derivative_name(node_name(t.use), name)} = "
-                  + (f"from the rule {RULES[t.use.op].formula}" if hidden else number(t.local))
-                  for t, hidden in zip(terms, gives_away, strict=True)]
+        lines += [
+            f"local: {derivative_name(node_name(t.use), name)} = "
+            + (f"from the rule {RULES[t.use.op].formula}" if hidden else number(t.local))
+            for t, hidden in zip(terms, gives_away, strict=True)
+        ]
     if depth >= 3:
-        parts = [(signed(known[t.use]) if t.use in known else derivative_name(out, node_name(t.use))) + " x "
-                 + (derivative_name(node_name(t.use), name) if hidden else signed(t.local))
-                 for t, hidden in zip(terms, gives_away, strict=True)]
+        parts = [
+            (signed(known[t.use]) if t.use in known else derivative_name(out, node_name(t.use)))
+            + " x "
+            + (derivative_name(node_name(t.use), name) if hidden else signed(t.local))
+            for t, hidden in zip(terms, gives_away, strict=True)
+        ]
         lines.append(f"{grad_symbol} = {' + '.join(parts)}")
     return lines
 
@@ -109,11 +124,17 @@ class Answers(list):
         return str(self)
 
 
-def check_grads(root: Value, answers: Mapping[Any, Any], *, feedback: str = "hint", rel_tol: float = 1e-3,
-                abs_tol: float = 1e-4) -> Answers:
-    """Mark a student's gradients dL/dv for the output ``root``: ``answers`` maps a label (or a Value)
-    to a number. An answer is right when it is within ``rel_tol`` (relative) or ``abs_tol`` (absolute)
-    of the gradient backward computes, so four decimals are enough.
+def check_grads(
+    root: Value,
+    answers: Mapping[Any, Any],
+    *,
+    feedback: str = "hint",
+    rel_tol: float = 1e-3,
+    abs_tol: float = 1e-4,
+) -> Answers:
+    """Mark a student's gradients dL/dv for the output ``root``: ``answers`` maps a label (or a
+    Value) to a number. An answer is right when it is within ``rel_tol`` (relative) or ``abs_tol``
+    (absolute) of the gradient backward computes, so four decimals are enough.
 
     A wrong answer comes with ``feedback`` (see the module docstring): ``"hint"`` (the default)
     names the uses, their local derivatives and the sum with the upstream gradients as symbols
@@ -124,10 +145,15 @@ def check_grads(root: Value, answers: Mapping[Any, Any], *, feedback: str = "hin
     if not isinstance(root, Value):
         raise TypeError(f"check_grads: root must be a Value, got {type(root).__name__}")
     if not isinstance(answers, Mapping):
-        raise TypeError(f"check_grads: answers must be a dict from label or Value to a number, "
-                        f"got {type(answers).__name__}")
+        raise TypeError(
+            f"check_grads: answers must be a dict from label or Value to a number, "
+            f"got {type(answers).__name__}"
+        )
     if feedback not in FEEDBACK:
-        raise ValueError(f"check_grads: feedback must be one of {', '.join(map(repr, FEEDBACK))}, got {feedback!r}")
+        raise ValueError(
+            f"check_grads: feedback must be one of {', '.join(map(repr, FEEDBACK))}, "
+            f"got {feedback!r}"
+        )
     order = topological_order(root)
     grads = fresh_gradients(root, order)
     uses = consumers(order)
@@ -135,15 +161,31 @@ def check_grads(root: Value, answers: Mapping[Any, Any], *, feedback: str = "hin
     for node in order:
         if node.label:
             by_label.setdefault(node.label, []).append(node)
-    given = [(_find(key, by_label, grads), _as_number(key, value)) for key, value in answers.items()]
-    right = {node: value for node, value in given
-             if math.isclose(value, grads[node], rel_tol=rel_tol, abs_tol=abs_tol)}
+    given = [
+        (_find(key, by_label, grads), _as_number(key, value)) for key, value in answers.items()
+    ]
+    right = {
+        node: value
+        for node, value in given
+        if math.isclose(value, grads[node], rel_tol=rel_tol, abs_tol=abs_tol)
+    }
     marked = Answers()
     for node, value in given:
         terms = chain_terms(node, root, uses, grads)
-        lines = () if node in right else tuple(hints(node, root, terms, grads[node], feedback, right))
-        marked.append(Answer(node_name(node), node, value, grads[node], node in right,
-                             chain_sum(node, root, terms, grads[node]), lines))
+        lines = (
+            () if node in right else tuple(hints(node, root, terms, grads[node], feedback, right))
+        )
+        marked.append(
+            Answer(
+                node_name(node),
+                node,
+                value,
+                grads[node],
+                node in right,
+                chain_sum(node, root, terms, grads[node]),
+                lines,
+            )
+        )
     return marked
 
 
@@ -153,12 +195,20 @@ def _find(key: Any, by_label: Mapping[str, list[Value]], grads: Mapping[Value, f
             raise ValueError(f"check_grads: {key!r} is not in the graph of this output")
         return key
     if not isinstance(key, str):
-        raise TypeError(f"check_grads: an answer's key must be a label or a Value, got {type(key).__name__}")
+        raise TypeError(
+            f"check_grads: an answer's key must be a label or a Value, got {type(key).__name__}"
+        )
     found = by_label.get(key, [])
     if not found:
-        raise ValueError(f"check_grads: no node labelled {key!r} (labels: {', '.join(sorted(by_label)) or 'none'})")
+        raise ValueError(
+            f"check_grads: no node labelled {key!r} "
+            f"(labels: {', '.join(sorted(by_label)) or 'none'})"
+        )
     if len(found) > 1:
-        raise ValueError(f"check_grads: {len(found)} nodes are labelled {key!r}; give the Value itself as the key")
+        raise ValueError(
+            f"check_grads: {len(found)} nodes are labelled {key!r}; "
+            "give the Value itself as the key"
+        )
     return found[0]
 
 
@@ -169,5 +219,7 @@ def _as_number(key: Any, given: Any) -> float:
         value = math.nan
     if isinstance(given, bool) or not math.isfinite(value):
         name = key if isinstance(key, str) else node_name(key)
-        raise ValueError(f"check_grads: the answer for {name} must be a finite number, got {given!r:.40}")
+        raise ValueError(
+            f"check_grads: the answer for {name} must be a finite number, got {given!r:.40}"
+        )
     return value

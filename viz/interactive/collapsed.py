@@ -27,9 +27,17 @@ def modules_in(params: Any) -> list[Any]:
     return [item for item in items if not isinstance(item, Value) and hasattr(item, "parameters")]
 
 
-def collapsed_view(order: list[Value], root: Value, params: Any, ids: Mapping[Value, str],
-                   grad_of: Callable[[Value], float | None], *, known: set[Value], rankdir: str,
-                   backend: str | None) -> dict[str, Any] | None:
+def collapsed_view(
+    order: list[Value],
+    root: Value,
+    params: Any,
+    ids: Mapping[Value, str],
+    grad_of: Callable[[Value], float | None],
+    *,
+    known: set[Value],
+    rankdir: str,
+    backend: str | None,
+) -> dict[str, Any] | None:
     """The collapsed picture and its structure, or None for a graph small enough to show whole.
 
     ``grad_of(node)``: the gradient the boxes show. Returns ``svg``; ``boxes``: id -> name, kind,
@@ -39,16 +47,27 @@ def collapsed_view(order: list[Value], root: Value, params: Any, ids: Mapping[Va
     modules = modules_in(params)
     if not modules or len(order) <= COLLAPSE_AT:
         return None
-    level = "matrix"  # each layer one box, its W and b one box each: parameters do not crowd the picture
+    level = "matrix"  # each layer one box, its W and b one box each: no crowd of parameters
     boxes = module_boxes(order, modules, level)
     placement = assign(boxes)
     boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]
     if not boxes:
         return None
     box_ids = {id(box): f"box{j}" for j, box in enumerate(boxes)}  # as build_digraph names them
-    digraph = build_digraph(order, [root], rankdir=rankdir, params=known, boxes=boxes, placement=placement,
-                            legend=False, grad_of=grad_of, backend=backend)
-    svg = Picture(digraph, node_count=count_nodes(order, placement, boxes), backend=backend).to_svg()
+    digraph = build_digraph(
+        order,
+        [root],
+        rankdir=rankdir,
+        params=known,
+        boxes=boxes,
+        placement=placement,
+        legend=False,
+        grad_of=grad_of,
+        backend=backend,
+    )
+    svg = Picture(
+        digraph, node_count=count_nodes(order, placement, boxes), backend=backend
+    ).to_svg()
     position = {node: i for i, node in enumerate(order)}
     drawn: dict[str, int] = {}  # drawn id -> the last topological position of what it holds
     for node in order:
@@ -59,11 +78,19 @@ def collapsed_view(order: list[Value], root: Value, params: Any, ids: Mapping[Va
         inside = [node for node in order if placement.get(node) is box]
         outputs = [node for node in box.outputs if node in position]
         described[box_ids[id(box)]] = {
-            "id": box_ids[id(box)], "name": box.name, "kind": box.kind, "size": len(inside),
-            "members": [ids[node] for node in inside], "outputs": [ids[node] for node in outputs],
+            "id": box_ids[id(box)],
+            "name": box.name,
+            "kind": box.kind,
+            "size": len(inside),
+            "members": [ids[node] for node in inside],
+            "outputs": [ids[node] for node in outputs],
         }
     return {
-        "svg": svg, "boxes": described, "level": level,
+        "svg": svg,
+        "boxes": described,
+        "level": level,
         "order": sorted(drawn, key=drawn.__getitem__, reverse=True),
-        "place": {ids[node]: box_ids[id(box)] for node, box in placement.items() if node in position},
+        "place": {
+            ids[node]: box_ids[id(box)] for node, box in placement.items() if node in position
+        },
     }

@@ -123,7 +123,8 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
             "grad": _json(grads[node]), "gradText": number(grads[node]),
             "terms": [_term(t, ids, node, out) for t in terms],
             "sum": chain_sum(node, root, terms, grads[node]),
-            "gradSymbol": derivative_name(out, node_name(node)), "source": source_data(source, keys),
+            "gradSymbol": derivative_name(out, node_name(node)),
+            "source": source_data(source, keys),
         }
     return {
         "output": ids[root], "outputName": out,
@@ -139,8 +140,10 @@ def _term(term: Any, ids: Mapping[Value, str], node: Value, out: str) -> dict[st
     use = term.use
     use_name = node_name(use) if use is not None else "the seed"
     return {"use": ids[use] if use is not None else None, "useName": use_name,
-            "useOp": op_text(use)[0] if use is not None else "", "useFormula": RULES[use.op].formula if use else "",
-            "upstreamSymbol": derivative_name(out, use_name), "localSymbol": derivative_name(use_name, node_name(node)),
+            "useOp": op_text(use)[0] if use is not None else "",
+            "useFormula": RULES[use.op].formula if use is not None else "",
+            "upstreamSymbol": derivative_name(out, use_name),
+            "localSymbol": derivative_name(use_name, node_name(node)),
             "upstream": _json(term.upstream), "upstreamText": number(term.upstream),
             "local": _json(term.local), "localText": number(term.local), "productText": number(product)}
 

@@ -26,7 +26,8 @@ def asset(name: str) -> str:
     return resources.files("viz.interactive").joinpath("static", name).read_text(encoding="utf-8")
 
 
-EXPLORER_SCRIPTS = ("explorer_view.js", "explorer_practice.js", "explorer_panes.js", "explorer.js")  # in this order
+# in this order: pan and zoom, practice, the side panes, then the explorer (crMount) using them
+EXPLORER_SCRIPTS = ("explorer_view.js", "explorer_practice.js", "explorer_panes.js", "explorer.js")
 
 
 def explorer_script() -> str:
@@ -60,7 +61,8 @@ def explorer_fragment(svg: str, graph: dict[str, Any]) -> str:
         '<p class="cr-static-note">A static picture: open this in a browser (or trust the notebook) to click '
         "nodes, step through backward and practise.</p>"
         f'<script type="application/json" class="cr-data">{json_for_html(graph)}</script></div>'
-        + script(f'(function(){{{explorer_script()}\ncrBoot(document.currentScript.previousElementSibling);}})();')
+        + script(f"(function(){{{explorer_script()}\n"
+                 "crBoot(document.currentScript.previousElementSibling);})();")
     )
 
 

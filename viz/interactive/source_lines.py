@@ -24,19 +24,28 @@ def source_data(source: Source | None, keys: dict[str, str]) -> dict[str, str] |
     the pane (``keys``: file -> the pane's key for it, as ``code_lines`` gives them)."""
     if source is None:
         return None
-    return {"where": f"{shown_name(source.file)}:{source.line}", "text": source.text,
-            "key": f"{keys[source.file]}:{source.line}"}
+    return {
+        "where": f"{shown_name(source.file)}:{source.line}",
+        "text": source.text,
+        "key": f"{keys[source.file]}:{source.line}",
+    }
 
 
 def file_keys(sources: Iterable[Source]) -> dict[str, str]:
-    """Each file's key in the pane, ``f0``, ``f1``, ... in the order first met (as ``code_lines``)."""
-    return {file: f"f{i}" for i, file in enumerate(dict.fromkeys(source.file for source in sources))}
+    """Each file's key in the pane, ``f0``, ``f1``, ... in the order first met (``code_lines``)."""
+    return {
+        file: f"f{i}" for i, file in enumerate(dict.fromkeys(source.file for source in sources))
+    }
 
 
 def shown_name(file: str) -> str:
-    """A file's name as the pane shows it: ``cell`` for a notebook cell (IPython's ipykernel_* files)."""
+    """A file's name as the pane shows it: ``cell`` for a notebook cell (IPython's files)."""
     folder, name = os.path.split(file)
-    return "cell" if os.path.basename(folder).startswith("ipykernel_") or name.startswith("<ipython-") else name
+    return (
+        "cell"
+        if os.path.basename(folder).startswith("ipykernel_") or name.startswith("<ipython-")
+        else name
+    )
 
 
 def code_lines(sources: Iterable[Source]) -> list[dict[str, Any]]:
@@ -48,7 +57,9 @@ def code_lines(sources: Iterable[Source]) -> list[dict[str, Any]]:
     pane = []
     for file, recorded in by_file.items():
         wanted = sorted(recorded)
-        span = [n for a, b in zip(wanted, wanted[1:]) if b - a <= CONTEXT + 1 for n in range(a + 1, b)]
+        span = [
+            n for a, b in zip(wanted, wanted[1:]) if b - a <= CONTEXT + 1 for n in range(a + 1, b)
+        ]
         shown = sorted(set(wanted) | set(span)) if len(wanted) + len(span) <= MAX_LINES else wanted
         lines: list[list[Any]] = []
         for previous, n in zip([None, *shown], shown):

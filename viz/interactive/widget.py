@@ -48,7 +48,7 @@ class Explorer(anywidget.AnyWidget):
         self.root = root
         self.scale = _scale(scale)
         self.order = checked_order(root)
-        self._sources = [source_of(node) for node in self.order]  # kept for the graphs the sliders rebuild
+        self._sources = [source_of(node) for node in self.order]  # also for the sliders' graphs
         ids = node_ids(self.order)
         known = set(_params(params))
         self._root_position = self.order.index(root)
@@ -58,11 +58,12 @@ class Explorer(anywidget.AnyWidget):
         digraph = build_digraph(self.order, [root], rankdir=rankdir, params=known, legend=legend,
                                 grad_of=grads.get)
         svg = Picture(digraph, node_count=len(self.order), backend=backend).to_svg()
-        self._collapsed = collapsed_view(self.order, root, params, ids, grads.get, known=known, rankdir=rankdir,
-                                         backend=backend)
+        self._collapsed = collapsed_view(self.order, root, params, ids, grads.get, known=known,
+                                         rankdir=rankdir, backend=backend)
         data["collapsed"] = self._collapsed
         super().__init__(
-            _esm=explorer_script() + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
+            _esm=explorer_script()
+            + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
             _css=asset("explorer.css"), svg=svg, graph=data,
             sliders=[_slider(ids[v], v) for v in leaves_of(self.order)],
             leaf_values={ids[v]: v.data for v in leaves_of(self.order)},
@@ -78,9 +79,9 @@ class Explorer(anywidget.AnyWidget):
         try:
             order = rebuild(self.order, values)
             root = order[self._root_position]
-            graph = graph_data(root, [order[i] for i in self._param_positions], order, sources=self._sources,
-                               scale=self.scale)
-            graph["collapsed"] = self._collapsed  # the boxes' picture and structure: the numbers come from graph
+            params = [order[i] for i in self._param_positions]
+            graph = graph_data(root, params, order, sources=self._sources, scale=self.scale)
+            graph["collapsed"] = self._collapsed  # the boxes' picture and structure (numbers: graph)
         except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
             self.error = f"cannot compute the graph there: {problem}"
             self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
@@ -137,7 +138,8 @@ def _scale(scale: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if isinstance(scale, bool) or not 0.5 <= value <= 3.0:
-        raise ValueError(f"explore: scale must be a number from 0.5 to 3 (1.5 for a projector), got {scale!r:.40}")
+        raise ValueError("explore: scale must be a number from 0.5 to 3 (1.5 for a projector), "
+                         f"got {scale!r:.40}")
     return value
 
 
@@ -166,4 +168,5 @@ def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legen
         if missing:
             raise ValueError(f"explore: params names {', '.join(missing)}, not bound (bound: {', '.join(by_name)})")
         params = [by_name[n.strip()] for n in names]
-    return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend, scale=scale)
+    return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend,
+                    scale=scale)

@@ -1,4 +1,5 @@
-// chainrule explorer: the graph Graphviz drew, made clickable. Plain JavaScript, no network, no library.
+// chainrule explorer: the graph Graphviz drew, made clickable. Plain JavaScript, no network,
+// no library.
 // One script (explorer_view.js, explorer_practice.js, then this file) serves the saved HTML page
 // (crBoot) and the Jupyter widget (crWidget, anywidget's render).
 // Python sends the numbers (viz/interactive/graph_data.py); this code never computes a derivative.
@@ -22,17 +23,20 @@ function crButton(text, title, onClick) {
 // Mount the explorer on `root` (which holds .cr-graph with the SVG). options.leaves: sliders
 // [{id, name, value, min, max}] and options.onLeaf(id, value), only where a kernel recomputes.
 // graph.scale: the presentation factor it opens at (viz.explore(..., scale=1.5)).
+var CR_HELLO = "Click or hover a node to see its rule and numbers.";
+var CR_ALL = "Every gradient, as backward() leaves them.";
+
 function crMount(root, graph, options) {
   options = options || {};
-  var state = { graph: graph, selected: null, pinned: false, step: -1, practice: false, answered: {},
-                level: {}, helped: {}, timer: null, scale: graph.scale || 1 };
+  var state = { graph: graph, selected: null, pinned: false, step: -1, practice: false,
+                answered: {}, level: {}, helped: {}, timer: null, scale: graph.scale || 1 };
   var svgHost = root.querySelector(".cr-graph");
   var views = {};  // id -> {group, op, data (text element), grad (text element)}; a box: {group}
   var fullSvg = svgHost.innerHTML, boxes = graph.collapsed ? graph.collapsed.boxes : {};
   state.collapsed = !!graph.collapsed;
   if (state.collapsed) svgHost.innerHTML = graph.collapsed.svg;
 
-  // ---- find each value node (its <title> is its id), its operation's ellipse and each box in the SVG
+  // ---- find each value node (its <title> is its id), its operation's ellipse and each box
   function bindViews() {
     views = {};
     var groups = svgHost.querySelectorAll("g.node");
@@ -45,7 +49,10 @@ function crMount(root, graph, options) {
         var texts = g.querySelectorAll("text");
         views[name] = views[name] || {};
         views[name].group = g;
-        if (state.graph.nodes[name]) { views[name].data = texts[texts.length - 2]; views[name].grad = texts[texts.length - 1]; }
+        if (state.graph.nodes[name]) {
+          views[name].data = texts[texts.length - 2];
+          views[name].grad = texts[texts.length - 1];
+        }
       } else if (/_op$/.test(name) && state.graph.nodes[name.slice(0, -3)]) {
         views[name.slice(0, -3)] = views[name.slice(0, -3)] || {};
         views[name.slice(0, -3)].op = g;
@@ -56,8 +63,12 @@ function crMount(root, graph, options) {
         if (!g) return;
         g.classList.add("cr-clickable");
         g.setAttribute("data-node", id);
-        g.addEventListener("click", function () { if (!view.wasDragged()) { stop(); select(id, true, true); } });
-        g.addEventListener("mouseenter", function () { if (!state.pinned) select(id, false, false); });
+        g.addEventListener("click", function () {
+          if (!view.wasDragged()) { stop(); select(id, true, true); }
+        });
+        g.addEventListener("mouseenter", function () {
+          if (!state.pinned) select(id, false, false);
+        });
       });
     });
   }
@@ -65,18 +76,28 @@ function crMount(root, graph, options) {
 
   // ---- layout: toolbar, caption, then the graph's viewport and the side column (panel, code)
   var bar = crElement("div", "cr-toolbar");
-  var prev = crButton("\u25C0 prev", "previous step of the backward pass (left arrow)", function () { stop(); go(state.step - 1); });
-  var next = crButton("next \u25B6", "next step of the backward pass (right arrow)", function () { stop(); go(state.step + 1); });
-  var play = crButton("play", "play the backward pass (space)", function () { state.timer ? stop() : start(); });
-  var all = crButton("show all", "every gradient, as backward() leaves them (Esc)", function () { stop(); clear(); });
-  var zoomOut = crButton("\u2212", "zoom out (Ctrl + wheel, or pinch)", function () { view.zoom(1 / 1.25, undefined, undefined, true); });
-  var zoomIn = crButton("+", "zoom in (Ctrl + wheel, or pinch)", function () { view.zoom(1.25, undefined, undefined, true); });
+  var prev = crButton("\u25C0 prev", "previous step of the backward pass (left arrow)",
+                      function () { stop(); go(state.step - 1); });
+  var next = crButton("next \u25B6", "next step of the backward pass (right arrow)",
+                      function () { stop(); go(state.step + 1); });
+  var play = crButton("play", "play the backward pass (space)",
+                      function () { state.timer ? stop() : start(); });
+  var all = crButton("show all", "every gradient, as backward() leaves them (Esc)",
+                     function () { stop(); clear(); });
+  var zoomOut = crButton("\u2212", "zoom out (Ctrl + wheel, or pinch)",
+                         function () { view.zoom(1 / 1.25, undefined, undefined, true); });
+  var zoomIn = crButton("+", "zoom in (Ctrl + wheel, or pinch)",
+                        function () { view.zoom(1.25, undefined, undefined, true); });
   var fit = crButton("fit", "the whole graph in the window", function () { view.fit(true); });
-  var actual = crButton("1:1", "natural size (times the presentation size)", function () { view.actual(true); revealCurrent(); });
-  var present = crButton("present", "presentation size, for a projector", function () { setScale(state.scale > 1 ? 1 : 1.5); });
-  zoomOut.classList.add("cr-zoom-out"); zoomIn.classList.add("cr-zoom-in"); fit.classList.add("cr-fit");
+  var actual = crButton("1:1", "natural size (times the presentation size)",
+                        function () { view.actual(true); revealCurrent(); });
+  var present = crButton("present", "presentation size, for a projector",
+                         function () { setScale(state.scale > 1 ? 1 : 1.5); });
+  zoomOut.classList.add("cr-zoom-out");
+  zoomIn.classList.add("cr-zoom-in");
+  fit.classList.add("cr-fit");
   actual.classList.add("cr-actual"); present.classList.add("cr-present");
-  var expandAll = graph.collapsed ? crButton("expand", "every node of the graph, or its modules' boxes again",
+  var expandAll = graph.collapsed ? crButton("expand", "every node, or the modules' boxes again",
     function () { stop(); state.step = -1; showSvg(!state.collapsed); refresh(); }) : null;
   if (expandAll) expandAll.classList.add("cr-expand");
   var search = crElement("input", "cr-search");
@@ -86,8 +107,12 @@ function crMount(root, graph, options) {
   var names = crElement("datalist");
   names.id = "cr-names-" + Math.random().toString(36).slice(2);
   search.setAttribute("list", names.id);
-  Object.keys(graph.nodes).forEach(function (id) { names.appendChild(crElement("option", "", graph.nodes[id].name)); });
-  search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); find(search.value); } });
+  Object.keys(graph.nodes).forEach(function (id) {
+    names.appendChild(crElement("option", "", graph.nodes[id].name));
+  });
+  search.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); find(search.value); }
+  });
   search.addEventListener("change", function () { find(search.value); });
   var practiceBox = crElement("label", "cr-practice-toggle");
   var practiceInput = crElement("input");
@@ -97,9 +122,11 @@ function crMount(root, graph, options) {
   practiceBox.appendChild(practiceInput);
   practiceBox.appendChild(document.createTextNode(" practice: hide the gradients"));
   var score = crElement("span", "cr-score");
-  [prev, next, play, all, crElement("span", "cr-sep"), zoomOut, zoomIn, fit, actual, present, expandAll,
-   crElement("span", "cr-sep"), search, names, practiceBox, score].forEach(function (e) { if (e) bar.appendChild(e); });
-  var caption = crElement("div", "cr-caption", "Click or hover a node to see its rule and numbers.");
+  [prev, next, play, all, crElement("span", "cr-sep"), zoomOut, zoomIn, fit, actual, present,
+   expandAll, crElement("span", "cr-sep"), search, names, practiceBox, score].forEach(function (e) {
+    if (e) bar.appendChild(e);
+  });
+  var caption = crElement("div", "cr-caption", CR_HELLO);
   var body = crElement("div", "cr-body");
   var viewport = crElement("div", "cr-viewport");
   var side = crElement("div", "cr-side");
@@ -122,7 +149,8 @@ function crMount(root, graph, options) {
   root.tabIndex = 0;
   var view = crView(viewport, svgHost, { scale: function () { return state.scale; } });
 
-  function layout() {  // panel beside the graph in a wide box, below it in a narrow one; both in the window
+  // the panel beside the graph in a wide box, below it in a narrow one; both in the window
+  function layout() {
     var wide = root.clientWidth >= 880 * Math.min(state.scale, 1.25);
     root.classList.toggle("cr-wide", wide);
     root.style.setProperty("--cr-scale", state.scale);
@@ -130,7 +158,8 @@ function crMount(root, graph, options) {
     var room = Math.max(220, window.innerHeight - top);
     view.measure();
     var want = view.natural().h * state.scale + 24;
-    viewport.style.height = Math.round(wide ? Math.min(want, room) : Math.min(want, room * 0.55)) + "px";
+    var height = wide ? Math.min(want, room) : Math.min(want, room * 0.55);
+    viewport.style.height = Math.round(height) + "px";
     side.style.maxHeight = wide ? room + "px" : Math.round(room * 0.45) + "px";
   }
   function setScale(s) {
@@ -146,7 +175,10 @@ function crMount(root, graph, options) {
     row.appendChild(crElement("span", "cr-slider-name", leaf.name));
     var input = crElement("input");
     input.type = "range";
-    input.min = leaf.min; input.max = leaf.max; input.step = (leaf.max - leaf.min) / 200; input.value = leaf.value;
+    input.min = leaf.min;
+    input.max = leaf.max;
+    input.step = (leaf.max - leaf.min) / 200;
+    input.value = leaf.value;
     input.setAttribute("data-node", leaf.id);
     var shown = crElement("span", "cr-slider-value", String(leaf.value));
     input.addEventListener("input", function () {
@@ -159,14 +191,16 @@ function crMount(root, graph, options) {
   }
 
   // ---- what each node shows: its data always; its gradient by mode (all, stepping, practice)
-  function steps() {  // backward's order over what is drawn: the boxes while collapsed, else every node
+  // backward's order over what is drawn: the boxes while collapsed, else every node
+  function steps() {
     return state.collapsed ? state.graph.collapsed.order : state.graph.order;
   }
   function item(id) { return state.graph.nodes[id] || { sum: crBoxSum(boxes[id], state.graph) }; }
   function gradShown(id) {
     if (state.practice) return !!state.answered[id];
     if (state.step < 0) return true;
-    var drawn = state.collapsed ? state.graph.collapsed.place[id] || id : id;  // a node inside a box: the box
+    // a node inside a box is drawn as its box
+    var drawn = state.collapsed ? state.graph.collapsed.place[id] || id : id;
     return steps().indexOf(drawn) <= state.step;
   }
   function known(id) {  // the gradient's text where the student may see it (practice), else null
@@ -195,12 +229,14 @@ function crMount(root, graph, options) {
     prev.disabled = state.step <= 0;
     next.disabled = state.step >= order.length - 1;
     if (state.step >= 0) {
-      caption.textContent = "step " + (state.step + 1) + " of " + order.length + ": " + item(current).sum;
+      caption.textContent = "step " + (state.step + 1) + " of " + order.length + ": " +
+                            item(current).sum;
     }
     showScore();
     showPanel();
     var box = boxes[state.selected];  // a box: the lines of its outputs
-    if (code) code.highlight(box ? state.graph.nodes[box.outputs[0]] : state.graph.nodes[state.selected], state.graph);
+    var marked = box ? state.graph.nodes[box.outputs[0]] : state.graph.nodes[state.selected];
+    if (code) code.highlight(marked, state.graph);
   }
 
   function revealCurrent(smooth) {
@@ -211,13 +247,13 @@ function crMount(root, graph, options) {
     var n = steps().length;
     state.step = Math.max(-1, Math.min(n - 1, k));
     if (state.step >= 0) state.selected = steps()[state.step];
-    if (state.step < 0) caption.textContent = "Every gradient, as backward() leaves them.";
+    if (state.step < 0) caption.textContent = CR_ALL;
     refresh();
     revealCurrent(true);
   }
   function clear() {
     state.step = -1; state.selected = null; state.pinned = false;
-    caption.textContent = state.practice ? practiceCaption() : "Every gradient, as backward() leaves them.";
+    caption.textContent = state.practice ? practiceCaption() : CR_ALL;
     refresh();
   }
   function start() {
@@ -262,7 +298,7 @@ function crMount(root, graph, options) {
     root.classList.toggle("cr-practising", on);
     showScore();
     layout();  // the score may take a line of the toolbar
-    caption.textContent = on ? practiceCaption() : "Click or hover a node to see its rule and numbers.";
+    caption.textContent = on ? practiceCaption() : CR_HELLO;
     refresh();
   }
   function select(id, pin, reveal) {
@@ -285,8 +321,11 @@ function crMount(root, graph, options) {
   function showScore() {
     if (!state.practice) { score.textContent = ""; return; }
     var done = Object.keys(state.answered), total = Object.keys(state.graph.nodes).length;
-    var clean = done.filter(function (id) { return state.answered[id] === true && !state.helped[id]; }).length;
-    score.textContent = "score: " + clean + " of " + done.length + " right without help (" + (total - done.length) + " to go)";
+    var clean = done.filter(function (id) {
+      return state.answered[id] === true && !state.helped[id];
+    }).length;
+    score.textContent = "score: " + clean + " of " + done.length + " right without help (" +
+                        (total - done.length) + " to go)";
   }
 
   // ---- keyboard: left / right step, space plays, Esc clears (not while typing in a box)
@@ -312,7 +351,10 @@ function crMount(root, graph, options) {
   function showPanel() {
     panel.textContent = "";
     var id = state.selected, node = id && state.graph.nodes[id];
-    if (id && boxes[id]) { crBoxPanel(panel, boxes[id], state.graph, known, function () { expand(id); }); return; }
+    if (id && boxes[id]) {
+      crBoxPanel(panel, boxes[id], state.graph, known, function () { expand(id); });
+      return;
+    }
     if (!node) { panel.appendChild(crElement("p", "cr-hint", "No node selected.")); return; }
     var out = state.graph.outputName;
     var shown = gradShown(id);
@@ -324,11 +366,16 @@ function crMount(root, graph, options) {
       panel.appendChild(crElement("p", "cr-grad", "grad = " + node.gradText));
     }
     if (state.practice && !state.answered[id]) practiceForm(id, node);
-    if (state.practice && state.answered[id] === "shown") panel.appendChild(crElement("p", "cr-verdict cr-shown-note",
-      "shown, not counted as right"));
-    if (node.source) panel.appendChild(crElement("p", "cr-source", "made at " + node.source.where + ":  " + node.source.text));
+    if (state.practice && state.answered[id] === "shown") {
+      panel.appendChild(crElement("p", "cr-verdict cr-shown-note", "shown, not counted as right"));
+    }
+    if (node.source) {
+      panel.appendChild(crElement("p", "cr-source", "made at " + node.source.where + ":  " +
+                                  node.source.text));
+    }
     if (node.op) {
-      panel.appendChild(crElement("p", "cr-op", "operation: " + node.opText + (node.constant !== null ? "   (c = " + node.constant + ")" : "")));
+      var constant = node.constant !== null ? "   (c = " + node.constant + ")" : "";
+      panel.appendChild(crElement("p", "cr-op", "operation: " + node.opText + constant));
       panel.appendChild(crElement("p", "cr-formula", "rule: " + node.formula));
       var inputs = crElement("table", "cr-inputs");
       row(inputs, ["input", "data", "local d(" + node.name + ")/d(input)"], true);
@@ -339,9 +386,10 @@ function crMount(root, graph, options) {
     } else {
       panel.appendChild(crElement("p", "cr-op", "a leaf: no operation made it"));
     }
-    if (id !== state.graph.output && !(state.practice && !shown)) {  // practising: the hints give the uses
+    if (id !== state.graph.output && !(state.practice && !shown)) {  // practising: hints give uses
       var uses = crElement("table", "cr-terms");
-      row(uses, ["used by", "upstream d" + out + "/d(use)", "local d(use)/d(" + node.name + ")", "product"], true);
+      row(uses, ["used by", "upstream d" + out + "/d(use)", "local d(use)/d(" + node.name + ")",
+                 "product"], true);
       node.terms.forEach(function (t) {
         var up = known(t.use);
         row(uses, [t.useName, up !== null ? up : "?", t.localText, shown ? t.productText : "?"]);
@@ -364,15 +412,17 @@ function crMount(root, graph, options) {
       right: function () {
         state.answered[id] = true;
         refresh();
-        panel.insertBefore(crElement("p", "cr-verdict cr-right", "right: " + node.gradSymbol + " = " + node.gradText +
-          (state.helped[id] ? " (with help)" : "")), panel.children[2] || null);
+        var text = "right: " + node.gradSymbol + " = " + node.gradText +
+                   (state.helped[id] ? " (with help)" : "");
+        panel.insertBefore(crElement("p", "cr-verdict cr-right", text), panel.children[2] || null);
       },
     });
     return input;
   }
 
   var opened = false, last = root.clientWidth;
-  function openWhenShown() {  // a widget may be mounted before it is on the page: open once it has a size
+  // a widget may be mounted before it is on the page: open once it has a size
+  function openWhenShown() {
     if (!root.clientWidth) return;
     layout();
     view.open();
@@ -403,7 +453,8 @@ function crBoot(root) {
   if (!root || root.classList.contains("cr-live")) return;
   var graph = JSON.parse(root.querySelector("script.cr-data").textContent);
   crMount(root, graph, {});
-  if (root.parentElement === document.body) root.focus({ preventScroll: true });  // a page of its own: keys work at once
+  // a page of its own: the keys work at once
+  if (root.parentElement === document.body) root.focus({ preventScroll: true });
 }
 
 // anywidget: the kernel sends the SVG once and new numbers whenever a slider moves.

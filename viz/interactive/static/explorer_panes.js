@@ -13,7 +13,8 @@ function crCodePane(codeData) {
     var pre = crElement("pre");
     file.lines.forEach(function (item) {
       var key = file.key + ":" + item[0];
-      var line = crElement("div", "cr-code-line", (item[0] === null ? "" : String(item[0]).padStart(4) + "  ") + item[1]);
+      var number = item[0] === null ? "" : String(item[0]).padStart(4) + "  ";
+      var line = crElement("div", "cr-code-line", number + item[1]);
       if (item[0] !== null) { line.setAttribute("data-line", key); lines[key] = line; }
       pre.appendChild(line);
     });
@@ -32,7 +33,9 @@ function crCodePane(codeData) {
       var made = node.source && mark(node.source.key, "cr-made");
       if (made) {
         var box = element.getBoundingClientRect(), r = made.getBoundingClientRect();
-        if (r.top < box.top || r.bottom > box.bottom) element.scrollTop += r.top - box.top - box.height / 3;
+        if (r.top < box.top || r.bottom > box.bottom) {
+          element.scrollTop += r.top - box.top - box.height / 3;
+        }
       }
     },
   };
@@ -46,17 +49,23 @@ function crBoxSum(box, graph) {
 // A box's panel: what it holds, its outputs' gradients with their chain-rule sums, and "expand".
 function crBoxPanel(panel, box, graph, known, onExpand) {
   panel.setAttribute("data-node", box.id);
-  panel.appendChild(crElement("h4", "cr-name", box.name + "  (" + box.kind + ", " + box.size + " nodes)"));
+  var title = box.name + "  (" + box.kind + ", " + box.size + " nodes)";
+  panel.appendChild(crElement("h4", "cr-name", title));
   var shown = box.outputs.filter(function (id) { return known(id) !== null; });
-  if (shown.length === box.outputs.length) panel.appendChild(crElement("p", "cr-sum", crBoxSum(box, graph)));
-  panel.appendChild(crButton("expand", "open the box: every node, stepping on from its first", onExpand));
+  if (shown.length === box.outputs.length) {
+    panel.appendChild(crElement("p", "cr-sum", crBoxSum(box, graph)));
+  }
+  panel.appendChild(crButton("expand", "open the box: every node, stepping on from its first",
+                             onExpand));
   var table = crElement("table", "cr-box-outputs");
   var head = crElement("tr");
   ["output", "data", "grad"].forEach(function (c) { head.appendChild(crElement("th", "", c)); });
   table.appendChild(head);
   box.outputs.forEach(function (id) {
     var node = graph.nodes[id], tr = crElement("tr"), grad = known(id);
-    [node.name, node.dataText, grad !== null ? grad : "?"].forEach(function (c) { tr.appendChild(crElement("td", "", c)); });
+    [node.name, node.dataText, grad !== null ? grad : "?"].forEach(function (c) {
+      tr.appendChild(crElement("td", "", c));
+    });
     table.appendChild(tr);
   });
   panel.appendChild(table);

@@ -1,7 +1,8 @@
 // chainrule explorer: practice. A wrong answer climbs a ladder of hints, never to the number:
 //   1. which uses read this node (one term of the sum per use),
 //   2. their local derivatives d(use)/d(node),
-//   3. the chain rule's sum with each upstream gradient dL/d(use) as a symbol (its number once answered);
+//   3. the chain rule's sum with each upstream gradient dL/d(use) as a symbol (its number once
+//      answered);
 // the number itself only on "show answer", which counts as shown, not as right.
 // The same levels as viz.check_grads(feedback=...) (viz/practice.py).
 "use strict";
@@ -14,11 +15,14 @@ function crHints(node, level, known) {
   if (!node.terms.length || node.terms[0].use === null) {  // the output: the seed
     lines.push(node.name + " is the output: backward starts here. How much does " + node.name +
                " change when " + node.name + " changes by a small h?");
-    if (level >= 2) lines.push(node.gradSymbol + " = (" + node.name + " + h - " + node.name + ") / h");
+    if (level >= 2) {
+      lines.push(node.gradSymbol + " = (" + node.name + " + h - " + node.name + ") / h");
+    }
     return lines;
   }
   var names = node.terms.map(function (t) { return t.useName + " (" + t.useOp + ")"; });
-  lines.push(node.name + " is used by " + names.join(", ") + ": " + node.gradSymbol + " is a sum with one term per use" +
+  lines.push(node.name + " is used by " + names.join(", ") + ": " + node.gradSymbol +
+             " is a sum with one term per use" +
              (node.terms.length > 1 ? " (" + node.terms.length + " terms)." : "."));
   if (level >= 2) {
     node.terms.forEach(function (t) {
@@ -46,7 +50,9 @@ function crMissing(node, known) {
 }
 
 function crRight(given, want, tol) {
-  return want !== null && Math.abs(given - want) <= Math.max(tol.rel * Math.max(Math.abs(given), Math.abs(want)), tol.abs);
+  if (want === null) return false;
+  var scale = Math.max(Math.abs(given), Math.abs(want));
+  return Math.abs(given - want) <= Math.max(tol.rel * scale, tol.abs);
 }
 
 // the practice form under the panel: answer, hint, show answer; marks through the callbacks
@@ -55,8 +61,10 @@ function crPracticeForm(panel, ctx) {
   var node = ctx.node;
   var missing = crMissing(node, ctx.known);
   if (missing.length) {
-    panel.appendChild(crElement("p", "cr-order-note", "Out of backward's order: " + node.gradSymbol + " needs " +
-      missing.map(function (t) { return t.upstreamSymbol; }).join(" and ") + " first (you may still try)."));
+    var needed = missing.map(function (t) { return t.upstreamSymbol; }).join(" and ");
+    var note = "Out of backward's order: " + node.gradSymbol + " needs " + needed +
+               " first (you may still try).";
+    panel.appendChild(crElement("p", "cr-order-note", note));
   }
   var form = crElement("form", "cr-answer");
   form.appendChild(crElement("span", "", node.gradSymbol + " = "));
@@ -68,10 +76,12 @@ function crPracticeForm(panel, ctx) {
   var check = crElement("button", "cr-button cr-check", "check");
   check.type = "submit";
   form.appendChild(check);
-  form.appendChild(crButton("hint", "one more hint (the answer then counts as helped)", function () {
+  form.appendChild(crButton("hint", "one more hint (the answer then counts as helped)",
+                            function () {
     ctx.bump(); show(verdict.head || "", !!verdict.head);
   }));
-  form.appendChild(crButton("show answer", "the number (counted as shown, not as right)", function () { ctx.reveal(); }));
+  form.appendChild(crButton("show answer", "the number (counted as shown, not as right)",
+                            function () { ctx.reveal(); }));
   var verdict = crElement("div", "cr-verdict");
   function show(head, wrong) {
     verdict.textContent = "";
@@ -81,10 +91,15 @@ function crPracticeForm(panel, ctx) {
     var level = ctx.level();
     if (level > 0) {
       var list = crElement("ul", "cr-hints");
-      crHints(node, level, ctx.known).forEach(function (line) { list.appendChild(crElement("li", "cr-hint-line", line)); });
+      crHints(node, level, ctx.known).forEach(function (line) {
+        list.appendChild(crElement("li", "cr-hint-line", line));
+      });
       verdict.appendChild(list);
     }
-    if (level >= CR_LEVELS) verdict.appendChild(crElement("p", "cr-hint-last", "Still stuck? \"show answer\" gives the number."));
+    if (level >= CR_LEVELS) {
+      var last = "Still stuck? \"show answer\" gives the number.";
+      verdict.appendChild(crElement("p", "cr-hint-last", last));
+    }
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -74,7 +74,8 @@ function crView(viewport, host, options) {
       else { api.actual(false); view.tx = 8; view.ty = 8; apply(false); }
       return view.fitted;
     },
-    zoom: function (factor, cx, cy, smooth) {  // about the viewport point (cx, cy); the middle by default
+    // about the viewport point (cx, cy); the middle by default
+    zoom: function (factor, cx, cy, smooth) {
       if (cx === undefined) { cx = viewport.clientWidth / 2; cy = viewport.clientHeight / 2; }
       var s = Math.max(0.05, Math.min(6, view.s * factor));
       view.tx = cx - (cx - view.tx) * (s / view.s);
@@ -93,14 +94,17 @@ function crView(viewport, host, options) {
         var r = e.getBoundingClientRect();
         var b = { l: (r.left - hostBox.left) / rendered, t: (r.top - hostBox.top) / rendered,
                   r: (r.right - hostBox.left) / rendered, b: (r.bottom - hostBox.top) / rendered };
-        box = box ? { l: Math.min(box.l, b.l), t: Math.min(box.t, b.t), r: Math.max(box.r, b.r), b: Math.max(box.b, b.b) } : b;
+        box = !box ? b : { l: Math.min(box.l, b.l), t: Math.min(box.t, b.t),
+                           r: Math.max(box.r, b.r), b: Math.max(box.b, b.b) };
       });
       if (!box) return false;
       var w = port.width, h = port.height;
       var left = view.tx + box.l * view.s, right = view.tx + box.r * view.s;
       var top = view.ty + box.t * view.s, bottom = view.ty + box.b * view.s;
-      var gone = right < 0 || left > w || bottom < 0 || top > h;  // out of sight: centre it, else nudge it in
-      var tx = view.tx + crShift(left, right, w, gone), ty = view.ty + crShift(top, bottom, h, gone);
+      // out of sight: centre it, else nudge it in
+      var gone = right < 0 || left > w || bottom < 0 || top > h;
+      var tx = view.tx + crShift(left, right, w, gone);
+      var ty = view.ty + crShift(top, bottom, h, gone);
       if (tx === view.tx && ty === view.ty) return false;
       view.tx = tx; view.ty = ty;
       apply(smooth);
@@ -119,7 +123,11 @@ function crView(viewport, host, options) {
     if (!drag || e.pointerId !== drag.id) return;
     var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (!drag.moving && Math.abs(dx) + Math.abs(dy) < 4) return;
-    if (!drag.moving) { drag.moving = true; viewport.setPointerCapture(e.pointerId); viewport.classList.add("cr-dragging"); }
+    if (!drag.moving) {
+      drag.moving = true;
+      viewport.setPointerCapture(e.pointerId);
+      viewport.classList.add("cr-dragging");
+    }
     view.tx = drag.tx + dx; view.ty = drag.ty + dy;
     apply(false);
   });
