@@ -14,7 +14,7 @@ from browser_helpers import ARTEFACTS, ROOT, browser, page  # noqa: F401 (fixtur
 from test_viz_steps import neuron  # y = tanh(x w + b) at x = 2, w = -3, b = 6.88, each node labelled
 
 import viz
-from autograd import RULES, Value, record_source, topological_order
+from autograd import RULES, record_source, topological_order
 
 X, W, B = 2.0, -3.0, 6.88
 Z = X * W + B
@@ -125,14 +125,8 @@ def test_readme_screenshot(page, tmp_path):  # noqa: F811
     # the picture in the README: practice mode, y answered right, a wrong dy/dz with two hints,
     # the code pane marking the line that made z and the line that uses it
     with record_source():
-        x, w, b = Value(X, label="x"), Value(W, label="w"), Value(B, label="b")
-        xw = x * w
-        xw.label = "xw"
-        z = xw + b
-        z.label = "z"
-        y = z.tanh()
-        y.label = "y"
-    page.goto(viz.explore(y, params=[w, b]).save(tmp_path / "readme.html").as_uri())
+        y, nodes = neuron()
+    page.goto(viz.explore(y, params=[nodes["w"], nodes["b"]]).save(tmp_path / "readme.html").as_uri())
     ids = {node.label: f"v{i}" for i, node in enumerate(topological_order(y))}
     page.check("input.cr-practice")
     page.click(f'g.node[data-node="{ids["y"]}"]')

@@ -172,8 +172,19 @@ def test_zoom_fit_and_natural_size_change_the_scale(tab, pages):
     tab.mouse.wheel(0, -200)  # Ctrl + wheel (a trackpad's pinch): zoom in about the pointer
     tab.keyboard.up("Control")
     assert scale() == pytest.approx(fitted * math.exp(0.4), rel=1e-3)
+    before = scale()
+    tab.eval_on_selector(".cr-viewport", PINCH)  # two fingers moving apart, from 100 to 200 px
+    assert scale() == pytest.approx(before * 2, rel=1e-3)
     tab.click("button.cr-actual")
     assert scale() == 1.0
+
+
+PINCH = """v => {
+  const at = (type, id, x) => v.dispatchEvent(new PointerEvent(type, {pointerId: id, clientX: x,
+    clientY: 300, button: 0, pointerType: 'touch', bubbles: true}));
+  at('pointerdown', 1, 300); at('pointerdown', 2, 400); at('pointermove', 2, 500);
+  at('pointerup', 2, 500); at('pointerup', 1, 300);
+}"""
 
 
 def test_presentation_size_scales_the_page_and_the_graph(tab, pages, tmp_path):

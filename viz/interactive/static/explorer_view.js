@@ -115,11 +115,29 @@ function crView(viewport, host, options) {
   };
 
   // drag to pan (a click that moved less than 4 px stays a click on the node under it)
+  var fingers = {}, pinch = null, pinched = false;  // two fingers on a touch screen: pinch to zoom
+  function spread() {
+    var p = Object.keys(fingers).map(function (k) { return fingers[k]; });
+    return { d: Math.hypot(p[0].x - p[1].x, p[0].y - p[1].y), x: (p[0].x + p[1].x) / 2,
+             y: (p[0].y + p[1].y) / 2 };
+  }
   viewport.addEventListener("pointerdown", function (e) {
     if (e.button !== 0) return;
+    fingers[e.pointerId] = { x: e.clientX, y: e.clientY };
+    if (Object.keys(fingers).length === 2) { pinch = spread().d; drag = null; return; }
     drag = { x: e.clientX, y: e.clientY, tx: view.tx, ty: view.ty, id: e.pointerId, moving: false };
   });
   viewport.addEventListener("pointermove", function (e) {
+    if (fingers[e.pointerId]) fingers[e.pointerId] = { x: e.clientX, y: e.clientY };
+    if (pinch && Object.keys(fingers).length === 2) {
+      var now = spread(), port = viewport.getBoundingClientRect();
+      if (pinch > 0 && now.d > 0) {
+        api.zoom(now.d / pinch, now.x - port.left, now.y - port.top, false);
+      }
+      pinch = now.d;
+      pinched = true;
+      return;
+    }
     if (!drag || e.pointerId !== drag.id) return;
     var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     if (!drag.moving && Math.abs(dx) + Math.abs(dy) < 4) return;
@@ -131,8 +149,14 @@ function crView(viewport, host, options) {
     view.tx = drag.tx + dx; view.ty = drag.ty + dy;
     apply(false);
   });
-  function release() {
-    if (drag && drag.moving) { dragged = true; setTimeout(function () { dragged = false; }, 0); }
+  function release(e) {
+    delete fingers[e.pointerId];
+    if (Object.keys(fingers).length < 2) pinch = null;
+    if ((drag && drag.moving) || pinched) {  // no click at the end of a drag or a pinch
+      dragged = true;
+      setTimeout(function () { dragged = false; }, 0);
+    }
+    if (!Object.keys(fingers).length) pinched = false;
     drag = null;
     viewport.classList.remove("cr-dragging");
   }
