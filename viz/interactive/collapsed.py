@@ -19,6 +19,7 @@ from ..graph import build_digraph, count_nodes
 from ..picture import Picture
 
 COLLAPSE_AT = 60  # a graph of more value nodes than this (with modules to group by) opens collapsed
+MAX_GROUPED = 1000  # a graph with modules to group by may be this large (it opens as boxes)
 
 
 def modules_in(params: Any) -> list[Any]:

@@ -23,8 +23,8 @@ from autograd import Value, source_of
 
 from ..graph import build_digraph
 from ..picture import Picture
-from .collapsed import collapsed_view
-from .graph_data import build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
+from .collapsed import MAX_GROUPED, collapsed_view, modules_in
+from .graph_data import MAX_NODES, build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
 from .page import Page, asset, explorer_fragment, explorer_script
 
 
@@ -47,7 +47,7 @@ class Explorer(anywidget.AnyWidget):
                  backend: str | None = None, scale: float = 1.0) -> None:
         self.root = root
         self.scale = _scale(scale)
-        self.order = checked_order(root)
+        self.order = checked_order(root, MAX_GROUPED if modules_in(params) else MAX_NODES)
         self._sources = [source_of(node) for node in self.order]  # also for the sliders' graphs
         ids = node_ids(self.order)
         known = set(_params(params))

@@ -52,6 +52,10 @@ function crMount(root, graph, options) {
         if (state.graph.nodes[name]) {
           views[name].data = texts[texts.length - 2];
           views[name].grad = texts[texts.length - 1];
+        } else {  // a box that shows a gradient (a neuron's, a loss term's): "grad ?" until reached
+          views[name].boxGrad = Array.prototype.filter.call(texts, function (t) {
+            return /^grad /.test(t.textContent);
+          }).map(function (t) { return { text: t, shown: t.textContent }; })[0];
         }
       } else if (/_op$/.test(name) && state.graph.nodes[name.slice(0, -3)]) {
         views[name.slice(0, -3)] = views[name.slice(0, -3)] || {};
@@ -217,6 +221,8 @@ function crMount(root, graph, options) {
       if (node) {
         v.data.textContent = "data " + node.dataText;
         v.grad.textContent = gradShown(id) ? "grad " + node.gradText : "grad ?";
+      } else if (v.boxGrad) {
+        v.boxGrad.text.textContent = gradShown(id) ? v.boxGrad.shown : "grad ?";
       }
       v.group.classList.toggle("cr-current", id === current);
       v.group.classList.toggle("cr-filled", state.step >= 0 && order.indexOf(id) < state.step);
