@@ -132,6 +132,11 @@ def test_the_lecture_neuron_steps_with_every_node_in_view(tab, pages):
     tab.keyboard.press("Escape")
     assert tab.query_selector("g.node.cr-current") is None
     assert "No node selected" in tab.inner_text(".cr-panel")
+    tab.keyboard.press(" ")  # space plays from the start, and pauses
+    assert tab.inner_text("button:has-text('pause')") == "pause"
+    tab.wait_for_function("document.querySelector('.cr-caption').textContent.startsWith('step 2 of')")
+    tab.keyboard.press(" ")
+    assert tab.query_selector("button:has-text('pause')") is None
 
 
 def test_the_used_twice_graph_opens_fitted_and_steps_in_view(tab, pages):
@@ -287,3 +292,14 @@ def test_a_narrow_window_puts_the_panel_below_and_keeps_both_in_view(tab, pages)
         side["top"] >= port["bottom"] and side["bottom"] <= 800
     )  # below the graph, above the fold
     walk(tab, len(topological_order(d)))
+
+
+def test_stepping_while_practising_gives_no_number_away(tab, pages):
+    d, nodes = used_twice()
+    tab.goto(pages["twice"].as_uri())
+    tab.check("input.cr-practice")
+    for _ in topological_order(d):
+        tab.keyboard.press("ArrowRight")
+        caption = tab.inner_text(".cr-caption")
+        assert caption.endswith("= ?") and not any(ch.isdigit() for ch in caption.split(":", 1)[1])
+        assert "grad ?" in tab.inner_text(".cr-graph") and tab.query_selector(".cr-panel .cr-sum") is None

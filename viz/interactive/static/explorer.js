@@ -235,8 +235,10 @@ function crMount(root, graph, options) {
     prev.disabled = state.step <= 0;
     next.disabled = state.step >= order.length - 1;
     if (state.step >= 0) {
-      caption.textContent = "step " + (state.step + 1) + " of " + order.length + ": " +
-                            item(current).sum;
+      var it = item(current);  // practising: the step names the gradient, its sum stays hidden
+      var says = !state.practice ? it.sum
+        : it.gradSymbol ? it.gradSymbol + " = ?" : boxes[current].name;
+      caption.textContent = "step " + (state.step + 1) + " of " + order.length + ": " + says;
     }
     showScore();
     showPanel();
@@ -337,10 +339,13 @@ function crMount(root, graph, options) {
   // ---- keyboard: left / right step, space plays, Esc clears (not while typing in a box)
   function onKey(e) {
     var t = e.target;
-    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable)) return;
+    var typing = t && t.tagName === "INPUT" && t.type !== "checkbox" && t.type !== "button";
+    // typing in a text box or moving a slider: the keys are theirs
+    if (typing || (t && (t.tagName === "TEXTAREA" || t.isContentEditable))) return;
     if (e.key === "ArrowRight") { stop(); go(state.step + 1); }
     else if (e.key === "ArrowLeft") { stop(); go(state.step - 1); }
-    else if (e.key === " " || e.key === "Spacebar") { state.timer ? stop() : start(); }
+    else if (e.key === " " && (t.tagName === "BUTTON" || t.tagName === "INPUT")) return;  // its own
+    else if (e.key === " ") { state.timer ? stop() : start(); }
     else if (e.key === "Escape") { stop(); clear(); }
     else return;
     e.preventDefault();
