@@ -9,7 +9,10 @@ only changes the numbers in it. This module gives those numbers for a root Value
   derivatives, and the chain rule's terms over its uses, all from ``viz.chain``;
 * ``order``: the nodes in the order ``backward()`` completes their gradients (as
   ``backprop_steps``), for stepping;
-* ``leaves``: the inputs and parameters, for sliders.
+* ``leaves``: the inputs and parameters, for sliders;
+* for practice, each gradient's symbol (``dL/da``) and each term's (dL/d(use), d(use)/da), as
+  ``viz.practice`` writes its hints;
+* ``code`` and each node's ``source``: the lines that made the nodes (``autograd.record_source``).
 
 Numbers are sent both raw (for checking a student's answer) and as text, formatted as the
 pictures format them, so the page never formats a number differently from the picture.
