@@ -157,9 +157,9 @@ def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legen
     ``params``: Values (or nn modules) drawn as parameters; for an expression, their names
     (``"w,b"`` or a list); with nn modules among them a graph of more than 60 nodes opens as the
     modules' boxes (each layer, its W and b), which expand into every node. ``scale``: the
-    presentation size it opens at (1.5 for a projector; the page's *present* button switches it). Graphs made inside ``autograd.record_source()`` show the
-    line of code that made each node. Returns an ``Explorer`` widget; ``.save("graph.html")``
-    writes the page.
+    presentation size it opens at (1.5 for a projector; the page's *present* button switches it).
+    Graphs made inside ``autograd.record_source()`` show the line of code that made each node.
+    Returns an ``Explorer`` widget; ``.save("graph.html")`` writes the page.
     """
     root, named = build_root(root, bindings)
     if named and params is not None:
