@@ -26,8 +26,10 @@ def asset(name: str) -> str:
     return resources.files("viz.interactive").joinpath("static", name).read_text(encoding="utf-8")
 
 
-# in this order: pan and zoom, practice, the side panes, then the explorer (crMount) using them
-EXPLORER_SCRIPTS = ("explorer_view.js", "explorer_practice.js", "explorer_panes.js", "explorer.js")
+# in this order: pan and zoom, practice, the side panes, the toolbar, the explorer (crMount) using
+# them, and where it starts (crBoot, crWidget)
+EXPLORER_SCRIPTS = ("explorer_view.js", "explorer_practice.js", "explorer_panes.js",
+                    "explorer_toolbar.js", "explorer.js", "explorer_boot.js")
 
 
 def explorer_script() -> str:

@@ -79,57 +79,24 @@ function crMount(root, graph, options) {
   bindViews();
 
   // ---- layout: toolbar, caption, then the graph's viewport and the side column (panel, code)
-  var bar = crElement("div", "cr-toolbar");
-  var prev = crButton("\u25C0 prev", "previous step of the backward pass (left arrow)",
-                      function () { stop(); go(state.step - 1); });
-  var next = crButton("next \u25B6", "next step of the backward pass (right arrow)",
-                      function () { stop(); go(state.step + 1); });
-  var play = crButton("play", "play the backward pass (space)",
-                      function () { state.timer ? stop() : start(); });
-  var all = crButton("show all", "every gradient, as backward() leaves them (Esc)",
-                     function () { stop(); clear(); });
-  var zoomOut = crButton("\u2212", "zoom out (Ctrl + wheel, or pinch)",
-                         function () { view.zoom(1 / 1.25, undefined, undefined, true); });
-  var zoomIn = crButton("+", "zoom in (Ctrl + wheel, or pinch)",
-                        function () { view.zoom(1.25, undefined, undefined, true); });
-  var fit = crButton("fit", "the whole graph in the window", function () { view.fit(true); });
-  var actual = crButton("1:1", "natural size (times the presentation size)",
-                        function () { view.actual(true); revealCurrent(); });
-  var present = crButton("present", "presentation size, for a projector",
-                         function () { setScale(state.scale > 1 ? 1 : 1.5); });
-  zoomOut.classList.add("cr-zoom-out");
-  zoomIn.classList.add("cr-zoom-in");
-  fit.classList.add("cr-fit");
-  actual.classList.add("cr-actual"); present.classList.add("cr-present");
-  var expandAll = graph.collapsed ? crButton("expand", "every node, or the modules' boxes again",
-    function () { stop(); state.step = -1; showSvg(!state.collapsed); refresh(); }) : null;
-  if (expandAll) expandAll.classList.add("cr-expand");
-  var search = crElement("input", "cr-search");
-  search.type = "search";
-  search.placeholder = "find a node\u2026";
-  search.title = "type a label and press Enter";
-  var names = crElement("datalist");
-  names.id = "cr-names-" + Math.random().toString(36).slice(2);
-  search.setAttribute("list", names.id);
-  Object.keys(graph.nodes).forEach(function (id) {
-    names.appendChild(crElement("option", "", graph.nodes[id].name));
+  var nodeNames = Object.keys(graph.nodes).map(function (id) { return graph.nodes[id].name; });
+  var tools = crToolbar(nodeNames, {
+    prev: function () { stop(); go(state.step - 1); },
+    next: function () { stop(); go(state.step + 1); },
+    play: function () { state.timer ? stop() : start(); },
+    all: function () { stop(); clear(); },
+    zoomOut: function () { view.zoom(1 / 1.25, undefined, undefined, true); },
+    zoomIn: function () { view.zoom(1.25, undefined, undefined, true); },
+    fit: function () { view.fit(true); },
+    actual: function () { view.actual(true); revealCurrent(); },
+    present: function () { setScale(state.scale > 1 ? 1 : 1.5); },
+    expand: !graph.collapsed ? null
+      : function () { stop(); state.step = -1; showSvg(!state.collapsed); refresh(); },
+    find: function (text) { find(text); },
+    practice: function (on) { setPractice(on); },
   });
-  search.addEventListener("keydown", function (e) {
-    if (e.key === "Enter") { e.preventDefault(); find(search.value); }
-  });
-  search.addEventListener("change", function () { find(search.value); });
-  var practiceBox = crElement("label", "cr-practice-toggle");
-  var practiceInput = crElement("input");
-  practiceInput.type = "checkbox";
-  practiceInput.className = "cr-practice";
-  practiceInput.addEventListener("change", function () { setPractice(practiceInput.checked); });
-  practiceBox.appendChild(practiceInput);
-  practiceBox.appendChild(document.createTextNode(" practice: hide the gradients"));
-  var score = crElement("span", "cr-score");
-  [prev, next, play, all, crElement("span", "cr-sep"), zoomOut, zoomIn, fit, actual, present,
-   expandAll, crElement("span", "cr-sep"), search, names, practiceBox, score].forEach(function (e) {
-    if (e) bar.appendChild(e);
-  });
+  var bar = tools.bar, prev = tools.prev, next = tools.next, play = tools.play;
+  var expandAll = tools.expand, search = tools.search, score = tools.score;
   var caption = crElement("div", "cr-caption", CR_HELLO);
   var body = crElement("div", "cr-body");
   var viewport = crElement("div", "cr-viewport");
@@ -350,6 +317,8 @@ function crMount(root, graph, options) {
     else return;
     e.preventDefault();
   }
+  if (root.crKeys) root.removeEventListener("keydown", root.crKeys);  // mounted again
+  root.crKeys = onKey;
   root.addEventListener("keydown", onKey);
 
   // ---- the panel: the sum first (it must stay in view), then operation, inputs, uses, source line
@@ -444,53 +413,19 @@ function crMount(root, graph, options) {
   openWhenShown();
   refresh();
   if (typeof ResizeObserver === "function") {
-    new ResizeObserver(function () {
+    if (root.crResize) root.crResize.disconnect();
+    root.crResize = new ResizeObserver(function () {
       if (!opened) { openWhenShown(); return; }
       if (Math.abs(root.clientWidth - last) < 2) return;
       last = root.clientWidth;
       layout();
       if (view.view.fitted) view.fit(false);
-    }).observe(root);
+    });
+    root.crResize.observe(root);
   }
   return {
     update: function (newGraph) { state.graph = newGraph; refresh(); },
     state: state,
     view: view,
   };
-}
-
-// The saved page and a notebook's HTML output: the data sits in a JSON script inside the root.
-function crBoot(root) {
-  if (!root || root.classList.contains("cr-live")) return;
-  var graph = JSON.parse(root.querySelector("script.cr-data").textContent);
-  crMount(root, graph, {});
-  // a page of its own: the keys work at once
-  if (root.parentElement === document.body) root.focus({ preventScroll: true });
-}
-
-// anywidget: the kernel sends the SVG once and new numbers whenever a slider moves.
-function crWidget(model, el) {
-  var root = crElement("div", "cr-explorer");
-  var host = crElement("div", "cr-graph");
-  host.innerHTML = model.get("svg");
-  root.appendChild(host);
-  el.appendChild(root);
-  var pending = null;
-  var view = crMount(root, model.get("graph"), {
-    leaves: model.get("sliders"),
-    onLeaf: function (id, value) {
-      var values = Object.assign({}, model.get("leaf_values"));
-      values[id] = value;
-      model.set("leaf_values", values);
-      if (pending) clearTimeout(pending);
-      pending = setTimeout(function () { model.save_changes(); }, 30);
-    },
-  });
-  var error = crElement("p", "cr-error", "");
-  root.appendChild(error);
-  var onGraph = function () { view.update(model.get("graph")); };
-  var onError = function () { error.textContent = model.get("error"); };
-  model.on("change:graph", onGraph);
-  model.on("change:error", onError);
-  return function () { model.off("change:graph", onGraph); model.off("change:error", onError); };
 }
