@@ -64,7 +64,8 @@ def record_source() -> Iterator[None]:
     """Context in which every node made remembers the user's line that made it (``source_of``).
 
     Off by default; it only notes where nodes come from and changes no number. Inside
-    ``no_grad()`` nothing is recorded, as before.
+    ``no_grad()`` nothing is recorded, as before; an ``enable_grad()`` block inside it records the
+    graph but no lines.
     """
     token = _GRAD_ENABLED.set(RECORDING if _GRAD_ENABLED.get() else False)
     try:
