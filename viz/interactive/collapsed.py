@@ -70,10 +70,23 @@ def collapsed_view(
         digraph, node_count=count_nodes(order, placement, boxes), backend=backend
     ).to_svg()
     position = {node: i for i, node in enumerate(order)}
-    drawn: dict[str, int] = {}  # drawn id -> the last topological position of what it holds
+    item = {node: box_ids[id(placement[node])] if node in placement else ids[node]
+            for node in order}
+    # backward reaches a drawn item (a box, a node outside the boxes) at its latest operation; a
+    # leaf, or a box of leaves (W, b), just after the items that read it (after the layer it feeds)
+    drawn: dict[str, float] = {}
     for node in order:
-        key = box_ids[id(placement[node])] if node in placement else ids[node]
-        drawn[key] = max(drawn.get(key, -1), position[node])
+        if node.op:
+            drawn[item[node]] = max(drawn.get(item[node], -1.0), position[node])
+    readers: dict[Value, list[str]] = {}
+    for node in order:
+        for parent in node.parents:
+            readers.setdefault(parent, []).append(item[node])
+    for node in order:
+        if not node.op:
+            read_at = [drawn[reader] for reader in readers.get(node, [])]
+            reached = min(read_at, default=position[node] + 0.5) - 0.5
+            drawn[item[node]] = min(drawn.get(item[node], reached), reached)
     described = {}
     for box in boxes:
         inside = [node for node in order if placement.get(node) is box]

@@ -52,10 +52,12 @@ function crMount(root, graph, options) {
         if (state.graph.nodes[name]) {
           views[name].data = texts[texts.length - 2];
           views[name].grad = texts[texts.length - 1];
-        } else {  // a box that shows a gradient (a neuron's, a loss term's): "grad ?" until reached
-          views[name].boxGrad = Array.prototype.filter.call(texts, function (t) {
-            return /^grad /.test(t.textContent);
-          }).map(function (t) { return { text: t, shown: t.textContent }; })[0];
+        } else {  // a box showing a gradient (a neuron's, a loss term's, W's sum of |grad|):
+          views[name].boxGrad = Array.prototype.filter.call(texts, function (t) {  // ? until reached
+            return /^(grad|\u03a3\|grad\|) /.test(t.textContent);
+          }).map(function (t) {
+            return { text: t, shown: t.textContent, hidden: t.textContent.replace(/ \S+$/, " ?") };
+          })[0];
         }
       } else if (/_op$/.test(name) && state.graph.nodes[name.slice(0, -3)]) {
         views[name.slice(0, -3)] = views[name.slice(0, -3)] || {};
@@ -189,7 +191,7 @@ function crMount(root, graph, options) {
         v.data.textContent = "data " + node.dataText;
         v.grad.textContent = gradShown(id) ? "grad " + node.gradText : "grad ?";
       } else if (v.boxGrad) {
-        v.boxGrad.text.textContent = gradShown(id) ? v.boxGrad.shown : "grad ?";
+        v.boxGrad.text.textContent = gradShown(id) ? v.boxGrad.shown : v.boxGrad.hidden;
       }
       v.group.classList.toggle("cr-current", id === current);
       v.group.classList.toggle("cr-filled", state.step >= 0 && order.indexOf(id) < state.step);

@@ -41,9 +41,11 @@ function crCodePane(codeData) {
   };
 }
 
-// a box's chain-rule line: its outputs' sums
+// a box's chain-rule line: its outputs' sums (a matrix's first two; its table has every gradient)
 function crBoxSum(box, graph) {
-  return box.outputs.map(function (id) { return graph.nodes[id].sum; }).join(";  ");
+  var sums = box.outputs.slice(0, 2).map(function (id) { return graph.nodes[id].sum; });
+  var more = box.outputs.length - sums.length;
+  return sums.join(";  ") + (more > 0 ? ";  and " + more + " more in the table below" : "");
 }
 
 // A box's panel: what it holds, its outputs' gradients with their chain-rule sums, and "expand".
