@@ -16,12 +16,14 @@ from .ops import apply
 from .products import dot
 from .replay import Compiled, ParameterArray, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
 from .rules import RULES, Rule
+from .source import Source, record_source, source_of
 from .value import Value
 
 __all__ = [
     "Value", "dot", "apply", "topological_order", "zero_grad",
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "large_graph",
+    "record_source", "source_of", "Source",
     "RULES", "Rule",
     "Compiled", "ParameterArray", "TracingError", "ReplayError",
 ]

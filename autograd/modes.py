@@ -49,7 +49,7 @@ def enable_grad() -> AbstractContextManager[None]:
 
 def is_grad_enabled() -> bool:
     """True when operations record the graph (in this thread or task)."""
-    return _GRAD_ENABLED.get()
+    return bool(_GRAD_ENABLED.get())
 
 
 def detect_anomaly() -> AbstractContextManager[None]:

@@ -28,6 +28,7 @@ from .domains import expression
 from .modes import grad_enabled as _grad_enabled
 from .modes import is_tracing as _is_tracing
 from .rules import RULES
+from .source import remember as _remember
 from .value import _NO_GRAPH, Value, _short, _to_float
 
 _forward = RULES["dot"].forward
@@ -71,10 +72,13 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
     node._version = _value._clock
     node.grad = 0.0
     node.label = ""
-    if _grad_enabled():
+    on = _grad_enabled()
+    if on:
         node._op = "dot"
         node._x = a
         node._y = b
+        if on is not True:  # inside record_source()
+            _remember(node)
     else:  # a leaf, as every op makes inside no_grad()
         node._op = ""
         node._x = None

@@ -28,6 +28,8 @@ from .domains import FORWARD as DOMAIN
 from .domains import overflow, refusal
 from .modes import grad_enabled as _grad_enabled
 from .rules import RULES
+from .source import RECORDING as _RECORDING
+from .source import remember as _remember
 
 Number = int | float
 Operand = "Value | int | float"
@@ -75,6 +77,8 @@ class Value:
         self._op = ""
         self._x = None
         self._y = None
+        if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
+            _remember(self)
 
     # ------------------------------------------------------------ the number
     @property
@@ -332,10 +336,13 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
     node._version = _clock
     node.grad = 0.0
     node.label = ""
-    if _grad_enabled():
+    on = _grad_enabled()
+    if on:
         node._op = op
         node._x = x
         node._y = y
+        if on is not True:  # inside record_source(): note the user's line (source.py)
+            _remember(node)
     else:  # a leaf, marked so that backward() from it can say why there is no graph
         node._op = ""
         node._x = None

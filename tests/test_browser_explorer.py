@@ -14,7 +14,7 @@ from browser_helpers import ARTEFACTS, ROOT, browser, page  # noqa: F401 (fixtur
 from test_viz_steps import neuron  # y = tanh(x w + b) at x = 2, w = -3, b = 6.88, each node labelled
 
 import viz
-from autograd import RULES, topological_order
+from autograd import RULES, record_source, topological_order
 
 X, W, B = 2.0, -3.0, 6.88
 Z = X * W + B
@@ -79,7 +79,7 @@ def test_stepping_highlights_the_nodes_in_backwards_order_and_fills_their_gradie
     assert tab.get_attribute("g.node.cr-current[data-node]", "data-node") == expected[-2]
 
 
-def test_a_wrong_practice_answer_is_marked_and_the_right_sum_shown(opened):
+def test_a_wrong_practice_answer_gets_a_hint_and_the_sum_only_on_show_answer(opened):
     tab, ids, _ = opened
     tab.check("input.cr-practice")
     texts = tab.eval_on_selector_all("g.node text", "ts => ts.map(t => t.textContent)")
@@ -88,17 +88,23 @@ def test_a_wrong_practice_answer_is_marked_and_the_right_sum_shown(opened):
     tab.fill("input.cr-answer-input", "0.5")
     tab.press("input.cr-answer-input", "Enter")
     verdict = tab.inner_text(".cr-verdict.cr-wrong")
-    assert verdict.startswith("wrong")
-    # the chain rule's sum: upstream dy/dxw = dy/dz times local dxw/dx = w, via xw, equals dy/dx
-    assert four(DYDZ) in verdict and f"({four(W)})" in verdict and "xw" in verdict
-    assert verdict.endswith(f"= {four(W * DYDZ)}")
+    assert verdict.startswith("not yet") and "used by xw" in verdict
+    panel = tab.inner_text(".cr-panel")
+    assert four(W * DYDZ) not in panel and four(DYDZ) not in panel  # neither dy/dx nor its upstream
     assert tab.eval_on_selector(f'g.node[data-node="{ids["x"]}"]', "g => g.classList.contains('cr-wrong')")
-    tab.fill("input.cr-answer-input", four(W * DYDZ))
+    tab.click("button:has-text('show answer')")
+    # the chain rule's sum: upstream dy/dxw = dy/dz times local dxw/dx = w, via xw, equals dy/dx
+    shown = tab.inner_text(".cr-panel .cr-sum")
+    assert four(DYDZ) in shown and f"({four(W)})" in shown and "xw" in shown
+    assert shown.endswith(f"= {four(W * DYDZ)}")
+    last_text = "g => [...g.querySelectorAll('text')].pop().textContent"
+    shown_grad = tab.eval_on_selector(f'g.node[data-node="{ids["x"]}"]', last_text)
+    assert shown_grad == f"grad {four(W * DYDZ)}"
+    tab.click(f'g.node[data-node="{ids["w"]}"]')
+    tab.fill("input.cr-answer-input", four(X * DYDZ))
     tab.press("input.cr-answer-input", "Enter")
     assert tab.inner_text(".cr-verdict.cr-right").startswith("right")
-    last_text = "g => [...g.querySelectorAll('text')].pop().textContent"
-    shown = tab.eval_on_selector(f'g.node[data-node="{ids["x"]}"]', last_text)
-    assert shown == f"grad {four(W * DYDZ)}"
+    assert tab.inner_text(".cr-score").startswith("score: 1 of 2 right without help")
 
 
 def test_two_explorers_on_one_page_work_independently(page, tmp_path):  # noqa: F811
@@ -115,14 +121,26 @@ def test_two_explorers_on_one_page_work_independently(page, tmp_path):  # noqa: 
     assert "No node selected" in roots[0].query_selector(".cr-panel").inner_text()
 
 
-def test_readme_screenshot(opened):
-    # the picture in the README: a node clicked, mid-way through the backward pass
-    tab, ids, _ = opened
-    for _ in range(3):
-        tab.click("button:has-text('next')")
-    tab.click(f'g.node[data-node="{ids["z"]}"]')
+def test_readme_screenshot(page, tmp_path):  # noqa: F811
+    # the picture in the README: practice mode, y answered right, a wrong dy/dz with two hints,
+    # the code pane marking the line that made z and the line that uses it
+    with record_source():
+        y, nodes = neuron()
+    page.goto(viz.explore(y, params=[nodes["w"], nodes["b"]]).save(tmp_path / "readme.html").as_uri())
+    ids = {node.label: f"v{i}" for i, node in enumerate(topological_order(y))}
+    page.check("input.cr-practice")
+    page.click(f'g.node[data-node="{ids["y"]}"]')
+    page.fill("input.cr-answer-input", "1")
+    page.press("input.cr-answer-input", "Enter")
+    page.click(f'g.node[data-node="{ids["z"]}"]')
+    page.fill("input.cr-answer-input", "1")
+    page.press("input.cr-answer-input", "Enter")
+    page.click(".cr-answer button:has-text('hint')")
+    panel = page.inner_text(".cr-panel")
+    assert "local: dy/dz" in panel and four(DYDZ) not in panel  # a hint, not the answer
+    assert page.inner_text(".cr-code .cr-made") .strip().endswith("z = xw + b")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    tab.locator(".cr-explorer").screenshot(path=str(ARTEFACTS / "explorer.png"))
+    page.locator(".cr-explorer").screenshot(path=str(ARTEFACTS / "explorer.png"))
     assert (ARTEFACTS / "explorer.png").stat().st_size > 10_000
     # docs/images/explorer.png is a committed copy of this artefact (refreshed by hand when the page changes)
     assert (ROOT / "docs" / "images" / "explorer.png").is_file()
@@ -142,22 +160,29 @@ def test_the_committed_notebook_shows_a_working_explorer_without_a_kernel(page, 
     page.click('g.node[data-node="v0"]')  # a = 2 in c = ab, d = c + a, e = tanh d: de/da = b + 1 = 0
     page.fill("input.cr-answer-input", "-1")
     page.press("input.cr-answer-input", "Enter")
-    assert page.inner_text(".cr-verdict.cr-wrong").endswith("= 0.0000")
+    assert page.inner_text(".cr-verdict.cr-wrong").startswith("not yet")
+    page.click("button:has-text('show answer')")
+    assert page.inner_text(".cr-panel .cr-sum").endswith("= 0.0000")
 
 
-def test_a_wide_graph_keeps_readable_text_and_scrolls_sideways(page, tmp_path):  # noqa: F811
-    # the demo's neuron (o = tanh via exp, 14 nodes side by side) is wider than the 1,200 px window:
-    # shrunk to fit, its labels were about 8 px; at natural size they stay >= 10 px and the box scrolls
+def test_a_wide_graph_opens_at_natural_size_and_pans_by_dragging(page, tmp_path):  # noqa: F811
+    # the demo's neuron (o = tanh via exp, 14 nodes side by side) is wider than the window: fitted,
+    # its labels would be about 8 px; it opens at natural size (text >= 11 px) and a drag pans it
     from viz.demo import neuron as demo_neuron
 
     o, params = demo_neuron()
     page.goto(viz.explore(o, params=params).save(tmp_path / "wide.html").as_uri())
-    svg = page.query_selector(".cr-graph svg")
-    px_per_unit = svg.evaluate("s => s.getBoundingClientRect().width / s.viewBox.baseVal.width")
-    sizes = svg.evaluate("s => [...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')))")
-    assert min(sizes) * px_per_unit >= 10.0
-    box = page.query_selector(".cr-graph")
-    scroll_width, client_width = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
-    assert client_width <= 1200 < scroll_width  # wider than the window: the graph box scrolls
-    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
-    assert box.evaluate("b => b.scrollLeft") > 0
+    heights = page.eval_on_selector(
+        ".cr-graph svg", "s => [...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)")
+    assert min(heights) >= 11.0
+    port = page.eval_on_selector(".cr-viewport", "v => v.getBoundingClientRect().toJSON()")
+    graph = page.eval_on_selector(".cr-graph svg", "s => s.getBoundingClientRect().toJSON()")
+    assert graph["width"] > port["width"]  # wider than its box
+    start = graph["left"]
+    page.mouse.move(port["left"] + 300, port["bottom"] - 10)
+    page.mouse.down()
+    page.mouse.move(port["left"] + 500, port["bottom"] - 10, steps=5)
+    page.mouse.up()
+    moved = page.eval_on_selector(".cr-graph svg", "s => s.getBoundingClientRect().left")
+    assert moved == pytest.approx(start + 200, abs=1)
+    assert "No node selected" in page.inner_text(".cr-panel")  # a drag is not a click

@@ -210,3 +210,25 @@ def test_after_a_refused_value_the_sliders_go_back_to_the_numbers_shown():
     assert explorer.leaf_values == {"v0": 2.0, "v2": 1.0}
     explorer.set(y=3.0)  # moving another leaf works again
     assert explorer.graph["nodes"][explorer.graph["output"]]["data"] == pytest.approx(math.log(2.0) + 3.0)
+
+
+def test_a_batch_loss_opens_as_boxes_in_an_order_backward_could_use():
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    data = [([1.0, -0.5], 1.0), ([0.3, 0.8], -1.0), ([-1.0, 0.2], 1.0), ([0.5, 0.5], -1.0)]
+    loss = sum((model([Value(a), Value(b)]) - y) ** 2 for (a, b), y in data) * 0.25
+    order = topological_order(loss)
+    assert len(order) > 300  # more than a graph without modules may have
+    collapsed = viz.explore(loss, params=model).graph["collapsed"]
+    assert collapsed["level"] == "matrix" and len(collapsed["order"]) < len(order) / 4
+    drawn = {f"v{i}": collapsed["place"].get(f"v{i}", f"v{i}") for i in range(len(order))}
+    step = {item: k for k, item in enumerate(collapsed["order"])}
+    for i, node in enumerate(order):  # each drawn item comes after every item that reads it
+        for parent in node.parents:
+            here, there = drawn[f"v{i}"], drawn[f"v{order.index(parent)}"]
+            assert here == there or step[here] < step[there]
+    boxes = collapsed["boxes"]
+    assert sum(box["size"] for box in boxes.values()) == len(collapsed["place"])
+    with pytest.raises(ValueError, match="more than max_nodes=300"):
+        viz.explore(loss)  # without the modules: too big to show node by node

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .chain import check_grads
 from .graph import draw_dot
 from .picture import Picture
+from .practice import check_grads
 from .rendering import GraphvizError, render
 from .steps import BackpropSteps, Frame, backprop_steps
 

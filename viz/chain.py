@@ -13,14 +13,13 @@ the engine's own rule table: ``autograd.RULES[op].vjp`` with an upstream of 1, t
 * ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u (du/da_i = b_i, du/db_i = a_i for a dot).
 * ``fresh_gradients(L)``  dL/dv for every v, computed afresh, leaving every ``.grad`` as it was.
 * ``chain_terms(...)``    the terms ``(use, upstream, local)`` whose products sum to dL/dv.
-* ``check_grads(L, answers)``  marks a student's gradients right or wrong, with the sum for the wrong ones.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from autograd import RULES, Value, topological_order
 
@@ -208,93 +207,3 @@ def chain_sum(node: Value, root: Value, terms: list[Term], grad: float) -> str:
         return f"{derivative_name(root.label or 'L', root.label or 'L')} = 1 (the seed)"
     parts = [f"{signed(t.upstream)} x {signed(t.local)} (via {node_name(t.use)})" for t in terms]
     return f"{head} = {' + '.join(parts)} = {number(grad)}"
-
-
-class Answer(NamedTuple):
-    """One of a student's answers, marked: ``right``, and for a wrong one the chain rule's ``sum``."""
-
-    name: str
-    node: Value
-    given: float
-    correct: float
-    right: bool
-    sum: str
-
-    def __str__(self) -> str:
-        if self.right:
-            return f"{self.name}: {number(self.given)} is right"
-        return f"{self.name}: {number(self.given)} is wrong; {self.sum}"
-
-
-class Answers(list):
-    """The marked answers of ``check_grads`` (a list of ``Answer``); prints one line per answer."""
-
-    @property
-    def all_right(self) -> bool:
-        return all(answer.right for answer in self)
-
-    def __str__(self) -> str:
-        right = sum(answer.right for answer in self)
-        return "\n".join([f"{right} of {len(self)} right", *map(str, self)])
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def check_grads(root: Value, answers: Mapping[Any, Any], *, rel_tol: float = 1e-3,
-                abs_tol: float = 1e-4) -> Answers:
-    """Mark a student's gradients dL/dv for the output ``root``: ``answers`` maps a label (or a Value)
-    to a number. An answer is right when it is within ``rel_tol`` (relative) or ``abs_tol`` (absolute)
-    of the gradient backward computes, so four decimals are enough; a wrong one comes with the
-    chain rule's sum that gives the right number (``Answer.sum``).
-
-    The gradients are computed afresh; the graph's ``.grad`` are left as they were.
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"check_grads: root must be a Value, got {type(root).__name__}")
-    if not isinstance(answers, Mapping):
-        raise TypeError(f"check_grads: answers must be a dict from label or Value to a number, "
-                        f"got {type(answers).__name__}")
-    order = topological_order(root)
-    grads = fresh_gradients(root, order)
-    uses = consumers(order)
-    by_label: dict[str, list[Value]] = {}
-    for node in order:
-        if node.label:
-            by_label.setdefault(node.label, []).append(node)
-    marked = Answers()
-    for key, given in answers.items():
-        node = _find(key, by_label, grads)
-        value = _as_number(key, given)
-        correct = grads[node]
-        right = math.isclose(value, correct, rel_tol=rel_tol, abs_tol=abs_tol)
-        marked.append(Answer(node_name(node), node, value, correct, right,
-                             chain_sum(node, root, chain_terms(node, root, uses, grads), correct)))
-    return marked
-
-
-def _find(key: Any, by_label: Mapping[str, list[Value]], grads: Mapping[Value, float]) -> Value:
-    if isinstance(key, Value):
-        if key not in grads:
-            raise ValueError(f"check_grads: {key!r} is not in the graph of this output")
-        return key
-    if not isinstance(key, str):
-        raise TypeError(f"check_grads: an answer's key must be a label or a Value, got {type(key).__name__}")
-    found = by_label.get(key, [])
-    if not found:
-        raise ValueError(f"check_grads: no node labelled {key!r} (labels: {', '.join(sorted(by_label)) or 'none'})")
-    if len(found) > 1:
-        raise ValueError(f"check_grads: {len(found)} nodes are labelled {key!r}; give the Value itself as the key")
-    return found[0]
-
-
-def _as_number(key: Any, given: Any) -> float:
-    try:
-        value = float(given)
-    except (TypeError, ValueError):
-        value = math.nan
-    if isinstance(given, bool) or not math.isfinite(value):
-        name = key if isinstance(key, str) else node_name(key)
-        raise ValueError(f"check_grads: the answer for {name} must be a finite number, got {given!r:.40}")
-    return value
-

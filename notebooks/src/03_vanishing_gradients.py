@@ -219,7 +219,8 @@ viz.draw_dot(a, params=weights + biases, shade_grad=True)
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# gradient, gives a hint, not the answer: its uses, their local derivatives, the chain rule's sum
+# with the upstream gradients as symbols (`feedback="answer"` shows the numbers). Worked solutions:
 # [solutions/03_vanishing_gradients.py](solutions/03_vanishing_gradients.py) (the tests run them, so they stay right).
 
 # %% [markdown]

@@ -303,7 +303,8 @@ for name in by_matrices:
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# gradient, gives a hint, not the answer: its uses, their local derivatives, the chain rule's sum
+# with the upstream gradients as symbols (`feedback="answer"` shows the numbers). Worked solutions:
 # [solutions/04_neurons_to_mlp.py](solutions/04_neurons_to_mlp.py) (the tests run them, so they stay right).
 
 # %% [markdown]

@@ -347,7 +347,8 @@ viz.plot_decision_boundary(model, X, y, title=f"2-8-8-1 tanh network on moons: t
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# gradient, gives a hint, not the answer: its uses, their local derivatives, the chain rule's sum
+# with the upstream gradients as symbols (`feedback="answer"` shows the numbers). Worked solutions:
 # [solutions/05_binary_classifier.py](solutions/05_binary_classifier.py) (the tests run them, so they stay right).
 
 # %% [markdown]

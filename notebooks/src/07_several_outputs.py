@@ -253,7 +253,8 @@ assert deeper_accuracy > max(test_accuracy, 0.93)
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# gradient, gives a hint, not the answer: its uses, their local derivatives, the chain rule's sum
+# with the upstream gradients as symbols (`feedback="answer"` shows the numbers). Worked solutions:
 # [solutions/07_several_outputs.py](solutions/07_several_outputs.py) (the tests run them, so they stay right).
 
 # %% [markdown]

@@ -243,7 +243,8 @@ print("fitted (w1, w2, b) =", theta.round(4))
 # ## Exercises
 #
 # Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# gradient, gives a hint, not the answer: its uses, their local derivatives, the chain rule's sum
+# with the upstream gradients as symbols (`feedback="answer"` shows the numbers). Worked solutions:
 # [solutions/08_higher_derivatives.py](solutions/08_higher_derivatives.py) (the tests run them, so they stay right).
 
 # %% [markdown]

@@ -22,7 +22,7 @@ from IPython.display import display
 
 import nn
 import viz
-from autograd import Value, topological_order
+from autograd import Value, record_source, topological_order
 
 TOL = 1e-12
 
@@ -201,8 +201,11 @@ for p in params:  # and they agree
 # %% [markdown]
 # ## Exercises
 #
-# Replace each `None` with your answer and run the cell: the library checks it and, for a wrong
-# gradient, shows the chain rule's sum that gives the right one. Worked solutions:
+# Replace each `None` with your answer and run the cell: the library checks it. A wrong gradient
+# gets a hint, not the answer: which nodes use this one, their local derivatives, and the chain
+# rule's sum with the upstream gradients as symbols ($\partial e/\partial d$, ...), filled in with
+# your own right answers. `viz.check_grads(e, answers, feedback="answer")` shows the numbers once
+# you have tried. Worked solutions:
 # [solutions/09_backprop_step_by_step.py](solutions/09_backprop_step_by_step.py) (the tests run them, so they stay right).
 
 # %% [markdown]
@@ -210,16 +213,26 @@ for p in params:  # and they agree
 #
 # $c = ab$, $d = c + a$, $e = \tanh d$ at $a = 2$, $b = -1$. Fill in $\partial e/\partial v$ for
 # every node (the numbers come out round). The page below has the same graph: tick *practice*,
-# click a node and type your answer there too.
+# click a node and type your answer there too. A wrong answer climbs the same ladder of hints, one
+# rung per try; *show answer* gives the number (counted as shown, not as right), and the score
+# counts the answers right without help. You may answer in any order, but the page says when a
+# gradient needs another one first ($\partial e/\partial a$ needs $\partial e/\partial c$ and
+# $\partial e/\partial d$). The graph is made inside `autograd.record_source()`, so the panel and
+# the code pane show the line of this cell that made each node.
+#
+# On a projector: drag to pan, Ctrl + wheel (or pinch) and the +, -, fit, 1:1 buttons to zoom,
+# the arrow keys to step through backward, space to play, Esc to clear, *present* (or
+# `viz.explore(e, scale=1.5)`) for large type, and the search box to jump to a node.
 
 # %%
-a, b = Value(2.0, label="a"), Value(-1.0, label="b")
-c = a * b
-c.label = "c"
-d = c + a
-d.label = "d"
-e = d.tanh()
-e.label = "e"
+with record_source():  # each node remembers the line that made it, for the explorer's code pane
+    a, b = Value(2.0, label="a"), Value(-1.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    e = d.tanh()
+    e.label = "e"
 answers = {"d": None, "c": None, "a": None, "b": None}  # your numbers
 
 if None in answers.values():
@@ -227,6 +240,13 @@ if None in answers.values():
 else:
     print(viz.check_grads(e, answers))
 viz.explore(e).page()
+
+# %% [markdown]
+# What a wrong answer prints (here $\partial e/\partial a = 0.5$, but it is $b + 1 = 0$; the other
+# answers right):
+
+# %%
+print(viz.check_grads(e, {"d": 1.0, "c": 1.0, "a": 0.5, "b": 2.0}))
 
 # %% [markdown]
 # ### Exercise 2: an order backward could use

@@ -9,7 +9,10 @@ only changes the numbers in it. This module gives those numbers for a root Value
   derivatives, and the chain rule's terms over its uses, all from ``viz.chain``;
 * ``order``: the nodes in the order ``backward()`` completes their gradients (as
   ``backprop_steps``), for stepping;
-* ``leaves``: the inputs and parameters, for sliders.
+* ``leaves``: the inputs and parameters, for sliders;
+* for practice, each gradient's symbol (``dL/da``) and each term's (dL/d(use), d(use)/da), as
+  ``viz.practice`` writes its hints;
+* ``code`` and each node's ``source``: the lines that made the nodes (``autograd.record_source``).
 
 Numbers are sent both raw (for checking a student's answer) and as text, formatted as the
 pictures format them, so the page never formats a number differently from the picture.
@@ -22,13 +25,13 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import RULES, Value, apply, dot, topological_order
+from autograd import RULES, Source, Value, apply, dot, source_of, topological_order
 
 from ..chain import (
     chain_sum,
     chain_terms,
-    check_grads,
     consumers,
+    derivative_name,
     fresh_gradients,
     input_roles,
     local_grads,
@@ -39,6 +42,8 @@ from ..chain import (
 from ..collapse import parameters_of
 from ..expression import ExpressionError, evaluate, parse_binding
 from ..graph import _kind
+from ..practice import check_grads, output_name
+from .source_lines import code_lines, file_keys, source_data
 
 MAX_NODES = 300  # a graph the student can read and click through; larger ones belong in draw_dot
 _CHECK = inspect.signature(check_grads).parameters
@@ -88,15 +93,24 @@ def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
     return order
 
 
-def graph_data(root: Value, params: Any = None, order: list[Value] | None = None) -> dict[str, Any]:
-    """The explorer's data for ``root`` (see the module docstring); ``.grad`` are left as they were."""
+def graph_data(root: Value, params: Any = None, order: list[Value] | None = None, *,
+               sources: list[Source | None] | None = None, scale: float = 1.0) -> dict[str, Any]:
+    """The explorer's data for ``root`` (see the module docstring); ``.grad`` are left as they were.
+
+    ``sources``: where each node of ``order`` was made (``autograd.record_source``; by default
+    as recorded), for the panel's source line and the code pane. ``scale``: the presentation size.
+    """
     order = checked_order(root) if order is None else order
+    sources = [source_of(node) for node in order] if sources is None else sources
+    recorded = [source for source in sources if source is not None]
+    keys = file_keys(recorded)
     ids = node_ids(order)
+    out = output_name(root)
     grads = fresh_gradients(root, order)
     uses = consumers(order)
     known = set(parameters_of(params))
     nodes = {}
-    for node in order:
+    for node, source in zip(order, sources, strict=True):
         terms = chain_terms(node, root, uses, grads)
         text = op_text(node)[0]
         inputs = [
@@ -110,21 +124,29 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
             "constant": node.constant, "inputs": inputs,
             "data": _json(node.data), "dataText": number(node.data),
             "grad": _json(grads[node]), "gradText": number(grads[node]),
-            "terms": [_term(t, ids) for t in terms],
+            "terms": [_term(t, ids, node, out) for t in terms],
             "sum": chain_sum(node, root, terms, grads[node]),
+            "gradSymbol": derivative_name(out, node_name(node)),
+            "source": source_data(source, keys),
         }
     return {
-        "output": ids[root], "outputName": node_name(root),
+        "output": ids[root], "outputName": out,
         "order": [ids[node] for node in reversed(order)],  # the order backward completes the gradients
         "leaves": [ids[node] for node in order if not node.op],
-        "nodes": nodes, "tolerance": TOLERANCE,
+        "nodes": nodes, "tolerance": TOLERANCE, "scale": scale,
+        "code": code_lines(recorded) or None,
     }
 
 
-def _term(term: Any, ids: Mapping[Value, str]) -> dict[str, Any]:
+def _term(term: Any, ids: Mapping[Value, str], node: Value, out: str) -> dict[str, Any]:
     product = term.upstream * term.local
-    return {"use": ids[term.use] if term.use is not None else None,
-            "useName": node_name(term.use) if term.use is not None else "the seed",
+    use = term.use
+    use_name = node_name(use) if use is not None else "the seed"
+    return {"use": ids[use] if use is not None else None, "useName": use_name,
+            "useOp": op_text(use)[0] if use is not None else "",
+            "useFormula": RULES[use.op].formula if use is not None else "",
+            "upstreamSymbol": derivative_name(out, use_name),
+            "localSymbol": derivative_name(use_name, node_name(node)),
             "upstream": _json(term.upstream), "upstreamText": number(term.upstream),
             "local": _json(term.local), "localText": number(term.local), "productText": number(product)}
 

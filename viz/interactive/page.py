@@ -26,6 +26,17 @@ def asset(name: str) -> str:
     return resources.files("viz.interactive").joinpath("static", name).read_text(encoding="utf-8")
 
 
+# in this order: pan and zoom, practice, the side panes, the toolbar, the explorer (crMount) using
+# them, and where it starts (crBoot, crWidget)
+EXPLORER_SCRIPTS = ("explorer_view.js", "explorer_practice.js", "explorer_panes.js",
+                    "explorer_toolbar.js", "explorer.js", "explorer_boot.js")
+
+
+def explorer_script() -> str:
+    """The explorer's JavaScript: pan and zoom, practice, then the explorer itself (``crMount``)."""
+    return "\n".join(asset(name) for name in EXPLORER_SCRIPTS)
+
+
 def json_for_html(data: Any) -> str:
     """``data`` as JSON that is safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
     text = json.dumps(data, allow_nan=False, separators=(",", ":"))
@@ -52,7 +63,8 @@ def explorer_fragment(svg: str, graph: dict[str, Any]) -> str:
         '<p class="cr-static-note">A static picture: open this in a browser (or trust the notebook) to click '
         "nodes, step through backward and practise.</p>"
         f'<script type="application/json" class="cr-data">{json_for_html(graph)}</script></div>'
-        + script(f'(function(){{{asset("explorer.js")}\ncrBoot(document.currentScript.previousElementSibling);}})();')
+        + script(f"(function(){{{explorer_script()}\n"
+                 "crBoot(document.currentScript.previousElementSibling);})();")
     )
 
 

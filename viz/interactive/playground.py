@@ -18,7 +18,7 @@ import traitlets
 
 import nn
 
-from .page import Page, asset, json_for_html, script
+from .page import Page, asset, explorer_script, json_for_html, script
 from .playground_chain import chain_view, nearest_example
 from .playground_data import CLASSIFICATION, FEATURES, REGRESSION
 from .playground_session import (
@@ -83,7 +83,7 @@ class Playground(anywidget.AnyWidget):
         self.session = Session(settings_from(Settings(), settings), X, y, model)
         self.epochs_per_frame, self.resolution = epochs_per_frame, resolution
         super().__init__(
-            _esm=asset("explorer.js")
+            _esm=explorer_script()
             + asset("playground.js")
             + asset("playground_widget.js")
             + "\nexport default { render({ model, el }) "

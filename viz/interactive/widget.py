@@ -11,6 +11,7 @@ anywidget works in JupyterLab, Notebook 7, VS Code and Colab with no extension t
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,13 @@ from typing import Any
 import anywidget
 import traitlets
 
-from autograd import Value
+from autograd import Value, source_of
 
 from ..graph import build_digraph
 from ..picture import Picture
-from .graph_data import build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
-from .page import Page, asset, explorer_fragment
+from .collapsed import MAX_GROUPED, collapsed_view, modules_in
+from .graph_data import MAX_NODES, build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
+from .page import Page, asset, explorer_fragment, explorer_script
 
 
 class Explorer(anywidget.AnyWidget):
@@ -42,20 +44,26 @@ class Explorer(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, root: Value, *, params: Any = None, rankdir: str = "LR", legend: bool = False,
-                 backend: str | None = None) -> None:
+                 backend: str | None = None, scale: float = 1.0) -> None:
         self.root = root
-        self.order = checked_order(root)
+        self.scale = _scale(scale)
+        self.order = checked_order(root, MAX_GROUPED if modules_in(params) else MAX_NODES)
+        self._sources = [source_of(node) for node in self.order]  # also for the sliders' graphs
         ids = node_ids(self.order)
         known = set(_params(params))
         self._root_position = self.order.index(root)
         self._param_positions = [i for i, node in enumerate(self.order) if node in known]
-        data = graph_data(root, params, self.order)
+        data = graph_data(root, params, self.order, sources=self._sources, scale=self.scale)
         grads = {node: data["nodes"][ids[node]]["grad"] for node in self.order}
         digraph = build_digraph(self.order, [root], rankdir=rankdir, params=known, legend=legend,
                                 grad_of=grads.get)
         svg = Picture(digraph, node_count=len(self.order), backend=backend).to_svg()
+        self._collapsed = collapsed_view(self.order, root, params, ids, grads.get, known=known,
+                                         rankdir=rankdir, backend=backend)
+        data["collapsed"] = self._collapsed
         super().__init__(
-            _esm=asset("explorer.js") + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
+            _esm=explorer_script()
+            + "\nexport default { render({ model, el }) { return crWidget(model, el); } };\n",
             _css=asset("explorer.css"), svg=svg, graph=data,
             sliders=[_slider(ids[v], v) for v in leaves_of(self.order)],
             leaf_values={ids[v]: v.data for v in leaves_of(self.order)},
@@ -71,7 +79,9 @@ class Explorer(anywidget.AnyWidget):
         try:
             order = rebuild(self.order, values)
             root = order[self._root_position]
-            graph = graph_data(root, [order[i] for i in self._param_positions], order)
+            params = [order[i] for i in self._param_positions]
+            graph = graph_data(root, params, order, sources=self._sources, scale=self.scale)
+            graph["collapsed"] = self._collapsed  # the boxes' picture and structure (numbers: graph)
         except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
             self.error = f"cannot compute the graph there: {problem}"
             self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
@@ -121,6 +131,18 @@ def _params(params: Any) -> list[Value]:
     return list(parameters_of(params))
 
 
+def _scale(scale: Any) -> float:
+    """The presentation size: a number from 0.5 to 3 (1.5 for a projector)."""
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(scale, bool) or not 0.5 <= value <= 3.0:
+        raise ValueError("explore: scale must be a number from 0.5 to 3 (1.5 for a projector), "
+                         f"got {scale!r:.40}")
+    return value
+
+
 def _slider(node_id: str, leaf: Value) -> dict[str, Any]:
     spread = 2.0 * max(1.0, abs(leaf.data))
     name = leaf.label or (f"c = {leaf.data:g}")
@@ -128,12 +150,16 @@ def _slider(node_id: str, leaf: Value) -> dict[str, Any]:
 
 
 def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legend: bool = False,
-            backend: str | None = None, **bindings: float) -> Explorer:
+            backend: str | None = None, scale: float = 1.0, **bindings: float) -> Explorer:
     """Explore the graph of ``root``: a Value, or an expression with its variables bound, as on the
     command line: ``viz.explore("tanh(x*w + b)", x=2, w=-3, b=6.88, params="w,b")``.
 
     ``params``: Values (or nn modules) drawn as parameters; for an expression, their names
-    (``"w,b"`` or a list). Returns an ``Explorer`` widget; ``.save("graph.html")`` writes the page.
+    (``"w,b"`` or a list); with nn modules among them a graph of more than 60 nodes opens as the
+    modules' boxes (each layer, its W and b), which expand into every node. ``scale``: the
+    presentation size it opens at (1.5 for a projector; the page's *present* button switches it).
+    Graphs made inside ``autograd.record_source()`` show the line of code that made each node.
+    Returns an ``Explorer`` widget; ``.save("graph.html")`` writes the page.
     """
     root, named = build_root(root, bindings)
     if named and params is not None:
@@ -143,4 +169,5 @@ def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legen
         if missing:
             raise ValueError(f"explore: params names {', '.join(missing)}, not bound (bound: {', '.join(by_name)})")
         params = [by_name[n.strip()] for n in names]
-    return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend)
+    return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend,
+                    scale=scale)
