@@ -4,7 +4,8 @@ A name of n characters gives a graph of a fixed shape for its n + 1 positions (a
 block_size), whatever its characters are: the tokens are inputs of the trace, and an embedding
 row or a target's probability is picked by a traced gather (``nn.gpt.gather``). So the traces
 are cached by that length, each compiled (``autograd.compile``) the first time a name of that
-length comes, as JAX caches a jitted function per input shape.
+length comes, as JAX caches a jitted function per input shape. They are kept in the model's
+cache (``nn.compile_cache``) when training ends, so a resumed run compiles no length twice.
 
 When the optimiser has an array form (``nn.optim.Adam``, ``SGD``) and holds exactly the model's
 parameters, they live in one ``autograd.ParameterArray`` during training, as in ``nn.fit``: every
@@ -17,6 +18,7 @@ import numpy as np
 
 import autograd
 
+from .compile_cache import Borrowed
 from .gpt import GPT
 from .optim import Optimizer
 from .train import _parameter_array
@@ -29,6 +31,7 @@ class CompiledTrainer:
         self.model, self.optimizer = model, optimizer
         self.params = model.parameters()
         self.traces: dict[int, autograd.Compiled] = {}
+        self.borrowed = Borrowed(model, self.params)
         self.array = None if optimizer is None else _parameter_array("compiled", self.params, optimizer)
 
     def loss_and_grad(self, tokens: list[int]) -> float:
@@ -36,7 +39,8 @@ class CompiledTrainer:
         n = min(self.model.block_size, len(tokens) - 1)
         replay = self.traces.get(n)
         if replay is None:
-            replay = self.traces[n] = autograd.compile(self.model.loss, n + 1, self.params)
+            replay = self.traces[n] = self.borrowed.get(
+                ("gpt", n + 1), lambda: autograd.compile(self.model.loss, n + 1, self.params))
             replay.bind(self.array)
         X = np.array([tokens[:n + 1]], dtype=np.float64)
         loss, grads = replay.value_and_grad(X, out=None if self.array is None else self.array.grad)
@@ -55,9 +59,12 @@ class CompiledTrainer:
             self.optimizer.step_array(self.array)
 
     def close(self) -> None:
-        """Write the parameter array back into the Values (their .data and .grad)."""
+        """Write the parameter array back into the Values (their .data and .grad); the traces go
+        back to the model's cache."""
         if self.array is not None:
             self.array.sync()
+        self.borrowed.release()
+        self.traces.clear()
 
 
 def compiled_step(model: GPT) -> CompiledTrainer:
