@@ -22,12 +22,18 @@ import sys
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+_pinned = False  # set by the first pin() of the process
 _late: list[str] = []  # libraries already loaded when pin() ran: their thread counts may be fixed
 
 
 def pin() -> None:
-    """Set the environment for one thread per library; call before importing numpy, torch or jax."""
-    _late.extend(name for name in ("numpy", "torch", "jax") if name in sys.modules and name not in _late)
+    """Set the environment for one thread per library; call before importing numpy, torch or jax
+    (the first call counts: a benchmark run alone pins itself, run.py pins them all first)."""
+    global _pinned
+    if _pinned:
+        return
+    _pinned = True
+    _late.extend(name for name in ("numpy", "torch", "jax") if name in sys.modules)
     for name in THREAD_VARIABLES:
         os.environ[name] = "1"
     flags = os.environ.get("XLA_FLAGS", "")

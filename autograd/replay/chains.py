@@ -106,8 +106,17 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         elif type(y) is not float:  # a one-input op (Value.constant: only a float is an operand)
             y = None
         ys[i] = y
-        if op not in ADDITIONS:
-            depth[i] = 1 + max(read(x), read(y))
+        if op not in ADDITIONS:  # read(x) and read(y), written out: most nodes pass here
+            if x in chain_of:
+                chain = chain_of[x]
+                chain.read = True
+                dx = chain.depth
+            else:
+                dx = depth[x]
+            if type(y) is int:
+                dy = read(y)
+                dx = dx if dx > dy else dy
+            depth[i] = 1 + dx
             continue
         sign = 1.0 if op == "add" else -1.0
         term = y if type(y) is int else constant(y)
@@ -153,14 +162,18 @@ def as_late_as_possible(graph: _Graph, outputs: list[int]) -> None:
         if type(t) is int and d < latest[t]:
             latest[t] = d
 
+    xs, ys = graph.xs, graph.ys
     for nodes in reversed(by_depth):
         for i in nodes:
             chain = chain_of.get(i)
-            if chain is None:  # one node
+            if chain is None:  # one node; before(x) and before(y), written out: every node passes here
                 if latest[i] <= last:  # (read by nothing: stays where it is)
                     depth[i] = latest[i]
-                before(graph.xs[i], depth[i] - 1)
-                before(graph.ys[i], depth[i] - 1)
+                d, x, y = depth[i] - 1, xs[i], ys[i]
+                if d < latest[x]:
+                    latest[x] = d
+                if type(y) is int and d < latest[y]:
+                    latest[y] = d
             elif i == chain.nodes[-1]:  # a chain, placed once, as a whole: its sums are read outside only
                 late = min(latest[j] for j in chain.nodes)
                 if late <= last:
