@@ -1,4 +1,4 @@
-"""The array anchors of bench_replay: the same training steps by hand in numpy, in PyTorch and in JAX.
+"""The array anchors of bench_replay: the same training steps in numpy by hand, PyTorch and JAX.
 
 micrograd's demo step (MLP 2-16-16-1, ReLU, max-margin loss + 1e-4 L2, SGD with micrograd's rate
 1.0 - 0.9 k / 100) and an MLP on the digits (ReLU, softmax cross-entropy, SGD), each a function
@@ -20,7 +20,7 @@ Step = Callable[[], object]
 
 
 def numpy_demo(X: np.ndarray, y: np.ndarray) -> Step:
-    """The floor: the demo step written by hand in numpy (forward, backward, SGD; about 35 calls)."""
+    """The floor: the demo step by hand in numpy (forward, backward, SGD; about 35 calls)."""
     rng = np.random.default_rng(0)
     sizes = [2, 16, 16, 1]
     Ws = [rng.uniform(-1, 1, (nout, nin)) for nin, nout in zip(sizes, sizes[1:])]
@@ -47,14 +47,22 @@ def numpy_demo(X: np.ndarray, y: np.ndarray) -> Step:
     return step
 
 
-def _initial(sizes: list[int], scale: Callable[[int], float]) -> list[tuple[np.ndarray, np.ndarray]]:
+def _initial(
+    sizes: list[int], scale: Callable[[int], float]
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(W of shape (inputs, outputs), zero b) per layer, W uniform in +-scale(inputs), seed 0."""
     rng = np.random.default_rng(0)
-    return [(rng.uniform(-scale(a), scale(a), (a, b)), np.zeros(b)) for a, b in zip(sizes, sizes[1:])]
+    return [
+        (rng.uniform(-scale(a), scale(a), (a, b)), np.zeros(b)) for a, b in zip(sizes, sizes[1:])
+    ]
 
 
-def torch_step(loss: Callable, layers: list[tuple[np.ndarray, np.ndarray]], lr: Callable[[int], float],
-               dtype: str) -> Step:
+def torch_step(
+    loss: Callable,
+    layers: list[tuple[np.ndarray, np.ndarray]],
+    lr: Callable[[int], float],
+    dtype: str,
+) -> Step:
     """SGD on ``loss(params)`` in PyTorch eager, the parameters of ``layers`` in ``dtype``."""
     import torch
 
@@ -76,7 +84,9 @@ def torch_step(loss: Callable, layers: list[tuple[np.ndarray, np.ndarray]], lr: 
     return step
 
 
-def jax_step(loss: Callable, layers: list[tuple[np.ndarray, np.ndarray]], lr: Callable, dtype: str) -> Step:
+def jax_step(
+    loss: Callable, layers: list[tuple[np.ndarray, np.ndarray]], lr: Callable, dtype: str
+) -> Step:
     """SGD on ``loss(params)`` under ``jax.jit`` (one program: loss, gradient and update)."""
     import jax
     import jax.numpy as jnp
@@ -116,8 +126,14 @@ def demo(library: str, X: np.ndarray, y: np.ndarray, dtype: str = "float64") -> 
     return make(loss, _initial([2, 16, 16, 1], lambda _: 1.0), rate, dtype)
 
 
-def mlp(library: str, X: np.ndarray, Y: np.ndarray, hidden: list[int], lr: float = 0.01,
-        dtype: str = "float64") -> Step:
+def mlp(
+    library: str,
+    X: np.ndarray,
+    Y: np.ndarray,
+    hidden: list[int],
+    lr: float = 0.01,
+    dtype: str = "float64",
+) -> Step:
     """An MLP with ReLU and softmax cross-entropy on one-hot targets Y, SGD, in ``library``."""
     xp = _namespace(library)
     inputs, targets = xp.asarray(X.astype(dtype)), xp.asarray(Y.astype(dtype))
@@ -132,7 +148,9 @@ def mlp(library: str, X: np.ndarray, Y: np.ndarray, hidden: list[int], lr: float
         return -(targets * log_probs).sum(-1).mean()
 
     make = torch_step if library == "torch" else jax_step
-    return make(loss, _initial([X.shape[1], *hidden, Y.shape[1]], lambda a: a ** -0.5), lambda _: lr, dtype)
+    return make(
+        loss, _initial([X.shape[1], *hidden, Y.shape[1]], lambda a: a**-0.5), lambda _: lr, dtype
+    )
 
 
 def jit_seconds(step: Step) -> float:
@@ -152,11 +170,21 @@ def _namespace(library: str):
     if library == "torch":
         import torch
 
-        return SimpleNamespace(asarray=torch.as_tensor, relu=torch.relu, exp=torch.exp, log=torch.log,
-                               rowmax=lambda z: z.detach().amax(-1, keepdim=True))
+        return SimpleNamespace(
+            asarray=torch.as_tensor,
+            relu=torch.relu,
+            exp=torch.exp,
+            log=torch.log,
+            rowmax=lambda z: z.detach().amax(-1, keepdim=True),
+        )
     import jax
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    return SimpleNamespace(asarray=jnp.asarray, relu=jax.nn.relu, exp=jnp.exp, log=jnp.log,
-                           rowmax=lambda z: jax.lax.stop_gradient(z.max(-1, keepdims=True)))
+    return SimpleNamespace(
+        asarray=jnp.asarray,
+        relu=jax.nn.relu,
+        exp=jnp.exp,
+        log=jnp.log,
+        rowmax=lambda z: jax.lax.stop_gradient(z.max(-1, keepdims=True)),
+    )

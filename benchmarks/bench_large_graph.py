@@ -49,12 +49,13 @@ def build_and_backward(nodes: int) -> tuple[float, float]:
 
 
 def build_dag_and_backward(nodes: int, window: int | None = None) -> tuple[float, float]:
-    """(forward seconds, backward seconds) for a random DAG of about ``nodes`` nodes: each step reads
-    the last node and a random earlier one, any (``window=None``) or one of the last ``window`` steps
-    (the picks drawn before the clock starts)."""
+    """(forward seconds, backward seconds) for a random DAG of about ``nodes`` nodes: each step
+    reads the last node and a random earlier one, any (``window=None``) or one of the last
+    ``window`` steps (the picks drawn before the clock starts)."""
     steps = nodes // 5  # five nodes per step: two products, a sum, tanh, a product
     rng = random.Random(steps)
-    picks = [rng.randrange(k + 1) if window is None else k - rng.randrange(min(k, window) + 1) for k in range(steps)]
+    picks = [rng.randrange(k + 1) if window is None else k - rng.randrange(min(k, window) + 1)
+             for k in range(steps)]
     made = [autograd.Value(0.5)]
     y = made[0]
     start = time.perf_counter()
@@ -87,14 +88,15 @@ def per_node(context: bool, shape: str = "chain") -> dict[int, tuple[float, floa
 
 def run() -> list[tuple[str, str, str, str]]:
     rows = []
-    cases = [(False, "chain", "collector on (Python's default)"), (True, "chain", "inside autograd.large_graph()"),
+    cases = [(False, "chain", "collector on (Python's default)"),
+             (True, "chain", "inside autograd.large_graph()"),
              (True, "random DAG", "inside autograd.large_graph()"),
              (True, "local random DAG", "inside autograd.large_graph()")]
     for context, shape, name in cases:
         ns = per_node(context, shape)
         small, big = ns[SIZES[0]], ns[SIZES[-1]]
-        goal = "" if not context else " (target <= 1.5x)" if shape == "chain" else " (target <= 1.3x)" \
-            if shape == "random DAG" else ""
+        goal = {"chain": " (target <= 1.5x)", "random DAG": " (target <= 1.3x)"}.get(shape, "")
+        goal = goal if context else ""
         for k, part in enumerate(("forward", "backward")):
             rows.append((f"{shape}, {part}, {name}", f"{small[k]:.0f} ns", f"{big[k]:.0f} ns",
                          f"{big[k] / small[k]:.2f}x{goal}"))

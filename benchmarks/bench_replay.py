@@ -198,7 +198,8 @@ def compare(rows: list, name: str, ours: Step, anchors: dict[str, Callable[[], S
                      f"{medians[anchor] * 1e3:.3f} ms", f"{ratio:.2f}x {anchor}'s time{goal}"))
 
 
-def anchors_for(library_sides: dict[str, Callable[..., Step]], *args) -> dict[str, Callable[[], Step]]:
+def anchors_for(library_sides: dict[str, Callable[..., Step]], *args
+                ) -> dict[str, Callable[[], Step]]:
     """Each anchor in float64, then PyTorch and JAX again in float32 (rows marked as such)."""
     made = {name: (lambda make=make: make(*args)) for name, make in library_sides.items()}
     for name, make in library_sides.items():
@@ -207,7 +208,8 @@ def anchors_for(library_sides: dict[str, Callable[..., Step]], *args) -> dict[st
 
 
 def compile_rows(rows: list, Xb: np.ndarray, Yb: np.ndarray, rounds: int = 3) -> None:
-    """Compiling MLP 64-128-128-10 with cross-entropy (chainrule and JAX), and fit called twice (the cache)."""
+    """Compiling MLP 64-128-128-10 with cross-entropy (chainrule and JAX), and fit called twice
+    (the cache)."""
     model = models.digits_model([128, 128])
     ours = []
     for _ in range(rounds):
@@ -216,10 +218,12 @@ def compile_rows(rows: list, Xb: np.ndarray, Yb: np.ndarray, rounds: int = 3) ->
         ours.append(time.perf_counter() - start)
     try:
         step = anchors.mlp("jax", Xb, Yb, [128, 128])
-        theirs = f"{statistics.median(anchors.jit_seconds(step) for _ in range(rounds)):.3f} s (JAX jit)"
+        jit = statistics.median(anchors.jit_seconds(step) for _ in range(rounds))
+        theirs = f"{jit:.3f} s (JAX jit)"
     except ImportError:
         theirs = "JAX: skipped (not installed)"
-    rows.append(("compile MLP 64-128-128-10 + cross-entropy (target < 0.1 s)", f"{statistics.median(ours):.3f} s",
+    rows.append(("compile MLP 64-128-128-10 + cross-entropy (target < 0.1 s)",
+                 f"{statistics.median(ours):.3f} s",
                  theirs, "trace + schedule vs trace + lower + compile"))
     y = Yb.argmax(axis=1)
     calls = []
@@ -239,8 +243,10 @@ def run() -> list[tuple[str, str, str, str]]:
     demo_sides = {"PyTorch": lambda *a, **k: anchors.demo("torch", *a, **k),
                   "JAX jit": lambda *a, **k: anchors.demo("jax", *a, **k)}
     compare(rows, "demo step, batch 100", ours,
-            {**anchors_for(demo_sides, X, y), "numpy by hand (floor)": lambda: anchors.numpy_demo(X, y)},
-            steps=200, rounds=15, targets={"PyTorch": " (target <= 1.0)", "JAX jit": " (target <= 2.0)",
+            {**anchors_for(demo_sides, X, y),
+             "numpy by hand (floor)": lambda: anchors.numpy_demo(X, y)},
+            steps=200, rounds=15,
+            targets={"PyTorch": " (target <= 1.0)", "JAX jit": " (target <= 2.0)",
                                            "numpy by hand (floor)": " (target <= 1.5)"})
     micro = alternate({"chainrule": ours, "micrograd": micrograd_demo(X, y)}, 1, 3)[0]
     rows.append(("demo step, batch 100 vs micrograd 0.1.0", f"{micro['chainrule'] * 1e3:.3f} ms",
@@ -250,14 +256,16 @@ def run() -> list[tuple[str, str, str, str]]:
     rows.append(("demo loss, one example: graph -> replay", f"{s['nodes']} nodes -> {s['groups']} numpy groups",
                  "", f"depth {s['depth']}"))
     big_X, big_y = (np.array(a, dtype=np.float64) for a in moons(4096))
-    compare(rows, "demo step, batch 4096", chainrule_demo(big_X, big_y)[0], anchors_for(demo_sides, big_X, big_y),
+    compare(rows, "demo step, batch 4096", chainrule_demo(big_X, big_y)[0],
+            anchors_for(demo_sides, big_X, big_y),
             steps=10, rounds=9)
     X_train, _, y_train, _ = models.digits()
     Xb, Yb = X_train[:256], models.one_hot(y_train[:256])
     mlp_sides = {"PyTorch": lambda *a, **k: anchors.mlp("torch", *a, **k),
                  "JAX jit": lambda *a, **k: anchors.mlp("jax", *a, **k)}
     compare(rows, "MLP 64-128-128-10, digits, batch 256", chainrule_mlp(Xb, Yb, [128, 128]),
-            anchors_for(mlp_sides, Xb, Yb, [128, 128]), steps=10, rounds=11, targets={"PyTorch": " (target <= 1.0)"})
+            anchors_for(mlp_sides, Xb, Yb, [128, 128]), steps=10, rounds=11,
+            targets={"PyTorch": " (target <= 1.0)"})
     compile_rows(rows, Xb, Yb)
     seconds, accuracy, steps = digits_traced()
     rows.append(("digits, MLP 64-32-10, Adam, 30 epochs, model + loss traced", f"{seconds:.2f} s ({steps} steps)",

@@ -14,10 +14,11 @@ that has not changed:
 
 The cache is an attribute of the model (``model._compiled_programs``), so it dies with the model;
 a copy or a pickle of the model starts with an empty one. A program is lent to one training run at
-a time (``Borrowed``) and given back when the run ends, so two threads training at once never share
-buffers. A program made from another structure is dropped when its key comes again, and at most
-``ProgramCache.size`` programs are kept (least recently used first out). ``nn.clear_compiled(model)``
-empties it (needed only after changing what the model's code does, not its attributes).
+a time (``Borrowed``) and given back when the run ends, so two threads training at once never
+share buffers. A program made from another structure is dropped when its key comes again, and at
+most ``ProgramCache.size`` programs are kept (least recently used first out).
+``nn.clear_compiled(model)`` empties it (needed only after changing what the model's code does,
+not its attributes).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ class ProgramCache:
         self._programs: OrderedDict[Hashable, tuple[Any, Compiled]] = OrderedDict()
 
     def take(self, key: Hashable, made_from: Any) -> Compiled | None:
-        """Remove and return the program of ``key`` if it was made from ``made_from``; a program made
-        from something else is dropped (it can never be used again)."""
+        """Remove and return the program of ``key`` if it was made from ``made_from``; a program
+        made from something else is dropped (it can never be used again)."""
         with self._lock:
             entry = self._programs.pop(key, None)
         if entry is None or not _same(entry[0], made_from):
@@ -58,7 +59,8 @@ class ProgramCache:
         return entry[1]
 
     def put(self, key: Hashable, made_from: Any, program: Compiled) -> None:
-        """Keep ``program`` under ``key``, the most recently used; drop the least recently used beyond ``size``."""
+        """Keep ``program`` under ``key``, the most recently used; beyond ``size`` programs, drop
+        the least recently used."""
         with self._lock:
             self._programs[key] = (made_from, program)
             self._programs.move_to_end(key)
@@ -73,14 +75,17 @@ class ProgramCache:
         return len(self._programs)
 
     def __reduce__(self) -> tuple[type, tuple]:
-        return ProgramCache, ()  # a copy or a pickle of the model starts empty: programs are not data
+        return (
+            ProgramCache,
+            (),
+        )  # a copy or a pickle of the model starts empty: programs are not data
 
     def __repr__(self) -> str:
         return f"ProgramCache({len(self)} programs)"
 
 
 def programs_of(model: Module) -> ProgramCache:
-    """The model's cache, made on first use (``setdefault`` is atomic: two threads get the same one)."""
+    """The model's cache, made on first use (``setdefault`` is atomic: two threads get one)."""
     return vars(model).setdefault(ATTRIBUTE, ProgramCache())
 
 
@@ -94,14 +99,24 @@ def clear_compiled(model: Module) -> None:
 def structure(model: Module) -> tuple:
     """The model's structure: (path, class, public attributes) of every module; parameters and
     submodules appear as markers (the parameters themselves are compared one by one)."""
-    return tuple((path, type(module), tuple((name, _describe(value)) for name, value in vars(module).items()
-                                            if not name.startswith("_")))
-                 for path, module in model.named_modules())
+    return tuple(
+        (
+            path,
+            type(module),
+            tuple(
+                (name, _describe(value))
+                for name, value in vars(module).items()
+                if not name.startswith("_")
+            ),
+        )
+        for path, module in model.named_modules()
+    )
 
 
 def _describe(value: Any) -> Any:
-    """A comparable stand-in for an attribute: itself for a plain value or an object (compared by
-    ``==``, which is identity unless its class says otherwise), markers for parameters and modules."""
+    """A comparable stand-in for an attribute: itself for a plain value or an object (compared
+    by ``==``, which is identity unless its class says otherwise), markers for parameters and
+    modules."""
     if isinstance(value, Value):
         return _PARAMETER
     if isinstance(value, Module):
@@ -122,20 +137,26 @@ def _same(a: tuple, b: tuple) -> bool:
         return False
     try:
         return bool(structure_a == structure_b)
-    except Exception:  # an attribute whose == does not give a bool (an array inside an object): not the same
+    except (
+        Exception
+    ):  # an attribute whose == does not give a bool (an array inside an object): not the same
         return False
 
 
 class Borrowed:
-    """The programs one training run uses, taken from the model's cache and given back by ``release``."""
+    """The programs of one training run, taken from the model's cache, given back by ``release``."""
 
     def __init__(self, model: Module, params: list[Value]) -> None:
         self.cache = programs_of(model)
-        self.made_from = (structure(model), tuple(params))  # holds the parameters: their ids stay theirs
+        self.made_from = (
+            structure(model),
+            tuple(params),
+        )  # holds the parameters: their ids stay theirs
         self.programs: dict[Hashable, Compiled] = {}
 
     def get(self, key: Hashable, make: Callable[[], Compiled]) -> Compiled:
-        """The program of ``key``: this run's, else the cache's if made from this model as it is, else ``make()``."""
+        """The program of ``key``: this run's, else the cache's if made from this model as it is,
+        else ``make()``."""
         program = self.programs.get(key)
         if program is None:
             program = self.cache.take(key, self.made_from)

@@ -1,4 +1,4 @@
-"""``engine="compiled"`` for the GPT: one traced graph per few sequence lengths, replayed with numpy.
+"""``engine="compiled"`` for the GPT: a traced graph per few sequence lengths, replayed by numpy.
 
 A name of n characters gives a graph of a fixed shape for its n + 1 positions (at most
 block_size), whatever its characters are: the tokens are inputs of the trace, and an embedding
@@ -35,9 +35,10 @@ PAD_TO = 4
 
 
 def position_losses(model: GPT, tokens: list) -> list:
-    """-log softmax(logits)[next token] at every position of ``tokens`` (the terms of ``GPT.loss``)."""
+    """-log softmax(logits)[next token] at every position of ``tokens`` (``GPT.loss``'s terms)."""
     cache = model.new_cache()
-    return [nll(model.step(tokens[pos], pos, cache), tokens[pos + 1]) for pos in range(len(tokens) - 1)]
+    return [nll(model.step(tokens[pos], pos, cache), tokens[pos + 1])
+            for pos in range(len(tokens) - 1)]
 
 
 class CompiledTrainer:
@@ -56,13 +57,15 @@ class CompiledTrainer:
         width = min(self.model.block_size, -(-n // PAD_TO) * PAD_TO)
         replay = self.traces.get(width)
         if replay is None:
-            replay = self.traces[width] = self.borrowed.get(("gpt", width + 1), lambda: autograd.compile(
-                lambda v: position_losses(self.model, v), width + 1, self.params))
+            compile_width = lambda: autograd.compile(
+                lambda v: position_losses(self.model, v), width + 1, self.params)
+            replay = self.traces[width] = self.borrowed.get(("gpt", width + 1), compile_width)
             replay.bind(self.array)
         X = np.array([tokens[:n + 1] + [self.model.bos] * (width - n)], dtype=np.float64)
         seed = np.zeros((1, width))
         seed[0, :n] = 1 / n  # d(mean of the first n)/d(loss at each of them); the padding's are 0
-        losses, grads = replay.value_and_grad(X, seed, out=None if self.array is None else self.array.grad)
+        out = None if self.array is None else self.array.grad
+        losses, grads = replay.value_and_grad(X, seed, out=out)
         if self.array is None:
             for p, g in zip(self.params, grads.tolist(), strict=True):
                 p.grad = g

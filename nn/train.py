@@ -285,10 +285,11 @@ def _trace(traced: dict[str, autograd.Compiled], borrowed: Borrowed, model: Modu
         except autograd.TracingError:
             pass  # the model branches on a number: its trace alone fails the same way, explained
     if "loss" not in traced:
-        traced["model"] = borrowed.get(("model", n_inputs), lambda: autograd.compile(model, n_inputs, params))
+        traced["model"] = borrowed.get(("model", n_inputs),
+                                       lambda: autograd.compile(model, n_inputs, params))
     if alpha_l2:
-        traced["l2"] = borrowed.get(("l2", alpha_l2),
-                                    lambda: autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params))
+        penalty = lambda _: l2_penalty(params, alpha_l2)
+        traced["l2"] = borrowed.get(("l2", alpha_l2), lambda: autograd.compile(penalty, 0, params))
     for replay in traced.values():
         replay.bind(array)
 

@@ -41,8 +41,15 @@ def model_of(sizes=(6, 1), seed=0):
 def fit(model, engine="compiled", **options):
     X, y = moons()
     options = {"loss": "hinge", "steps": 3, **options}
-    return nn.fit(model, X, y, optimizer=nn.SGD(model.parameters(), lr=0.1), engine=engine, progress=False,
-                  **options)
+    return nn.fit(
+        model,
+        X,
+        y,
+        optimizer=nn.SGD(model.parameters(), lr=0.1),
+        engine=engine,
+        progress=False,
+        **options,
+    )
 
 
 def parameters(model):
@@ -51,11 +58,16 @@ def parameters(model):
 
 def test_a_second_fit_reuses_the_program_and_trains_as_eager_does(compilations):
     compiled, eager = model_of(), model_of()
-    for _ in range(3):  # fit called again and again on the same model, loss and batch: one compilation
+    for _ in range(
+        3
+    ):  # fit called again and again on the same model, loss and batch: one compilation
         losses = fit(compiled, alpha_l2=1e-3).loss
         eager_losses = fit(eager, engine="eager", alpha_l2=1e-3).loss
         np.testing.assert_allclose(losses, eager_losses, rtol=1e-11)
-    assert compilations == [3, 0]  # the model + hinge (2 inputs, 1 target), the L2 penalty (no input)
+    assert compilations == [
+        3,
+        0,
+    ]  # the model + hinge (2 inputs, 1 target), the L2 penalty (no input)
     np.testing.assert_allclose(parameters(compiled), parameters(eager), rtol=1e-11, atol=1e-13)
     assert len(programs_of(compiled)) == 2
 
@@ -63,15 +75,22 @@ def test_a_second_fit_reuses_the_program_and_trains_as_eager_does(compilations):
 def test_another_loss_or_penalty_or_batch_layout_is_another_program(compilations):
     model = model_of((6, 2))
     X, y = moons()
-    runs = [dict(loss="cross_entropy"), dict(loss="cross_entropy", alpha_l2=1e-3), dict(loss="mse"),
-            dict(loss="cross_entropy", alpha_l2=1e-3), dict(loss="cross_entropy", alpha_l2=1e-2)]
+    runs = [
+        dict(loss="cross_entropy"),
+        dict(loss="cross_entropy", alpha_l2=1e-3),
+        dict(loss="mse"),
+        dict(loss="cross_entropy", alpha_l2=1e-3),
+        dict(loss="cross_entropy", alpha_l2=1e-2),
+    ]
     for options in runs:
         nn.fit(model, X, y, steps=2, engine="compiled", progress=False, **options)
-    # cross-entropy (1 target column), its L2, mse (one-hot: 2 target columns), -, the new alpha's L2
+    # cross-entropy (1 target column), its L2, mse (one-hot: 2 target columns), -, the new L2
     assert compilations == [3, 0, 4, 0]
 
 
-@pytest.mark.parametrize("change", ["add a layer", "replace a parameter", "change an activation", "clear"])
+@pytest.mark.parametrize(
+    "change", ["add a layer", "replace a parameter", "change an activation", "clear"]
+)
 def test_a_changed_model_is_compiled_again_and_trains_as_eager_does(change, compilations):
     compiled, eager = model_of(), model_of()
     fit(compiled)
@@ -99,11 +118,23 @@ def test_a_resumed_gpt_run_compiles_no_length_twice(compilations):
     docs = ["ab", "cab", "ab", "bca", "a"]
     model = nn.GPT(4, n_embd=4, n_head=2, block_size=4, chars="abc", seed=0)
     reference = nn.GPT(4, n_embd=4, n_head=2, block_size=4, chars="abc", seed=0)
-    optimizer, reference_optimizer = nn.Adam(model.parameters(), lr=0.01), nn.Adam(reference.parameters(), lr=0.01)
-    first = nn.train_gpt(model, docs, 5, optimizer=optimizer, engine="compiled", progress=False).loss
-    again = nn.train_gpt(model, docs, 5, optimizer=optimizer, engine="compiled", progress=False).loss
-    assert compilations == [5]  # one trace of 4 positions serves every name (+ BOS), the second run none
-    eager = [nn.train_gpt(reference, docs, 5, optimizer=reference_optimizer, progress=False).loss for _ in range(2)]
+    optimizer, reference_optimizer = (
+        nn.Adam(model.parameters(), lr=0.01),
+        nn.Adam(reference.parameters(), lr=0.01),
+    )
+    first = nn.train_gpt(
+        model, docs, 5, optimizer=optimizer, engine="compiled", progress=False
+    ).loss
+    again = nn.train_gpt(
+        model, docs, 5, optimizer=optimizer, engine="compiled", progress=False
+    ).loss
+    assert compilations == [
+        5
+    ]  # one trace of 4 positions serves every name (+ BOS), the second run none
+    eager = [
+        nn.train_gpt(reference, docs, 5, optimizer=reference_optimizer, progress=False).loss
+        for _ in range(2)
+    ]
     np.testing.assert_allclose(first + again, eager[0] + eager[1], rtol=1e-11)
 
 
@@ -113,7 +144,9 @@ def test_the_programs_die_with_the_model_and_copies_start_empty():
     programs = weakref.ref(programs_of(model)._programs[("loss", nn.Hinge, 3, 2)][1])
     clone, pickled = copy.deepcopy(model), pickle.loads(pickle.dumps(model))
     assert len(programs_of(clone)) == 0 and len(programs_of(pickled)) == 0
-    assert len(programs_of(copy.copy(model))) == 1  # a shallow copy shares the parameters: and the programs
+    assert (
+        len(programs_of(copy.copy(model))) == 1
+    )  # a shallow copy shares the parameters: and the programs
     owner = weakref.ref(model)
     del model
     gc.collect()

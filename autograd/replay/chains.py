@@ -166,7 +166,7 @@ def as_late_as_possible(graph: _Graph, outputs: list[int]) -> None:
     for nodes in reversed(by_depth):
         for i in nodes:
             chain = chain_of.get(i)
-            if chain is None:  # one node; before(x) and before(y), written out: every node passes here
+            if chain is None:  # one node: before(x) and before(y), written out (hot loop)
                 if latest[i] <= last:  # (read by nothing: stays where it is)
                     depth[i] = latest[i]
                 d, x, y = depth[i] - 1, xs[i], ys[i]

@@ -93,7 +93,7 @@ def parts(dots: list[Dot]) -> list[list[Dot]]:
 def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
     """The chains of ``graph`` that are Dots, by ``id(chain)``."""
     n = graph.n
-    is_parameter = [not op for op in graph.ops] + [False] * len(graph.constants)  # constants' ids: n, n + 1, ...
+    is_parameter = [not op for op in graph.ops] + [False] * len(graph.constants)  # constants: n, ...
     for i in placeholders:
         is_parameter[i] = False
     uses = graph.uses
@@ -112,8 +112,9 @@ def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
         if not products:
             continue
         products.sort()
-        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products), tuple(others),
-                              tuple(LEAF if 0 <= t < n and is_parameter[t] else NODE for t, _ in others))
+        kinds = tuple(LEAF if 0 <= t < n and is_parameter[t] else NODE for t, _ in others)
+        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products),
+                              tuple(others), kinds)
     return dots
 
 

@@ -170,7 +170,7 @@ def build_schedule(trace: Trace) -> Schedule:
 def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupKey, list]:
     """Units (node ids, chains or dots) by group key, in graph order. ``hidden`` nodes are computed
     inside a matrix product: they are no unit."""
-    by_op: dict[tuple[int, str, Operand], list[int]] = {}  # plain tuples while counting: one GroupKey per group
+    by_op: dict[tuple[int, str, Operand], list[int]] = {}  # plain tuples: one GroupKey per group
     units: dict[GroupKey, list] = {}
     seen: set[int] = set()
     ops, ys, depth, chain_of = graph.ops, graph.ys, graph.depth, graph.chain_of
@@ -195,10 +195,12 @@ def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupK
             seen.add(id(chain))
             dot = dots.get(id(chain))
             if dot is not None:
-                units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature)), []).append(dot)
+                key = GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature))
+                units.setdefault(key, []).append(dot)
             else:
                 size_class = (len(chain.nodes) - 1).bit_length()
-                units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
+                key = GroupKey(chain.depth, Step.SUM, size_class=size_class)
+                units.setdefault(key, []).append(chain)
     for (d, op, operand), nodes in by_op.items():
         units[GroupKey(d, Step.OP, op, operand)] = nodes
     return units

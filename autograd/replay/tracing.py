@@ -148,7 +148,8 @@ def _check_parameters(params: list[Value]) -> None:
     """Parameters must be distinct leaves: a replay reads a leaf's ``.data`` and sums gradients into
     its row. A computed node (``w * 2``) would be recomputed from its own leaves and get no gradient
     of its own; a parameter listed twice would get its gradient twice from ``Compiled.backward``."""
-    if all(type(p) is Value and not p._op for p in params) and len(set(map(id, params))) == len(params):
+    distinct = len(set(map(id, params))) == len(params)
+    if distinct and all(type(p) is Value and not p._op for p in params):
         return  # the usual case, checked in one pass; the loop below names the first offender
     seen: dict[int, int] = {}
     for i, p in enumerate(params):
