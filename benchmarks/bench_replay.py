@@ -2,8 +2,9 @@
 
 Every ratio is measured in this run, the two sides ALTERNATING within one process (round after
 round, each side timing a run of consecutive steps in turn), and reported as medians: a busy
-machine slows both sides alike. Everything runs on one thread: numpy's BLAS limited by
-threadpoolctl, PyTorch by ``torch.set_num_threads(1)``, float64 everywhere.
+machine slows both sides alike. Everything runs on one thread (``pinning.py``: numpy's BLAS
+limited by threadpoolctl, PyTorch by ``torch.set_num_threads(1)``, JAX by ``XLA_FLAGS``), float64
+everywhere; the float32 anchors are rows of their own, marked. The anchors are in ``anchors.py``.
 Run: ``python benchmarks/bench_replay.py``.
 
 * micrograd's demo step (``models.py``): MLP 2-16-16-1, 100 two-moons points, max-margin loss +
@@ -18,12 +19,14 @@ Run: ``python benchmarks/bench_replay.py``.
   cross-entropy traced together, the parameters in one array (target: under 1.5 s, test
   accuracy >= 95%); and the same training with ``nn.fit(engine="compiled")``, which traces the
   model and its built-in loss together the same way (same target).
-* JAX ``jit`` rows where JAX is installed.
+* JAX ``jit`` rows (CPU) for every step above, where JAX is installed.
+* Compile times: ``autograd.compile`` of MLP 64-128-128-10 with its cross-entropy against JAX's
+  trace + lower + compile of the same step; and ``nn.fit(..., steps=1)`` called twice on one model:
+  the second call finds its programs in the model's cache (``nn.compile_cache``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import random
 import statistics
 import sys
@@ -36,15 +39,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pinning  # noqa: E402  (first: the thread counts are read when numpy, torch and jax load)
+
+pinning.pin()
+
+import anchors  # noqa: E402
 import models  # noqa: E402
+from anchors import DEMO_STEPS, Step  # noqa: E402
 from bench_engine import moons, table  # noqa: E402
 
 import autograd  # noqa: E402
 import nn  # noqa: E402
 
 HEADER = ("replay benchmark, time per step", "chainrule compiled", "anchor", "ratio (medians of alternating runs)")
-DEMO_STEPS = 100  # micrograd's lr schedule: 1.0 - 0.9 k / 100
-Step = Callable[[], object]
 
 
 def alternate(sides: dict[str, Step], steps: int, rounds: int) -> tuple[dict[str, float], dict[str, float]]:
@@ -92,64 +99,6 @@ def chainrule_demo(X: np.ndarray, y: np.ndarray) -> tuple[Step, autograd.Compile
     return step, hinge
 
 
-def numpy_demo(X: np.ndarray, y: np.ndarray) -> Step:
-    """The floor: the demo step written by hand in numpy (forward, backward, SGD; about 35 calls)."""
-    rng = np.random.default_rng(0)
-    sizes = [2, 16, 16, 1]
-    Ws = [rng.uniform(-1, 1, (nout, nin)) for nin, nout in zip(sizes, sizes[1:])]
-    bs = [np.zeros((nout, 1)) for nout in sizes[1:]]
-    inputs, labels, n = X.T.copy(), y[None, :], len(y)
-    k = [0]
-
-    def step() -> None:
-        h1 = np.maximum(Ws[0] @ inputs + bs[0], 0.0)
-        h2 = np.maximum(Ws[1] @ h1 + bs[1], 0.0)
-        margin = 1.0 - labels * (Ws[2] @ h2 + bs[2])
-        g = np.where(margin > 0, -labels / n, 0.0)  # d mean(relu(margin)) / d score
-        grads = [None] * 6
-        grads[4], grads[5] = g @ h2.T, g.sum(axis=1, keepdims=True)
-        g = (Ws[2].T @ g) * (h2 > 0)
-        grads[2], grads[3] = g @ h1.T, g.sum(axis=1, keepdims=True)
-        g = (Ws[1].T @ g) * (h1 > 0)
-        grads[0], grads[1] = g @ inputs.T, g.sum(axis=1, keepdims=True)
-        lr = 1.0 - 0.9 * k[0] / DEMO_STEPS
-        k[0] = (k[0] + 1) % DEMO_STEPS
-        for i, p in enumerate([Ws[0], bs[0], Ws[1], bs[1], Ws[2], bs[2]]):
-            p -= lr * (grads[i] + 2 * models.L2 * p)
-
-    return step
-
-
-def torch_demo(X: np.ndarray, y: np.ndarray) -> Step:
-    """The same step in PyTorch with matrix products (float64, like chainrule)."""
-    import torch
-
-    rng = np.random.default_rng(0)
-    sizes = [2, 16, 16, 1]
-    params = []
-    for nin, nout in zip(sizes, sizes[1:]):
-        params.append(torch.tensor(rng.uniform(-1, 1, (nin, nout)), requires_grad=True))
-        params.append(torch.zeros(nout, dtype=torch.float64, requires_grad=True))
-    inputs, labels = torch.tensor(X), torch.tensor(y)
-    k = [0]
-
-    def step() -> None:
-        h = torch.relu(inputs @ params[0] + params[1])
-        h = torch.relu(h @ params[2] + params[3])
-        scores = (h @ params[4] + params[5])[:, 0]
-        total = torch.relu(1 - labels * scores).mean() + models.L2 * sum((p * p).sum() for p in params)
-        for p in params:
-            p.grad = None
-        total.backward()
-        lr = 1.0 - 0.9 * k[0] / DEMO_STEPS
-        k[0] = (k[0] + 1) % DEMO_STEPS
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad
-
-    return step
-
-
 def micrograd_demo(X: np.ndarray, y: np.ndarray) -> Step:
     """micrograd 0.1.0's own demo step, as in its demo notebook."""
     from micrograd.engine import Value
@@ -187,56 +136,6 @@ def chainrule_mlp(X: np.ndarray, Y: np.ndarray, hidden: list[int], lr: float = 0
     def step() -> None:
         loss.value_and_grad(batch, mean, out=theta.grad)
         sgd.step_array(theta)
-
-    return step
-
-
-def torch_mlp(X: np.ndarray, Y: np.ndarray, hidden: list[int], lr: float = 0.01) -> Step:
-    import torch
-
-    torch.manual_seed(0)
-    sizes = [X.shape[1], *hidden, Y.shape[1]]
-    layers = [torch.nn.Linear(a, b).double() for a, b in zip(sizes, sizes[1:])]
-    params = [p for layer in layers for p in layer.parameters()]
-    inputs, labels = torch.tensor(X), torch.tensor(Y.argmax(axis=1))
-
-    def step() -> None:
-        h = inputs
-        for layer in layers[:-1]:
-            h = torch.relu(layer(h))
-        total = torch.nn.functional.cross_entropy(layers[-1](h), labels)
-        for p in params:
-            p.grad = None
-        total.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= lr * p.grad
-
-    return step
-
-
-def jax_mlp(X: np.ndarray, Y: np.ndarray, hidden: list[int], lr: float = 0.01) -> Step:
-    """The same step with JAX ``jit`` (CPU, float64)."""
-    import jax
-    import jax.numpy as jnp
-
-    jax.config.update("jax_enable_x64", True)
-    rng = np.random.default_rng(0)
-    sizes = [X.shape[1], *hidden, Y.shape[1]]
-    params = [(jnp.array(rng.normal(0, 1 / np.sqrt(a), (a, b))), jnp.zeros(b)) for a, b in zip(sizes, sizes[1:])]
-
-    def loss(params, x, t):
-        for W, b in params[:-1]:
-            x = jax.nn.relu(x @ W + b)
-        W, b = params[-1]
-        return -jnp.mean(jnp.sum(t * jax.nn.log_softmax(x @ W + b), axis=1))
-
-    update = jax.jit(lambda ps, x, t: jax.tree_util.tree_map(lambda p, g: p - lr * g, ps, jax.grad(loss)(ps, x, t)))
-    x, t, state = jnp.array(X), jnp.array(Y), [params]
-
-    def step() -> None:
-        state[0] = update(state[0], x, t)
-        jax.block_until_ready(state[0])
 
     return step
 
@@ -282,24 +181,8 @@ def digits_fit(epochs: int = 30, batch_size: int = 64) -> tuple[float, float, in
 # ---------------------------------------------------------------- the table
 
 
-def one_thread() -> contextlib.AbstractContextManager:
-    """numpy's BLAS and PyTorch on one thread each, for the run."""
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        print("(threadpoolctl missing: numpy's BLAS may use several threads)")
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
-
-
 def compare(rows: list, name: str, ours: Step, anchors: dict[str, Callable[[], Step]], steps: int, rounds: int,
-            target: str = "") -> None:
+            targets: dict[str, str] | None = None) -> None:
     """Alternate ours with every anchor that can be built; one row per anchor."""
     sides = {"chainrule": ours}
     for anchor, make in anchors.items():
@@ -310,9 +193,46 @@ def compare(rows: list, name: str, ours: Step, anchors: dict[str, Callable[[], S
     medians, ratios = alternate(sides, steps, rounds)
     for anchor in list(sides)[1:]:
         ratio = 1.0 / ratios[anchor]  # our time / theirs
-        goal = target if anchor == "PyTorch" else ""
+        goal = (targets or {}).get(anchor, "")
         rows.append((f"{name} vs {anchor}", f"{medians['chainrule'] * 1e3:.3f} ms",
                      f"{medians[anchor] * 1e3:.3f} ms", f"{ratio:.2f}x {anchor}'s time{goal}"))
+
+
+def anchors_for(library_sides: dict[str, Callable[..., Step]], *args
+                ) -> dict[str, Callable[[], Step]]:
+    """Each anchor in float64, then PyTorch and JAX again in float32 (rows marked as such)."""
+    made = {name: (lambda make=make: make(*args)) for name, make in library_sides.items()}
+    for name, make in library_sides.items():
+        made[f"{name} float32 (marked)"] = lambda make=make: make(*args, dtype="float32")
+    return made
+
+
+def compile_rows(rows: list, Xb: np.ndarray, Yb: np.ndarray, rounds: int = 3) -> None:
+    """Compiling MLP 64-128-128-10 with cross-entropy (chainrule and JAX), and fit called twice
+    (the cache)."""
+    model = models.digits_model([128, 128])
+    ours = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        autograd.compile(models.cross_entropy(model), 74, model.parameters())
+        ours.append(time.perf_counter() - start)
+    try:
+        step = anchors.mlp("jax", Xb, Yb, [128, 128])
+        jit = statistics.median(anchors.jit_seconds(step) for _ in range(rounds))
+        theirs = f"{jit:.3f} s (JAX jit)"
+    except ImportError:
+        theirs = "JAX: skipped (not installed)"
+    rows.append(("compile MLP 64-128-128-10 + cross-entropy (target < 0.1 s)",
+                 f"{statistics.median(ours):.3f} s",
+                 theirs, "trace + schedule vs trace + lower + compile"))
+    y = Yb.argmax(axis=1)
+    calls = []
+    for _ in range(2):
+        start = time.perf_counter()
+        nn.fit(model, Xb, y, loss="cross_entropy", steps=1, engine="compiled", progress=False)
+        calls.append(time.perf_counter() - start)
+    rows.append(("nn.fit(steps=1) on MLP 64-128-128-10, called twice", f"2nd call {calls[1]:.3f} s",
+                 f"1st call {calls[0]:.3f} s", "2nd: programs from the model's cache"))
 
 
 def run() -> list[tuple[str, str, str, str]]:
@@ -320,9 +240,14 @@ def run() -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     X, y = (np.array(a, dtype=np.float64) for a in moons())
     ours, traced = chainrule_demo(X, y)
+    demo_sides = {"PyTorch": lambda *a, **k: anchors.demo("torch", *a, **k),
+                  "JAX jit": lambda *a, **k: anchors.demo("jax", *a, **k)}
     compare(rows, "demo step, batch 100", ours,
-            {"PyTorch": lambda: torch_demo(X, y), "numpy by hand (floor)": lambda: numpy_demo(X, y)},
-            steps=200, rounds=15, target=" (target <= 1.0)")
+            {**anchors_for(demo_sides, X, y),
+             "numpy by hand (floor)": lambda: anchors.numpy_demo(X, y)},
+            steps=200, rounds=15,
+            targets={"PyTorch": " (target <= 1.0)", "JAX jit": " (target <= 2.0)",
+                                           "numpy by hand (floor)": " (target <= 1.5)"})
     micro = alternate({"chainrule": ours, "micrograd": micrograd_demo(X, y)}, 1, 3)[0]
     rows.append(("demo step, batch 100 vs micrograd 0.1.0", f"{micro['chainrule'] * 1e3:.3f} ms",
                  f"{micro['micrograd'] * 1e3:.0f} ms", f"{micro['micrograd'] / micro['chainrule']:.0f}x faster "
@@ -332,12 +257,16 @@ def run() -> list[tuple[str, str, str, str]]:
                  "", f"depth {s['depth']}"))
     big_X, big_y = (np.array(a, dtype=np.float64) for a in moons(4096))
     compare(rows, "demo step, batch 4096", chainrule_demo(big_X, big_y)[0],
-            {"PyTorch": lambda: torch_demo(big_X, big_y)}, steps=10, rounds=9)
+            anchors_for(demo_sides, big_X, big_y),
+            steps=10, rounds=9)
     X_train, _, y_train, _ = models.digits()
     Xb, Yb = X_train[:256], models.one_hot(y_train[:256])
-    mlp = {"PyTorch": lambda: torch_mlp(Xb, Yb, [128, 128]), "JAX jit": lambda: jax_mlp(Xb, Yb, [128, 128])}
-    compare(rows, "MLP 64-128-128-10, digits, batch 256", chainrule_mlp(Xb, Yb, [128, 128]), mlp,
-            steps=10, rounds=11, target=" (target <= 1.5)")
+    mlp_sides = {"PyTorch": lambda *a, **k: anchors.mlp("torch", *a, **k),
+                 "JAX jit": lambda *a, **k: anchors.mlp("jax", *a, **k)}
+    compare(rows, "MLP 64-128-128-10, digits, batch 256", chainrule_mlp(Xb, Yb, [128, 128]),
+            anchors_for(mlp_sides, Xb, Yb, [128, 128]), steps=10, rounds=11,
+            targets={"PyTorch": " (target <= 1.0)"})
+    compile_rows(rows, Xb, Yb)
     seconds, accuracy, steps = digits_traced()
     rows.append(("digits, MLP 64-32-10, Adam, 30 epochs, model + loss traced", f"{seconds:.2f} s ({steps} steps)",
                  f"test accuracy {accuracy:.1%}", "target < 1.5 s and >= 95%"))
@@ -348,8 +277,10 @@ def run() -> list[tuple[str, str, str, str]]:
 
 
 def main() -> None:
-    with one_thread():
-        print(table(run(), HEADER))
+    with pinning.one_thread():
+        rows = run()
+        print(f"{pinning.describe()}; float64 except the rows marked float32\n")
+    print(table(rows, HEADER))
 
 
 if __name__ == "__main__":

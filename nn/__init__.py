@@ -12,6 +12,7 @@ Built on ``autograd``'s scalar Values, with micrograd's names and behaviour:
 
 from . import activations, init, losses, optim
 from .activations import ACTIVATIONS
+from .compile_cache import clear_compiled
 from .datasets import (
     DATASETS,
     load_digits,
@@ -63,4 +64,5 @@ __all__ = [
     "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
     "DATASETS", "train_test_split", "standardize", "StandardScaler",
     "GPT", "train_gpt", "microgpt", "load_names",
+    "clear_compiled",
 ]

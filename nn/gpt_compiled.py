@@ -1,10 +1,15 @@
-"""``engine="compiled"`` for the GPT: one traced graph per sequence length, replayed with numpy.
+"""``engine="compiled"`` for the GPT: a traced graph per few sequence lengths, replayed by numpy.
 
 A name of n characters gives a graph of a fixed shape for its n + 1 positions (at most
 block_size), whatever its characters are: the tokens are inputs of the trace, and an embedding
-row or a target's probability is picked by a traced gather (``nn.gpt.gather``). So the traces
-are cached by that length, each compiled (``autograd.compile``) the first time a name of that
-length comes, as JAX caches a jitted function per input shape.
+row or a target's probability is picked by a traced gather (``nn.gpt.gather``). Attention is
+causal, so position t never reads a later token: a trace of ``width`` positions that returns
+each position's loss serves every shorter name, padded with BOS, its extra positions seeded
+with 0 (they add exact zeros to the gradients) and the loss the mean of the first n, added in
+the eager order. The widths are multiples of ``PAD_TO`` (at most block_size), each compiled
+(``autograd.compile``) the first time a name needs it: microgpt's 16 positions need 4 traces
+instead of one per length, as JAX users pad to a few shapes. They are kept in the model's
+cache (``nn.compile_cache``) when training ends, so a resumed run compiles no width twice.
 
 When the optimiser has an array form (``nn.optim.Adam``, ``SGD``) and holds exactly the model's
 parameters, they live in one ``autograd.ParameterArray`` during training, as in ``nn.fit``: every
@@ -13,13 +18,27 @@ trace reads it, the optimiser updates it in place, and ``close()`` writes it bac
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import add
+
 import numpy as np
 
 import autograd
 
-from .gpt import GPT
+from .compile_cache import Borrowed
+from .gpt import GPT, nll
 from .optim import Optimizer
 from .train import _parameter_array
+
+PAD_TO = 4
+"""Names are padded to a multiple of this many positions: each trace serves up to PAD_TO lengths."""
+
+
+def position_losses(model: GPT, tokens: list) -> list:
+    """-log softmax(logits)[next token] at every position of ``tokens`` (``GPT.loss``'s terms)."""
+    cache = model.new_cache()
+    return [nll(model.step(tokens[pos], pos, cache), tokens[pos + 1])
+            for pos in range(len(tokens) - 1)]
 
 
 class CompiledTrainer:
@@ -29,21 +48,28 @@ class CompiledTrainer:
         self.model, self.optimizer = model, optimizer
         self.params = model.parameters()
         self.traces: dict[int, autograd.Compiled] = {}
+        self.borrowed = Borrowed(model, self.params)
         self.array = None if optimizer is None else _parameter_array("compiled", self.params, optimizer)
 
     def loss_and_grad(self, tokens: list[int]) -> float:
         """The loss of one name; its gradients in the parameter array, or in every parameter's .grad."""
         n = min(self.model.block_size, len(tokens) - 1)
-        replay = self.traces.get(n)
+        width = min(self.model.block_size, -(-n // PAD_TO) * PAD_TO)
+        replay = self.traces.get(width)
         if replay is None:
-            replay = self.traces[n] = autograd.compile(self.model.loss, n + 1, self.params)
+            compile_width = lambda: autograd.compile(
+                lambda v: position_losses(self.model, v), width + 1, self.params)
+            replay = self.traces[width] = self.borrowed.get(("gpt", width + 1), compile_width)
             replay.bind(self.array)
-        X = np.array([tokens[:n + 1]], dtype=np.float64)
-        loss, grads = replay.value_and_grad(X, out=None if self.array is None else self.array.grad)
+        X = np.array([tokens[:n + 1] + [self.model.bos] * (width - n)], dtype=np.float64)
+        seed = np.zeros((1, width))
+        seed[0, :n] = 1 / n  # d(mean of the first n)/d(loss at each of them); the padding's are 0
+        out = None if self.array is None else self.array.grad
+        losses, grads = replay.value_and_grad(X, seed, out=out)
         if self.array is None:
             for p, g in zip(self.params, grads.tolist(), strict=True):
                 p.grad = g
-        return float(loss[0])
+        return reduce(add, losses[0, :n].tolist()) * (1 / n)  # as GPT.loss adds them
 
     __call__ = loss_and_grad
 
@@ -55,9 +81,12 @@ class CompiledTrainer:
             self.optimizer.step_array(self.array)
 
     def close(self) -> None:
-        """Write the parameter array back into the Values (their .data and .grad)."""
+        """Write the parameter array back into the Values (their .data and .grad); the traces go
+        back to the model's cache."""
         if self.array is not None:
             self.array.sync()
+        self.borrowed.release()
+        self.traces.clear()
 
 
 def compiled_step(model: GPT) -> CompiledTrainer:

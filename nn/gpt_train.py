@@ -38,7 +38,7 @@ def train_gpt(model: GPT, docs: Sequence[str], steps: int, optimizer: Optimizer 
 
     The tokens of a name are [BOS] + its characters + [BOS]; the loss of a step is the mean over its
     first block_size positions of -log softmax(logits)[next token], taken before that step's update.
-    ``engine="compiled"`` replays one traced graph per sequence length (equal losses, much faster).
+    ``engine="compiled"`` replays one traced graph per 4 positions (equal losses, much faster).
     """
     if not isinstance(model, GPT):
         raise TypeError(f"nn.train_gpt: expected an nn.GPT, got {type(model).__name__}")

@@ -28,6 +28,7 @@ import autograd
 from autograd import Value
 
 from . import traced_loss
+from .compile_cache import Borrowed
 from .evaluation import (  # noqa: F401 - predict ... default_threshold were defined here before nn.evaluation
     accuracy,
     default_loss,
@@ -160,6 +161,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     finally:
         if array is not None:
             array.sync()  # the Values get their numbers back once, at the end (or at an error)
+        if hasattr(step, "release"):
+            step.release()  # the compiled programs go back to the model's cache (nn.compile_cache)
         if bar is not None:
             bar.close()
     return history
@@ -239,17 +242,19 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
     gradients and the outputs in one pass. Any other loss (a function, or one that cannot be
     traced) keeps the model's trace alone, the loss computed by the eager engine on the replayed
     outputs, its gradients dL/d(outputs) seeding the replay's backward pass. The L2 penalty is a
-    second, input-free trace.
+    second, input-free trace. The programs come from the model's cache when it holds them for this
+    model, loss and number of columns (``nn.compile_cache``); ``step.release()`` gives them back.
     """
     if not hasattr(autograd, "compile"):
         raise NotImplementedError("nn.fit: engine='compiled' needs autograd.compile (the batched executor), "
                                   "which this version of autograd does not have; use engine='eager'")
     traced: dict[str, autograd.Compiled] = {}
+    borrowed = Borrowed(model, params)
 
     def step(inputs: Any, targets: np.ndarray) -> tuple[float, np.ndarray]:
         X = np.asarray(inputs, dtype=np.float64)
         if not traced:
-            _trace(traced, model, loss_fn, params, X.shape[1], targets, alpha_l2, array)
+            _trace(traced, borrowed, model, loss_fn, params, X.shape[1], targets, alpha_l2, array)
         if "loss" in traced:
             loss, grads, scores = _traced_loss_step(traced["loss"], loss_fn, X, targets, array)
         else:
@@ -263,22 +268,28 @@ def _compiled_step(model: Module, loss_fn: Loss, params: list[Value], alpha_l2: 
                 p.grad = g
         return loss, scores
 
+    step.release = borrowed.release
     return step
 
 
-def _trace(traced: dict[str, autograd.Compiled], model: Module, loss_fn: Loss, params: list[Value], n_inputs: int,
-           targets: np.ndarray, alpha_l2: float, array: autograd.ParameterArray | None) -> None:
+def _trace(traced: dict[str, autograd.Compiled], borrowed: Borrowed, model: Module, loss_fn: Loss,
+           params: list[Value], n_inputs: int, targets: np.ndarray, alpha_l2: float,
+           array: autograd.ParameterArray | None) -> None:
     """Fill ``traced``: "loss" (model and loss together) if the loss traces, else "model"; "l2" if any."""
     fn = traced_loss.per_example(loss_fn, model, n_inputs)
     if fn is not None:
+        n_columns = n_inputs + traced_loss.encode(loss_fn, targets).shape[1]
         try:
-            traced["loss"] = autograd.compile(fn, n_inputs + traced_loss.encode(loss_fn, targets).shape[1], params)
+            traced["loss"] = borrowed.get(("loss", type(loss_fn), n_columns, n_inputs),
+                                          lambda: autograd.compile(fn, n_columns, params))
         except autograd.TracingError:
             pass  # the model branches on a number: its trace alone fails the same way, explained
     if "loss" not in traced:
-        traced["model"] = autograd.compile(model, n_inputs, params)
+        traced["model"] = borrowed.get(("model", n_inputs),
+                                       lambda: autograd.compile(model, n_inputs, params))
     if alpha_l2:
-        traced["l2"] = autograd.compile(lambda _: l2_penalty(params, alpha_l2), 0, params)
+        penalty = lambda _: l2_penalty(params, alpha_l2)
+        traced["l2"] = borrowed.get(("l2", alpha_l2), lambda: autograd.compile(penalty, 0, params))
     for replay in traced.values():
         replay.bind(array)
 

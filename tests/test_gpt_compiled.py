@@ -30,7 +30,7 @@ def test_one_trace_per_sequence_length():
         expected.backward()
         assert abs(loss - expected.data) < 1e-12
         np.testing.assert_allclose(compiled_grads, [p.grad for p in model.parameters()], rtol=1e-10, atol=1e-13)
-    assert sorted(step.traces) == [3, 4]  # "ab" and "ba" share a trace; 8 letters are cut to block_size 4
+    assert sorted(step.traces) == [4]  # every name padded to 4 positions; 8 letters cut to 4
 
 
 def test_traced_gather_picks_the_row_and_scatters_the_gradient_back():

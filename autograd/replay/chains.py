@@ -67,7 +67,7 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
     of one addition. A node's depth is read only once its chain's depth is final.
     """
     n = len(order)
-    graph = _Graph(order, [v.op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
+    graph = _Graph(order, [v._op for v in order], [-1] * n, [None] * n, [0] * n, [0] * n, {}, [])
     constant_ids: dict[str, int] = {}
 
     def constant(c: float) -> int:  # a constant term of a chain gets an id (and later a row)
@@ -85,26 +85,40 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         """t's depth, for a node that reads t but does not extend its chain: the chain's depth is final."""
         if type(t) is not int or t >= n:
             return 0
-        chain = chain_of.get(t)
-        if chain is None:
+        if t not in chain_of:
             return depth[t]
+        chain = chain_of[t]
         chain.read = True
         return chain.depth
 
     open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
-    for i, v in enumerate(order):
-        if not v.op:
+    xs, ys, ops = graph.xs, graph.ys, graph.ops
+    for i, v in enumerate(order):  # the nodes' own slots, read directly: this loop sees every node
+        op = ops[i]
+        if not op:
             continue
-        parents = v.parents
-        x = graph.xs[i] = index[parents[0]]
-        y = graph.ys[i] = index[parents[1]] if len(parents) == 2 else v.constant
+        x = xs[i] = index[v._x]
+        y = v._y
         uses[x] += 1
-        if type(y) is int:
+        if type(y) is Value:
+            y = index[y]
             uses[y] += 1
-        if v.op not in ADDITIONS:
-            depth[i] = 1 + max(read(x), read(y))
+        elif type(y) is not float:  # a one-input op (Value.constant: only a float is an operand)
+            y = None
+        ys[i] = y
+        if op not in ADDITIONS:  # read(x) and read(y), written out: most nodes pass here
+            if x in chain_of:
+                chain = chain_of[x]
+                chain.read = True
+                dx = chain.depth
+            else:
+                dx = depth[x]
+            if type(y) is int:
+                dy = read(y)
+                dx = dx if dx > dy else dy
+            depth[i] = 1 + dx
             continue
-        sign = 1.0 if v.op == "add" else -1.0
+        sign = 1.0 if op == "add" else -1.0
         term = y if type(y) is int else constant(y)
         if x in open_ends and _may_take(chain_of[x], term, depth_of(term), chain_of):  # acc + term: extend acc's chain
             chain = chain_of[x]
@@ -148,14 +162,18 @@ def as_late_as_possible(graph: _Graph, outputs: list[int]) -> None:
         if type(t) is int and d < latest[t]:
             latest[t] = d
 
+    xs, ys = graph.xs, graph.ys
     for nodes in reversed(by_depth):
         for i in nodes:
             chain = chain_of.get(i)
-            if chain is None:  # one node
+            if chain is None:  # one node: before(x) and before(y), written out (hot loop)
                 if latest[i] <= last:  # (read by nothing: stays where it is)
                     depth[i] = latest[i]
-                before(graph.xs[i], depth[i] - 1)
-                before(graph.ys[i], depth[i] - 1)
+                d, x, y = depth[i] - 1, xs[i], ys[i]
+                if d < latest[x]:
+                    latest[x] = d
+                if type(y) is int and d < latest[y]:
+                    latest[y] = d
             elif i == chain.nodes[-1]:  # a chain, placed once, as a whole: its sums are read outside only
                 late = min(latest[j] for j in chain.nodes)
                 if late <= last:

@@ -93,15 +93,18 @@ def parts(dots: list[Dot]) -> list[list[Dot]]:
 def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
     """The chains of ``graph`` that are Dots, by ``id(chain)``."""
     n = graph.n
-    parameter = lambda i: 0 <= i < n and not graph.ops[i] and i not in placeholders
+    is_parameter = [not op for op in graph.ops] + [False] * len(graph.constants)  # constants: n, ...
+    for i in placeholders:
+        is_parameter[i] = False
+    uses = graph.uses
     dots: dict[int, Dot] = {}
     for chain in {id(c): c for c in graph.chain_of.values()}.values():
-        if any(graph.uses[j] != 1 for j in chain.nodes[:-1]):  # a running sum is read elsewhere
+        if any(uses[j] != 1 for j in chain.nodes[:-1]):  # a running sum is read elsewhere
             continue
         products: list[tuple[int, int]] = []
         others: list[tuple[int, float]] = []
         for term, sign in zip(chain.terms, chain.signs, strict=True):
-            pair = _product(graph, term, parameter) if sign > 0 else None
+            pair = _product(graph, term, is_parameter) if sign > 0 else None
             if pair is None:
                 others.append((term, sign))
             else:
@@ -109,8 +112,9 @@ def find_dots(graph: _Graph, placeholders: set[int]) -> dict[int, Dot]:
         if not products:
             continue
         products.sort()
-        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products), tuple(others),
-                              tuple(LEAF if parameter(t) else NODE for t, _ in others))
+        kinds = tuple(LEAF if 0 <= t < n and is_parameter[t] else NODE for t, _ in others)
+        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products),
+                              tuple(others), kinds)
     return dots
 
 
@@ -140,17 +144,15 @@ def hidden_nodes(graph: _Graph, dots: dict[int, Dot]) -> set[int]:
     return hidden
 
 
-def _product(graph: _Graph, term: int, parameter: Callable[[int], bool]) -> tuple[int, int] | None:
+def _product(graph: _Graph, term: int, is_parameter: list[bool]) -> tuple[int, int] | None:
     """(input, parameter) when ``term`` is a product of a parameter and a non-parameter node that
     nothing else reads, else None."""
-    if term >= graph.n or graph.ops[term] != "mul" or graph.uses[term] != 1 or type(graph.ys[term]) is not int:
+    if term >= graph.n or graph.ops[term] != "mul" or graph.uses[term] != 1:
         return None
     x, y = graph.xs[term], graph.ys[term]
-    if parameter(x) and not parameter(y):
-        return y, x
-    if parameter(y) and not parameter(x):
-        return x, y
-    return None
+    if type(y) is not int or is_parameter[x] == is_parameter[y]:
+        return None
+    return (y, x) if is_parameter[x] else (x, y)
 
 
 # ---------------------------------------------------------------- layout: a group of Dots

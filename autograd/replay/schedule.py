@@ -170,26 +170,39 @@ def build_schedule(trace: Trace) -> Schedule:
 def _group(graph: _Graph, dots: dict[int, Dot], hidden: set[int]) -> dict[GroupKey, list]:
     """Units (node ids, chains or dots) by group key, in graph order. ``hidden`` nodes are computed
     inside a matrix product: they are no unit."""
+    by_op: dict[tuple[int, str, Operand], list[int]] = {}  # plain tuples: one GroupKey per group
     units: dict[GroupKey, list] = {}
     seen: set[int] = set()
+    ops, ys, depth, chain_of = graph.ops, graph.ys, graph.depth, graph.chain_of
     for i in range(graph.n):
-        if not graph.ops[i] or i in hidden and graph.chain_of.get(i) is None:
+        op = ops[i]
+        if not op:
             continue
-        chain = graph.chain_of.get(i)
-        if chain is not None and id(chain) not in dots and len(chain.nodes) == 1:
+        chain = chain_of.get(i)
+        if chain is None and i in hidden:
+            continue
+        if chain is not None and len(chain.nodes) == 1 and id(chain) not in dots:
             chain = None  # a lone addition is one operation, cheaper than a running sum
         if chain is None:
-            y = graph.ys[i]
+            y = ys[i]
             operand = Operand.NONE if y is None else (Operand.NODE if type(y) is int else Operand.CONSTANT)
-            units.setdefault(GroupKey(graph.depth[i], Step.OP, graph.ops[i], operand), []).append(i)
-        elif id(chain) in dots and id(chain) not in seen:
-            seen.add(id(chain))
-            dot = dots[id(chain)]
-            units.setdefault(GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature)), []).append(dot)
+            key = (depth[i], op, operand)
+            if key in by_op:
+                by_op[key].append(i)
+            else:
+                by_op[key] = [i]
         elif id(chain) not in seen:
             seen.add(id(chain))
-            size_class = (len(chain.nodes) - 1).bit_length()
-            units.setdefault(GroupKey(chain.depth, Step.SUM, size_class=size_class), []).append(chain)
+            dot = dots.get(id(chain))
+            if dot is not None:
+                key = GroupKey(chain.depth, Step.DENSE, signature=(0, dot.signature))
+                units.setdefault(key, []).append(dot)
+            else:
+                size_class = (len(chain.nodes) - 1).bit_length()
+                key = GroupKey(chain.depth, Step.SUM, size_class=size_class)
+                units.setdefault(key, []).append(chain)
+    for (d, op, operand), nodes in by_op.items():
+        units[GroupKey(d, Step.OP, op, operand)] = nodes
     return units
 
 

@@ -130,13 +130,13 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[
         mode.anomaly = anomaly
     outputs, single = _as_outputs(result)
     order = topological_order(outputs)
-    captured = next((v for v in order if v.op == "dot"), None)
+    captured = next((v for v in order if v._op == "dot"), None)
     if captured is not None:  # made before tracing began (a closure's): not recorded as binary nodes
         raise TracingError(f"compile: the function uses a dot product made before it was traced "
                            f"({captured.label or captured!r}); the replay runs a dot product as the binary nodes "
                            "autograd.dot records while compile traces: compute it inside the function")
     inputs = set(placeholders)
-    leaves = [v for v in order if not v.op and v not in inputs]
+    leaves = [v for v in order if not v._op and v not in inputs]
     for v in leaves:
         if isinstance(v.data, TracedNumber):
             raise ValueError(f"compile: the graph has a leaf ({v.label or v!r}) computed from traced values without "
@@ -148,6 +148,9 @@ def _check_parameters(params: list[Value]) -> None:
     """Parameters must be distinct leaves: a replay reads a leaf's ``.data`` and sums gradients into
     its row. A computed node (``w * 2``) would be recomputed from its own leaves and get no gradient
     of its own; a parameter listed twice would get its gradient twice from ``Compiled.backward``."""
+    distinct = len(set(map(id, params))) == len(params)
+    if distinct and all(type(p) is Value and not p._op for p in params):
+        return  # the usual case, checked in one pass; the loop below names the first offender
     seen: dict[int, int] = {}
     for i, p in enumerate(params):
         name = f"parameters[{i}]" + (f" ({p.label!r})" if isinstance(p, Value) and p.label else "")
