@@ -108,6 +108,15 @@ def get_initializer(init: str | Initializer) -> Initializer:
     raise TypeError(f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}")
 
 
+RELU_LIKE = ("relu", "leaky_relu", "elu")
+
+
+def scaled_for(activation: object) -> str:
+    """The fan-in-scaled initialiser for a network of this hidden activation: He for the ReLU family
+    (it keeps the signal's variance through units that zero half their inputs), Xavier otherwise."""
+    return "he_normal" if activation in RELU_LIKE else "xavier_normal"
+
+
 def make_rng(seed: Seed) -> np.random.Generator:
     """A numpy Generator: from an int seed (reproducible), passed through, or fresh for None."""
     if seed is not None and not isinstance(seed, np.random.Generator):
