@@ -59,7 +59,7 @@ def _stratified_test_rows(y: np.ndarray, n_test: int, rng: np.random.Generator) 
     """n_test shuffled rows, each class contributing in proportion to its size (largest remainders)."""
     classes, counts = np.unique(y, return_counts=True)
     if counts.min() < 2:
-        lonely = classes[np.argmin(counts)]
+        lonely = classes[np.argmin(counts)].item()
         raise ValueError(f"train_test_split: stratify: class {lonely!r} has only 1 member; every class needs at "
                          "least 2 to be in both the training and the test set")
     share = counts * n_test / len(y)

@@ -23,7 +23,7 @@ from autograd import Value, topological_order
 
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
-from .rendering import SAVE_SUFFIXES, GraphvizError, choose_backend
+from .rendering import INSTALL_HINT, SAVE_SUFFIXES, GraphvizError, choose_backend
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -226,7 +226,7 @@ def run_graph(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() == ".pdf" and backend != "dot":  # found before the expression is evaluated
         raise CommandError(f"cannot write {args.output!r}: PDF needs Graphviz's `dot` program, which is not on PATH; "
-                           "write .svg or .png (they need no system Graphviz), or install Graphviz")
+                           f"{INSTALL_HINT}")
     explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
     if explorer_page and args.shade_grad:
         raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")
