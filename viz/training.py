@@ -133,22 +133,9 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         raise TrainingError(f"--lr must be positive, got {lr}")
     if not (alpha_l2 >= 0 and np.isfinite(alpha_l2)):
         raise TrainingError(f"--l2 must be a finite number >= 0, got {alpha_l2}")
-    X, y = load_dataset(dataset, samples, seed)
+    X, y, X_train, X_test, y_train, y_test, scaled, loss, model = setup(dataset, hidden, activation, loss, samples,
+                                                                         seed)
     classes = int(y.max()) + 1
-    loss = loss or ("hinge" if classes == 2 else "cross_entropy")
-    if classes > 2 and loss != "cross_entropy":
-        raise TrainingError(f"{dataset} has {classes} classes: use --loss cross_entropy, not {loss}")
-    outputs = 1 if loss in BINARY_LOSSES else classes
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
-    scaled = X.shape[1] != 2 or far_from_unit_scale(X_train)  # 2-D points near unit scale are plotted raw
-    if scaled:
-        scaler = nn.standardize(X_train)
-        X, X_train, X_test = scaler.transform(X), scaler.transform(X_train), scaler.transform(X_test)
-    try:
-        model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
-                       init=nn.init.scaled_for(activation), seed=seed)
-    except ValueError as error:  # an unknown --activation
-        raise TrainingError(str(error)) from None
     if html is not None:  # ---- the replay page: checked before training
         _check_replay(html, every, X)
     created = make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
@@ -195,6 +182,29 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
                                + (" (standardised)" if scaled else ""))
         run.files.append(out / "decision_boundary.png")
     return run
+
+
+def setup(dataset: str, hidden: list[int] | None = None, activation: str = "relu", loss: str | None = None,
+          samples: int | None = None, seed: int = 0) -> tuple[Any, ...]:
+    """(X, y, X_train, X_test, y_train, y_test, scaled, loss, model): the data as ``chainrule train``
+    prepares it (stratified split, standardised unless 2-D near unit scale) and its fresh model."""
+    X, y = load_dataset(dataset, samples, seed)
+    classes = int(y.max()) + 1
+    loss = loss or ("hinge" if classes == 2 else "cross_entropy")
+    if classes > 2 and loss != "cross_entropy":
+        raise TrainingError(f"{dataset} has {classes} classes: use --loss cross_entropy, not {loss}")
+    outputs = 1 if loss in BINARY_LOSSES else classes
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
+    scaled = X.shape[1] != 2 or far_from_unit_scale(X_train)  # 2-D points near unit scale are plotted raw
+    if scaled:
+        scaler = nn.standardize(X_train)
+        X, X_train, X_test = scaler.transform(X), scaler.transform(X_train), scaler.transform(X_test)
+    try:
+        model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
+                       init=nn.init.scaled_for(activation), seed=seed)
+    except ValueError as error:  # an unknown --activation
+        raise TrainingError(str(error)) from None
+    return X, y, X_train, X_test, y_train, y_test, scaled, loss, model
 
 
 def far_from_unit_scale(X: np.ndarray) -> bool:
