@@ -1,4 +1,4 @@
-"""Watching a training run: what ``History`` records, when a run has diverged, and the checks on the data.
+"""Watching a training run: what ``History`` records, when a run diverged, checks on the data.
 
 ``History`` keeps two kinds of record. Per step, as micrograd prints it: the loss (with the L2
 penalty) and accuracy of that step's batch, measured *before* the step's update. Per epoch, when
@@ -78,7 +78,7 @@ class History(dict):
 
 
 class TrainingDiverged(FloatingPointError):
-    """The training diverged (a NaN, infinite or exploding loss, runaway weights, an overflow), whatever the engine.
+    """The training diverged (a NaN, infinite or exploding loss, runaway weights, an overflow).
 
     ``history`` holds the steps done before it; ``step`` is the step that failed. The model holds
     the parameters of the last step whose loss was finite (the initial ones if it was the first).
@@ -91,7 +91,7 @@ class TrainingDiverged(FloatingPointError):
 
 
 class Divergence:
-    """The divergence rule: ``reason(loss, largest |parameter|)`` is why a step diverged, or None."""
+    """The rule: ``reason(loss, largest |parameter|)`` says why a step diverged, or None."""
 
     def __init__(self, largest_initial: float) -> None:
         self.best = math.inf
@@ -101,27 +101,36 @@ class Divergence:
         if not math.isfinite(loss):
             return f"the loss is {loss!r}"
         if math.isfinite(self.best) and loss > LOSS_GROWTH * max(self.best, 1.0):
-            return f"the loss is {loss:.6g}, over {LOSS_GROWTH:g} times the best so far ({self.best:.6g})"
+            return (f"the loss is {loss:.6g}, over {LOSS_GROWTH:g} times the best so far "
+                    f"({self.best:.6g})")
         if not largest <= self.parameter_limit:
-            return (f"a parameter reached {largest:.3g}, over {PARAMETER_GROWTH:g} times the largest initial "
-                    "one (the weights are running away)")
+            return (
+                f"a parameter reached {largest:.3g}, over {PARAMETER_GROWTH:g} times the largest "
+                "initial "
+                "one (the weights are running away)"
+            )
         self.best = min(self.best, loss)
         return None
 
 
 def warn_if_far_from_unit_scale(X: np.ndarray, where: str) -> None:
-    """Warn when a column of X has a root mean square above SCALE_LIMIT (blobs at +-11, raw pixels 0..16)."""
+    """Warn when a column of X has a root mean square above SCALE_LIMIT (blobs at +-11)."""
     with np.errstate(over="ignore"):  # inputs near the float limit: inf, and a warning below
         rms = np.sqrt(np.mean(X * X, axis=0))
     j = int(np.argmax(rms))
     if rms[j] > SCALE_LIMIT:
-        warnings.warn(f"{where}: the inputs are far from unit scale (column {j}: mean {X[:, j].mean():.3g}, "
-                      f"standard deviation {X[:, j].std():.3g}); standardise them (nn.standardize(X_train)) or "
-                      "training may be slow or diverge", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{where}: the inputs are far from unit scale (column {j}: mean {X[:, j].mean():.3g}, "
+            f"standard deviation {X[:, j].std():.3g}); standardise them "
+            "(nn.standardize(X_train)) or "
+            "training may be slow or diverge",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 class EarlyStopping:
-    """Stop when the validation loss has not improved for ``patience`` epochs; remember the best epoch."""
+    """Stop after ``patience`` epochs without a better validation loss; remember the best epoch."""
 
     def __init__(self, patience: int | None) -> None:
         self.patience = patience

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import json
 import os
-
-import numpy as np
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .evaluation import trained_task
 from .files import write_atomic
