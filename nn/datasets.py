@@ -132,8 +132,9 @@ def make_blobs(n_samples: int = 100, centers: int | np.ndarray = 3, n_features: 
 
 
 class Bunch(tuple):
-    """(X, y) with names, as scikit-learn's Bunch: ``.data`` (X), ``.target`` (y), ``.feature_names``
-    (one per column of X), ``.target_names`` (class i is target_names[i]); ``X, y = bunch`` unpacks."""
+    """(X, y) with names, as scikit-learn's Bunch: ``.data`` (X), ``.target`` (y),
+    ``.feature_names`` (one per column of X), ``.target_names`` (class i is target_names[i]);
+    ``X, y = bunch`` unpacks."""
 
     def __new__(cls, data: np.ndarray, target: np.ndarray, feature_names: list[str],
                 target_names: np.ndarray) -> Bunch:
@@ -157,7 +158,8 @@ class Bunch(tuple):
 def load_iris() -> Bunch:
     """Fisher's Iris: 150 flowers x 4 measurements in cm (IRIS_FEATURES), 3 classes (IRIS_CLASSES) of 50."""
     table = _read_csv("iris.csv.gz", skip_header=True)
-    return Bunch(table[:, :4].copy(), table[:, 4].astype(np.int64), list(IRIS_FEATURES), np.array(IRIS_CLASSES))
+    return Bunch(table[:, :4].copy(), table[:, 4].astype(np.int64), list(IRIS_FEATURES),
+                 np.array(IRIS_CLASSES))
 
 
 def load_digits() -> Bunch:

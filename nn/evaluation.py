@@ -16,7 +16,15 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .labels import Task, decide, labels_accuracy, probabilities, read_labels, read_user_labels, to_user_labels
+from .labels import (
+    Task,
+    decide,
+    labels_accuracy,
+    probabilities,
+    read_labels,
+    read_user_labels,
+    to_user_labels,
+)
 from .losses import CrossEntropy, FunctionLoss, Hinge, Loss, LossFunction, check_alpha, get_loss, l2_penalty
 from .module import Module
 from .validation import check_data
@@ -50,18 +58,19 @@ def predict_proba(model: Module, X: Any, loss: LossLike = None) -> np.ndarray:
 def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss: LossLike = None) -> float:
     """The fraction of examples whose predicted label is y.
 
-    The same rule as the accuracy ``nn.fit`` records; ``History.train_accuracy`` (``epoch_metrics=True``)
-    is this number after each epoch. A model trained on regression or soft targets has no accuracy:
-    a ValueError (use ``nn.evaluate``'s loss).
+    The same rule as the accuracy ``nn.fit`` records; ``History.train_accuracy``
+    (``epoch_metrics=True``) is this number after each epoch. A model trained on regression or
+    soft targets has no accuracy: a ValueError (use ``nn.evaluate``'s loss).
     """
     y = read_user_labels(y, "nn.accuracy", trained_task(model) if loss is None else None)[0]
     X, y = check_data(X, y, "nn.accuracy")
     scores = forward_data(model, X)
     task = task_of(model, loss, y, scores.shape[1], "nn.accuracy")
     if task.classes is None:
-        raise ValueError("nn.accuracy: the model was trained on targets that are not class labels (regression or "
-                         "soft targets), so predictions have no accuracy; use nn.evaluate(model, X, y)['loss']")
-    read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # labels of another set: an error
+        raise ValueError("nn.accuracy: the model was trained on targets that are not class labels "
+                         "(regression or soft targets), so predictions have no accuracy; use "
+                         "nn.evaluate(model, X, y)['loss']")
+    read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # other labels: error
     return labels_accuracy(task, scores, y, threshold)
 
 
@@ -78,12 +87,13 @@ def evaluate(model: Module, X: Any, y: Any, loss: LossLike = None, threshold: fl
     k = forward_data(model, X[:1]).shape[1]
     if loss is None and trained_task(model) is None:
         loss = default_loss(k)
-    return evaluate_task(model, task_of(model, loss, y, k, "nn.evaluate"), X, y, threshold, alpha_l2)
+    task = task_of(model, loss, y, k, "nn.evaluate")
+    return evaluate_task(model, task, X, y, threshold, alpha_l2)
 
 
-def evaluate_task(model: Module, task: Task, X: np.ndarray, y: np.ndarray, threshold: float | None = None,
-                  alpha_l2: float = 0.0) -> dict[str, float]:
-    """``evaluate`` for checked arrays and a known Task (what ``nn.fit`` records after each epoch)."""
+def evaluate_task(model: Module, task: Task, X: np.ndarray, y: np.ndarray,
+                  threshold: float | None = None, alpha_l2: float = 0.0) -> dict[str, float]:
+    """``evaluate`` for checked arrays and a known Task (what ``nn.fit`` records per epoch)."""
     with autograd.no_grad():
         outputs = [model(x) for x in X.tolist()]
         scores = output_matrix(outputs)

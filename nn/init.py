@@ -12,7 +12,7 @@ size of the signal roughly the same from layer to layer:
     xavier_normal   w ~ N(0, 2 / (n_in + n_out))          (variance, not standard deviation)
     xavier_uniform  w ~ U[-a, a], a = sqrt(6 / (n_in + n_out)): the same variance a^2 / 3
     he_normal       w ~ N(0, 2 / n_in)                     (for ReLU layers)
-    torch           w ~ U[-a, a], a = 1 / sqrt(n_in)       (PyTorch's nn.Linear; Var w = 1 / (3 n_in))
+    torch           w ~ U[-a, a], a = 1 / sqrt(n_in)       (PyTorch's nn.Linear)
     uniform         w ~ U[-0.1, 0.1]                       (the lecture notes)
     micrograd       w ~ U[-1, 1]                           (micrograd's Neuron; the default)
     zeros           w = 0                                  (shows the symmetry problem)
@@ -46,10 +46,10 @@ def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def torch_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """PyTorch's nn.Linear weights: w ~ U[-1/sqrt(n_in), 1/sqrt(n_in)] (its kaiming_uniform with a = sqrt 5).
+    """PyTorch's nn.Linear weights: w ~ U[-1/sqrt(n_in), 1/sqrt(n_in)], so Var w = 1 / (3 n_in).
 
     Scaled by the fan-in, so a layer's outputs stay near the size of its inputs however wide it is:
-    a 10-class model starts near the loss of a uniform guess, ln 10, where U[-1, 1] starts far above.
+    a 10-class model starts near a uniform guess's loss, ln 10, where U[-1, 1] starts far above.
     """
     a = 1.0 / math.sqrt(n_in)
     return rng.uniform(-a, a, size=(n_out, n_in))

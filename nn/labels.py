@@ -43,8 +43,8 @@ class Task:
         return (self.classes[0], self.classes[1]) if self.classes and len(self.classes) == 2 else (0.0, 1.0)
 
     def to_dict(self) -> dict:
-        document = {"loss": self.loss.name, "classes": None if self.classes is None else list(self.classes),
-                    "per_unit": self.per_unit}
+        classes = None if self.classes is None else list(self.classes)
+        document = {"loss": self.loss.name, "classes": classes, "per_unit": self.per_unit}
         if self.dtype is not None:
             document["dtype"] = self.dtype
         if self.names is not None:
@@ -52,7 +52,8 @@ class Task:
         return document
 
 
-def read_user_labels(y: Any, where: str, task: Task | None = None) -> tuple[Any, str | None, tuple[str, ...] | None]:
+def read_user_labels(y: Any, where: str,
+                     task: Task | None = None) -> tuple[Any, str | None, tuple[str, ...] | None]:
     """(y as numbers, the dtype of integer or bool labels, the names of string labels).
 
     String labels become their index among the sorted names (``task``'s names when given, a model's
@@ -67,13 +68,15 @@ def read_user_labels(y: Any, where: str, task: Task | None = None) -> tuple[Any,
     if task is None:
         names = tuple(sorted(set(flat)))
     elif task.names is None:
-        raise ValueError(f"{where}: y holds strings ({flat[0]!r}), but the model was trained on numeric labels")
+        raise ValueError(f"{where}: y holds strings ({flat[0]!r}), but the model was trained on "
+                         "numeric labels")
     else:
         names = task.names
     index = {name: i for i, name in enumerate(names)}
     for i, v in enumerate(flat):
         if v not in index:
-            raise ValueError(f"{where}: {_at_string(array, i, v)}, not one of the classes ({', '.join(names)})")
+            raise ValueError(f"{where}: {_at_string(array, i, v)}, not one of the classes "
+                             f"({', '.join(names)})")
     return np.array([index[v] for v in flat], dtype=np.float64).reshape(array.shape), None, names
 
 
@@ -221,8 +224,8 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
     softmax or for several yes/no labels (the probability of each label's second class)."""
     kind = task.loss.probabilities
     if kind is None:
-        raise ValueError(f"predict_proba: {_loss_named(task.loss)} gives scores, not probabilities; "
-                         "train with bce_with_logits, bce or cross_entropy")
+        raise ValueError(f"predict_proba: {_loss_named(task.loss)} gives scores, not "
+                         "probabilities; train with bce_with_logits, bce or cross_entropy")
     if kind == "softmax":
         shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
         return shifted / shifted.sum(axis=1, keepdims=True)
@@ -233,10 +236,11 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
 
 
 def _loss_named(loss: Loss) -> str:
-    """"the hinge loss" for a built-in loss, "the loss function my_loss" for a function of the user's."""
+    """"the hinge loss" for a built-in loss, "the loss function my_loss" for the user's function."""
     if loss.name in LOSSES:
         return f"the {loss.name} loss"
-    return f"the loss function {loss.name}" if loss.name.isidentifier() else "the loss function given"
+    named = loss.name.isidentifier()
+    return f"the loss function {loss.name}" if named else "the loss function given"
 
 
 def labels_accuracy(task: Task, scores: np.ndarray, y: np.ndarray, threshold: float | None = None) -> float:

@@ -169,8 +169,8 @@ def _build(document: dict[str, Any], path: Path) -> Module:
                              f"nn.serialize.MAX_PARAMETERS ({MAX_PARAMETERS:,}); refused before building it")
     held = _state_count(document["state"])
     if count and held != count:
-        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters but its state holds "
-                             f"{held:,} values; refused before building it")
+        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters but "
+                             f"its state holds {held:,} values; refused before building it")
     try:
         return MODEL_CLASSES[name](**config)
     except (TypeError, ValueError) as error:
@@ -210,14 +210,14 @@ def _task(document: dict[str, Any], path: Path) -> Task | None:
     dtype, names = task.get("dtype"), task.get("names")
     if not (dtype is None or dtype in _LABEL_DTYPES) or not (
             names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)):
-        raise ModelFileError(f"{path}: key 'task' has a 'dtype' that is not an integer or bool type, or 'names' "
-                             "that are not strings")
+        raise ModelFileError(f"{path}: key 'task' has a 'dtype' that is not an integer or bool "
+                             "type, or 'names' that are not strings")
     return Task(LOSSES[task["loss"]], None if classes is None else tuple(float(c) for c in classes),
                 bool(task.get("per_unit", False)), dtype, None if names is None else tuple(names))
 
 
-_LABEL_DTYPES = {np.dtype(kind).str for kind in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                                                 "uint32", "uint64")}
+_LABEL_DTYPES = {np.dtype(kind).str for kind in ("bool", "int8", "int16", "int32", "int64", "uint8",
+                                                 "uint16", "uint32", "uint64")}
 """The dtypes of labels a model file may record (numpy's names: '<i8', '|b1', ...)."""
 
 
@@ -230,8 +230,10 @@ def _check_fits(document: dict[str, Any], model: Module, path: Path) -> None:
         return
     for key in sorted(set(config) | set(expected)):
         if config.get(key) != expected.get(key):
-            in_file = f"is {config[key]!r} in the file" if key in config else "is missing from the file"
-            raise ModelFileError(f"{path}: config {key!r} {in_file} but {expected.get(key)!r} in the model")
+            in_file = (f"is {config[key]!r} in the file" if key in config
+                       else "is missing from the file")
+            raise ModelFileError(f"{path}: config {key!r} {in_file} but {expected.get(key)!r} in "
+                                 "the model")
 
 
 # ---------------------------------------------------------------- writing

@@ -29,7 +29,7 @@ class StateDictError(RuntimeError, ValueError):
 
 
 MESSAGE_LIMIT = 600
-"""The longest error message (in characters) a state dict or a model file's problem is reported in."""
+"""The longest message (in characters) for a problem of a state dict or a model file."""
 
 
 def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:

@@ -55,7 +55,7 @@ Step = Callable[[Any, np.ndarray], tuple[float, np.ndarray]]
 leaving d(loss)/dp in every p.grad."""
 
 ADAM_LR = 0.01
-"""The learning rate of ``nn.fit``'s default Adam: conservative enough for every shipped data set."""
+"""The learning rate of ``nn.fit``'s default Adam: safe for every shipped data set."""
 
 def default_optimizer(model: Module, loss: str | Loss | LossFunction, steps: int) -> Optimizer:
     """The optimiser ``nn.fit`` and ``chainrule train`` use when none is given.
@@ -76,10 +76,11 @@ def default_optimizer(model: Module, loss: str | Loss | LossFunction, steps: int
 def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = None,
         optimizer: Optimizer | None = None, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, progress: bool = True, seed: Seed = None, engine: str = "eager",
-        alpha_l2: float = 0.0, threshold: float | None = None, *, validation_data: tuple[Any, Any] | None = None,
-        validation_split: float | None = None, patience: int | None = None, epoch_metrics: bool = False,
+        alpha_l2: float = 0.0, threshold: float | None = None, *,
+        validation_data: tuple[Any, Any] | None = None, validation_split: float | None = None,
+        patience: int | None = None, epoch_metrics: bool = False,
         callback: CallbackFn | None = None) -> History:
-    """Train ``model`` on (X, y) and return its History (see ``nn.monitor.History`` for what it records).
+    """Train ``model`` on (X, y) and return its History (``nn.monitor.History``: what it records).
 
     ``steps`` optimiser updates (default 100), or ``epochs`` passes over the data; each step uses
     the whole data set (``batch_size=None``, micrograd's way: one step is one epoch) or a
@@ -87,7 +88,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     ``nn.losses.LOSSES``, a ``nn.losses.Loss`` or a function (outputs, targets) -> Value (default:
     hinge for one output, cross_entropy for several). ``alpha_l2`` adds the L2 penalty
     alpha * sum_p p^2 to every step's loss (micrograd's demo uses 1e-4; default 0). The default
-    optimiser is ``default_optimizer``'s (micrograd's SGD 1.0 -> 0.1 for hinge, Adam 0.01 otherwise).
+    optimiser is ``default_optimizer``'s (micrograd's SGD 1.0 -> 0.1 for hinge, else Adam 0.01).
     y may hold ints, bools, floats or strings: ``predict`` answers in the same labels and dtype.
 
     ``validation_data=(X_val, y_val)`` or ``validation_split`` (a fraction of (X, y) held out,
@@ -111,8 +112,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     loss_fn = default_loss(n_outputs) if loss is None else model_loss(model, loss)
     targets, task = read_labels(loss_fn, y, n_outputs, "nn.fit")
     task = task.with_user_labels(dtype, names)
-    watch = Epochs(model, task, validation_data, validation_split, patience, epoch_metrics, callback, seed,
-                   n_outputs)
+    watch = Epochs(model, task, validation_data, validation_split, patience, epoch_metrics,
+                   callback, seed, n_outputs)
     X, y, targets = watch.hold_out(X, y, targets)
     n_steps, per_epoch, batches = _schedule(len(y), steps, epochs, batch_size, seed)
     if optimizer is None:
@@ -130,7 +131,9 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
         return numbers, optimizer.steps_taken, buffers
 
     def largest() -> float:
-        return max(abs(p.data) for p in params) if array is None else float(np.abs(array.data).max())
+        if array is None:
+            return max(abs(p.data) for p in params)
+        return float(np.abs(array.data).max())
 
     history = History()
     bar = _progress_bar(n_steps, progress)
@@ -164,7 +167,7 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                     array.sync()  # the epoch's metrics read the Values
                 if watch.end_of_epoch(history, X, y, threshold, snapshot()):
                     break
-        if watch.best_state is not None:  # early stopping: the best epoch's weights and optimiser state
+        if watch.best_state is not None:  # early stopping: the best epoch's weights and optimiser
             _restore(params, array, optimizer, watch.best_state)
             history.best_epoch = watch.best_epoch
     finally:
@@ -175,7 +178,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     return history
 
 
-def _restore(params: list[Value], array: autograd.ParameterArray | None, optimizer: Any, state: Any) -> None:
+def _restore(params: list[Value], array: autograd.ParameterArray | None, optimizer: Any,
+             state: Any) -> None:
     """Put a ``snapshot()`` back: the parameters (into the Values, or the array fit syncs), and the
     optimiser's step count and buffers of that moment (so that training can go on from there)."""
     numbers, steps_taken, buffers = state
@@ -190,8 +194,9 @@ def _restore(params: list[Value], array: autograd.ParameterArray | None, optimiz
         optimizer.buffers.update(buffers)
 
 
-def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, optimizer: Any,
-              last_good: Any, reason: str, cause: BaseException | None = None) -> None:
+def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None,
+              optimizer: Any, last_good: Any, reason: str,
+              cause: BaseException | None = None) -> None:
     """Put the last finite parameters and the optimiser's state back, and raise TrainingDiverged."""
     _restore(params, array, optimizer, last_good)
     where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss

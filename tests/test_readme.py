@@ -32,7 +32,7 @@ def test_every_python_example_runs_and_prints_what_the_readme_says(tmp_path, mon
                 continue
             quoted = re.findall(r"-?\d+\.\d+", claim.split("(")[0])
             actual = [float(v) for v in output.split()]
-            assert len(quoted) == len(actual), (block, claim, output)  # every printed number is quoted
+            assert len(quoted) == len(actual), (block, claim, output)  # each number quoted
             for q, a in zip(quoted, actual, strict=True):
                 assert round(a, len(q.split(".")[1])) == float(q), (block, claim, output)
     assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")

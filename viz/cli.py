@@ -84,19 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", default=None, choices=("hinge", "mse", "bce_with_logits", "cross_entropy"),
                        help="default: hinge for 2 classes, cross_entropy for more")
     train.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
-                       help="default: nn.fit's (sgd 1.0 decaying to 0.1 for hinge, as micrograd; adam otherwise)")
+                       help="default: nn.fit's (sgd 1.0 decaying to 0.1 for hinge, as micrograd; "
+                            "adam otherwise)")
     train.add_argument("--lr", type=float, default=None,
-                       help="learning rate (default: sgd 1.0 decaying to 0.1, as micrograd; adam 0.01)")
+                       help="learning rate (default: sgd 1.0 decaying to 0.1, as micrograd; "
+                            "adam 0.01)")
     train.add_argument("--l2", type=float, default=None, metavar="ALPHA",
-                       help="L2 penalty alpha * sum of squared parameters added to the training loss (default 1e-4, "
-                            "micrograd's; 0 for none); the summary shows it on its own line")
+                       help="L2 penalty alpha * sum of squared parameters added to the training "
+                            "loss (default 1e-4, micrograd's; 0 for none); the summary shows it "
+                            "on its own line")
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
     train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
     train.add_argument("--seed", type=seed_number, default=None,
                        help="random seed, an integer >= 0 (default 0; names: 42, microgpt's)")
     train.add_argument("--engine", choices=("eager", "compiled"), default=None,
-                       help="eager: the scalar engine; compiled: trace once, replay batches with numpy (default: "
-                            "compiled for iris and digits, eager for the rest)")
+                       help="eager: the scalar engine; compiled: trace once, replay batches with "
+                            "numpy (default: compiled for iris and digits, eager for the rest)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     # ---- the training replay (viz.interactive)
     train.add_argument("--html", default=None, metavar="FILE",
@@ -132,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     try:
         return args.run(args)
-    except BrokenPipeError:  # the reader went away (chainrule ... | head): stop quietly, as Unix tools do
+    except BrokenPipeError:  # the reader went away (chainrule ... | head): stop quietly
         _silence_stdout()
         return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
     except (CommandError, ExpressionError, GraphvizError) as error:  # the user's input (TrainingError too)
@@ -151,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that Python's flush at exit does not fail on the closed pipe again."""
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail on the pipe again."""
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (a test's StringIO): nothing to flush
@@ -192,7 +195,7 @@ def protect_expression(args: list[str]) -> list[str]:
             break
         name, equals, _ = text.partition("=")
         if text.startswith("--") and any(option.startswith(name) for option in GRAPH_OPTIONS):
-            # --shade-grad, --output FILE, --output=FILE, --out FILE (abbreviated); "--x" is an expression
+            # --shade-grad, --output FILE, --output=FILE, --out FILE (abbreviated); not "--x"
             takes_value = not equals and any(option.startswith(name) for option in GRAPH_VALUE_OPTIONS)
             i += 2 if takes_value else 1
         elif text == "-h":
@@ -224,9 +227,9 @@ def run_graph(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CommandError(str(error)) from None
     output = Path(args.output)
-    if output.suffix.lower() == ".pdf" and backend != "dot":  # found before the expression is evaluated
-        raise CommandError(f"cannot write {args.output!r}: PDF needs Graphviz's `dot` program, which is not on PATH; "
-                           f"{INSTALL_HINT}")
+    if output.suffix.lower() == ".pdf" and backend != "dot":  # before the expression is evaluated
+        raise CommandError(f"cannot write {args.output!r}: PDF needs Graphviz's `dot` program, "
+                           f"which is not on PATH; {INSTALL_HINT}")
     explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
     if explorer_page and args.shade_grad:
         raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")

@@ -142,7 +142,8 @@ class _Evaluator(ast.NodeVisitor):
         else:
             result = left ** right
         if isinstance(result, complex) or not math.isfinite(float(result)):
-            raise ExpressionError(f"{_short(ast.unparse(node))} is not a finite real number{_column(node)}")
+            raise ExpressionError(f"{_short(ast.unparse(node))} is not a finite real "
+                                  f"number{_column(node)}")
         return result
 
     def visit_Call(self, node: ast.Call) -> Value:

@@ -22,7 +22,7 @@ from .training import TrainingError, make_output_directory
 STEPS, SEED, SAMPLES = 1000, 42, 20
 MLP_ONLY = {"hidden": "16,16", "activation": "relu", "loss": None, "optimizer": None, "lr": None,
             "l2": None, "batch_size": None, "samples": None, "html": None, "every": None}
-"""Options of ``chainrule train`` that describe an MLP's run, with their defaults: the GPT has its own."""
+"""Options of ``chainrule train`` for an MLP's run, with their defaults: the GPT has its own."""
 
 
 def train_names_command(args: argparse.Namespace) -> int:
@@ -49,7 +49,8 @@ def train_names_command(args: argparse.Namespace) -> int:
     print(f"dataset  names: {len(docs):,} names, {model.vocab_size} tokens (a-z and BOS)")
     print(f"model    {model.summary()}")
     first, last = statistics.fmean(history.loss[:window]), statistics.fmean(history.loss[-window:])
-    print(f"trained  {steps} steps ({engine}) in {seconds:.1f} s: mean loss of the first {window} steps "
+    print(f"trained  {steps} steps ({engine}) in {seconds:.1f} s: mean loss of the first "
+          f"{window} steps "
           f"{first:.4f}, of the last {window} {last:.4f}")
     names = model.sample(SAMPLES, temperature=0.5, seed=seed)
     print(f"samples  (temperature 0.5): {', '.join(name or '(empty)' for name in names)}")

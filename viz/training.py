@@ -36,7 +36,7 @@ ALPHA_L2 = 1e-4
 NOISY = {"moons": {"noise": 0.1}, "circles": {"noise": 0.05, "factor": 0.5}}
 """The generated data sets as the command line trains them: micrograd's noisy moons."""
 COMPILED = ("iris", "digits")
-"""The data sets trained with the compiled engine unless --engine says otherwise (eager digits takes minutes)."""
+"""Data sets trained with the compiled engine unless --engine says otherwise."""
 
 
 class TrainingError(CommandError, ValueError):
@@ -62,7 +62,7 @@ class Run:
     start_loss: float | None = None
     """The whole training set's loss before training (no penalty)."""
     train_scores: dict[str, float] | None = None
-    """The whole training set's loss and accuracy after training (no penalty), as ``test_scores``."""
+    """The whole training set's loss and accuracy after training (no penalty), as test_scores."""
     penalty: tuple[float, float] = (0.0, 0.0)
     """(alpha, alpha * sum p^2 after training)."""
 
@@ -79,15 +79,18 @@ def train_command(args: argparse.Namespace) -> int:
     if args.every is not None and not args.html:
         raise TrainingError("--every sets the replay's snapshot interval; it needs --html FILE")
     engine = args.engine or ("compiled" if args.dataset in COMPILED else "eager")
-    run = train(args.dataset, out, steps=args.steps, hidden=parse_sizes(args.hidden), activation=args.activation,
-                loss=args.loss, optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
-                samples=args.samples, seed=args.seed, progress=not args.quiet, engine=engine,
-                html=Path(args.html) if args.html else None, every=5 if args.every is None else args.every,
-                alpha_l2=ALPHA_L2 if args.l2 is None else args.l2, announce=lambda line: print(line, flush=True))
+    run = train(args.dataset, out, steps=args.steps, hidden=parse_sizes(args.hidden),
+                activation=args.activation, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
+                batch_size=args.batch_size, samples=args.samples, seed=args.seed,
+                progress=not args.quiet, engine=engine, html=Path(args.html) if args.html else None,
+                every=5 if args.every is None else args.every,
+                alpha_l2=ALPHA_L2 if args.l2 is None else args.l2,
+                announce=lambda line: print(line, flush=True))
     print(summary(run, header=False))
     if run.worse:
-        print(f"chainrule train: the run ended worse than it started (training loss {number(run.start_loss)} -> "
-              f"{number(run.train_scores['loss'])}); try a smaller --lr or more --steps", file=sys.stderr)
+        print(f"chainrule train: the run ended worse than it started (training loss "
+              f"{number(run.start_loss)} -> {number(run.train_scores['loss'])}); try a smaller "
+              "--lr or more --steps", file=sys.stderr)
         return FAILURE
     return 0
 
@@ -119,12 +122,13 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
 
 def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
           loss: str | None = None, optimizer: str | None = None, lr: float | None = None,
-          batch_size: int | None = None, samples: int | None = None, seed: int = 0, progress: bool = True,
-          resolution: int = 60, engine: str = "eager", html: Path | None = None, every: int = 5,
+          batch_size: int | None = None, samples: int | None = None, seed: int = 0,
+          progress: bool = True, resolution: int = 60, engine: str = "eager",
+          html: Path | None = None, every: int = 5,
           alpha_l2: float = ALPHA_L2, announce: Callable[[str], None] | None = None) -> Run:
     """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into ``out``,
-    and with ``html`` a replay of the run (boundary and curves every ``every`` steps) as one HTML page.
-    ``announce`` gets the header lines (data, model) before training starts."""
+    and with ``html`` a replay of the run (boundary and curves every ``every`` steps) as one HTML
+    page. ``announce`` gets the header lines (data, model) before training starts."""
     if steps < 1:
         raise TrainingError(f"--steps must be at least 1, got {steps}")
     if batch_size is not None and batch_size < 1:
@@ -133,19 +137,21 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         raise TrainingError(f"--lr must be positive, got {lr}")
     if not (alpha_l2 >= 0 and np.isfinite(alpha_l2)):
         raise TrainingError(f"--l2 must be a finite number >= 0, got {alpha_l2}")
-    X, y, X_train, X_test, y_train, y_test, scaled, loss, model = setup(dataset, hidden, activation, loss, samples,
-                                                                         seed)
+    prepared = setup(dataset, hidden, activation, loss, samples, seed)
+    X, y, X_train, X_test, y_train, y_test, scaled, loss, model = prepared
     classes = int(y.max()) + 1
     if html is not None:  # ---- the replay page: checked before training
         _check_replay(html, every, X)
-    created = make_output_directory(out)  # all options checked (nn.MLP checks the activation): a bad --out fails now
+    created = make_output_directory(out)  # all options checked: a bad --out fails now
     chosen = _optimizer(optimizer, lr, model, steps, loss)
-    for line in header(dataset, X, classes, len(y_train), scaled, model, loss, chosen, engine, alpha_l2):
-        (announce or (lambda _: None))(line)
+    lines = header(dataset, X, classes, len(y_train), scaled, model, loss, chosen, engine, alpha_l2)
+    for line in lines if announce is not None else []:
+        announce(line)
     start_loss = nn.evaluate(model, X_train, y_train, loss=loss)["loss"]
     started = time.perf_counter()
-    fit = lambda n: nn.fit(model, X_train, y_train, loss=loss, optimizer=chosen, steps=n, batch_size=batch_size,
-                           progress=progress and html is None, seed=seed, alpha_l2=alpha_l2, engine=engine)
+    fit = lambda n: nn.fit(model, X_train, y_train, loss=loss, optimizer=chosen, steps=n,
+                           batch_size=batch_size, progress=progress and html is None, seed=seed,
+                           alpha_l2=alpha_l2, engine=engine)
     try:
         if html is None:
             history = fit(steps)
@@ -163,9 +169,11 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         remove_if_empty(created)
         raise
     seconds = time.perf_counter() - started
-    run = Run(dataset, model, loss, history, seconds, len(y_train), nn.evaluate(model, X_test, y_test), classes,
-              X.shape[1], start_loss=start_loss, train_scores=nn.evaluate(model, X_train, y_train),
-              penalty=(alpha_l2, float(nn.l2_penalty(model, alpha_l2)) if alpha_l2 else 0.0))
+    penalty = float(nn.l2_penalty(model, alpha_l2)) if alpha_l2 else 0.0
+    test_scores = nn.evaluate(model, X_test, y_test)
+    run = Run(dataset, model, loss, history, seconds, len(y_train), test_scores, classes, X.shape[1],
+              start_loss=start_loss, train_scores=nn.evaluate(model, X_train, y_train),
+              penalty=(alpha_l2, penalty))
 
     nn.save(model, out / "model.json")
     plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png", test=run.test_scores)
@@ -177,30 +185,35 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         title = f"{dataset}: {model.summary()}, {loss} loss, {len(history.loss)} steps"
         run.files.append(replay_page(title, points(X, y), history, snapshots).save(html))
     if X.shape[1] == 2:
-        plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test), resolution=resolution, loss=loss,
-                               path=out / "decision_boundary.png", title=f"{dataset}: {model.summary()}"
-                               + (" (standardised)" if scaled else ""))
+        title = f"{dataset}: {model.summary()}" + (" (standardised)" if scaled else "")
+        plot_decision_boundary(model, X_train, y_train, test=(X_test, y_test),
+                               resolution=resolution, loss=loss,
+                               path=out / "decision_boundary.png", title=title)
         run.files.append(out / "decision_boundary.png")
     return run
 
 
-def setup(dataset: str, hidden: list[int] | None = None, activation: str = "relu", loss: str | None = None,
-          samples: int | None = None, seed: int = 0) -> tuple[Any, ...]:
-    """(X, y, X_train, X_test, y_train, y_test, scaled, loss, model): the data as ``chainrule train``
-    prepares it (stratified split, standardised unless 2-D near unit scale) and its fresh model."""
+def setup(dataset: str, hidden: list[int] | None = None, activation: str = "relu",
+          loss: str | None = None, samples: int | None = None, seed: int = 0) -> tuple[Any, ...]:
+    """(X, y, X_train, X_test, y_train, y_test, scaled, loss, model): the data as ``chainrule
+    train`` prepares it (stratified split, standardised unless 2-D near unit scale) and its
+    fresh model."""
     X, y = load_dataset(dataset, samples, seed)
     classes = int(y.max()) + 1
     loss = loss or ("hinge" if classes == 2 else "cross_entropy")
     if classes > 2 and loss != "cross_entropy":
-        raise TrainingError(f"{dataset} has {classes} classes: use --loss cross_entropy, not {loss}")
+        raise TrainingError(f"{dataset} has {classes} classes: use --loss cross_entropy, not "
+                            f"{loss}")
     outputs = 1 if loss in BINARY_LOSSES else classes
-    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed, stratify=y)
-    scaled = X.shape[1] != 2 or far_from_unit_scale(X_train)  # 2-D points near unit scale are plotted raw
+    X_train, X_test, y_train, y_test = nn.train_test_split(X, y, test_size=0.25, seed=seed,
+                                                           stratify=y)
+    scaled = X.shape[1] != 2 or far_from_unit_scale(X_train)  # 2-D points near unit scale: raw
     if scaled:
-        scaler = nn.standardize(X_train)
-        X, X_train, X_test = scaler.transform(X), scaler.transform(X_train), scaler.transform(X_test)
+        scale = nn.standardize(X_train).transform
+        X, X_train, X_test = scale(X), scale(X_train), scale(X_test)
+    sizes = [*(hidden if hidden is not None else [16, 16]), outputs]
     try:
-        model = nn.MLP(X.shape[1], [*(hidden if hidden is not None else [16, 16]), outputs], activation=activation,
+        model = nn.MLP(X.shape[1], sizes, activation=activation,
                        init=nn.init.scaled_for(activation), seed=seed)
     except ValueError as error:  # an unknown --activation
         raise TrainingError(str(error)) from None
@@ -208,17 +221,21 @@ def setup(dataset: str, hidden: list[int] | None = None, activation: str = "relu
 
 
 def far_from_unit_scale(X: np.ndarray) -> bool:
-    """Whether a column's root mean square is above nn's SCALE_LIMIT (blobs at +-11; moons are not)."""
+    """Whether a column's root mean square is above nn's SCALE_LIMIT (blobs at +-11, not moons)."""
     return bool(np.sqrt(np.mean(X * X, axis=0)).max() > SCALE_LIMIT)
 
 
-def header(dataset: str, X: np.ndarray, classes: int, train_size: int, scaled: bool, model: Any, loss: str,
-           optimizer: Any, engine: str, alpha_l2: float) -> list[str]:
+def header(dataset: str, X: np.ndarray, classes: int, train_size: int, scaled: bool, model: Any,
+           loss: str, optimizer: Any, engine: str, alpha_l2: float) -> list[str]:
     """The lines printed before training: the data and the model, and how it will be trained."""
     scaling = ", standardised (mean 0, variance 1 from the training set)" if scaled else ""
-    faster = " (--engine compiled is much faster on larger data)" if engine == "eager" and len(X) > 500 else ""
-    return [f"dataset  {dataset}: {X.shape[1]} features{scaling}, {classes} classes, {train_size} training examples",
-            f"model    {model.summary()}, init {nn.init.scaled_for(model.activation)}, loss {loss}, "
+    faster = ""
+    if engine == "eager" and len(X) > 500:
+        faster = " (--engine compiled is much faster on larger data)"
+    return [f"dataset  {dataset}: {X.shape[1]} features{scaling}, {classes} classes, "
+            f"{train_size} training examples",
+            f"model    {model.summary()}, init {nn.init.scaled_for(model.activation)}, "
+            f"loss {loss}, "
             f"L2 penalty {alpha_l2:g}",
             f"training {describe_optimizer(optimizer)}, engine {engine}{faster}"]
 
@@ -228,7 +245,9 @@ def describe_optimizer(optimizer: Any) -> str:
     rate = optimizer.lr
     if isinstance(rate, nn.LinearDecay):
         return f"{type(optimizer).__name__} lr {rate.start:g} -> {rate.end:g}"
-    return f"{type(optimizer).__name__} lr {rate:g}" if isinstance(rate, int | float) else type(optimizer).__name__
+    if isinstance(rate, int | float):
+        return f"{type(optimizer).__name__} lr {rate:g}"
+    return type(optimizer).__name__
 
 
 def _check_replay(html: Path, every: int, X: np.ndarray) -> None:
@@ -279,7 +298,7 @@ def _optimizer(name: str | None, lr: float | None, model: Any, steps: int, loss:
 
 
 def summary(run: Run, header: bool = True) -> str:
-    """The lines ``chainrule train`` prints at the end (without the header lines, printed before training)."""
+    """The lines ``chainrule train`` prints at the end (``header=False``: the header is out)."""
     test = run.test_scores
     lines = [] if not header else [
         f"dataset  {run.dataset}: {run.features} features, {run.classes} classes, "
@@ -287,17 +306,20 @@ def summary(run: Run, header: bool = True) -> str:
         f"model    {run.model.summary()}, loss {run.loss}",
     ]
     if run.train_scores is not None and run.start_loss is not None:
-        lines.append(f"trained  {len(run.history.loss)} steps in {run.seconds:.1f} s: training loss "
-                     f"{number(run.start_loss)} -> {number(run.train_scores['loss'])}, training accuracy "
-                     f"{run.train_scores['accuracy']:.1%} (whole training set, after training, no penalty)")
+        lines.append(f"trained  {len(run.history.loss)} steps in {run.seconds:.1f} s: "
+                     f"training loss {number(run.start_loss)} -> "
+                     f"{number(run.train_scores['loss'])}, training accuracy "
+                     f"{run.train_scores['accuracy']:.1%} (whole training set, after "
+                     "training, no penalty)")
     else:
         loss = run.history.loss
-        lines.append(f"trained  {len(loss)} steps in {run.seconds:.1f} s: loss {number(loss[0])} -> "
-                     f"{number(loss[-1])}, training accuracy {run.history.accuracy[-1]:.1%}")
+        lines.append(f"trained  {len(loss)} steps in {run.seconds:.1f} s: loss "
+                     f"{number(loss[0])} -> {number(loss[-1])}, training accuracy "
+                     f"{run.history.accuracy[-1]:.1%}")
     alpha, penalty = run.penalty
     if alpha:
-        lines.append(f"penalty  L2 {alpha:g} * sum of squared parameters = {number(penalty)} (added to the loss "
-                     "while training, left out above and below)")
+        lines.append(f"penalty  L2 {alpha:g} * sum of squared parameters = {number(penalty)} "
+                     "(added to the loss while training, left out above and below)")
     lines.append(f"test     accuracy {test['accuracy']:.1%}, loss {number(test['loss'])}")
     lines += [f"wrote    {path}" for path in run.files]
     return "\n".join(lines)
