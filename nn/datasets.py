@@ -1,6 +1,8 @@
 """Small classification datasets: seeded 2-D toy problems and two real ones shipped with the package.
 
 Each returns ``(X, y)``: X of float64 with shape (n, d), y of int64 class indices 0..k-1.
+``load_iris()`` and ``load_digits()`` return a ``Bunch``, as scikit-learn's: ``.data``,
+``.target``, ``.feature_names``, ``.target_names``, and it still unpacks as ``X, y = load_iris()``.
 Nothing here uses the network: the generators use numpy with a seed (the same seed gives the
 same data to the last bit), and Iris and the 8 x 8 digits are read from ``nn/data/`` (see
 ``nn/data/PROVENANCE.md`` for where they come from and their licences).
@@ -129,16 +131,43 @@ def make_blobs(n_samples: int = 100, centers: int | np.ndarray = 3, n_features: 
 # ---------------------------------------------------------------- real data, shipped in nn/data
 
 
-def load_iris() -> Dataset:
+class Bunch(tuple):
+    """(X, y) with names, as scikit-learn's Bunch: ``.data`` (X), ``.target`` (y),
+    ``.feature_names`` (one per column of X), ``.target_names`` (class i is target_names[i]);
+    ``X, y = bunch`` unpacks."""
+
+    def __new__(cls, data: np.ndarray, target: np.ndarray, feature_names: list[str],
+                target_names: np.ndarray) -> Bunch:
+        bunch = super().__new__(cls, (data, target))
+        bunch.feature_names, bunch.target_names = feature_names, target_names
+        return bunch
+
+    @property
+    def data(self) -> np.ndarray:
+        return self[0]
+
+    @property
+    def target(self) -> np.ndarray:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return (f"Bunch(data: {self.data.shape}, target: {self.target.shape}, "
+                f"target_names: {list(self.target_names)})")
+
+
+def load_iris() -> Bunch:
     """Fisher's Iris: 150 flowers x 4 measurements in cm (IRIS_FEATURES), 3 classes (IRIS_CLASSES) of 50."""
     table = _read_csv("iris.csv.gz", skip_header=True)
-    return table[:, :4].copy(), table[:, 4].astype(np.int64)
+    return Bunch(table[:, :4].copy(), table[:, 4].astype(np.int64), list(IRIS_FEATURES),
+                 np.array(IRIS_CLASSES))
 
 
-def load_digits() -> Dataset:
-    """1797 handwritten digits as 8 x 8 images flattened row by row (pixels 0..16), classes 0..9."""
+def load_digits() -> Bunch:
+    """1797 handwritten digits as 8 x 8 images flattened row by row (pixels 0..16), classes 0..9;
+    feature ``pixel_i_j`` is row i, column j of the image (scikit-learn's names)."""
     table = _read_csv("digits.csv.gz", skip_header=False)
-    return table[:, :64].copy(), table[:, 64].astype(np.int64)
+    pixels = [f"pixel_{i}_{j}" for i in range(8) for j in range(8)]
+    return Bunch(table[:, :64].copy(), table[:, 64].astype(np.int64), pixels, np.arange(10))
 
 
 @cache

@@ -16,7 +16,15 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .labels import Task, decide, labels_accuracy, probabilities, read_labels
+from .labels import (
+    Task,
+    decide,
+    labels_accuracy,
+    probabilities,
+    read_labels,
+    read_user_labels,
+    to_user_labels,
+)
 from .losses import CrossEntropy, FunctionLoss, Hinge, Loss, LossFunction, check_alpha, get_loss, l2_penalty
 from .module import Module
 from .validation import check_data
@@ -28,12 +36,15 @@ def predict(model: Module, X: Any, threshold: float | None = None, loss: LossLik
     """The predicted labels, in the label set the model was trained with.
 
     One output is cut by the loss's rule (hinge, bce_with_logits: 0; bce: 1/2; mse: midway between
-    the two labels) or at ``threshold``; several outputs give the argmax's class. A model trained
-    for regression (mse on targets that are not two labels) returns its outputs.
+    the two labels) or at ``threshold``; several outputs give the argmax's class. The labels have
+    the type of the y the model was trained on (ints, bools, strings, floats), as scikit-learn's.
+    A model trained for regression (mse on targets that are not two labels) returns its outputs.
     """
     X, _ = check_data(X, None, "nn.predict")
     scores = forward_data(model, X)
-    return decide(task_of(model, loss, None, scores.shape[1], "nn.predict"), scores, threshold)
+    task = task_of(model, loss, None, scores.shape[1], "nn.predict")
+    labels = decide(task, scores, threshold)
+    return labels if task.classes is None else to_user_labels(task, labels)
 
 
 def predict_proba(model: Module, X: Any, loss: LossLike = None) -> np.ndarray:
@@ -45,15 +56,21 @@ def predict_proba(model: Module, X: Any, loss: LossLike = None) -> np.ndarray:
 
 
 def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss: LossLike = None) -> float:
-    """The fraction of examples whose predicted label is y; NaN for regression targets.
+    """The fraction of examples whose predicted label is y.
 
-    The same rule as the accuracy ``nn.fit`` reports, so both agree on the same data.
+    The same rule as the accuracy ``nn.fit`` records; ``History.train_accuracy``
+    (``epoch_metrics=True``) is this number after each epoch. A model trained on regression or
+    soft targets has no accuracy: a ValueError (use ``nn.evaluate``'s loss).
     """
+    y = read_user_labels(y, "nn.accuracy", trained_task(model) if loss is None else None)[0]
     X, y = check_data(X, y, "nn.accuracy")
     scores = forward_data(model, X)
     task = task_of(model, loss, y, scores.shape[1], "nn.accuracy")
-    if task.classes is not None:
-        read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # labels of another set: an error
+    if task.classes is None:
+        raise ValueError("nn.accuracy: the model was trained on targets that are not class labels "
+                         "(regression or soft targets), so predictions have no accuracy; use "
+                         "nn.evaluate(model, X, y)['loss']")
+    read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # other labels: error
     return labels_accuracy(task, scores, y, threshold)
 
 
@@ -65,15 +82,22 @@ def evaluate(model: Module, X: Any, y: Any, loss: LossLike = None, threshold: fl
     output, cross_entropy for several, as ``nn.fit``'s default).
     """
     check_alpha(alpha_l2, "nn.evaluate: alpha_l2")
+    y = read_user_labels(y, "nn.evaluate", trained_task(model) if loss is None else None)[0]
     X, y = check_data(X, y, "nn.evaluate")
+    k = forward_data(model, X[:1]).shape[1]
+    if loss is None and trained_task(model) is None:
+        loss = default_loss(k)
+    task = task_of(model, loss, y, k, "nn.evaluate")
+    return evaluate_task(model, task, X, y, threshold, alpha_l2)
+
+
+def evaluate_task(model: Module, task: Task, X: np.ndarray, y: np.ndarray,
+                  threshold: float | None = None, alpha_l2: float = 0.0) -> dict[str, float]:
+    """``evaluate`` for checked arrays and a known Task (what ``nn.fit`` records per epoch)."""
     with autograd.no_grad():
         outputs = [model(x) for x in X.tolist()]
         scores = output_matrix(outputs)
-        k = scores.shape[1]
-        if loss is None and trained_task(model) is None:
-            loss = default_loss(k)
-        task = task_of(model, loss, y, k, "nn.evaluate")
-        targets, _ = read_labels(task.loss, y, k, "nn.evaluate", task.classes)
+        targets, _ = read_labels(task.loss, y, scores.shape[1], "nn.evaluate", task.classes)
         total = task.loss(outputs, targets)
         if alpha_l2:
             total = total + l2_penalty(model, alpha_l2)

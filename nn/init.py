@@ -12,6 +12,7 @@ size of the signal roughly the same from layer to layer:
     xavier_normal   w ~ N(0, 2 / (n_in + n_out))          (variance, not standard deviation)
     xavier_uniform  w ~ U[-a, a], a = sqrt(6 / (n_in + n_out)): the same variance a^2 / 3
     he_normal       w ~ N(0, 2 / n_in)                     (for ReLU layers)
+    torch           w ~ U[-a, a], a = 1 / sqrt(n_in)       (PyTorch's nn.Linear)
     uniform         w ~ U[-0.1, 0.1]                       (the lecture notes)
     micrograd       w ~ U[-1, 1]                           (micrograd's Neuron; the default)
     zeros           w = 0                                  (shows the symmetry problem)
@@ -44,6 +45,16 @@ def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
     return rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_out, n_in))
 
 
+def torch_uniform(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """PyTorch's nn.Linear weights: w ~ U[-1/sqrt(n_in), 1/sqrt(n_in)], so Var w = 1 / (3 n_in).
+
+    Scaled by the fan-in, so a layer's outputs stay near the size of its inputs however wide it is:
+    a 10-class model starts near a uniform guess's loss, ln 10, where U[-1, 1] starts far above.
+    """
+    a = 1.0 / math.sqrt(n_in)
+    return rng.uniform(-a, a, size=(n_out, n_in))
+
+
 def uniform(a: float = -0.1, b: float = 0.1) -> Initializer:
     """The initialiser w ~ U[a, b] (the notes use U[-0.1, 0.1], micrograd U[-1, 1])."""
     if not (math.isfinite(a) and math.isfinite(b) and a < b):
@@ -74,6 +85,7 @@ INITIALIZERS: dict[str, Initializer] = {
     "xavier_uniform": xavier_uniform,
     "glorot_uniform": xavier_uniform,
     "he_normal": he_normal,
+    "torch": torch_uniform,
     "uniform": uniform(-0.1, 0.1),
     "micrograd": uniform(-1.0, 1.0),
     "zeros": constant(0.0),
@@ -94,6 +106,15 @@ def get_initializer(init: str | Initializer) -> Initializer:
     if callable(init):
         return init
     raise TypeError(f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}")
+
+
+RELU_LIKE = ("relu", "leaky_relu", "elu")
+
+
+def scaled_for(activation: object) -> str:
+    """The fan-in-scaled initialiser for a network of this hidden activation: He for the ReLU family
+    (it keeps the signal's variance through units that zero half their inputs), Xavier otherwise."""
+    return "he_normal" if activation in RELU_LIKE else "xavier_normal"
 
 
 def make_rng(seed: Seed) -> np.random.Generator:

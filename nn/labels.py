@@ -11,21 +11,30 @@ The ``Task`` it returns (the loss and the classes) is kept with the model, so ``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from .losses import CrossEntropy, Loss
+from .losses import LOSSES, CrossEntropy, Loss
 
 
 @dataclass(frozen=True)
 class Task:
-    """What a model was trained for: the loss, the classes (user's labels; None for regression or
-    soft targets), and whether y had one column per output (several yes/no labels, D10)."""
+    """What a model was trained for: the loss, the classes (user's labels as numbers; None for
+    regression or soft targets), whether y had one column per output (several yes/no labels, D10),
+    and the labels' own type: ``dtype`` of integer or bool labels, or the ``names`` of string
+    labels (class i is names[i]), so that ``predict`` answers in them."""
 
     loss: Loss
     classes: tuple[float, ...] | None
     per_unit: bool = False
+    dtype: str | None = None
+    names: tuple[str, ...] | None = None
+
+    def with_user_labels(self, dtype: str | None, names: tuple[str, ...] | None) -> Task:
+        """This task with the labels' own type (kept only when the task has classes)."""
+        return self if self.classes is None else replace(self, dtype=dtype, names=names)
 
     def binary_targets(self) -> tuple[float, float]:
         """The targets (t0, t1) of the two classes of one output unit."""
@@ -34,8 +43,54 @@ class Task:
         return (self.classes[0], self.classes[1]) if self.classes and len(self.classes) == 2 else (0.0, 1.0)
 
     def to_dict(self) -> dict:
-        return {"loss": self.loss.name, "classes": None if self.classes is None else list(self.classes),
-                "per_unit": self.per_unit}
+        classes = None if self.classes is None else list(self.classes)
+        document = {"loss": self.loss.name, "classes": classes, "per_unit": self.per_unit}
+        if self.dtype is not None:
+            document["dtype"] = self.dtype
+        if self.names is not None:
+            document["names"] = list(self.names)
+        return document
+
+
+def read_user_labels(y: Any, where: str,
+                     task: Task | None = None) -> tuple[Any, str | None, tuple[str, ...] | None]:
+    """(y as numbers, the dtype of integer or bool labels, the names of string labels).
+
+    String labels become their index among the sorted names (``task``'s names when given, a model's
+    training labels); y of numbers is returned as it is.
+    """
+    array = np.asarray(y)
+    if array.dtype.kind in "biu":
+        return y, array.dtype.str, None
+    flat = array.reshape(-1).tolist()
+    if array.dtype.kind not in "USO" or not flat or not all(isinstance(v, str) for v in flat):
+        return y, None, None
+    if task is None:
+        names = tuple(sorted(set(flat)))
+    elif task.names is None:
+        raise ValueError(f"{where}: y holds strings ({flat[0]!r}), but the model was trained on "
+                         "numeric labels")
+    else:
+        names = task.names
+    index = {name: i for i, name in enumerate(names)}
+    for i, v in enumerate(flat):
+        if v not in index:
+            raise ValueError(f"{where}: {_at_string(array, i, v)}, not one of the classes "
+                             f"({', '.join(names)})")
+    return np.array([index[v] for v in flat], dtype=np.float64).reshape(array.shape), None, names
+
+
+def to_user_labels(task: Task, labels: np.ndarray) -> np.ndarray:
+    """Predicted labels (numbers) in the type of the labels the model was trained on."""
+    if task.names is not None:
+        return np.asarray(task.names)[labels.astype(np.int64)]
+    if task.dtype is not None:
+        return labels.astype(np.dtype(task.dtype))
+    return labels
+
+
+def _at_string(y: np.ndarray, flat_index: int, value: str) -> str:
+    return f"y[{', '.join(map(str, _row(y, flat_index)))}] is {value!r}"
 
 
 def read_labels(loss: Loss, y: np.ndarray, n_outputs: int, where: str,
@@ -169,8 +224,8 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
     softmax or for several yes/no labels (the probability of each label's second class)."""
     kind = task.loss.probabilities
     if kind is None:
-        raise ValueError(f"predict_proba: the {task.loss.name or 'given'} loss gives scores, not probabilities; "
-                         "train with bce_with_logits, bce or cross_entropy")
+        raise ValueError(f"predict_proba: {_loss_named(task.loss)} gives scores, not "
+                         "probabilities; train with bce_with_logits, bce or cross_entropy")
     if kind == "softmax":
         shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
         return shifted / shifted.sum(axis=1, keepdims=True)
@@ -178,6 +233,14 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
     if task.per_unit or scores.shape[1] > 1:
         return p
     return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+
+
+def _loss_named(loss: Loss) -> str:
+    """"the hinge loss" for a built-in loss, "the loss function my_loss" for the user's function."""
+    if loss.name in LOSSES:
+        return f"the {loss.name} loss"
+    named = loss.name.isidentifier()
+    return f"the loss function {loss.name}" if named else "the loss function given"
 
 
 def labels_accuracy(task: Task, scores: np.ndarray, y: np.ndarray, threshold: float | None = None) -> float:

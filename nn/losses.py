@@ -160,8 +160,8 @@ class Loss:
       "index" (cross_entropy), or ``None`` (the loss needs one output: hinge);
     * ``soft_targets``: whether targets that are not two class labels are allowed (regression
       for mse, probabilities in ``target_range`` for bce);
-    * ``default_lr``: (start, end) of the default SGD schedule, one policy for ``nn.fit`` and
-      ``chainrule train`` (``nn.default_optimizer``).
+    * ``default_lr``: (start, end) of a linearly falling SGD rate that trains with this loss
+      (``nn.default_optimizer`` uses the hinge's, micrograd's 1.0 -> 0.1; Adam for the others).
     """
 
     name: ClassVar[str] = ""

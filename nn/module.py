@@ -25,7 +25,7 @@ from autograd import Value
 
 from .activations import Activation, activation_name, get_activation
 from .init import Initializer, Seed, draw_weights, make_rng
-from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists
+from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists, quote_keys
 
 Inputs = Sequence[Value | float] | np.ndarray | Value | float
 StateDict = dict[str, float]
@@ -123,9 +123,9 @@ class Module:
         if strict and (missing or unexpected):
             lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
             if missing:
-                lines.append("\tMissing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+                lines.append(f"\tMissing key(s) in state_dict: {quote_keys(missing)}.")
             if unexpected:
-                lines.append("\tUnexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                lines.append(f"\tUnexpected key(s) in state_dict: {quote_keys(unexpected)}.")
             raise StateDictError("\n".join(lines), missing, unexpected)
         values = {key: check_entry(key, state[key]) for key in params if key in state}
         for key, value in values.items():
@@ -186,7 +186,10 @@ class Neuron(Module):
         out.label = self.name
         return out
 
-    def __call__(self, x: Inputs) -> Value:
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        """The output for one example; for a 2-D numpy batch (n, nin), the list of the n outputs."""
+        if _is_batch(x):
+            return [self(row) for row in x]
         return self.forward(as_inputs(x, self.nin, "Neuron"))
 
     def config(self) -> dict[str, Any]:
@@ -223,7 +226,10 @@ class Layer(Module):
         return [n.forward(x) for n in self.neurons]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        """The outputs; one Value when the layer has one neuron (as in micrograd)."""
+        """The outputs; one Value when the layer has one neuron (as in micrograd). A 2-D numpy batch
+        (n, nin) gives the list of each row's outputs."""
+        if _is_batch(x):
+            return [self(row) for row in x]
         out = self.forward(as_inputs(x, self.nin, "Layer"))
         return out[0] if len(out) == 1 else out
 
@@ -304,7 +310,13 @@ class MLP(Module):
         return [layer.nout for layer in self.layers]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
-        """The network's outputs: one Value when the last layer has one unit, else a list."""
+        """The network's outputs: one Value when the last layer has one unit, else a list.
+
+        As in PyTorch, a 2-D numpy batch X of shape (n, nin) gives the batch's outputs: a list
+        of n outputs, one per row (``nn.mse(model(X), y)`` is the batch loss).
+        """
+        if _is_batch(x):
+            return [self(row) for row in x]
         x = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
             x = layer.forward(x)
@@ -329,7 +341,7 @@ def as_inputs(x: Inputs, nin: int, where: str) -> list[Value | float]:
     elif isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(f"{where}: expected one example (a 1-D input of length {nin}), got an array of shape "
-                             f"{x.shape}; call the model on each row")
+                             f"{x.shape}; pass one example or a 2-D batch (n, {nin})")
         x = x.tolist()
     elif not isinstance(x, Sequence) or isinstance(x, str):
         raise TypeError(f"{where}: expected a list of {nin} numbers or Values, got {type(x).__name__}")
@@ -347,6 +359,11 @@ def as_inputs(x: Inputs, nin: int, where: str) -> list[Value | float]:
         else:
             raise TypeError(f"{where}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}")
     return out
+
+
+def _is_batch(x: Any) -> bool:
+    """A batch of examples: a 2-D numpy array, one example per row."""
+    return isinstance(x, np.ndarray) and x.ndim == 2
 
 
 def _join(prefix: str, path: str) -> str:

@@ -145,7 +145,8 @@ class Optimizer:
         name = type(self).__name__
         if not isinstance(state, Mapping) or state.get("class") != name:
             got = state.get("class") if isinstance(state, Mapping) else type(state).__name__
-            raise ValueError(f"{name}.load_state_dict: expected the state of a {name}, got {got!r}")
+            raise ValueError(f"{name}.load_state_dict: expected the state of {_a(name)}, "
+                             f"got {got!r}")
         steps = state.get("steps_taken")
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
             raise ValueError(f"{name}.load_state_dict: steps_taken must be an int >= 0, got {steps!r}")
@@ -326,7 +327,8 @@ def schedule_from(state: Any, kind: type | None = None) -> Any:
     """The schedule a ``state_dict()`` describes (of class ``kind`` if given); ValueError if it is not one."""
     name = state.get("class") if isinstance(state, Mapping) else None
     if name not in SCHEDULES or (kind is not None and SCHEDULES[name] is not kind):
-        raise ValueError(f"not the state of a {kind.__name__ if kind else 'schedule'}: {state!r:.80}")
+        what = _a(kind.__name__ if kind else "schedule")
+        raise ValueError(f"not the state of {what}: {state!r:.80}")
     arguments = {key: value for key, value in state.items() if key != "class"}
     try:
         return SCHEDULES[name](**arguments)
@@ -378,3 +380,8 @@ def _check(x: Any, what: str, low: float, high: float = math.inf, strict: bool =
             bounds += f" and {'<=' if high_inclusive else '<'} {high:g}"
         raise ValueError(f"{what} must be finite and {bounds}, got {x!r}")
     return x
+
+
+def _a(noun: str) -> str:
+    """"an Adam", "a SGD": the article by the noun's first letter."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"

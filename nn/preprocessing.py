@@ -58,6 +58,10 @@ def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: Seed =
 def _stratified_test_rows(y: np.ndarray, n_test: int, rng: np.random.Generator) -> np.ndarray:
     """n_test shuffled rows, each class contributing in proportion to its size (largest remainders)."""
     classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        lonely = classes[np.argmin(counts)].item()
+        raise ValueError(f"train_test_split: stratify: class {lonely!r} has only 1 member; every "
+                         "class needs at least 2 to be in both the training and the test set")
     share = counts * n_test / len(y)
     take = np.floor(share).astype(int)
     for i in np.argsort(take - share)[: n_test - take.sum()]:  # hand out the rest by largest remainder

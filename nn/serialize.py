@@ -27,6 +27,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .evaluation import trained_task
 from .files import write_atomic
 from .gpt import GPT
@@ -34,6 +36,7 @@ from .labels import Task
 from .losses import LOSSES
 from .module import MLP, Layer, Module, Neuron
 from .optim import Optimizer
+from .state import shorten
 
 FORMAT = "chainrule.nn"
 VERSION = 2
@@ -92,7 +95,7 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
     try:
         model.load_state_dict(document["state"])
     except (TypeError, ValueError) as error:
-        raise ModelFileError(f"{path}: {' '.join(str(error).split())}") from None
+        raise ModelFileError(f"{path}: {shorten(' '.join(str(error).split()))}") from None
     task = _task(document, path)
     if task is not None:
         model._trained_for = task
@@ -164,6 +167,10 @@ def _build(document: dict[str, Any], path: Path) -> Module:
     if count > MAX_PARAMETERS:
         raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters, more than "
                              f"nn.serialize.MAX_PARAMETERS ({MAX_PARAMETERS:,}); refused before building it")
+    held = _state_count(document["state"])
+    if count and held != count:
+        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters but "
+                             f"its state holds {held:,} values; refused before building it")
     try:
         return MODEL_CLASSES[name](**config)
     except (TypeError, ValueError) as error:
@@ -186,6 +193,11 @@ def _parameter_count(name: str, config: dict[str, Any]) -> int:
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
 
 
+def _state_count(state: dict[str, Any]) -> int:
+    """How many numbers the state holds (a list, version 1's "w": [...], counts each item)."""
+    return sum(len(value) if isinstance(value, list) else 1 for value in state.values())
+
+
 def _task(document: dict[str, Any], path: Path) -> Task | None:
     """What the model was trained for, if the file says (a loss by name and its classes)."""
     task = document.get("task")
@@ -195,8 +207,18 @@ def _task(document: dict[str, Any], path: Path) -> Task | None:
     if (not isinstance(task, dict) or task.get("loss") not in LOSSES
             or not (classes is None or isinstance(classes, list) and all(isinstance(c, int | float) for c in classes))):
         raise ModelFileError(f"{path}: key 'task' must name a loss of nn.losses.LOSSES and its classes")
+    dtype, names = task.get("dtype"), task.get("names")
+    if not (dtype is None or dtype in _LABEL_DTYPES) or not (
+            names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise ModelFileError(f"{path}: key 'task' has a 'dtype' that is not an integer or bool "
+                             "type, or 'names' that are not strings")
     return Task(LOSSES[task["loss"]], None if classes is None else tuple(float(c) for c in classes),
-                bool(task.get("per_unit", False)))
+                bool(task.get("per_unit", False)), dtype, None if names is None else tuple(names))
+
+
+_LABEL_DTYPES = {np.dtype(kind).str for kind in ("bool", "int8", "int16", "int32", "int64", "uint8",
+                                                 "uint16", "uint32", "uint64")}
+"""The dtypes of labels a model file may record (numpy's names: '<i8', '|b1', ...)."""
 
 
 def _check_fits(document: dict[str, Any], model: Module, path: Path) -> None:
@@ -208,8 +230,10 @@ def _check_fits(document: dict[str, Any], model: Module, path: Path) -> None:
         return
     for key in sorted(set(config) | set(expected)):
         if config.get(key) != expected.get(key):
-            raise ModelFileError(f"{path}: config {key!r} is {config.get(key)!r} in the file "
-                                 f"but {expected.get(key)!r} in the model")
+            in_file = (f"is {config[key]!r} in the file" if key in config
+                       else "is missing from the file")
+            raise ModelFileError(f"{path}: config {key!r} {in_file} but {expected.get(key)!r} in "
+                                 "the model")
 
 
 # ---------------------------------------------------------------- writing

@@ -28,6 +28,23 @@ class StateDictError(RuntimeError, ValueError):
 
 
 
+MESSAGE_LIMIT = 600
+"""The longest message (in characters) for a problem of a state dict or a model file."""
+
+
+def shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()} ... ({len(text) - limit:,} more characters)"
+
+
+def quote_keys(keys: list[str], limit: int = 10) -> str:
+    """'"a", "b", "c"', at most ``limit`` of them, then how many more there are."""
+    shown = ", ".join(f'"{k}"' for k in keys[:limit])
+    return shown if len(keys) <= limit else f"{shown} and {len(keys) - limit:,} more"
+
+
 def expand_lists(state: Mapping[str, Any], params: Mapping[str, Value]) -> dict[str, Any]:
     """``state`` with a list under a Value list's name ("w": [a, b]) written as its items (w0, w1; fc1.0, fc1.1)."""
     expanded: dict[str, Any] = {}

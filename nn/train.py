@@ -7,9 +7,11 @@ parts, "(batch loss, parameter gradients) from a batch", are one function made b
 
 Everything is checked before the first step (``nn.validation``, ``nn.labels``): the data, every
 label (an error names its row), the loss against the model's outputs, the optimiser against the
-model. A loss that becomes NaN or infinite, or grows a million-fold, stops the run with
-``TrainingDiverged``, which carries the history so far; the model is put back to the last
-parameters whose loss was finite, and the optimiser to its step count and buffers of that moment.
+model; inputs far from unit scale draw a warning. A run that diverges (``nn.monitor``: a NaN or
+infinite loss, a loss far above its best, runaway weights) stops with ``TrainingDiverged``, which
+carries the history so far; the model is put back to the last parameters whose loss was finite,
+and the optimiser to its step count and buffers of that moment. ``nn.epochs`` records whole-set
+metrics per epoch, validation and early stopping.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from autograd import Value
 
 from . import traced_loss
 from .compile_cache import Borrowed
+from .epochs import CallbackFn, Epochs
 from .evaluation import (  # noqa: F401 - predict ... default_threshold were defined here before nn.evaluation
     accuracy,
     default_loss,
@@ -41,82 +44,79 @@ from .evaluation import (  # noqa: F401 - predict ... default_threshold were def
     predictions,
 )
 from .init import Seed, make_rng
-from .labels import labels_accuracy, read_labels
-from .losses import Loss, LossFunction, check_alpha, get_loss, l2_penalty
+from .labels import labels_accuracy, read_labels, read_user_labels
+from .losses import Hinge, Loss, LossFunction, check_alpha, get_loss, l2_penalty
 from .module import Module
-from .optim import SGD, LinearDecay, Optimizer
+from .monitor import Divergence, History, TrainingDiverged, warn_if_far_from_unit_scale
+from .optim import SGD, Adam, LinearDecay, Optimizer
 from .validation import check_data, check_optimizer, check_parameters
 
 Step = Callable[[Any, np.ndarray], tuple[float, np.ndarray]]
 """(inputs of a batch: lists, or an array for the compiled step; targets) -> (loss, outputs (n, k)),
 leaving d(loss)/dp in every p.grad."""
 
-class History(dict):
-    """Per-step training record, a dict {"loss": [...], "accuracy": [...]} with attribute access."""
+ADAM_LR = 0.01
+"""The learning rate of ``nn.fit``'s default Adam: safe for every shipped data set."""
 
-    def __init__(self) -> None:
-        super().__init__(loss=[], accuracy=[])
+def default_optimizer(model: Module, loss: str | Loss | LossFunction, steps: int) -> Optimizer:
+    """The optimiser ``nn.fit`` and ``chainrule train`` use when none is given.
 
-    @property
-    def loss(self) -> list[float]:
-        """The loss of each step's batch (including the L2 penalty), before that step's update."""
-        return self["loss"]
-
-    @property
-    def accuracy(self) -> list[float]:
-        """The accuracy on each step's batch, before that step's update (NaN for regression targets)."""
-        return self["accuracy"]
-
-
-EXPLOSION = 1e6
-"""A batch loss above EXPLOSION * max(first loss, 1) counts as diverged (as does a NaN or infinite one)."""
-
-
-class TrainingDiverged(FloatingPointError):
-    """The training diverged (a NaN, infinite or exploding loss, or an overflow), whatever the engine.
-
-    ``history`` holds the steps done before it; ``step`` is the step that failed. The model holds
-    the parameters of the last step whose loss was finite (the initial ones if it was the first).
+    For the hinge loss, micrograd's demo: SGD whose rate falls linearly over the run from 1.0 to
+    0.1 (so ``nn.fit(model, X, y, loss="hinge")`` is micrograd's training). For every other loss,
+    Adam with lr = ADAM_LR (0.01): its steps are about lr in size whatever the gradient's scale, so
+    it converges on every shipped data set where SGD at 1.0 can blow up (a cross-entropy on
+    unscaled features, an mse's larger gradients).
     """
-
-    def __init__(self, message: str, history: History, step: int) -> None:
-        super().__init__(message)
-        self.history = history
-        self.step = step
-
-
-def default_optimizer(model: Module, loss: str | Loss | LossFunction, steps: int) -> SGD:
-    """The optimiser ``nn.fit`` and ``chainrule train`` use when none is given: SGD whose rate falls
-    linearly over the run from the loss's ``default_lr`` start to its end (micrograd's 1.0 -> 0.1 for
-    hinge; 0.1 -> 0.01 for mse, whose larger gradients diverge at 1.0)."""
-    start, end = get_loss(loss).default_lr
-    return SGD(model.parameters(), lr=LinearDecay(start, end, steps))
+    loss_object = get_loss(loss)
+    if isinstance(loss_object, Hinge):
+        start, end = loss_object.default_lr
+        return SGD(model.parameters(), lr=LinearDecay(start, end, steps))
+    return Adam(model.parameters(), lr=ADAM_LR)
 
 
 def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = None,
         optimizer: Optimizer | None = None, steps: int | None = None, epochs: int | None = None,
         batch_size: int | None = None, progress: bool = True, seed: Seed = None, engine: str = "eager",
-        alpha_l2: float = 0.0, threshold: float | None = None) -> History:
-    """Train ``model`` on (X, y) and return the History of loss and accuracy per step.
+        alpha_l2: float = 0.0, threshold: float | None = None, *,
+        validation_data: tuple[Any, Any] | None = None, validation_split: float | None = None,
+        patience: int | None = None, epoch_metrics: bool = False,
+        callback: CallbackFn | None = None) -> History:
+    """Train ``model`` on (X, y) and return its History (``nn.monitor.History``: what it records).
 
     ``steps`` optimiser updates (default 100), or ``epochs`` passes over the data; each step uses
-    the whole data set (``batch_size=None``, micrograd's way) or a mini-batch of a shuffled
-    epoch, shuffled with ``seed``. ``loss`` is a name in ``nn.losses.LOSSES``, a ``nn.losses.Loss``
-    or a function (outputs, targets) -> Value (default: hinge for one output, cross_entropy for
-    several); ``alpha_l2`` adds alpha * sum p^2. The default optimiser is ``default_optimizer``'s
-    (micrograd's SGD with lr 1.0 -> 0.1 for hinge). The model keeps the loss and the classes it was
-    trained for, so ``predict``, ``accuracy`` and ``evaluate`` judge it the same way. Mini-batches
-    continue from the optimiser's step count (the batches a run with this seed would use at those
-    steps), so training resumed with a restored optimiser (``nn.load_optimizer``) is the same run.
-    Raises ``TrainingDiverged`` (with the history so far) if the loss stops being finite.
+    the whole data set (``batch_size=None``, micrograd's way: one step is one epoch) or a
+    mini-batch of a shuffled epoch, shuffled with ``seed``. ``loss`` is a name in
+    ``nn.losses.LOSSES``, a ``nn.losses.Loss`` or a function (outputs, targets) -> Value (default:
+    hinge for one output, cross_entropy for several). ``alpha_l2`` adds the L2 penalty
+    alpha * sum_p p^2 to every step's loss (micrograd's demo uses 1e-4; default 0). The default
+    optimiser is ``default_optimizer``'s (micrograd's SGD 1.0 -> 0.1 for hinge, else Adam 0.01).
+    y may hold ints, bools, floats or strings: ``predict`` answers in the same labels and dtype.
+
+    ``validation_data=(X_val, y_val)`` or ``validation_split`` (a fraction of (X, y) held out,
+    stratified by class) records the validation loss and accuracy after each epoch; with
+    ``patience`` training stops once the validation loss has not improved for that many epochs and
+    the model gets back the weights of its best epoch. ``epoch_metrics=True`` records the whole
+    training set's loss and accuracy after each epoch. ``callback(epoch, history)`` is called after
+    each epoch (with the model's numbers up to date); returning True stops training.
+
+    The model keeps the loss and the classes it was trained for, so ``predict``, ``accuracy`` and
+    ``evaluate`` judge it the same way. Mini-batches continue from the optimiser's step count, so
+    training resumed with a restored optimiser (``nn.load_optimizer``) is the same run. Raises
+    ``TrainingDiverged`` (with the history so far) if the run diverges (``nn.monitor``).
     """
     check_alpha(alpha_l2, "nn.fit: alpha_l2")
+    y, dtype, names = read_user_labels(y, "nn.fit")
     X, y = check_data(X, y, "nn.fit")
+    warn_if_far_from_unit_scale(X, "nn.fit")
     params = check_parameters(model, "nn.fit")
     n_outputs = _count_outputs(model, X)
     loss_fn = default_loss(n_outputs) if loss is None else model_loss(model, loss)
     targets, task = read_labels(loss_fn, y, n_outputs, "nn.fit")
-    n_steps, batches = _schedule(len(y), steps, epochs, batch_size, seed)
+    task = task.with_user_labels(dtype, names)
+    watch = Epochs(model, task, validation_data, validation_split, patience, epoch_metrics,
+                   callback, seed, n_outputs)
+    X, y, targets = watch.hold_out(X, y, targets)
+    n_steps, per_epoch, batches = _schedule(len(y), steps, epochs, batch_size, seed)
     if optimizer is None:
         optimizer = default_optimizer(model, loss_fn, n_steps)
     check_optimizer(optimizer, params, "nn.fit")
@@ -131,9 +131,15 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
         buffers = dict(getattr(optimizer, "buffers", {}))  # each step replaces the arrays, never changes them
         return numbers, optimizer.steps_taken, buffers
 
+    def largest() -> float:
+        if array is None:
+            return max(abs(p.data) for p in params)
+        return float(np.abs(array.data).max())
+
     history = History()
     bar = _progress_bar(n_steps, progress)
     last_good = snapshot()  # the parameters of the last finite loss
+    divergence = Divergence(largest())
     try:
         for k, rows in zip(range(n_steps), batches, strict=False):
             try:
@@ -141,10 +147,9 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                                            targets[rows])
             except ArithmeticError as error:  # overflow in the forward or backward pass
                 _diverged(history, k, params, array, optimizer, last_good, str(error), error)
-            limit = EXPLOSION * max(history.loss[0], 1.0) if history.loss else math.inf
-            if not math.isfinite(batch_loss) or batch_loss > limit:
-                grown = f", over {EXPLOSION:g} times the first step's" if math.isfinite(batch_loss) else ""
-                _diverged(history, k, params, array, optimizer, last_good, f"the loss is {batch_loss!r}{grown}")
+            reason = divergence.reason(batch_loss, largest())
+            if reason is not None:
+                _diverged(history, k, params, array, optimizer, last_good, reason)
             history.loss.append(batch_loss)
             history.accuracy.append(labels_accuracy(task, outputs, y[rows], threshold))
             last_good = snapshot()
@@ -158,6 +163,14 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                     shown["accuracy"] = f"{history.accuracy[-1]:.1%}"
                 bar.set_postfix(shown, refresh=False)
                 bar.update()
+            if watch.active and ((k + 1) % per_epoch == 0 or k + 1 == n_steps):
+                if array is not None:
+                    array.sync()  # the epoch's metrics read the Values
+                if watch.end_of_epoch(history, X, y, threshold, snapshot()):
+                    break
+        if watch.best_state is not None:  # early stopping: the best epoch's weights and optimiser
+            _restore(params, array, optimizer, watch.best_state)
+            history.best_epoch = watch.best_epoch
     finally:
         if array is not None:
             array.sync()  # the Values get their numbers back once, at the end (or at an error)
@@ -168,11 +181,11 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     return history
 
 
-def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None, optimizer: Any,
-              last_good: Any, reason: str, cause: BaseException | None = None) -> None:
-    """Put the last finite parameters back (into the Values, or the array fit syncs), with the optimiser's
-    step count and buffers of that moment (so that training can go on from there), and raise TrainingDiverged."""
-    numbers, steps_taken, buffers = last_good
+def _restore(params: list[Value], array: autograd.ParameterArray | None, optimizer: Any,
+             state: Any) -> None:
+    """Put a ``snapshot()`` back: the parameters (into the Values, or the array fit syncs), and the
+    optimiser's step count and buffers of that moment (so that training can go on from there)."""
+    numbers, steps_taken, buffers = state
     if array is not None:
         array.data[:] = numbers
     else:
@@ -182,6 +195,13 @@ def _diverged(history: History, k: int, params: list[Value], array: autograd.Par
     if hasattr(optimizer, "buffers"):
         optimizer.buffers.clear()
         optimizer.buffers.update(buffers)
+
+
+def _diverged(history: History, k: int, params: list[Value], array: autograd.ParameterArray | None,
+              optimizer: Any, last_good: Any, reason: str,
+              cause: BaseException | None = None) -> None:
+    """Put the last finite parameters and the optimiser's state back, and raise TrainingDiverged."""
+    _restore(params, array, optimizer, last_good)
     where = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})" if history.loss
              else "its initial parameters")
     raise TrainingDiverged(f"nn.fit: the training diverged at step {k}: {reason}; the model is back at {where}. "
@@ -332,8 +352,8 @@ def _count_outputs(model: Module, X: np.ndarray) -> int:
 
 
 def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | None,
-              seed: Seed) -> tuple[int, Iterator[np.ndarray]]:
-    """(number of steps, the row indices of each step's batch)."""
+              seed: Seed) -> tuple[int, int, Iterator[np.ndarray]]:
+    """(number of steps, steps per epoch, the row indices of each step's batch)."""
     if steps is not None and epochs is not None:
         raise ValueError("nn.fit: give steps or epochs, not both")
     if batch_size is not None and not _is_count(batch_size):
@@ -345,7 +365,7 @@ def _schedule(n: int, steps: int | None, epochs: int | None, batch_size: int | N
     if not _is_count(count):
         raise ValueError(f"nn.fit: {what} must be a positive int, got {count!r}")
     n_steps = int(count) if epochs is None else int(count) * per_epoch
-    return n_steps, _batches(n, size, seed)
+    return n_steps, per_epoch, _batches(n, size, seed)
 
 
 def _is_count(x: Any) -> bool:

@@ -53,7 +53,7 @@ def check_optimizer(optimizer: Any, params: list[Value], where: str) -> None:
     if foreign:
         raise ValueError(f"{where}: the optimiser holds {len(foreign)} of its {len(held)} parameters that are not "
                          f"this model's (the first is parameter {foreign[0]}); build it from this model: "
-                         "SGD(model.parameters(), ...)")
+                         f"{type(optimizer).__name__}(model.parameters(), ...)")
 
 
 def check_parameters(model: Any, where: str) -> list[Value]:

@@ -32,7 +32,7 @@ def test_train_writes_model_plots_and_summary(tmp_path, capsys):
     assert model.nouts == [4, 1] and model.nin == 2
     # the summary's test accuracy is the saved model's accuracy on the held-out quarter
     X, y = nn.make_moons(40, noise=0.1, seed=0)
-    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0)
+    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0, stratify=y)
     reported = float(re.search(r"test\s+accuracy ([\d.]+)%", printed).group(1)) / 100
     assert reported == pytest.approx(np.mean(nn.predict(model, X_test) == y_test), abs=1e-3)
     assert "4 steps" in printed and str(out / "model.json") in printed

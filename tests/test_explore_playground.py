@@ -114,11 +114,9 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     assert [s["step"] for s in run["snapshots"]] == [0, 5, 10, 12]
     assert len(run["loss"]) == 12 and len(run["points"]) == 40
     # the run is nn.fit's own with its default optimiser: the same losses as one uninterrupted fit
-    X, y = nn.make_moons(
-        40, noise=0.1, seed=0
-    )  # chainrule train's moons: micrograd's noise (viz.training.NOISY)
-    X_train, _, y_train, _ = nn.train_test_split(X, y, test_size=0.25, seed=0)
-    model = nn.MLP(2, [4, 1], seed=0)
+    from viz.training import setup  # chainrule train's data (micrograd's noisy moons) and model
+
+    X, _, X_train, X_test, y_train, y_test, _, _, model = setup("moons", [4], samples=40, seed=0)
     expected = nn.fit(
         model, X_train, y_train, loss="hinge", steps=12, progress=False, seed=0, alpha_l2=1e-4
     )
@@ -136,7 +134,6 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
             assert network["layers"][1][j][k] == pytest.approx(
                 np.tanh(neuron(point).data), abs=1e-3
             )
-    X_test, y_test = nn.train_test_split(X, y, test_size=0.25, seed=0)[1::2]
     test = nn.evaluate(model, X_test, y_test, loss="hinge", alpha_l2=1e-4)["loss"]
     assert run["snapshots"][-1]["testLoss"] == pytest.approx(test, rel=1e-9)
     assert not re.search(r"<link|<script[^>]+src=|@import", text)

@@ -57,6 +57,8 @@ def train_both(case, optimizer=None):
             kwargs["optimizer"] = optimizer(model)
         elif lr is not None:
             kwargs["optimizer"] = nn.SGD(model.parameters(), lr=lr)
+        else:  # SGD at the loss's rate (Adam parts the engines on symmetric data, see ADAM)
+            kwargs["optimizer"] = nn.SGD(model.parameters(), lr=loss.default_lr[0])
         history = nn.fit(model, X, y, loss=loss, engine=engine, progress=False, **kwargs)
         runs[engine] = (model, history)
     return runs

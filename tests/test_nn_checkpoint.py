@@ -94,7 +94,7 @@ def test_a_loaded_model_is_judged_as_it_was_trained(tmp_path):
     assert (nn.predict(loaded, X) == nn.predict(model, X)).all()
     assert nn.accuracy(loaded, X, 2 * Y - 1) == nn.accuracy(model, X, 2 * Y - 1)
     assert json.loads((tmp_path / "m.json").read_text())["task"] == {"loss": "mse", "classes": [-1.0, 1.0],
-                                                                      "per_unit": False}
+                                                                      "per_unit": False, "dtype": "<i8"}
 
 
 # ---------------------------------------------------------------- updates that would not be finite

@@ -263,7 +263,7 @@ def test_bad_construction_is_a_clear_error(make, message):
     ([1.0], ValueError, "MLP: expected 2 inputs, got 1"),
     ([1.0, math.nan], ValueError, "MLP: input 1 is nan; inputs must be finite numbers"),
     ([1.0, "2"], TypeError, "MLP: input 1 must be a number or a Value, got str"),
-    (np.ones((2, 2)), ValueError, r"MLP: expected one example .* shape \(2, 2\)"),
+    (np.ones((2, 2, 2)), ValueError, r"MLP: expected one example .* shape \(2, 2, 2\)"),
     ("ab", TypeError, "MLP: expected a list of 2 numbers or Values, got str"),
 ])
 def test_bad_model_input_is_a_clear_error(x, error, message):

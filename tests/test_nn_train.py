@@ -84,7 +84,9 @@ def test_history_is_a_dict_and_epochs_count_minibatches():
     X, y = nn.make_blobs(30, centers=2, seed=0)
     model = nn.MLP(2, [3, 1], seed=0)
     history = nn.fit(model, X, y, loss="hinge", epochs=2, batch_size=8, seed=0, progress=False)
-    assert isinstance(history, dict) and set(history) == {"loss", "accuracy"}
+    assert isinstance(history, dict) and set(history) == {"loss", "accuracy", "train_loss", "train_accuracy",
+                                                          "val_loss", "val_accuracy"}
+    assert history.train_loss == history.val_loss == []  # per-epoch records only when asked
     assert len(history["loss"]) == len(history.accuracy) == 2 * math.ceil(30 / 8)
     assert all(0.0 <= a <= 1.0 for a in history.accuracy)
 
@@ -306,15 +308,22 @@ def test_default_optimiser_trains_micrograds_setup_for_every_loss_and_five_seeds
         assert nn.accuracy(model, X, y) >= 0.75, (loss, seed)
 
 
-def test_the_command_line_uses_nn_fits_learning_rate_policy():
+def test_the_command_line_uses_nn_fits_default_optimiser():
     from viz.training import _optimizer
 
     model = nn.MLP(2, [4, 1], seed=0)
-    for loss in ("mse", "hinge", "bce_with_logits"):
-        ours, cli = nn.default_optimizer(model, loss, 50), _optimizer("sgd", None, model, 50, loss)
-        assert [cli.lr(k) for k in range(51)] == [ours.lr(k) for k in range(51)]
-    assert nn.default_optimizer(model, "mse", 100).lr(0) == 0.1  # micrograd's 1.0 diverges for mse
-    assert nn.default_optimizer(model, "hinge", 100).lr(100) == pytest.approx(0.1)
+    for loss in ("mse", "hinge", "bce_with_logits", "cross_entropy"):
+        ours, cli = nn.default_optimizer(model, loss, 50), _optimizer(None, None, model, 50, loss)
+        assert type(cli) is type(ours)
+        assert [rate(cli, k) for k in range(51)] == [rate(ours, k) for k in range(51)]
+    sgd = nn.default_optimizer(model, "hinge", 100)  # micrograd's SGD schedule
+    assert isinstance(sgd, nn.SGD) and rate(sgd, 0) == 1.0 and rate(sgd, 100) == pytest.approx(0.1)
+    adam = nn.default_optimizer(model, "mse", 100)  # any other loss: Adam at a conservative 0.01
+    assert isinstance(adam, nn.Adam) and rate(adam, 0) == rate(adam, 100) == 0.01
+
+
+def rate(optimizer, k):
+    return optimizer.lr(k) if callable(optimizer.lr) else optimizer.lr
 
 
 @pytest.mark.parametrize("engine", ["eager", "compiled"])

@@ -1,5 +1,6 @@
 """The README's examples run as written, and the numbers it quotes are the ones they print."""
 
+import ast
 import contextlib
 import io
 import re
@@ -22,11 +23,19 @@ def test_every_python_example_runs_and_prints_what_the_readme_says(tmp_path, mon
             exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
         # each "print(...)  # a b c" comment lists the numbers that line prints, rounded
         claims = [line.split("#", 1)[1] for line in block.splitlines() if line.lstrip().startswith("print(")]
-        for claim, output in zip(claims, printed.getvalue().splitlines()):
-            quoted = re.findall(r"-?\d+\.\d+", claim.split("(")[0])
+        lines = printed.getvalue().splitlines()
+        assert len(lines) == len(claims), (block, lines)
+        for claim, output in zip(claims, lines, strict=True):
+            if claim.strip().startswith("["):  # a list, as Python prints it: equal item by item
+                listed = claim.strip()[: claim.strip().index("]") + 1]
+                assert ast.literal_eval(output) == ast.literal_eval(listed), (block, claim, output)
+                continue
+            quoted = re.findall(r"-?\d+(?:\.\d+)?", claim.split("(")[0])
             actual = [float(v) for v in output.split()]
-            for q, a in zip(quoted, actual):
-                assert round(a, len(q.split(".")[1])) == float(q), (block, claim, output)
+            assert len(quoted) == len(actual), (block, claim, output)  # each number quoted
+            for q, a in zip(quoted, actual, strict=True):
+                digits = len(q.split(".")[1]) if "." in q else 0
+                assert round(a, digits) == float(q), (block, claim, output)
     assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
 
 

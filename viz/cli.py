@@ -25,7 +25,7 @@ from .check_engine import add_parser as add_check_engine
 from .expression import FUNCTIONS, ExpressionError, evaluate, parse_binding
 from .graph import RANKDIRS, draw_dot
 from .playground_app import add_parser as add_playground_parser
-from .rendering import SAVE_SUFFIXES, GraphvizError, choose_backend
+from .rendering import INSTALL_HINT, SAVE_SUFFIXES, GraphvizError, choose_backend
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -85,21 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--activation", default="relu", help="hidden activation (default relu)")
     train.add_argument("--loss", default=None, choices=("hinge", "mse", "bce_with_logits", "cross_entropy"),
                        help="default: hinge for 2 classes, cross_entropy for more")
-    train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="default sgd")
+    train.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
+                       help="default: nn.fit's (sgd 1.0 decaying to 0.1 for hinge, as micrograd; "
+                            "adam otherwise)")
     train.add_argument("--lr", type=float, default=None,
-                       help="learning rate (default: sgd 1.0 decaying to 0.1, as micrograd, or 0.1 to 0.01 with "
-                            "--loss mse; adam 0.01)")
+                       help="learning rate (default: sgd 1.0 decaying to 0.1, as micrograd; "
+                            "adam 0.01)")
+    train.add_argument("--l2", type=float, default=None, metavar="ALPHA",
+                       help="L2 penalty alpha * sum of squared parameters added to the training "
+                            "loss (default 1e-4, micrograd's; 0 for none); the summary shows it "
+                            "on its own line")
     train.add_argument("--batch-size", type=int, default=None, help="examples per step (default: all)")
     train.add_argument("--samples", type=int, default=None, help="number of examples for generated datasets")
-    train.add_argument("--seed", type=int, default=None, help="random seed (default 0; names: 42, microgpt's)")
-    train.add_argument("--engine", choices=("eager", "compiled"), default="eager",
-                       help="eager: the scalar engine (default); compiled: trace once, replay batches with numpy")
+    train.add_argument("--seed", type=seed_number, default=None,
+                       help="random seed, an integer >= 0 (default 0; names: 42, microgpt's)")
+    train.add_argument("--engine", choices=("eager", "compiled"), default=None,
+                       help="eager: the scalar engine; compiled: trace once, replay batches with "
+                            "numpy (default: compiled for iris and digits, eager for the rest)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    # ---- the training replay (viz.interactive, issue 10)
+    # ---- the training replay (viz.interactive)
     train.add_argument("--html", default=None, metavar="FILE",
                        help="also write a replay of the run as one offline HTML page (2-D data): the decision "
                             "boundary and the curves every --every steps, with a scrubber")
-    train.add_argument("--every", type=int, default=5, metavar="N", help="steps between replay snapshots (default 5)")
+    train.add_argument("--every", type=int, default=None, metavar="N",
+                       help="steps between replay snapshots (default 5; with --html only)")
     train.set_defaults(run=run_train)
 
     gpt = commands.add_parser(
@@ -141,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader went away (chainrule ... | head): stop quietly
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
     except (CommandError, ExpressionError, GraphvizError) as error:  # the user's input (TrainingError too)
         return _fail(args.command, error, USAGE_ERROR)
     except OSError as error:  # the file system: disk full, permission denied
@@ -156,6 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return FAILURE
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail on the pipe again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's StringIO): nothing to flush
+        pass
+
+
 def _fail(command: str, error: Exception, code: int) -> int:
     if os.environ.get("CHAINRULE_DEBUG"):
         raise error
@@ -167,6 +187,7 @@ def _fail(command: str, error: Exception, code: int) -> int:
 # ---------------------------------------------------------------- graph
 
 GRAPH_VALUE_OPTIONS = ("--output", "--params", "--rankdir")  # the long options of `graph` followed by a value
+GRAPH_OPTIONS = (*GRAPH_VALUE_OPTIONS, "--shade-grad", "--local-grads", "--no-legend", "--help")
 
 
 def protect_expression(args: list[str]) -> list[str]:
@@ -187,8 +208,9 @@ def protect_expression(args: list[str]) -> list[str]:
             if i < len(args) and args[i].startswith("-"):
                 args[i] = " " + args[i]
             break
-        if text.startswith("--"):  # --shade-grad, --output FILE, --output=FILE, --out FILE (abbreviated)
-            name, equals, _ = text.partition("=")
+        name, equals, _ = text.partition("=")
+        if text.startswith("--") and any(option.startswith(name) for option in GRAPH_OPTIONS):
+            # --shade-grad, --output FILE, --output=FILE, --out FILE (abbreviated); not "--x"
             takes_value = not equals and any(option.startswith(name) for option in GRAPH_VALUE_OPTIONS)
             i += 2 if takes_value else 1
         elif text == "-h":
@@ -216,10 +238,13 @@ def run_graph(args: argparse.Namespace) -> int:
         if name not in variables:
             raise CommandError(f"--params names {name!r}, which is not bound (bound: {', '.join(variables) or 'none'})")
     try:
-        choose_backend()  # a bad $CHAINRULE_GRAPHVIZ is bad input, found before any work
+        backend = choose_backend()  # a bad $CHAINRULE_GRAPHVIZ is bad input, found before any work
     except ValueError as error:
         raise CommandError(str(error)) from None
     output = Path(args.output)
+    if output.suffix.lower() == ".pdf" and backend != "dot":  # before the expression is evaluated
+        raise CommandError(f"cannot write {args.output!r}: PDF needs Graphviz's `dot` program, "
+                           f"which is not on PATH; {INSTALL_HINT}")
     explorer_page = output.suffix.lower() in (".html", ".htm")  # the explorer (viz.explore), issue 10
     if explorer_page and args.shade_grad:
         raise CommandError("--shade-grad colours a picture; the .html explorer shows each gradient in its panel")
@@ -266,6 +291,17 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- train and demo (they need nn)
+
+
+def seed_number(text: str) -> int:
+    """argparse type of --seed: an integer >= 0 (a usage error, exit code 2, otherwise)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {seed}")
+    return seed
 
 
 def run_train(args: argparse.Namespace) -> int:

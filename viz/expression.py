@@ -116,10 +116,21 @@ class _Evaluator(ast.NodeVisitor):
         return self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> Value | float:
-        symbol = _BINARY.get(type(node.op))
-        if symbol is None:
+        """A chain such as a + b + ... + z (parsed as ((a + b) + ...) + z) is walked down its left
+        side in a loop, so a flat sum of a thousand terms needs no deep recursion."""
+        if type(node.op) not in _BINARY:
             return self.generic_visit(node)
-        left, right = self.visit(node.left), self.visit(node.right)
+        chain = []
+        while isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            chain.append(node)
+            node = node.left
+        result = self.visit(node)
+        for link in reversed(chain):
+            result = self._binary(link, result, self.visit(link.right))
+        return result
+
+    def _binary(self, node: ast.BinOp, left: Value | float, right: Value | float) -> Value | float:
+        symbol = _BINARY[type(node.op)]
         if symbol == "+":
             result = left + right
         elif symbol == "-":
@@ -131,7 +142,8 @@ class _Evaluator(ast.NodeVisitor):
         else:
             result = left ** right
         if isinstance(result, complex) or not math.isfinite(float(result)):
-            raise ExpressionError(f"{ast.unparse(node)} is not a finite real number{_column(node)}")
+            raise ExpressionError(f"{_short(ast.unparse(node))} is not a finite real "
+                                  f"number{_column(node)}")
         return result
 
     def visit_Call(self, node: ast.Call) -> Value:

@@ -20,9 +20,9 @@ from .plots import plot_history
 from .training import TrainingError, make_output_directory
 
 STEPS, SEED, SAMPLES = 1000, 42, 20
-MLP_ONLY = {"hidden": "16,16", "activation": "relu", "loss": None, "optimizer": "sgd", "lr": None,
-            "batch_size": None, "samples": None}
-"""Options of ``chainrule train`` that describe an MLP, with their defaults: the GPT has its own."""
+MLP_ONLY = {"hidden": "16,16", "activation": "relu", "loss": None, "optimizer": None, "lr": None,
+            "l2": None, "batch_size": None, "samples": None, "html": None, "every": None}
+"""Options of ``chainrule train`` for an MLP's run, with their defaults: the GPT has its own."""
 
 
 def train_names_command(args: argparse.Namespace) -> int:
@@ -33,6 +33,7 @@ def train_names_command(args: argparse.Namespace) -> int:
         raise TrainingError(f"{options}: not an option for names (the model is microgpt's GPT; "
                             "use --steps, --seed, --engine, --out, --quiet)")
     steps = STEPS if args.steps is None else args.steps
+    engine = args.engine or "eager"
     seed = SEED if args.seed is None else args.seed
     if steps < 1:
         raise TrainingError(f"--steps must be at least 1, got {steps}")
@@ -40,7 +41,7 @@ def train_names_command(args: argparse.Namespace) -> int:
     make_output_directory(out)
     docs, model = nn.microgpt(seed=seed)
     started = time.perf_counter()
-    history = nn.train_gpt(model, docs, steps=steps, engine=args.engine, progress=not args.quiet)
+    history = nn.train_gpt(model, docs, steps=steps, engine=engine, progress=not args.quiet)
     seconds = time.perf_counter() - started
     nn.save(model, out / "model.json")
     plot_history(history, title=f"names: {model.summary()}", path=out / "loss.png")
@@ -48,7 +49,8 @@ def train_names_command(args: argparse.Namespace) -> int:
     print(f"dataset  names: {len(docs):,} names, {model.vocab_size} tokens (a-z and BOS)")
     print(f"model    {model.summary()}")
     first, last = statistics.fmean(history.loss[:window]), statistics.fmean(history.loss[-window:])
-    print(f"trained  {steps} steps ({args.engine}) in {seconds:.1f} s: mean loss of the first {window} steps "
+    print(f"trained  {steps} steps ({engine}) in {seconds:.1f} s: mean loss of the first "
+          f"{window} steps "
           f"{first:.4f}, of the last {window} {last:.4f}")
     names = model.sample(SAMPLES, temperature=0.5, seed=seed)
     print(f"samples  (temperature 0.5): {', '.join(name or '(empty)' for name in names)}")
