@@ -1,11 +1,12 @@
 """``draw_dot``: the computation graph of a Value, with every node's data and gradient.
 
-Each Value is a record: its label, then its data over its grad (four decimals, as in
-micrograd's pictures); the operation that made it is a small ellipse in front of it, and a plain
-number in the formula (the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose
-inputs play different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and
-the edges say which input is ``a`` and which is ``b`` (``c`` for the number). The chain rule's
-numbers come from ``viz.chain``; the direction of the layout from ``viz.layout``.
+Each Value is a record: its name (its label, else ``v1``, ``v2``, ... in forward order, see
+``viz.chain.node_names``), then its data over its grad (four decimals, as in micrograd's pictures);
+the operation that made it is a small ellipse in front of it showing the operation (``+``,
+``\u00d7``, ``/``, ``^``, ``tanh``), and a plain number in the formula (the 2 in ``x * 2``, an alpha)
+a small dashed box. For an operation whose inputs play different parts the edges say which part
+(``numerator``, ``denominator``; ``base``, ``exponent``). The chain rule's numbers come from
+``viz.chain``; the direction of the layout from ``viz.layout``.
 
 Node ids are positions in the topological order, and nodes are written in that order, so the
 same graph always gives the same DOT text.
@@ -20,7 +21,17 @@ import graphviz
 
 from autograd import Value, topological_order
 
-from .chain import grad_value, input_roles, local_grads, number, op_text, signed
+from .chain import (
+    constant_role,
+    grad_value,
+    input_roles,
+    local_grads,
+    local_label,
+    node_names,
+    number,
+    op_text,
+    term_label,
+)
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
 from .labels import plain, record_field
 from .layout import Drawing, choose, emit
@@ -67,7 +78,7 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: An
     example         with ``collapse=model``: draw a batch's graph for example ``example`` only.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
     local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
-                    the recorded numbers (``∂/∂a = 2.0000``), from the engine's rule table.
+                    the recorded numbers (``dy/dx = 2.0000``, with the nodes' names), from the engine's rule table.
     hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
                     ``"data"`` hides the data; ``("data", "grad")`` both.
     legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
@@ -144,6 +155,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
+    names = node_names(order)
 
     def drawn(node: Value) -> str:
         box = placement.get(node)
@@ -173,7 +185,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(node.label)] if node.label else [], _numbers(node, grad_of, hide_data))
+        fields = ([record_field(names[node])], _numbers(node, grad_of, hide_data))
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
@@ -181,10 +193,9 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         drawing.node(name, fields=fields, **style)
         if not node.op:
             continue
-        text, x_role, y_role = op_text(node)
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        drawing.node(f"{name}_op", label=plain(text), **OP_STYLE)
+        drawing.node(f"{name}_op", label=plain(op_text(node)), **OP_STYLE)
         drawing.edge(f"{name}_op", name, **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, input_roles(node), strict=True)):
@@ -195,16 +206,16 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                 box_edges.add((tail, f"{name}_op"))
             label = role
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
-                upstream = grad_of(node)
-                label = f"{signed(upstream) if upstream is not None else '?'} x {signed(locals_[i])}"
+                label = term_label(names[roots[0]], names[node], names[parent], grad_of(node), locals_[i])
             elif local_grad_labels:
-                label = local_label(parent.label or role, locals_[i])
+                label = local_label(names[node], names[parent], locals_[i])
             style = dict(red) if parent is highlight else {}
             drawing.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
             drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
-            drawing.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
+            role = constant_role(node)
+            drawing.edge(f"{name}_c", f"{name}_op", **({"label": role} if role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
@@ -261,11 +272,6 @@ def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[st
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
     g = grad_of(node)
     return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
-
-
-def local_label(name: str, local: float) -> str:
-    """An edge's local derivative: ``∂/∂a = 2.0000`` (``local 2.0000`` for an input with no name)."""
-    return f"\u2202/\u2202{name} = {number(local)}" if name else f"local {number(local)}"
 
 
 def _hidden(hide: Any) -> set[str]:
