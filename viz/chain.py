@@ -237,11 +237,11 @@ def local_label(out: str, by: str, local: float) -> str:
     return f"{derivative_name(out, by)} = {number(local)}"
 
 
-def term_label(root: str, use: str, node: str, upstream: float | None, local: float) -> str:
+def term_label(root: str, use: str, node: str, upstream: float | str | None, local: float | str) -> str:
     """The chain rule's term an edge passes back: ``dL/dd \u00d7 dd/de`` over ``= 0.1464 \u00d7 1.0000``
-    (``?`` for an upstream gradient not known yet)."""
-    up = signed(upstream) if upstream is not None else "?"
-    return f"{derivative_name(root, use)} \u00d7 {derivative_name(use, node)}\n= {up} \u00d7 {signed(local)}"
+    (``?`` for an upstream gradient not known yet; a text stands for itself)."""
+    up, down = (signed(x) if isinstance(x, float | int) else x or "?" for x in (upstream, local))
+    return f"{derivative_name(root, use)} \u00d7 {derivative_name(use, node)}\n= {up} \u00d7 {down}"
 
 
 def signed(x: float) -> str:

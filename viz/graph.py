@@ -27,6 +27,7 @@ from .chain import (
     input_roles,
     local_grads,
     local_label,
+    node_name,
     node_names,
     number,
     op_text,
@@ -34,7 +35,7 @@ from .chain import (
 )
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
 from .labels import plain, record_field
-from .layout import Drawing, choose, emit
+from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size
 from .style import (
@@ -138,8 +139,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
-                  hide_data: bool = False, backend: str | None = None,
-                  elsewhere: str = "", layout: tuple[str, int] | None = None) -> graphviz.Digraph:
+                  hide_data: bool = False, backend: str | None = None, elsewhere: str = "",
+                  layout: tuple[str, int] | None = None, layout_grad_of: GradOf = grad_value) -> graphviz.Digraph:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``); its
     ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or None.
 
@@ -150,12 +151,18 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout), unless
     ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An input
     that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of a batch).
+
+    Every picture of the same graph has one layout (viz.layout): ``digraph.layout_source`` is the DOT
+    text it is laid out from (numbers as wide as ``layout_grad_of``'s gradients or wider, every edge
+    with room for the chain rule's term), and ``digraph.pinned(geometry)`` the picture drawn at the
+    places Graphviz gave that layout. ``title`` is ``digraph.caption``, for ``Picture`` to draw above.
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
     names = node_names(order)
+    name_of = lambda node: names.get(node) or node_name(node)  # noqa: E731 - an input drawn elsewhere: described
 
     def drawn(node: Value) -> str:
         box = placement.get(node)
@@ -173,7 +180,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     def measure(direction: str, per_row: int) -> tuple[float, float] | None:
         trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction), node_attr=NODE_ATTR,
                                  edge_attr=EDGE_ATTR)
-        emit(drawing, trial, direction, per_row)
+        emit(drawing, trial, direction, per_row, for_layout=True)
         return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
     shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
@@ -186,11 +193,12 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
         fields = ([record_field(names[node])], _numbers(node, grad_of, hide_data))
+        room = [f"{what} {_room(x)}" for what, x in (("data", node.data), ("grad", layout_grad_of(node)))]
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        drawing.node(name, fields=fields, **style)
+        drawing.node(name, fields=fields, layout_fields=(fields[0], room), **style)
         if not node.op:
             continue
         reads_highlight = highlight is not None and highlight in node.parents
@@ -206,11 +214,13 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                 box_edges.add((tail, f"{name}_op"))
             label = role
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
-                label = term_label(names[roots[0]], names[node], names[parent], grad_of(node), locals_[i])
+                label = term_label(names[roots[0]], names[node], name_of(parent), grad_of(node), locals_[i])
             elif local_grad_labels:
-                label = local_label(names[node], names[parent], locals_[i])
+                label = local_label(names[node], name_of(parent), locals_[i])
             style = dict(red) if parent is highlight else {}
-            drawing.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
+            most = term_label(names[roots[0]], names[node], name_of(parent), f"({NUMBER_ROOM})", f"({NUMBER_ROOM})")
+            drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
+                         **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
             drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
@@ -237,12 +247,18 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                     drawing.edge(tail, name)
 
     rankdir, per_row = layout or choose(drawing, rankdir, measure)
-    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
-    if title:
-        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
-    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
-    emit(drawing, digraph, rankdir, per_row)
+
+    def graph(**how: Any) -> graphviz.Digraph:
+        drawn = graphviz.Digraph("computation", graph_attr=dict(GRAPH_ATTR, rankdir=rankdir), node_attr=NODE_ATTR,
+                                 edge_attr=EDGE_ATTR)
+        emit(drawing, drawn, rankdir, per_row, **how)
+        return drawn
+
+    digraph = graph()
     digraph.layout = (rankdir, per_row)
+    digraph.layout_source = graph(for_layout=True).source
+    digraph.pinned = lambda geometry: graph(geometry=geometry)
+    digraph.caption = title
     digraph.legend_graph = None
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
@@ -272,6 +288,12 @@ def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[st
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
     g = grad_of(node)
     return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
+
+
+def _room(x: float | None) -> str:
+    """The text a number is laid out with: ``NUMBER_ROOM``, or the number when it is wider."""
+    text = number(x) if x is not None else ""
+    return text if len(text) > len(NUMBER_ROOM) else NUMBER_ROOM
 
 
 def _hidden(hide: Any) -> set[str]:

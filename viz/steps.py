@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from autograd import Value, topological_order
 from .chain import Term, chain_sum, chain_terms, consumers, fresh_gradients, node_names
 from .collapse import parameters_of
 from .graph import RANKDIRS, build_digraph
-from .picture import Picture
+from .picture import CAPTION_FONT, Picture
 
 MAX_STEPS = 200
 CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one term a line
@@ -126,20 +126,33 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
     uses = consumers(order)
     names = node_names(order)
     filled: set[Value] = set()
+    steps = list(enumerate(reversed(order), start=1))
+    terms = {node: chain_terms(node, root, uses, final) for node in order}
+    captions = {node: _caption(step, len(order), node, root, terms[node], final[node], names) for step, node in steps}
+    caption_size = _caption_size(captions.values())
     frames = []
     layout = None
-    for step, node in enumerate(reversed(order), start=1):
+    for step, node in steps:
         filled.add(node)
-        terms = chain_terms(node, root, uses, final)
-        caption = _caption(step, len(order), node, root, terms, final[node], names)
         digraph = build_digraph(
-            order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
+            order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node,
             grad_of=lambda v: final[v] if v in filled else None, backend=backend, layout=layout,
+            layout_grad_of=final.get,
         )
-        layout = digraph.layout  # chosen once, on the first frame: every frame has the same shape
-        picture = Picture(digraph, node_count=len(order), backend=backend)
-        frames.append(Frame(step, node, final[node], caption, picture, names[node], terms))
+        layout = digraph.layout  # chosen once, on the first frame: every frame has the same layout
+        picture = Picture(digraph, node_count=len(order), backend=backend, caption=captions[node],
+                          caption_size=caption_size)
+        frames.append(Frame(step, node, final[node], captions[node], picture, names[node], terms[node]))
     return BackpropSteps(frames)
+
+
+def _caption_size(captions: Iterable[str]) -> tuple[float, float]:
+    """(width, height) in points that holds every caption: Helvetica's widest digits and letters are
+    about 0.6 em (0.56 em on average), its lines 1.2 em apart."""
+    lines = [caption.split("\n") for caption in captions]
+    width = max((len(line) for caption in lines for line in caption), default=1) * 0.6 * CAPTION_FONT
+    height = max((len(caption) for caption in lines), default=1) * 1.2 * CAPTION_FONT
+    return width + 8, height + 8
 
 
 def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term], g: float,
