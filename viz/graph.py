@@ -184,7 +184,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
     shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
-    scale = GradScale([g for g in shown_grads if g is not None]) if shade_grad else None
+    known_grads = [g for g in shown_grads if g is not None]
+    scale = GradScale(known_grads) if shade_grad and known_grads else None  # no gradient shown: nothing to shade
     kinds_found: set[str] = set()
     box_edges: set[tuple[str, str]] = set()
 
@@ -263,7 +264,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
         constants = any(node.constant is not None for node in shown)
-        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale)
+        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale,
+                                            zero=0.0 in known_grads)
     return digraph
 
 
