@@ -14,6 +14,7 @@ same graph always gives the same DOT text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ import graphviz
 
 from autograd import Value, topological_order
 
+from .boxes import HeatMap, box_fields
 from .chain import (
     constant_role,
     grad_value,
@@ -39,13 +41,11 @@ from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size
 from .style import (
-    BOX_STYLE,
     CONSTANT_STYLE,
     DARK_FILLS,
     EDGE_ATTR,
     GRAPH_ATTR,
     HIGHLIGHT,
-    KIND_COLOURS,
     NODE_ATTR,
     OP_STYLE,
     VALUE_KINDS,
@@ -187,6 +187,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     known_grads = [g for g in shown_grads if g is not None]
     scale = GradScale(known_grads) if shade_grad and known_grads else None  # no gradient shown: nothing to shade
     kinds_found: set[str] = set()
+    heat_maps: dict[str, HeatMap] = {}
     box_edges: set[tuple[str, str]] = set()
 
     for node in shown:
@@ -231,7 +232,9 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
-        head, stacked, style = _box_fields(box, inside, grad_of)
+        head, stacked, style, heat = box_fields(box, inside, grad_of, lambda v: _numbers(v, grad_of))
+        if heat is not None:
+            heat_maps[name] = heat
         if box.kind == "matrix":
             kinds_found.add("parameter")
         g = grad_of(box.outputs[0])
@@ -239,14 +242,23 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             style["fillcolor"] = scale.colour(g)
             if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
                 style["fontcolor"] = "white"
-        drawing.node(name, fields=(head, stacked), **style)
+        room = [re.sub(r"(?<= )(\?|-?[0-9][0-9.e+-]*)$", lambda m: _room(None) if len(m.group()) <= len(
+            NUMBER_ROOM) else m.group(), text) for text in stacked]  # numbers and ? laid out with the same room
+        drawing.node(name, fields=(head, stacked), layout_fields=(head, room), **style)
         for node in inside:
             for parent in node.parents:
                 tail = drawn(parent)
                 if tail != name and (tail, name) not in box_edges:
                     box_edges.add((tail, name))
-                    drawing.edge(tail, name)
+                    between_layers = box.kind == "layer" and getattr(placement.get(parent), "kind", "") == "layer"
+                    drawing.edge(tail, name, **({"minlen": "2"} if between_layers else {}))  # room for W, b
 
+    examples: dict[str, list[str]] = {}  # a layer's (or the loss terms') boxes, one per example, in index order
+    for box in boxes:
+        family, _, k = box.name.rpartition(" [")
+        if family and k.rstrip("]").isdigit():
+            examples.setdefault(family, []).append(box_id[id(box)])
+    drawing.in_order = [names for names in examples.values() if len(names) > 1]
     rankdir, per_row = layout or choose(drawing, rankdir, measure)
 
     def graph(**how: Any) -> graphviz.Digraph:
@@ -260,6 +272,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     digraph.layout_source = graph(for_layout=True).source
     digraph.pinned = lambda geometry: graph(geometry=geometry)
     digraph.caption = title
+    digraph.heat_maps = heat_maps
     digraph.legend_graph = None
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
@@ -267,24 +280,6 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale,
                                             zero=0.0 in known_grads)
     return digraph
-
-
-def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[str], list[str], dict[str, str]]:
-    """A box's record: (head fields, stacked fields, style)."""
-    if box.kind == "matrix":  # a layer's W (nout x nin) or b (nout): the sum of |grad| over its entries
-        layer, _, which = box.name.rpartition(" ")
-        grads = [grad_of(p) for p in box.outputs]
-        total = "?" if any(g is None for g in grads) else number(sum(abs(g) for g in grads if g is not None))
-        fill, border, width = KIND_COLOURS["parameter"]
-        style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
-        shape = " x ".join(map(str, box.shape))
-        return [record_field(f"{which} ({shape})")], [record_field(layer), record_field(f"\u03a3|grad| {total}")], style
-    if box.kind == "layer":
-        neurons = f"{len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}"
-        return [record_field(box.name)], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE)
-    numbers = _numbers(box.outputs[0], grad_of)
-    what = f"neuron, {len(inside)} nodes" if box.kind == "neuron" else f"{len(inside)} nodes"
-    return [record_field(box.name)], [record_field(what), *numbers], dict(BOX_STYLE)
 
 
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:

@@ -59,6 +59,7 @@ class Drawing:
     edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     layout_fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     layout_labels: dict[int, str] = field(default_factory=dict)  # edge index -> the label it is laid out with
+    in_order: list[list[str]] = field(default_factory=list)  # nodes side by side in this order (one rank)
 
     def node(self, name: str, label: str = "", *, fields: tuple[list[str], list[str]] | None = None,
              layout_fields: tuple[list[str], list[str]] | None = None, **attrs: Any) -> None:
@@ -194,6 +195,7 @@ class Geometry:
     nodes: dict[str, tuple[float, float, float, float]]
     edges: list[tuple[str, str | None]]
     box: tuple[float, float, float, float]
+    rects: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)  # a record's fields (x0, y0, x1, y1)
 
     @classmethod
     def from_json(cls, text: str) -> Geometry:
@@ -201,15 +203,17 @@ class Geometry:
         import json
 
         data = json.loads(text)
-        nodes = {}
+        nodes, rects = {}, {}
         for item in data.get("objects", []):
             if "pos" in item and "width" in item:
                 x, y = map(float, item["pos"].split(","))
                 nodes[item["name"]] = (x, y, float(item["width"]) * 72, float(item["height"]) * 72)
+                if "rects" in item:
+                    rects[item["name"]] = [tuple(map(float, r.split(","))) for r in item["rects"].split()]
         edges = [(edge.get("pos", ""), edge.get("lp")) for edge in sorted(data.get("edges", []),
                                                                             key=lambda e: int(e["order"]))]
         x0, y0, x1, y1 = map(float, data["bb"].split(","))
-        return cls(nodes, edges, (x0, y0, x1, y1))
+        return cls(nodes, edges, (x0, y0, x1, y1), rects)
 
 
 def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int = 0, *,
@@ -259,6 +263,14 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
     if not per_row:
         for index, (tail, head, attrs) in enumerate(drawing.edges):
             put_edge(tail, head, attrs, index)
+        for names in drawing.in_order:  # one rank, kept in order by invisible edges between neighbours
+            same = graphviz.Digraph()
+            same.attr(rank="same")
+            for name in names:
+                same.node(name)
+            digraph.subgraph(same)
+            for a, b in zip(names, names[1:], strict=False):
+                put_edge(a, b, {"style": "invis"})
         return
     rank = drawing.ranks()
     last = max(rank.values(), default=0)

@@ -15,6 +15,7 @@ from pathlib import Path
 import graphviz
 
 from . import rendering as _render
+from .boxes import paint_heat_maps
 from .labels import plain
 from .layout import Geometry
 from .style import GRAPH_ATTR, NODE_ATTR
@@ -57,16 +58,20 @@ class Picture:
 
     def drawn_source(self) -> tuple[str, str]:
         """(DOT text, Graphviz engine) of the picture as drawn: pinned to its graph's layout when it has one."""
+        geometry = self._geometry()
+        return (self.source, "dot") if geometry is None else (self.digraph.pinned(geometry).source, "nop2")
+
+    def _geometry(self) -> Geometry | None:
         layout_source = getattr(self.digraph, "layout_source", None)
-        if not layout_source:
-            return self.source, "dot"
-        geometry = _geometry(layout_source, _render.choose_backend(self.backend))
-        return self.digraph.pinned(geometry).source, "nop2"
+        return _geometry(layout_source, _render.choose_backend(self.backend)) if layout_source else None
 
     def to_svg(self) -> str:
         """The picture as SVG text (rendered once, then kept)."""
         if self._svg is None:
             svg = _render_dodging_traps(*self.drawn_source(), self.backend)
+            heat_maps = getattr(self.digraph, "heat_maps", None)
+            if heat_maps:
+                svg = paint_heat_maps(svg, heat_maps, self._geometry().rects)
             if self.caption:
                 svg = stack(_render_dodging_traps(caption_source(self.caption, self.caption_size), "dot",
                                                   self.backend), svg, left=True)
