@@ -87,8 +87,8 @@ for v in reversed(order):
 # `viz.backprop_steps(o)` replays the same backward pass and draws one picture per step: the
 # gradients known so far (`grad ?` for those still to come), with the node just completed outlined
 # in red, the edges to its uses (where its gradient comes back from) in red and labelled
-# upstream x local, and a caption with the chain rule's sum term by term (`frame.terms` holds the
-# same numbers). In Jupyter, drag the slider; on a page that does not
+# dL/du × du/dv = upstream × local, and a caption with the chain rule's sum term by term
+# (`frame.terms` holds the same numbers). In Jupyter, drag the slider; on a page that does not
 # run JavaScript the first frame is shown, so a few frames are also drawn one by one below.
 
 # %%
