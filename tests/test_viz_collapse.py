@@ -88,7 +88,7 @@ def test_a_batch_gets_one_box_per_example_with_the_weights_shared_outside():
     assert len(lines) == 6
     assert sorted(re.search(r"(layers\.\d \[\d\])", line).group(1) for line in lines) == [
         "layers.0 [0]", "layers.0 [1]", "layers.0 [2]", "layers.1 [0]", "layers.1 [1]", "layers.1 [2]"]
-    weight_rows = [line for line in source.splitlines() if "layers.0.neurons.0.w0 |" in line]
+    weight_rows = [line for line in source.splitlines() if "layers.0.\\nneurons.0.w0 |" in line]  # broken after a dot
     assert len(weight_rows) == 1  # drawn once, with its accumulated gradient
     name = re.match(r"\s*(v\d+) ", weight_rows[0]).group(1)
     assert len(re.findall(rf"^\s*{name} -> box\d+$", source, flags=re.MULTILINE)) == 3

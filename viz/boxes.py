@@ -36,8 +36,10 @@ class HeatMap:
 
 
 def box_fields(box: Box, inside: list[Value], grad_of: Callable[[Value], float | None],
-               numbers: Callable[[Value], list[str]]) -> tuple[list[str], list[str], dict[str, str], HeatMap | None]:
-    """A box's record: (head fields, stacked fields, style, its heat map or None)."""
+               numbers: Callable[[Value], list[str]], wrap: Callable[[str], str] = str
+               ) -> tuple[list[str], list[str], dict[str, str], HeatMap | None]:
+    """A box's record: (head fields, stacked fields, style, its heat map or None); ``wrap`` breaks a
+    long name into lines."""
     if box.kind == "matrix":  # a layer's W (nout x nin) or b (nout): sum |grad| and the heat map
         layer, _, which = box.name.rpartition(" ")
         grads = [grad_of(p) for p in box.outputs]
@@ -52,10 +54,10 @@ def box_fields(box: Box, inside: list[Value], grad_of: Callable[[Value], float |
         return [record_field(f"{which} ({shape})")], stacked, style, heat
     if box.kind == "layer":
         neurons = f"{len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}"
-        return [record_field(box.name)], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE), None
+        return [record_field(wrap(box.name))], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE), None
     what = {"neuron": f"neuron, {len(inside)} nodes", "sum": f"{len(inside) + 1} terms added"}.get(
         box.kind, f"{len(inside)} nodes")
-    return [record_field(box.name)], [record_field(what), *numbers(box.outputs[0])], dict(BOX_STYLE), None
+    return [record_field(wrap(box.name))], [record_field(what), *numbers(box.outputs[0])], dict(BOX_STYLE), None
 
 
 def heat_map(which: str, shape: tuple[int, ...], grads: list[float | None]) -> HeatMap | None:

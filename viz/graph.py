@@ -25,6 +25,7 @@ from autograd import Value, topological_order
 from .boxes import HeatMap, box_fields
 from .chain import (
     constant_role,
+    derivative_name,
     grad_value,
     input_roles,
     local_grads,
@@ -194,7 +195,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(names[node])], _numbers(node, grad_of, hide_data))
+        fields = ([record_field(wrap_name(names[node]))], _numbers(node, grad_of, hide_data))
         room = [f"{what} {_room(x)}" for what, x in (("data", node.data), ("grad", layout_grad_of(node)))]
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
@@ -220,7 +221,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             elif local_grad_labels:
                 label = local_label(names[node], name_of(parent), locals_[i])
             style = dict(red) if parent is highlight else {}
-            most = term_label(names[roots[0]], names[node], name_of(parent), f"({NUMBER_ROOM})", f"({NUMBER_ROOM})")
+            most = f"{derivative_name(names[node][:NAME_LINE], name_of(parent)[:NAME_LINE])} \u00d7\n= ({NUMBER_ROOM})"
             drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
                          **style)
         if node.constant is not None:
@@ -232,7 +233,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
-        head, stacked, style, heat = box_fields(box, inside, grad_of, lambda v: _numbers(v, grad_of))
+        head, stacked, style, heat = box_fields(box, inside, grad_of, lambda v: _numbers(v, grad_of), wrap_name)
         if heat is not None:
             heat_maps[name] = heat
         if box.kind == "matrix":
@@ -285,6 +286,21 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
     g = grad_of(node)
     return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
+
+
+NAME_LINE = 12  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
+
+
+def wrap_name(name: str, width: int = NAME_LINE) -> str:
+    """A long dotted name on lines of about ``width`` characters, broken after its dots."""
+    if len(name) <= width:
+        return name
+    lines = [""]
+    for piece in re.split(r"(?<=\.)", name):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(lines)
 
 
 def _room(x: float | None) -> str:

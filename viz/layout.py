@@ -167,9 +167,9 @@ def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = No
     rank = drawing.ranks()
     thin = max(Counter(rank.values()).values(), default=0) <= THIN and all(  # a chain, no long edges
         rank[head] - rank[tail] <= 2 for tail, head, _ in drawing.edges)
-    for fewer in range(3 if per_row and thin else 0):  # a long chain: wrap it into rows that fit
-        if per_row - fewer >= 2 and size("LR", per_row - fewer)[0] <= MAX_WIDTH:
-            return "LR", per_row - fewer
+    for ranks in range(per_row + 3, per_row - 3, -1) if per_row and thin else ():  # a long chain: the
+        if ranks >= 2 and size("LR", ranks)[0] <= MAX_WIDTH:  # widest rows that fit (about the estimate)
+            return "LR", ranks
     if sizes["TB"][0] <= MAX_WIDTH:  # tall: the page scrolls down
         return "TB", 0
     return min(sizes, key=lambda c: sizes[c][0]), 0

@@ -105,8 +105,9 @@ class BackpropSteps(Sequence[Frame]):
 
 
 def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
-                   max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
-    """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
+                   max_steps: int = MAX_STEPS, backend: str | None = None, scale: float = 1.0) -> BackpropSteps:
+    """The frames of ``root.backward()``: one per node, in the order its gradient is completed,
+    drawn ``scale`` times their natural size.
 
     Gradients are computed afresh (as if every .grad started at 0) and every ``.grad`` is
     left as it was found.
@@ -141,7 +142,7 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
         )
         layout = digraph.layout  # chosen once, on the first frame: every frame has the same layout
         picture = Picture(digraph, node_count=len(order), backend=backend, caption=captions[node],
-                          caption_size=caption_size)
+                          caption_size=caption_size, scale=scale)
         frames.append(Frame(step, node, final[node], captions[node], picture, names[node], terms[node]))
     return BackpropSteps(frames)
 
