@@ -211,7 +211,7 @@ def test_viz_draws_and_explains_a_dot_node():
     source = viz.draw_dot(out).source
     assert 'label="\u00b7"' in source and source.count('label="term 1"') == source.count('label="term 2"') == 2
     labelled = viz.draw_dot(out, local_grads=True).source  # the dot node is unlabelled: v1
-    assert '"dv1/dx2 = -1.0000"' in labelled and '"dv1/dw1 = 1.0000"' in labelled
+    assert '"dv1/dx2\\n= -1.0000"' in labelled and '"dv1/dw1\\n= 1.0000"' in labelled
 
 
 def test_the_explorer_lists_each_input_of_a_dot_node_and_rebuilds_it():

