@@ -55,7 +55,7 @@ def box_fields(box: Box, inside: list[Value], grad_of: Callable[[Value], float |
     if box.kind == "layer":
         neurons = f"{len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}"
         return [record_field(wrap(box.name))], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE), None
-    what = {"neuron": f"neuron, {len(inside)} nodes", "sum": f"{len(inside) + 1} terms added"}.get(
+    what = {"sum": f"{len(inside) + 1} terms added"}.get(
         box.kind, f"{len(inside)} nodes")
     return [record_field(wrap(box.name))], [record_field(what), *numbers(box.outputs[0])], dict(BOX_STYLE), None
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import graphviz
+from graphviz import nohtml
 
 from autograd import Value, topological_order
 
@@ -36,7 +37,7 @@ from .chain import (
     term_label,
 )
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
-from .labels import plain, record_field
+from .labels import plain, record_field, xml_safe
 from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size
@@ -200,13 +201,14 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        drawing.node(name, fields=fields, layout_fields=(fields[0], room), **style)
+        drawing.node(name, fields=fields, layout_fields=(fields[0], room), tooltip=_tip(names[node]), **style)
         if not node.op:
             continue
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        drawing.node(f"{name}_op", label=plain(op_text(node)), **OP_STYLE)
-        drawing.edge(f"{name}_op", name, **red)
+        drawing.node(f"{name}_op", label=plain(op_text(node)), tooltip=_tip(f"{op_text(node)}: makes {names[node]}"),
+                     **OP_STYLE)
+        drawing.edge(f"{name}_op", name, tooltip=_tip(f"{op_text(node)} \u2192 {names[node]}"), **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, input_roles(node), strict=True)):
             tail = drawn(parent)
@@ -221,14 +223,20 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                 label = local_label(names[node], name_of(parent), locals_[i]).replace(" = ", "\n= ")
             style = dict(red) if parent is highlight else {}
             short = [name[:ROOM_NAME] for name in (names[roots[0]], names[node], name_of(parent))]
-            most = term_label(*short, ROOM_SIGNED, ROOM_SIGNED)  # the room a frame's label needs, about
+            if boxes:  # a collapsed picture is never a backprop frame: room for a local derivative
+                most = local_label(*short[1:], 0.0).replace(" = 0.0000", f"\n= {ROOM_SIGNED}")
+            else:  # the room a frame's label needs, about
+                most = term_label(*short, ROOM_SIGNED, ROOM_SIGNED)
+            style["tooltip"] = _tip(f"{name_of(parent)} \u2192 {op_text(node)} \u2192 {names[node]}")
             drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
                          **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
-            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
+            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), tooltip=_tip(f"{node.constant:.6g}"),
+                         **CONSTANT_STYLE)
             role = constant_role(node)
-            drawing.edge(f"{name}_c", f"{name}_op", **({"label": role} if role else {}))
+            drawing.edge(f"{name}_c", f"{name}_op", tooltip=_tip(f"{node.constant:.6g} \u2192 {op_text(node)}"),
+                         **({"label": role} if role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
@@ -290,19 +298,25 @@ def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]
 
 ROOM_NAME = 6  # characters of each name an edge's label is laid out with (longer ones reach past it)
 ROOM_SIGNED = "(-0.0000)"
-NAME_LINE = 12  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
+NAME_LINE = 10  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
 
 
 def wrap_name(name: str, width: int = NAME_LINE) -> str:
-    """A long dotted name on lines of about ``width`` characters, broken after its dots."""
+    """A long dotted name on lines of about ``width`` characters, broken after a dot that a word
+    follows (``layers.0.`` / ``neurons.1.`` / ``w0``; never ``layers.`` / ``0 [2]``)."""
     if len(name) <= width:
         return name
     lines = [""]
-    for piece in re.split(r"(?<=\.)", name):
+    for piece in re.split(r"(?<=\.)(?=[A-Za-z_])", name):  # after a dot, before a word: layers.0. / neurons.1.
         if lines[-1] and len(lines[-1]) + len(piece) > width:
             lines.append("")
         lines[-1] += piece
     return "\n".join(lines)
+
+
+def _tip(text: str) -> str:
+    """A hover text (Graphviz ``tooltip``): the names, not Graphviz's own node ids (``v13``)."""
+    return nohtml(xml_safe(text).replace("\\", "\\\\"))
 
 
 def _room(x: float | None) -> str:

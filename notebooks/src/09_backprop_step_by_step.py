@@ -164,7 +164,7 @@ display(frames[-1].picture)
 # (D11: a neuron is $\rho(\sum_i w_i x_i + b)$), with the gradients of the parameters still shown.
 
 # %%
-viz.draw_dot(loss, collapse=model, collapse_level="neuron", scale=0.7)  # smaller: fits the page
+viz.draw_dot(loss, collapse=model, collapse_level="neuron", scale=0.84)  # smaller: fits the page
 
 # %% [markdown]
 # ## Counting the work
