@@ -151,7 +151,7 @@ def test_a_wide_graph_keeps_readable_text_and_scrolls_sideways(page, tmp_path): 
     from viz.demo import neuron as demo_neuron
 
     o, params = demo_neuron()
-    page.goto(viz.explore(o, params=params).save(tmp_path / "wide.html").as_uri())
+    page.goto(viz.explore(o, params=params, rankdir="LR").save(tmp_path / "wide.html").as_uri())  # a wide layout
     svg = page.query_selector(".cr-graph svg")
     px_per_unit = svg.evaluate("s => s.getBoundingClientRect().width / s.viewBox.baseVal.width")
     sizes = svg.evaluate("s => [...s.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')))")
