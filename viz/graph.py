@@ -70,17 +70,23 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: An
              scale: float = 1.0, max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
+    Every picture of one graph (with any of ``local_grads``, ``hide``, ``shade_grad``, and each frame
+    of ``backprop_steps``) puts each node at the same place: the layout comes from the graph alone.
+
     rankdir         ``"auto"`` (left to right unless that is too wide: then top to bottom, or a long
                     chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
     collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
     collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``;
-                    ``"matrix"``: per layer and example, with each layer's weights one box ``W (4 x 2)``
-                    and its biases one box ``b (4)`` (sum of |grad|), and each example's loss term one box.
+                    ``"matrix"``: per layer and example (in index order), with each layer's weights one
+                    box ``W (4 x 2)`` and its biases one box ``b (4)`` (sum of |grad| and a heat map of
+                    each entry's gradient, the value as tooltip), each example's loss term one box and
+                    the batch sum one box.
     example         with ``collapse=model``: draw a batch's graph for example ``example`` only.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
     local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
-                    the recorded numbers (``dy/dx = 2.0000``, with the nodes' names), from the engine's rule table.
+                    the recorded numbers (``dy/dx = 2.0000``, with the nodes' names), from the
+                    engine's rule table.
     hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
                     ``"data"`` hides the data; ``("data", "grad")`` both.
     legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
