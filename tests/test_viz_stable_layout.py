@@ -15,7 +15,7 @@ from autograd import Value
 from viz import backprop_steps, draw_dot
 
 _SHAPE = re.compile(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>.*?(?:points="([^"]+)"|cx="([^"]+)" '
-                    r'cy="([^"]+)")', re.S)
+                    r'cy="([^"]+)"|<path[^>]* d="M([-0-9.]+,[-0-9.]+))', re.S)  # the outline: its first shape
 
 
 def used_twice() -> Value:
@@ -45,10 +45,11 @@ def graph_part(svg: str) -> str:
 
 
 def positions(svg: str) -> dict[str, tuple[float, ...]]:
-    """Each node's shape as numbers: the points of its polygon, or its ellipse's centre."""
+    """Each node's outline as numbers: its polygon's points, its ellipse's centre, or where its
+    rounded outline (a path) starts."""
     found = {}
-    for name, points, cx, cy in _SHAPE.findall(graph_part(svg)):
-        text = points if points else f"{cx},{cy}"
+    for name, points, cx, cy, start in _SHAPE.findall(graph_part(svg)):
+        text = points or start or f"{cx},{cy}"
         found[name] = tuple(round(float(v), 1) for v in re.split(r"[ ,]", text.strip()))
     return found
 
@@ -82,3 +83,17 @@ def test_the_used_twice_graph_is_laid_out_the_same_way_with_and_without_local_de
     plain, local = draw_dot(d), draw_dot(d, local_grads=True)
     assert size(plain.to_svg()) == size(local.to_svg())
     assert plain.digraph.layout == local.digraph.layout
+
+
+def test_a_collapsed_batch_keeps_its_layout_with_gradients_hidden_or_shaded():
+    import nn
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = nn.losses.mse([model(row) for row in [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.8]]], [1.0, -1.0, 1.0])
+    loss.backward()
+    pictures = [draw_dot(loss, collapse=model, collapse_level="matrix", **options)
+                for options in ({}, {"hide": "grad"}, {"shade_grad": True}, {"local_grads": True})]
+    reference = positions(pictures[0].to_svg())
+    assert sum(name.startswith("box") for name in reference) >= 8  # 2 layers x 3 examples, W, b, ...
+    for picture in pictures[1:]:
+        assert positions(picture.to_svg()) == reference
