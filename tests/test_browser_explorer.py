@@ -171,7 +171,7 @@ def test_a_wide_graph_opens_at_natural_size_and_pans_by_dragging(page, tmp_path)
     from viz.demo import neuron as demo_neuron
 
     o, params = demo_neuron()
-    page.goto(viz.explore(o, params=params).save(tmp_path / "wide.html").as_uri())
+    page.goto(viz.explore(o, params=params, rankdir="LR").save(tmp_path / "wide.html").as_uri())
     heights = page.eval_on_selector(
         ".cr-graph svg", "s => [...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)")
     assert min(heights) >= 11.0

@@ -100,7 +100,7 @@ def test_keyword_alpha_and_local_derivatives_on_the_edges(tmp_path, capsys):
                        capsys)
     assert code == 0 and printed_numbers(out)["x"] == (-1.0, 0.6)  # alpha * w
     source = target.read_text(encoding="utf-8")
-    assert '"alpha = 0.2"' in source and "∂/∂x = 3.0000" in source and "∂/∂w = -1.0000" in source
+    assert '"alpha = 0.2"' in source and "dv1/dx\\n= 3.0000" in source and "dv1/dw\\n= -1.0000" in source
 
 
 def test_png_and_pdf_without_graphviz(tmp_path, capsys, monkeypatch):

@@ -38,7 +38,8 @@ def test_a_node_carries_its_rule_inputs_local_derivatives_and_terms():
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     t = math.tanh(-6.0)
     top = graph["nodes"][ids[y]]
-    assert top["formula"] == RULES["tanh"].formula and top["op"] == "tanh" and top["kind"] == "output"
+    assert top["rule"] == RULES["tanh"].formula and top["formula"].startswith(top["rule"])
+    assert top["op"] == "tanh" and top["kind"] == "output"
     assert top["inputs"][0]["local"] == pytest.approx(1 - t * t)
     xw = graph["nodes"][ids[order[2]]]
     assert [p["local"] for p in xw["inputs"]] == [-3.0, 2.0]  # d(xw)/dx = w, d(xw)/dw = x

@@ -33,8 +33,8 @@ def sigmoid_chain(n: int) -> Value:
 def test_a_long_chain_is_wrapped_into_rows_not_a_strip():
     picture = draw_dot(sigmoid_chain(50), shade_grad=True)
     width, height = size_pt(picture)
-    assert width * 4 / 3 <= PAGE and height <= 2 * width  # was 13,000 pt by 95 pt
-    assert 1 / 3 <= width / height <= 3
+    # was 13,000 pt by 95 pt; rows keep room for every edge's chain-rule label (one layout for every variant)
+    assert width * 4 / 3 <= PAGE and height <= 4 * width
     texts = svg_texts(picture.to_svg())
     assert texts.count("sigmoid") == 50  # every node still drawn
     connectors = [t for t in texts if t.isdigit()]

@@ -9,7 +9,11 @@ u with respect to its input v, evaluated at the recorded numbers. The local deri
 the engine's own rule table: ``autograd.RULES[op].vjp`` with an upstream of 1, the same rule that
 ``backward()`` runs, never a second table of derivatives.
 
-* ``node_name(v)``        v as the picture labels it: its label, else the formula of its op (``a - c``).
+* ``node_names(order)``   every node's one name: its label, else ``v1``, ``v2``, ... in forward order.
+* ``op_text(u)``          the operation in u's ellipse (``+``, ``×``, ``/``, ``^``, ``tanh``), no letters of a rule.
+* ``derivative_name``     ``dL/de``, ``dn/d(x1*w1)``: the one way a derivative is written.
+* ``formula_line(u, names)``  the rule's formula with its letters mapped to names (``x = e, y = 1``).
+* ``node_name(v)``        v described on its own: its label, else the expression it forms (``e - 1``).
 * ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u (du/da_i = b_i, du/db_i = a_i for a dot).
 * ``fresh_gradients(L)``  dL/dv for every v, computed afresh, leaving every ``.grad`` as it was.
 * ``chain_terms(...)``    the terms ``(use, upstream, local)`` whose products sum to dL/dv.
@@ -23,15 +27,16 @@ from typing import NamedTuple
 
 from autograd import RULES, Value, topological_order
 
-# op -> (text in the op's ellipse, role of x, role of y or of the constant); roles only where order matters
-OP_TEXT: dict[str, tuple[str, str, str]] = {
-    "add": ("+", "", ""), "mul": ("*", "", ""),
-    "sub": ("a - b", "a", "b"), "rsub": ("c - a", "a", "c"),
-    "div": ("a / b", "a", "b"), "rdiv": ("c / a", "a", "c"),
-    "pow": ("a ** c", "a", "c"), "powv": ("a ** b", "a", "b"), "rpow": ("c ** a", "a", "c"),
-    "neg": ("-a", "", ""),
-    "dot": ("a \u00b7 b", "a", "b"),  # a_0 b_0 + a_1 b_1 + ...: its inputs are a_0, ..., b_0, ... (input_roles)
-}
+# op -> the symbol in its ellipse (other ops show their own name: tanh, exp, ...)
+OP_SYMBOL = {"add": "+", "mul": "\u00d7", "sub": "-", "rsub": "-", "div": "/", "rdiv": "/", "pow": "^",
+             "powv": "^", "rpow": "^", "neg": "-", "dot": "\u00b7"}
+# op -> (part played by the first input, by the second input or the constant), where order matters
+ROLES = {"sub": ("first", "subtracted"), "rsub": ("subtracted", "first"),
+         "div": ("numerator", "denominator"), "rdiv": ("denominator", "numerator"),
+         "pow": ("base", "exponent"), "powv": ("base", "exponent"), "rpow": ("exponent", "base")}
+# op -> the letters of its rule's formula (autograd.RULES[op].formula) for its inputs, then the constant
+FORMULA_LETTERS = {"pow": ("x", "n"), "rsub": ("x", "c"), "rdiv": ("x", "c"), "rpow": ("x", "c"),
+                   "leaky_relu": ("x", "alpha"), "elu": ("x", "alpha"), "dot": ("a", "b")}
 
 
 class Term(NamedTuple):
@@ -59,26 +64,60 @@ def number(x: float) -> str:
     return text[1:] if text == "-0.0000" else text
 
 
-def op_text(node: Value) -> tuple[str, str, str]:
-    """``(formula, role of the first input, role of the second)`` as the op's ellipse shows them.
+def node_names(order: list[Value]) -> dict[Value, str]:
+    """The one name of every node in ``order`` (a topological order), used on the picture, its edges and
+    in the explorer: its label, else ``v1``, ``v2``, ... numbered in forward order (a number some
+    label already uses is skipped)."""
+    labels = {node.label for node in order if node.label}
+    names, k = {}, 0
+    for node in order:
+        if node.label:
+            names[node] = node.label
+            continue
+        k += 1
+        while f"v{k}" in labels:
+            k += 1
+        names[node] = f"v{k}"
+    return names
 
-    A second operand that is a plain number is ``c`` (``x - 2`` is ``a - c``); roles are empty
-    where the order of the inputs does not matter (``+``, ``*``).
-    """
-    text, x_role, y_role = OP_TEXT.get(node.op, (node.op, "", ""))
-    if node.constant is not None and y_role == "b":
-        text, y_role = text.replace("b", "c"), "c"
-    return text, x_role, y_role
+
+def op_text(node: Value) -> str:
+    """The text of the op's ellipse: its symbol (``+``, ``\u00d7``, ``/``, ``^``) or its name (``tanh``)."""
+    return OP_SYMBOL.get(node.op, node.op)
 
 
 def input_roles(node: Value) -> tuple[str, ...]:
-    """The role of each of ``node.parents`` as its edges show it: ``("a", "b")`` for ``a - b``, empty
-    where the order does not matter, ``("a0", "a1", "b0", "b1")`` for ``dot(a, b)`` with two terms."""
-    _, x_role, y_role = op_text(node)
+    """The part each of ``node.parents`` plays, as its edge says it: ``("numerator", "denominator")``
+    for a division; empty where the order does not matter (``+``, ``\u00d7``); ``term 1``, ``term 2``,
+    ... for a dot product's pairs."""
     if node.op == "dot":
         n = len(node.parents) // 2
-        return tuple(f"a{i}" for i in range(n)) + tuple(f"b{i}" for i in range(n))
-    return (x_role, y_role)[: len(node.parents)]
+        return tuple(f"term {i % n + 1}" for i in range(2 * n))
+    roles = ROLES.get(node.op, ("", ""))
+    return roles[: len(node.parents)]
+
+
+def constant_role(node: Value) -> str:
+    """The part a plain-number operand plays (``exponent`` in ``x ** 2``), empty where order does not matter."""
+    return ROLES.get(node.op, ("", ""))[1] if node.constant is not None else ""
+
+
+def formula_line(node: Value, names: Mapping[Value, str]) -> str:
+    """The rule's formula in its own letters, with the letters mapped to the names:
+    ``d(x - y) = dx - dy   (x = e, y = 1)``; ``""`` for a leaf."""
+    if not node.op:
+        return ""
+    formula = RULES[node.op].formula
+    letters = FORMULA_LETTERS.get(node.op, ("x", "y"))
+    if node.op == "dot":
+        n = len(node.parents) // 2
+        group = lambda nodes: "(" + ", ".join(names[p] for p in nodes) + ")"
+        pairs = [f"a = {group(node.parents[:n])}", f"b = {group(node.parents[n:])}"]
+    else:
+        pairs = [f"{letter} = {names[p]}" for letter, p in zip(letters, node.parents, strict=False)]
+        if node.constant is not None:
+            pairs.append(f"{letters[len(node.parents)]} = {node.constant:g}")
+    return f"{formula}   ({', '.join(pairs)})"
 
 
 # op -> the expression it forms from its inputs' names (x, y; y may be the constant)
@@ -186,9 +225,22 @@ def chain_terms(node: Value, root: Value, uses: Mapping[Value, list[Value]],
 
 
 def derivative_name(of: str, by: str) -> str:
-    """``dL/de``; a name with spaces or symbols in parentheses: ``d(a - c)/de``."""
+    """``dL/de``; a name with spaces or symbols in parentheses: ``d(x1*w1)/dn``."""
     wrap = lambda name: name if name.isidentifier() else f"({name})"
     return f"d{wrap(of)}/d{wrap(by)}"
+
+
+def local_label(out: str, by: str, local: float) -> str:
+    """An edge's local derivative, the same on the picture, the frames and in the explorer:
+    ``dn/dx1 = 2.0000``."""
+    return f"{derivative_name(out, by)} = {number(local)}"
+
+
+def term_label(root: str, use: str, node: str, upstream: float | str | None, local: float | str) -> str:
+    """The chain rule's term an edge passes back: ``dL/dd \u00d7 dd/de`` over ``= 0.1464 \u00d7 1.0000``
+    (``?`` for an upstream gradient not known yet; a text stands for itself)."""
+    up, down = (signed(x) if isinstance(x, float | int) else x or "?" for x in (upstream, local))
+    return f"{derivative_name(root, use)} \u00d7 {derivative_name(use, node)}\n= {up} \u00d7 {down}"
 
 
 def signed(x: float) -> str:
@@ -197,13 +249,16 @@ def signed(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def chain_sum(node: Value, root: Value, terms: list[Term], grad: float) -> str:
-    """The chain rule's sum for ``node``, term by term (an unlabelled output is called L):
+def chain_sum(node: Value, root: Value, terms: list[Term], grad: float,
+              names: Mapping[Value, str] | None = None) -> str:
+    """The chain rule's sum for ``node``, term by term, with the graph's names (``node_names``):
 
-    ``dL/de = 0.1464 x 1.0000 (via a - c) + (-0.1036) x 1.0000 (via +) = 0.0429``
+    ``dL/de = 0.1464 \u00d7 1.0000 (via d) + (-0.1036) \u00d7 1.0000 (via v3) = 0.0429``
     """
-    head = derivative_name(root.label or "L", node_name(node))
+    names = node_names(topological_order(root)) if names is None else names
+    out = names[root]
     if node is root:
-        return f"{derivative_name(root.label or 'L', root.label or 'L')} = 1 (the seed)"
-    parts = [f"{signed(t.upstream)} x {signed(t.local)} (via {node_name(t.use)})" for t in terms]
-    return f"{head} = {' + '.join(parts)} = {number(grad)}"
+        return f"{derivative_name(out, out)} = 1 (the seed)"
+    parts = [f"{signed(t.upstream)} \u00d7 {signed(t.local)} (via {names[t.use]})" for t in terms]
+    return f"{derivative_name(out, names[node])} = {' + '.join(parts)} = {number(grad)}"
+

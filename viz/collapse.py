@@ -16,7 +16,8 @@ does a node that falls in several boxes that do not nest; edges lead from them i
 The ``"matrix"`` level draws a network as its matrix form a = g(W x + b) (D1): one box per layer
 and example as at ``"layer"``, and each layer's parameters as two boxes, ``W (nout x nin)`` and
 ``b (nout)``, with one edge each into the layer's box; what one example's outputs go through on
-their own before the examples meet (its loss term) is one more box per example.
+their own before the examples meet (its loss term) is one more box per example, and the additions
+that sum the terms one n-ary sum box (the batch sum).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Box:
     """One collapsed region: a neuron's (or a layer's) nodes for one example."""
 
     name: str
-    kind: str  # "neuron", "layer", "matrix" (a layer's W or b) or "term" (one example's loss term)
+    kind: str  # "neuron", "layer", "matrix" (a layer's W or b), "term" (one example's loss term) or "sum"
     members: set[Value] = field(default_factory=set)
     outputs: list[Value] = field(default_factory=list)
     shape: tuple[int, ...] = ()  # of a "matrix" box: (nout, nin) for W, (nout,) for b
@@ -71,7 +72,8 @@ def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list
             "labelled with the neuron's name); draw the graph of a forward pass of that model"
         )
     if level == "matrix":
-        boxes.extend(_term_boxes(last, children))
+        terms = _term_boxes(last, children)
+        boxes.extend(terms + _sum_box(order, children, terms))
     return boxes
 
 
@@ -208,6 +210,22 @@ def _term_boxes(last: list[Box], children: dict[Value, list[Value]]) -> list[Box
             ends = [node for node in region if not any(child in region for child in children[node])]
             boxes.append(Box(f"loss term [{k}]", "term", region, ends[:1]))
     return boxes
+
+
+def _sum_box(order: list[Value], children: dict[Value, list[Value]], terms: list[Box]) -> list[Box]:
+    """The additions that sum the loss terms (``((t0 + t1) + t2) + t3``), as one box: each adds
+    only terms and earlier sums, and is used by nothing but the next."""
+    summed = {box.outputs[0] for box in terms}
+    adds: list[Value] = []
+    for node in order:
+        if node.op == "add" and node.parents and all(p in summed for p in node.parents):
+            if not all(p in summed - set(adds) or children[p] == [node] for p in node.parents):
+                continue
+            adds.append(node)
+            summed.add(node)
+    if len(adds) < 2:
+        return []
+    return [Box(f"batch sum of {len(terms)}", "sum", set(adds), [adds[-1]])]
 
 
 def _layer_name(layer: Any, neurons: list[Any]) -> str:

@@ -1,11 +1,12 @@
 """``draw_dot``: the computation graph of a Value, with every node's data and gradient.
 
-Each Value is a record: its label, then its data over its grad (four decimals, as in
-micrograd's pictures); the operation that made it is a small ellipse in front of it, and a plain
-number in the formula (the 2 in ``x * 2``, an alpha) a small dashed box. For an operation whose
-inputs play different parts (``a - b``, ``a / b``, ``a ** b``) the ellipse shows the formula and
-the edges say which input is ``a`` and which is ``b`` (``c`` for the number). The chain rule's
-numbers come from ``viz.chain``; the direction of the layout from ``viz.layout``.
+Each Value is a record: its name (its label, else ``v1``, ``v2``, ... in forward order, see
+``viz.chain.node_names``), then its data over its grad (four decimals, as in micrograd's pictures);
+the operation that made it is a small ellipse in front of it showing the operation (``+``,
+``\u00d7``, ``/``, ``^``, ``tanh``), and a plain number in the formula (the 2 in ``x * 2``, an alpha)
+a small dashed box. For an operation whose inputs play different parts the edges say which part
+(``numerator``, ``denominator``; ``base``, ``exponent``). The chain rule's numbers come from
+``viz.chain``; the direction of the layout from ``viz.layout``.
 
 Node ids are positions in the topological order, and nodes are written in that order, so the
 same graph always gives the same DOT text.
@@ -13,27 +14,39 @@ same graph always gives the same DOT text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import graphviz
+from graphviz import nohtml
 
 from autograd import Value, topological_order
 
-from .chain import grad_value, input_roles, local_grads, number, op_text, signed
+from .boxes import HeatMap, box_fields
+from .chain import (
+    constant_role,
+    grad_value,
+    input_roles,
+    local_grads,
+    local_label,
+    node_name,
+    node_names,
+    number,
+    op_text,
+    term_label,
+)
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
-from .labels import plain, record_field
-from .layout import Drawing, choose, emit
+from .labels import plain, record_field, xml_safe
+from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size
 from .style import (
-    BOX_STYLE,
     CONSTANT_STYLE,
     DARK_FILLS,
     EDGE_ATTR,
     GRAPH_ATTR,
     HIGHLIGHT,
-    KIND_COLOURS,
     NODE_ATTR,
     OP_STYLE,
     VALUE_KINDS,
@@ -57,17 +70,23 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: An
              scale: float = 1.0, max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
+    Every picture of one graph (with any of ``local_grads``, ``hide``, ``shade_grad``, and each frame
+    of ``backprop_steps``) puts each node at the same place: the layout comes from the graph alone.
+
     rankdir         ``"auto"`` (left to right unless that is too wide: then top to bottom, or a long
                     chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
     params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
     collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
     collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``;
-                    ``"matrix"``: per layer and example, with each layer's weights one box ``W (4 x 2)``
-                    and its biases one box ``b (4)`` (sum of |grad|), and each example's loss term one box.
+                    ``"matrix"``: per layer and example (in index order), with each layer's weights one
+                    box ``W (4 x 2)`` and its biases one box ``b (4)`` (sum of |grad| and a heat map of
+                    each entry's gradient, the value as tooltip), each example's loss term one box and
+                    the batch sum one box.
     example         with ``collapse=model``: draw a batch's graph for example ``example`` only.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
     local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
-                    the recorded numbers (``∂/∂a = 2.0000``), from the engine's rule table.
+                    the recorded numbers (``dy/dx = 2.0000``, with the nodes' names), from the
+                    engine's rule table.
     hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
                     ``"data"`` hides the data; ``("data", "grad")`` both.
     legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
@@ -127,8 +146,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                   boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
-                  hide_data: bool = False, backend: str | None = None,
-                  elsewhere: str = "", layout: tuple[str, int] | None = None) -> graphviz.Digraph:
+                  hide_data: bool = False, backend: str | None = None, elsewhere: str = "",
+                  layout: tuple[str, int] | None = None, layout_grad_of: GradOf = grad_value) -> graphviz.Digraph:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``); its
     ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or None.
 
@@ -139,11 +158,18 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout), unless
     ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An input
     that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of a batch).
+
+    Every picture of the same graph has one layout (viz.layout): ``digraph.layout_source`` is the DOT
+    text it is laid out from (numbers as wide as ``layout_grad_of``'s gradients or wider, every edge
+    with room for the chain rule's term), and ``digraph.pinned(geometry)`` the picture drawn at the
+    places Graphviz gave that layout. ``title`` is ``digraph.caption``, for ``Picture`` to draw above.
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
+    names = node_names(order)
+    name_of = lambda node: names.get(node) or node_name(node)  # noqa: E731 - an input drawn elsewhere: described
 
     def drawn(node: Value) -> str:
         box = placement.get(node)
@@ -161,31 +187,34 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     def measure(direction: str, per_row: int) -> tuple[float, float] | None:
         trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction), node_attr=NODE_ATTR,
                                  edge_attr=EDGE_ATTR)
-        emit(drawing, trial, direction, per_row)
+        emit(drawing, trial, direction, per_row, for_layout=True)
         return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
     shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
-    scale = GradScale([g for g in shown_grads if g is not None]) if shade_grad else None
+    known_grads = [g for g in shown_grads if g is not None]
+    scale = GradScale(known_grads) if shade_grad and known_grads else None  # no gradient shown: nothing to shade
     kinds_found: set[str] = set()
+    heat_maps: dict[str, HeatMap] = {}
     box_edges: set[tuple[str, str]] = set()
 
     for node in shown:
         name = drawn(node)
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
-        fields = ([record_field(node.label)] if node.label else [], _numbers(node, grad_of, hide_data))
+        fields = ([record_field(wrap_name(names[node]))], _numbers(node, grad_of, hide_data))
+        room = [f"{what} {_room(x)}" for what, x in (("data", node.data), ("grad", layout_grad_of(node)))]
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        drawing.node(name, fields=fields, **style)
+        drawing.node(name, fields=fields, layout_fields=(fields[0], room), tooltip=_tip(names[node]), **style)
         if not node.op:
             continue
-        text, x_role, y_role = op_text(node)
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        drawing.node(f"{name}_op", label=plain(text), **OP_STYLE)
-        drawing.edge(f"{name}_op", name, **red)
+        drawing.node(f"{name}_op", label=plain(op_text(node)), tooltip=_tip(f"{op_text(node)}: makes {names[node]}"),
+                     **OP_STYLE)
+        drawing.edge(f"{name}_op", name, tooltip=_tip(f"{op_text(node)} \u2192 {names[node]}"), **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, input_roles(node), strict=True)):
             tail = drawn(parent)
@@ -195,21 +224,32 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                 box_edges.add((tail, f"{name}_op"))
             label = role
             if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
-                upstream = grad_of(node)
-                label = f"{signed(upstream) if upstream is not None else '?'} x {signed(locals_[i])}"
+                label = term_label(names[roots[0]], names[node], name_of(parent), grad_of(node), locals_[i])
             elif local_grad_labels:
-                label = local_label(parent.label or role, locals_[i])
+                label = local_label(names[node], name_of(parent), locals_[i]).replace(" = ", "\n= ")
             style = dict(red) if parent is highlight else {}
-            drawing.edge(tail, f"{name}_op", **({"label": plain(label)} if label else {}), **style)
+            short = [name[:ROOM_NAME] for name in (names[roots[0]], names[node], name_of(parent))]
+            if boxes:  # a collapsed picture is never a backprop frame: room for a local derivative
+                most = local_label(*short[1:], 0.0).replace(" = 0.0000", f"\n= {ROOM_SIGNED}")
+            else:  # the room a frame's label needs, about
+                most = term_label(*short, ROOM_SIGNED, ROOM_SIGNED)
+            style["tooltip"] = _tip(f"{name_of(parent)} \u2192 {op_text(node)} \u2192 {names[node]}")
+            drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
+                         **style)
         if node.constant is not None:
             prefix = "alpha = " if node.op in ALPHA_OPS else ""
-            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), **CONSTANT_STYLE)
-            drawing.edge(f"{name}_c", f"{name}_op", **({"label": y_role} if y_role else {}))
+            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), tooltip=_tip(f"{node.constant:.6g}"),
+                         **CONSTANT_STYLE)
+            role = constant_role(node)
+            drawing.edge(f"{name}_c", f"{name}_op", tooltip=_tip(f"{node.constant:.6g} \u2192 {op_text(node)}"),
+                         **({"label": role} if role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
-        head, stacked, style = _box_fields(box, inside, grad_of)
+        head, stacked, style, heat = box_fields(box, inside, grad_of, lambda v: _numbers(v, grad_of), wrap_name)
+        if heat is not None:
+            heat_maps[name] = heat
         if box.kind == "matrix":
             kinds_found.add("parameter")
         g = grad_of(box.outputs[0])
@@ -217,45 +257,44 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             style["fillcolor"] = scale.colour(g)
             if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
                 style["fontcolor"] = "white"
-        drawing.node(name, fields=(head, stacked), **style)
+        room = [re.sub(r"(?<= )(\?|-?[0-9][0-9.e+-]*)$", lambda m: _room(None) if len(m.group()) <= len(
+            NUMBER_ROOM) else m.group(), text) for text in stacked]  # numbers and ? laid out with the same room
+        drawing.node(name, fields=(head, stacked), layout_fields=(head, room), **style)
         for node in inside:
             for parent in node.parents:
                 tail = drawn(parent)
                 if tail != name and (tail, name) not in box_edges:
                     box_edges.add((tail, name))
-                    drawing.edge(tail, name)
+                    between_layers = box.kind == "layer" and getattr(placement.get(parent), "kind", "") == "layer"
+                    drawing.edge(tail, name, **({"minlen": "2"} if between_layers else {}))  # room for W, b
 
+    examples: dict[str, list[str]] = {}  # a layer's (or the loss terms') boxes, one per example, in index order
+    for box in boxes:
+        family, _, k = box.name.rpartition(" [")
+        if family and k.rstrip("]").isdigit():
+            examples.setdefault(family, []).append(box_id[id(box)])
+    drawing.in_order = [names for names in examples.values() if len(names) > 1]
     rankdir, per_row = layout or choose(drawing, rankdir, measure)
-    graph_attr = dict(GRAPH_ATTR, rankdir=rankdir)
-    if title:
-        graph_attr.update(label=plain(title), labelloc="t", fontsize="13")
-    digraph = graphviz.Digraph("computation", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
-    emit(drawing, digraph, rankdir, per_row)
+
+    def graph(**how: Any) -> graphviz.Digraph:
+        drawn = graphviz.Digraph("computation", graph_attr=dict(GRAPH_ATTR, rankdir=rankdir), node_attr=NODE_ATTR,
+                                 edge_attr=EDGE_ATTR)
+        emit(drawing, drawn, rankdir, per_row, **how)
+        return drawn
+
+    digraph = graph()
     digraph.layout = (rankdir, per_row)
+    digraph.layout_source = graph(for_layout=True).source
+    digraph.pinned = lambda geometry: graph(geometry=geometry)
+    digraph.caption = title
+    digraph.heat_maps = heat_maps
     digraph.legend_graph = None
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
         constants = any(node.constant is not None for node in shown)
-        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale)
+        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale,
+                                            zero=0.0 in known_grads)
     return digraph
-
-
-def _box_fields(box: Box, inside: list[Value], grad_of: GradOf) -> tuple[list[str], list[str], dict[str, str]]:
-    """A box's record: (head fields, stacked fields, style)."""
-    if box.kind == "matrix":  # a layer's W (nout x nin) or b (nout): the sum of |grad| over its entries
-        layer, _, which = box.name.rpartition(" ")
-        grads = [grad_of(p) for p in box.outputs]
-        total = "?" if any(g is None for g in grads) else number(sum(abs(g) for g in grads if g is not None))
-        fill, border, width = KIND_COLOURS["parameter"]
-        style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
-        shape = " x ".join(map(str, box.shape))
-        return [record_field(f"{which} ({shape})")], [record_field(layer), record_field(f"\u03a3|grad| {total}")], style
-    if box.kind == "layer":
-        neurons = f"{len(box.outputs)} neuron{'s' if len(box.outputs) > 1 else ''}"
-        return [record_field(box.name)], [record_field(neurons), f"{len(inside)} nodes"], dict(BOX_STYLE)
-    numbers = _numbers(box.outputs[0], grad_of)
-    what = f"neuron, {len(inside)} nodes" if box.kind == "neuron" else f"{len(inside)} nodes"
-    return [record_field(box.name)], [record_field(what), *numbers], dict(BOX_STYLE)
 
 
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
@@ -263,9 +302,33 @@ def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]
     return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
 
 
-def local_label(name: str, local: float) -> str:
-    """An edge's local derivative: ``∂/∂a = 2.0000`` (``local 2.0000`` for an input with no name)."""
-    return f"\u2202/\u2202{name} = {number(local)}" if name else f"local {number(local)}"
+ROOM_NAME = 6  # characters of each name an edge's label is laid out with (longer ones reach past it)
+ROOM_SIGNED = "(-0.0000)"
+NAME_LINE = 10  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
+
+
+def wrap_name(name: str, width: int = NAME_LINE) -> str:
+    """A long dotted name on lines of about ``width`` characters, broken after a dot that a word
+    follows (``layers.0.`` / ``neurons.1.`` / ``w0``; never ``layers.`` / ``0 [2]``)."""
+    if len(name) <= width:
+        return name
+    lines = [""]
+    for piece in re.split(r"(?<=\.)(?=[A-Za-z_])", name):  # after a dot, before a word: layers.0. / neurons.1.
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(lines)
+
+
+def _tip(text: str) -> str:
+    """A hover text (Graphviz ``tooltip``): the names, not Graphviz's own node ids (``v13``)."""
+    return nohtml(xml_safe(text).replace("\\", "\\\\"))
+
+
+def _room(x: float | None) -> str:
+    """The text a number is laid out with: ``NUMBER_ROOM``, or the number when it is wider."""
+    text = number(x) if x is not None else ""
+    return text if len(text) > len(NUMBER_ROOM) else NUMBER_ROOM
 
 
 def _hidden(hide: Any) -> set[str]:

@@ -1,6 +1,14 @@
-"""Choosing the layout for the shape of a graph, so that no picture is a long thin strip.
+"""One layout per graph, chosen for its shape so that no picture is a long thin strip.
 
-The picture is first collected as a ``Drawing`` (nodes and edges, no direction yet); then
+The picture is first collected as a ``Drawing`` (nodes and edges, no direction yet). Each node and
+edge has two texts: the one this picture shows, and the one it is *laid out* with: every number
+as wide as ``-00.0000``, every edge into an operation carrying the chain rule's longest label
+(``dL/du \u00d7 du/dv`` over ``= upstream \u00d7 local``). The layout text depends on the graph alone,
+so the plain picture, ``local_grads``, ``hide``, ``shade_grad`` and every backprop frame are laid
+out once, the same: Graphviz places the layout drawing (``geometry``), and each picture is drawn
+with its own texts at those places (``emit(..., geometry=...)``, Graphviz's ``nop2`` engine).
+
+The direction comes from the layout drawing too:
 ``choose`` lays it out left-to-right and top-to-bottom to measure it (a big graph's size is
 estimated from its labels instead: Helvetica is about 0.55 em per character), and picks:
 
@@ -33,6 +41,8 @@ MEASURED = 150  # graphs up to this many nodes are laid out to measure each cand
 STRIP = 3.0  # a layout whose long side is more than this many times its short side is a strip
 CHAR = 0.55  # width of an average Helvetica character, in em
 RANKSEP, NODESEP = 25.0, 13.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.18 in, in points
+NUMBER_ROOM = "-00.0000"  # the room a number gets in the layout: four decimals up to 99.9999, or 1.23e-05
+LOOKS = ("color", "fillcolor", "fontcolor", "penwidth", "style")  # attributes that never move a node
 CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10", "style": "filled",
              "fillcolor": "#fff3c4", "color": "#b08800"}
 
@@ -47,14 +57,20 @@ class Drawing:
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    layout_fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    layout_labels: dict[int, str] = field(default_factory=dict)  # edge index -> the label it is laid out with
+    in_order: list[list[str]] = field(default_factory=list)  # nodes side by side in this order (one rank)
 
     def node(self, name: str, label: str = "", *, fields: tuple[list[str], list[str]] | None = None,
-             **attrs: Any) -> None:
+             layout_fields: tuple[list[str], list[str]] | None = None, **attrs: Any) -> None:
         self.nodes[name] = dict(attrs, label=label) if fields is None else dict(attrs)
         if fields is not None:
             self.fields[name] = fields
+            self.layout_fields[name] = layout_fields or fields
 
-    def edge(self, tail: str, head: str, **attrs: Any) -> None:
+    def edge(self, tail: str, head: str, *, layout_label: str | None = None, **attrs: Any) -> None:
+        if layout_label is not None:
+            self.layout_labels[len(self.edges)] = layout_label
         self.edges.append((tail, head, attrs))
 
     # ------------------------------------------------------------ size estimates
@@ -63,7 +79,7 @@ class Drawing:
         attrs = self.nodes[name]
         font = float(attrs.get("fontsize", 11))
         if name in self.fields:
-            head, stacked = self.fields[name]
+            head, stacked = self.layout_fields[name]
             width = lambda text: len(text.replace("\\", "")) * CHAR * font + 16
             return sum(map(width, head)) + max(map(width, stacked)), max(36.0, len(stacked) * font * 1.6)
         lines = str(attrs.get("label", "")).split("\\n")
@@ -104,7 +120,7 @@ class Drawing:
         rank = self.ranks()
         along: dict[int, float] = {}
         across: dict[int, float] = {}
-        labelled = {t for t, _, attrs in self.edges if attrs.get("label")}
+        labelled = {t for i, (t, _, attrs) in enumerate(self.edges) if attrs.get("label") or i in self.layout_labels}
         for name, r in rank.items():
             w, h = self.size(name)
             depth, breadth = (w, h) if rankdir == "LR" else (h, w)
@@ -151,9 +167,9 @@ def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = No
     rank = drawing.ranks()
     thin = max(Counter(rank.values()).values(), default=0) <= THIN and all(  # a chain, no long edges
         rank[head] - rank[tail] <= 2 for tail, head, _ in drawing.edges)
-    for fewer in range(3 if per_row and thin else 0):  # a long chain: wrap it into rows that fit
-        if per_row - fewer >= 2 and size("LR", per_row - fewer)[0] <= MAX_WIDTH:
-            return "LR", per_row - fewer
+    for ranks in range(per_row + 3, per_row - 3, -1) if per_row and thin else ():  # a long chain: the
+        if ranks >= 2 and size("LR", ranks)[0] <= MAX_WIDTH:  # widest rows that fit (about the estimate)
+            return "LR", ranks
     if sizes["TB"][0] <= MAX_WIDTH:  # tall: the page scrolls down
         return "TB", 0
     return min(sizes, key=lambda c: sizes[c][0]), 0
@@ -170,16 +186,91 @@ def _ranks_per_row(ranks: list[tuple[float, float]]) -> int:
     return 0 if count == len(ranks) else max(2, count)
 
 
-def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int = 0) -> None:
-    """Write ``drawing`` into ``digraph`` laid out in ``rankdir``, wrapped every ``per_row`` ranks."""
+@dataclass
+class Geometry:
+    """Where Graphviz put every node and edge of a layout drawing (points, y up): ``nodes`` maps a
+    name to (x, y, width, height), ``edges`` lists each edge's spline and label position in the
+    order ``emit`` writes them; ``box`` is the bounding box (x0, y0, x1, y1)."""
+
+    nodes: dict[str, tuple[float, float, float, float]]
+    edges: list[tuple[str, str | None]]
+    box: tuple[float, float, float, float]
+    rects: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)  # a record's fields (x0, y0, x1, y1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Geometry:
+        """The geometry of Graphviz's ``-Tjson`` output."""
+        import json
+
+        data = json.loads(text)
+        nodes, rects = {}, {}
+        for item in data.get("objects", []):
+            if "pos" in item and "width" in item:
+                x, y = map(float, item["pos"].split(","))
+                nodes[item["name"]] = (x, y, float(item["width"]) * 72, float(item["height"]) * 72)
+                if "rects" in item:
+                    rects[item["name"]] = [tuple(map(float, r.split(","))) for r in item["rects"].split()]
+        edges = [(edge.get("pos", ""), edge.get("lp")) for edge in sorted(data.get("edges", []),
+                                                                            key=lambda e: int(e["order"]))]
+        x0, y0, x1, y1 = map(float, data["bb"].split(","))
+        return cls(nodes, edges, (x0, y0, x1, y1), rects)
+
+
+def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int = 0, *,
+         for_layout: bool = False, geometry: Geometry | None = None) -> None:
+    """Write ``drawing`` into ``digraph`` laid out in ``rankdir``, wrapped every ``per_row`` ranks.
+
+    ``for_layout``: with the layout texts (see the module docstring). ``geometry``: every node and
+    edge pinned where that layout put them, for Graphviz's ``nop2`` engine.
+    """
     across = rankdir in ("LR", "RL")
+    written = [0]
+
+    def put_node(name: str, attrs: dict[str, Any]) -> None:
+        if for_layout:  # the same text whatever the colours: one layout, computed once (picture.py)
+            attrs = {key: value for key, value in attrs.items() if key not in LOOKS}
+        if geometry is not None and name in geometry.nodes:
+            x, y, width, height = geometry.nodes[name]
+            attrs = dict(attrs, pos=f"{x:.2f},{y:.2f}!", width=f"{width / 72:.4f}", height=f"{height / 72:.4f}",
+                         fixedsize="true")
+        digraph.node(name, **attrs)
+
+    def put_edge(tail: str, head: str, attrs: dict[str, Any], index: int | None = None) -> None:
+        if for_layout:  # Graphviz lists edges by their tails: ``order`` says which was written when
+            attrs = {key: value for key, value in attrs.items() if key not in LOOKS} | {"order": str(written[0])}
+            if index in drawing.layout_labels:
+                attrs["label"] = drawing.layout_labels[index]
+        if geometry is not None and written[0] < len(geometry.edges):
+            pos, label_pos = geometry.edges[written[0]]
+            attrs = dict(attrs, pos=pos)
+            if attrs.get("label") and label_pos:
+                attrs["lp"] = label_pos
+            elif "label" in attrs:
+                attrs.pop("label")
+        written[0] += 1
+        digraph.edge(tail, head, **attrs)
+
     for name, attrs in drawing.nodes.items():
         if name in drawing.fields:
-            attrs = dict(attrs, label=stacked_record(*drawing.fields[name], across=across))
-        digraph.node(name, **attrs)
+            fields = drawing.layout_fields[name] if for_layout else drawing.fields[name]
+            attrs = dict(attrs, label=stacked_record(*fields, across=across))
+        put_node(name, attrs)
+    if geometry is not None:  # the layout's corners: every picture of it has the same size and origin
+        x0, y0, x1, y1 = geometry.box
+        for corner, (x, y) in enumerate([(x0, y0), (x1, y1)]):
+            digraph.node(f"corner{corner}", label="", shape="point", style="invis", width="0", height="0",
+                         pos=f"{x:.2f},{y:.2f}!")
     if not per_row:
-        for tail, head, attrs in drawing.edges:
-            digraph.edge(tail, head, **attrs)
+        for index, (tail, head, attrs) in enumerate(drawing.edges):
+            put_edge(tail, head, attrs, index)
+        for names in drawing.in_order:  # one rank, kept in order by invisible edges between neighbours
+            same = graphviz.Digraph()
+            same.attr(rank="same")
+            for name in names:
+                same.node(name)
+            digraph.subgraph(same)
+            for a, b in zip(names, names[1:], strict=False):
+                put_edge(a, b, {"style": "invis"})
         return
     rank = drawing.ranks()
     last = max(rank.values(), default=0)
@@ -187,19 +278,19 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
     row = {name: min(r // per_row, rows - 1) for name, r in rank.items()}  # a last rank or two joins the row above
     place = {name: r - row[name] * per_row + 1 for name, r in rank.items()}  # column 0: the connectors
     connectors: dict[str, str] = {}
-    for tail, head, attrs in drawing.edges:
+    for index, (tail, head, attrs) in enumerate(drawing.edges):
         if row[tail] == row[head]:
-            digraph.edge(tail, head, **attrs)
+            put_edge(tail, head, attrs, index)
             continue
         if tail not in connectors:  # the row ends in a numbered connector ...
             connectors[tail] = str(len(connectors) + 1)
-            digraph.node(f"wrap{connectors[tail]}_out", label=connectors[tail], **CONNECTOR)
-            digraph.edge(tail, f"wrap{connectors[tail]}_out", **attrs)
+            put_node(f"wrap{connectors[tail]}_out", dict(CONNECTOR, label=connectors[tail]))
+            put_edge(tail, f"wrap{connectors[tail]}_out", attrs, index)
         back = f"wrap{connectors[tail]}_in"  # ... and the same number starts the next row
         if back not in row:
-            digraph.node(back, label=connectors[tail], **CONNECTOR)
+            put_node(back, dict(CONNECTOR, label=connectors[tail]))
             row[back], place[back] = row[head], place[head] - 1
-        digraph.edge(back, head, **attrs)
+        put_edge(back, head, attrs, index)
     column: dict[int, list[str]] = {}
     for name, c in place.items():
         column.setdefault(c, []).append(name)
@@ -214,10 +305,10 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
         bands = [(r, by_row[r]) for r in sorted(by_row)]
         for (r, upper), (_, lower) in zip(bands, bands[1:], strict=False):  # each row above the next, a gap between
             gap = f"gap{r}_{place[upper[0]]}"
-            digraph.node(gap, label="", shape="point", style="invis", height="0.3", width="0.01")
+            put_node(gap, {"label": "", "shape": "point", "style": "invis", "height": "0.3", "width": "0.01"})
             same.node(gap)
             for a in upper:
-                digraph.edge(a, gap, style="invis")
+                put_edge(a, gap, {"style": "invis"})
             for b in lower:
-                digraph.edge(gap, b, style="invis")
+                put_edge(gap, b, {"style": "invis"})
         digraph.subgraph(same)

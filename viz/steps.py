@@ -7,8 +7,8 @@ that uses it has already passed back its share, so the node's gradient is final:
 
 Frame k shows the gradients filled so far (``grad ?`` for those still to come) with the k-th
 node outlined in red, the edges to its uses (where its gradient comes back from) red and labelled
-``upstream x local``, and the sum term by term in the caption
-(``dL/de = 0.1464 x 1.0000 (via a - c) + (-0.1036) x 1.0000 (via +) = 0.0429``). In a notebook
+``dL/du × du/dv = upstream × local``, and the sum term by term in the caption
+(``dL/de = 0.1464 × 1.0000 (via d) + (-0.1036) × 1.0000 (via v3) = 0.0429``). In a notebook
 the frames are an HTML slider over inline SVGs (no widget library needed); ``.save(directory)``
 writes them as numbered SVG files.
 """
@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
 
-from .chain import Term, chain_sum, chain_terms, consumers, fresh_gradients, node_name
+from .chain import Term, chain_sum, chain_terms, consumers, fresh_gradients, node_names
 from .collapse import parameters_of
 from .graph import RANKDIRS, build_digraph
-from .picture import Picture
+from .picture import CAPTION_FONT, Picture
 
 MAX_STEPS = 200
 CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one term a line
@@ -37,7 +37,7 @@ CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one ter
 class Frame:
     """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph then.
 
-    ``name`` is the node as the picture labels it (``e``, or its op's formula ``a - c``); ``terms``
+    ``name`` is the node's name on the picture (``e``, or ``v3`` when unlabelled); ``terms``
     are the chain rule's terms ``(use, upstream, local)``, one per use of the node, with
     ``sum(upstream * local for _, upstream, local in terms) == grad`` (the output's one term is
     the seed ``(None, 1.0, 1.0)``).
@@ -105,8 +105,9 @@ class BackpropSteps(Sequence[Frame]):
 
 
 def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
-                   max_steps: int = MAX_STEPS, backend: str | None = None) -> BackpropSteps:
-    """The frames of ``root.backward()``: one per node, in the order its gradient is completed.
+                   max_steps: int = MAX_STEPS, backend: str | None = None, scale: float = 1.0) -> BackpropSteps:
+    """The frames of ``root.backward()``: one per node, in the order its gradient is completed,
+    drawn ``scale`` times their natural size.
 
     Gradients are computed afresh (as if every .grad started at 0) and every ``.grad`` is
     left as it was found.
@@ -124,32 +125,47 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
     final = fresh_gradients(root, order)
     known = set(parameters_of(params))
     uses = consumers(order)
+    names = node_names(order)
     filled: set[Value] = set()
+    steps = list(enumerate(reversed(order), start=1))
+    terms = {node: chain_terms(node, root, uses, final) for node in order}
+    captions = {node: _caption(step, len(order), node, root, terms[node], final[node], names) for step, node in steps}
+    caption_size = _caption_size(captions.values())
     frames = []
     layout = None
-    for step, node in enumerate(reversed(order), start=1):
+    for step, node in steps:
         filled.add(node)
-        terms = chain_terms(node, root, uses, final)
-        caption = _caption(step, len(order), node, root, terms, final[node])
         digraph = build_digraph(
-            order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node, title=caption,
+            order, [root], rankdir=rankdir, params=known, legend=legend, highlight=node,
             grad_of=lambda v: final[v] if v in filled else None, backend=backend, layout=layout,
+            layout_grad_of=final.get,
         )
-        layout = digraph.layout  # chosen once, on the first frame: every frame has the same shape
-        picture = Picture(digraph, node_count=len(order), backend=backend)
-        frames.append(Frame(step, node, final[node], caption, picture, node_name(node), terms))
+        layout = digraph.layout  # chosen once, on the first frame: every frame has the same layout
+        picture = Picture(digraph, node_count=len(order), backend=backend, caption=captions[node],
+                          caption_size=caption_size, scale=scale)
+        frames.append(Frame(step, node, final[node], captions[node], picture, names[node], terms[node]))
     return BackpropSteps(frames)
 
 
-def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term], g: float) -> str:
+def _caption_size(captions: Iterable[str]) -> tuple[float, float]:
+    """(width, height) in points that holds every caption: Helvetica's widest digits and letters are
+    about 0.6 em (0.56 em on average), its lines 1.2 em apart."""
+    lines = [caption.split("\n") for caption in captions]
+    width = max((len(line) for caption in lines for line in caption), default=1) * 0.6 * CAPTION_FONT
+    height = max((len(caption) for caption in lines), default=1) * 1.2 * CAPTION_FONT
+    return width + 8, height + 8
+
+
+def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term], g: float,
+             names: dict[Value, str]) -> str:
     """``step 3 of 6: e (2 uses)`` and, on the next line, the chain rule's sum for it."""
-    name = node_name(node)
+    name = names[node]
     if node is root:
         head = f"step {step} of {total}: the output {name}"
     else:
         uses = "its use" if len(terms) == 1 else f"its {len(terms)} uses"
         head = f"step {step} of {total}: {name}, summed over {uses}"
-    total = chain_sum(node, root, terms, g)
+    total = chain_sum(node, root, terms, g, names)
     if len(total) > CAPTION_WIDTH:  # one term a line, so that the caption does not widen the picture
         total = total.replace(" + ", "\n  + ")
     return f"{head}\n{total}"

@@ -85,18 +85,23 @@ class GradScale:
         return PALETTE[min(len(PALETTE) - 1, int(self.position(g) * len(PALETTE)))]
 
     def ticks(self, count: int = 5) -> list[tuple[str, float]]:
-        """``count`` (colour, |grad|) pairs from the smallest magnitude to the largest."""
+        """Up to ``count`` (colour, |grad|) pairs from the smallest magnitude to the largest, no two
+        alike (one pair when every gradient has the same magnitude)."""
         lo, hi = math.log10(self.low), math.log10(self.high)
-        pairs = []
-        for i in range(count):
+        pairs: list[tuple[str, float]] = []
+        for i in range(count if hi > lo else 1):
             magnitude = 10.0 ** (lo + (hi - lo) * i / max(1, count - 1))
-            pairs.append((self.colour(magnitude), magnitude))
+            pair = (self.colour(magnitude), magnitude)
+            if not pairs or (pair[0] != pairs[-1][0] and f"{magnitude:.2g}" != f"{pairs[-1][1]:.2g}"):
+                pairs.append(pair)
         return pairs
 
 
-def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradScale | None) -> graphviz.Digraph:
+def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradScale | None,
+                 zero: bool = True) -> graphviz.Digraph:
     """The legend: one row of sample nodes, one per kind that occurs, an operation, and the |grad|
-    colour scale when shading (its lowest swatch reads ``<=``: smaller magnitudes share it).
+    colour scale when shading (its lowest swatch reads ``<=``: smaller magnitudes share it; a
+    ``grad 0`` swatch when ``zero``, some gradient is 0).
 
     A graph of its own, drawn under the picture (see Picture), of plain nodes (not an HTML table,
     which the WebAssembly Graphviz cannot draw) kept in one row by invisible edges.
@@ -113,9 +118,11 @@ def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradS
     if boxes:
         items.append(("legend_box", "collapsed module", dict(BOX_STYLE, shape="box")))
     if scale is not None:
-        items.append(("legend_grad_zero", "grad 0", {"fillcolor": ZERO_GRAD_FILL}))
-        for i, (colour, m) in enumerate(scale.ticks()):
-            text = f"|grad| <= {m:.2g}" if i == 0 else f"|grad| {m:.2g}"
+        if zero:
+            items.append(("legend_grad_zero", "grad 0", {"fillcolor": ZERO_GRAD_FILL}))
+        ticks = scale.ticks()
+        for i, (colour, m) in enumerate(ticks):
+            text = f"|grad| <= {m:.2g}" if i == 0 and len(ticks) > 1 else f"|grad| {m:.2g}"
             items.append((f"legend_grad{i}", text, {"fillcolor": colour,
                                                     "fontcolor": "white" if colour in DARK_FILLS else "black"}))
     graph = graphviz.Digraph("legend", graph_attr=dict(GRAPH_ATTR, rankdir="LR", ranksep="0.12", margin="0"),

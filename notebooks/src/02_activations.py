@@ -98,7 +98,7 @@ for name, (g, g_prime) in HAND.items():
 
 # %%
 zs = np.linspace(-4, 4, 401)
-fig, axes = plt.subplots(1, 5, figsize=(16, 3.2), sharex=True)
+fig, axes = plt.subplots(1, 5, figsize=(11.5, 3.0), sharex=True)  # at most 1,200 px wide
 for ax, name in zip(axes, ENGINE, strict=True):
     g, g_prime = ENGINE[name], grad(ENGINE[name])
     ax.plot(zs, [g(Value(z)).data for z in zs], label="$g(z)$")

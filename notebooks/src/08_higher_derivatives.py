@@ -99,7 +99,7 @@ assert error < TOL
 
 # %%
 zs = np.linspace(-5, 5, 201)
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+fig, axes = plt.subplots(1, 3, figsize=(11.5, 3.2))  # at most 1,200 px wide
 for ax, name in zip(axes, ["sigmoid", "tanh", "elu"], strict=True):
     f = SECOND[name][0]
     for order, (fn, style) in enumerate([(f, "-"), (grad(f), "--"), (grad(grad(f)), ":")]):

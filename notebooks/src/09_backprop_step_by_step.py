@@ -87,8 +87,8 @@ for v in reversed(order):
 # `viz.backprop_steps(o)` replays the same backward pass and draws one picture per step: the
 # gradients known so far (`grad ?` for those still to come), with the node just completed outlined
 # in red, the edges to its uses (where its gradient comes back from) in red and labelled
-# upstream x local, and a caption with the chain rule's sum term by term (`frame.terms` holds the
-# same numbers). In Jupyter, drag the slider; on a page that does not
+# dL/du × du/dv = upstream × local, and a caption with the chain rule's sum term by term
+# (`frame.terms` holds the same numbers). In Jupyter, drag the slider; on a page that does not
 # run JavaScript the first frame is shown, so a few frames are also drawn one by one below.
 
 # %%
@@ -143,7 +143,7 @@ x, target = [0.5, -1.0], 1.0
 out = model(x)
 loss = (out - target) ** 2
 loss.label = "loss"
-frames = viz.backprop_steps(loss, params=model)
+frames = viz.backprop_steps(loss, params=model, scale=0.85)  # a little smaller: fits the page
 print(f"{len(frames)} nodes, {len(frames)} frames; the last steps:")
 for frame in frames[-3:]:
     print(" ", frame.caption)
@@ -164,7 +164,7 @@ display(frames[-1].picture)
 # (D11: a neuron is $\rho(\sum_i w_i x_i + b)$), with the gradients of the parameters still shown.
 
 # %%
-viz.draw_dot(loss, collapse=model, collapse_level="neuron")
+viz.draw_dot(loss, collapse=model, collapse_level="neuron", scale=0.84)  # smaller: fits the page
 
 # %% [markdown]
 # ## Counting the work

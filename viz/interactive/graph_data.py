@@ -3,10 +3,12 @@
 The explorer (in Jupyter or in a saved HTML page) draws the graph once, with Graphviz, and then
 only changes the numbers in it. This module gives those numbers for a root Value:
 
-* one entry per value node, keyed by the node's id in the picture (``v0``, ``v1``, ... in
-  topological order, as ``build_digraph`` names them), with its data and gradient, its
-  operation and the rule's formula (``autograd.RULES[op].formula``), its inputs with the local
-  derivatives, and the chain rule's terms over its uses, all from ``viz.chain``;
+* one entry per value node, named as on the picture (``viz.chain.node_names``), keyed by its id
+  (``v0``, ``v1``, ... in topological order, as ``build_digraph`` draws them), with its data and
+  gradient, its operation (``opText``: ``+``, ``\u00d7``, ``tanh``), the rule's formula (``rule``,
+  ``autograd.RULES[op].formula``; ``formula``: the same with its letters mapped to the nodes'
+  names, ``x = e, y = 1``), its inputs with the local derivatives (``localLabel``:
+  ``dn/dx1 = 2.0000``), and the chain rule's terms over its uses, all from ``viz.chain``;
 * ``order``: the nodes in the order ``backward()`` completes their gradients (as
   ``backprop_steps``), for stepping;
 * ``leaves``: the inputs and parameters, for sliders;
@@ -32,17 +34,20 @@ from ..chain import (
     chain_terms,
     consumers,
     derivative_name,
+    formula_line,
     fresh_gradients,
     input_roles,
     local_grads,
+    local_label,
     node_name,
+    node_names,
     number,
     op_text,
 )
 from ..collapse import parameters_of
 from ..expression import ExpressionError, evaluate, parse_binding
 from ..graph import _kind
-from ..practice import check_grads, output_name
+from ..practice import check_grads
 from .source_lines import code_lines, file_keys, source_data
 
 MAX_NODES = 300  # a graph the student can read and click through; larger ones belong in draw_dot
@@ -105,28 +110,30 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
     recorded = [source for source in sources if source is not None]
     keys = file_keys(recorded)
     ids = node_ids(order)
-    out = output_name(root)
     grads = fresh_gradients(root, order)
     uses = consumers(order)
     known = set(parameters_of(params))
+    names = node_names(order)
+    out = names[root]
     nodes = {}
     for node, source in zip(order, sources, strict=True):
         terms = chain_terms(node, root, uses, grads)
-        text = op_text(node)[0]
         inputs = [
-            {"id": ids[p], "name": node_name(p), "role": role, "data": _json(p.data), "dataText": number(p.data),
-             "local": _json(local), "localText": number(local)}
+            {"id": ids[p], "name": names[p], "role": role, "data": _json(p.data), "dataText": number(p.data),
+             "local": _json(local), "localText": number(local),
+             "localLabel": local_label(names[node], names[p], local)}
             for p, role, local in zip(node.parents, input_roles(node), local_grads(node), strict=True)
         ]
         nodes[ids[node]] = {
-            "name": node_name(node), "kind": _kind(node, {root}, known),
-            "op": node.op, "opText": text if node.op else "", "formula": RULES[node.op].formula if node.op else "",
+            "name": names[node], "kind": _kind(node, {root}, known),
+            "op": node.op, "opText": op_text(node) if node.op else "", "formula": formula_line(node, names),
+            "rule": RULES[node.op].formula if node.op else "",
             "constant": node.constant, "inputs": inputs,
             "data": _json(node.data), "dataText": number(node.data),
             "grad": _json(grads[node]), "gradText": number(grads[node]),
-            "terms": [_term(t, ids, node, out) for t in terms],
-            "sum": chain_sum(node, root, terms, grads[node]),
-            "gradSymbol": derivative_name(out, node_name(node)),
+            "terms": [_term(t, ids, node, out, names) for t in terms],
+            "sum": chain_sum(node, root, terms, grads[node], names),
+            "gradSymbol": derivative_name(out, names[node]),
             "source": source_data(source, keys),
         }
     return {
@@ -138,15 +145,16 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
     }
 
 
-def _term(term: Any, ids: Mapping[Value, str], node: Value, out: str) -> dict[str, Any]:
+def _term(term: Any, ids: Mapping[Value, str], node: Value, out: str,
+          names: Mapping[Value, str]) -> dict[str, Any]:
     product = term.upstream * term.local
     use = term.use
-    use_name = node_name(use) if use is not None else "the seed"
+    use_name = names[use] if use is not None else "the seed"
     return {"use": ids[use] if use is not None else None, "useName": use_name,
-            "useOp": op_text(use)[0] if use is not None else "",
+            "useOp": op_text(use) if use is not None else "",
             "useFormula": RULES[use.op].formula if use is not None else "",
             "upstreamSymbol": derivative_name(out, use_name),
-            "localSymbol": derivative_name(use_name, node_name(node)),
+            "localSymbol": derivative_name(use_name, names[node]),
             "upstream": _json(term.upstream), "upstreamText": number(term.upstream),
             "local": _json(term.local), "localText": number(term.local), "productText": number(product)}
 

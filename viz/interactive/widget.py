@@ -43,7 +43,7 @@ class Explorer(anywidget.AnyWidget):
     leaf_values = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, root: Value, *, params: Any = None, rankdir: str = "LR", legend: bool = False,
+    def __init__(self, root: Value, *, params: Any = None, rankdir: str = "auto", legend: bool = False,
                  backend: str | None = None, scale: float = 1.0) -> None:
         self.root = root
         self.scale = _scale(scale)
@@ -149,7 +149,7 @@ def _slider(node_id: str, leaf: Value) -> dict[str, Any]:
     return {"id": node_id, "name": name, "value": leaf.data, "min": leaf.data - spread, "max": leaf.data + spread}
 
 
-def explore(root: Value | str, params: Any = None, *, rankdir: str = "LR", legend: bool = False,
+def explore(root: Value | str, params: Any = None, *, rankdir: str = "auto", legend: bool = False,
             backend: str | None = None, scale: float = 1.0, **bindings: float) -> Explorer:
     """Explore the graph of ``root``: a Value, or an expression with its variables bound, as on the
     command line: ``viz.explore("tanh(x*w + b)", x=2, w=-3, b=6.88, params="w,b")``.
