@@ -40,8 +40,8 @@ def test_a_wrong_answer_gets_hints_never_the_number_by_default():
     assert "a is used by" in text and "(2 terms)" in text
     assert "local: dd/da = 1.0000" in text and f"= {E:.4f}" in text  # d(a e)/da = e
     # the sum with the upstream gradients: dd/dd (answered right in this call) as its number,
-    # dd/d(a e) as a symbol
-    assert "1.0000 x 1.0000" in text and f"dd/d(a * e) x {E:.4f}" in text
+    # dd/dv1 (v1 = a e, unlabelled: named as on the picture) as a symbol
+    assert "1.0000 \u00d7 1.0000" in text and f"dd/dv1 \u00d7 {E:.4f}" in text
     assert str(marked).startswith("1 of 2 right")
 
 
