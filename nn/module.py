@@ -215,10 +215,12 @@ class Layer(Module):
 
     @property
     def nin(self) -> int:
+        """Number of inputs."""
         return self.neurons[0].nin
 
     @property
     def nout(self) -> int:
+        """Number of outputs (neurons)."""
         return len(self.neurons)
 
     def forward(self, x: list[Value | float]) -> list[Value]:
@@ -308,10 +310,12 @@ class MLP(Module):
 
     @property
     def nin(self) -> int:
+        """Number of inputs."""
         return self.layers[0].nin
 
     @property
     def nouts(self) -> list[int]:
+        """The layers' sizes, the last the number of outputs."""
         return [layer.nout for layer in self.layers]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
