@@ -33,8 +33,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docs") / "site"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     print(f"mkdocs build --strict: {time.perf_counter() - start:.1f} s")
     assert built.returncode == 0, built.stderr[-3000:]
     assert "WARNING" not in built.stderr, built.stderr[-3000:]
@@ -67,15 +73,29 @@ def tab(browser, server: str, request: pytest.FixtureRequest) -> Iterator[object
     page = context.new_page()
     errors: list[str] = []
     # "Failed to load resource" is reported with its URL by the two handlers below
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-            and not m.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: None if r.url == "about:blank" or "ERR_ABORTED" in (r.failure or "")
-            else errors.append(f"failed: {r.url} ({r.failure})"))  # aborted: the test went to another page
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if r.url == "about:blank" or "ERR_ABORTED" in (r.failure or "")
+            else errors.append(f"failed: {r.url} ({r.failure})")
+        ),
+    )  # aborted: the test went to another page
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
     # MathJax 2 probes for installed fonts with an @font-face at about:blank: not a request out
-    page.on("console", lambda m: errors.remove(m.text) if "font at 'about:blank'" in m.text else None)
+    page.on(
+        "console", lambda m: errors.remove(m.text) if "font at 'about:blank'" in m.text else None
+    )
 
     def route(r: object) -> None:
         if r.request.url.startswith((server, "file:", "data:", "blob:", "about:")):
@@ -98,8 +118,14 @@ def test_home_page_links_the_guides_lessons_and_api(tab, server):
     tab.goto(server + "index.html")
     assert "chainrule" in tab.title()
     nav = tab.inner_text("nav.md-nav--primary")
-    for entry in ("Getting started", "Lessons", "00 A quick tour", "10 Attention from scalars", "Derivations",
-                  "API reference"):
+    for entry in (
+        "Getting started",
+        "Lessons",
+        "00 A quick tour",
+        "10 Attention from scalars",
+        "Derivations",
+        "API reference",
+    ):
         assert entry in nav
 
 
@@ -108,9 +134,14 @@ def test_a_lesson_shows_its_outputs_its_math_and_its_pictures(tab, server):
     text = tab.inner_text("article")
     assert text.startswith("In this lesson") or "In this lesson" in text[:400]
     assert "step 99 loss 0.010978370135492717, accuracy 100.0%" in text  # a stored cell output
-    assert tab.locator("article .jp-OutputArea-output img, article .jp-OutputArea-output svg").count() >= 3
+    assert (
+        tab.locator("article .jp-OutputArea-output img, article .jp-OutputArea-output svg").count()
+        >= 3
+    )
     tab.goto(server + "notebooks/01_chain_rule.html")
-    tab.wait_for_selector("article .MathJax, article mjx-container", timeout=30_000)  # math typeset offline
+    tab.wait_for_selector(
+        "article .MathJax, article mjx-container", timeout=30_000
+    )  # math typeset offline
     intro = tab.inner_text(".lesson-intro")
     assert "D2" in intro and "D3" in intro
     assert tab.locator("details.solution").count() == 1
@@ -133,7 +164,9 @@ def test_an_embedded_explorer_steps_and_answers_a_click(tab, server):
 def test_the_recorded_training_run_scrubs(tab, server):
     tab.goto(server + "explorers/training_run.html")
     assert tab.inner_text(".cr-status").startswith("snapshot 11 of 11, step 30")
-    tab.eval_on_selector(".cr-scrubber", "s => { s.value = 0; s.dispatchEvent(new Event('input')); }")
+    tab.eval_on_selector(
+        ".cr-scrubber", "s => { s.value = 0; s.dispatchEvent(new Event('input')); }"
+    )
     assert tab.get_attribute(".cr-replay", "data-step") == "0"
 
 

@@ -19,10 +19,14 @@ def public_objects():
                 yield f"{package}.{name}", obj
             if inspect.isclass(obj):
                 for attr, member in vars(obj).items():
-                    if not attr.startswith("_") and (inspect.isfunction(member) or isinstance(
-                            member, property | classmethod | staticmethod)):
-                        yield f"{package}.{name}.{attr}", getattr(obj, attr) if not isinstance(
-                            member, property) else member
+                    if not attr.startswith("_") and (
+                        inspect.isfunction(member)
+                        or isinstance(member, property | classmethod | staticmethod)
+                    ):
+                        yield (
+                            f"{package}.{name}.{attr}",
+                            getattr(obj, attr) if not isinstance(member, property) else member,
+                        )
 
 
 def summary_problem(doc: str | None) -> str:

@@ -5,34 +5,67 @@ from __future__ import annotations
 from autograd import Value
 
 LESSONS: dict[str, dict] = {
-    "00": {"teaches": "A Value expression, its graph, backward() and grad; micrograd's demo trained "
-                      "step for step as micrograd does.", "derivations": [],
-           "graph": "e = tanh(a b + b^3) at a = 2, b = -1."},
-    "01": {"teaches": "The chain rule by hand and by the engine, for a chain of one neuron per layer "
-                      "and for two scalar layers; the sign slip of note 001.", "derivations": ["D2", "D3"],
-           "graph": "One neuron per layer, squared error: L = (sigmoid(w2 sigmoid(w1 x)) - y)^2."},
-    "02": {"teaches": "Activations and their derivatives, kinks, and why a stack of linear layers "
-                      "collapses to one.", "derivations": ["D5"],
-           "graph": "A sigmoid neuron a = sigmoid(w x + b)."},
-    "03": {"teaches": "Gradients against depth for sigmoid, tanh and ReLU: why deep sigmoid networks "
-                      "trained badly.", "derivations": ["D4"],
-           "graph": "Three sigmoid layers of one neuron: each layer multiplies the gradient by sigma' w."},
-    "04": {"teaches": "Scalar neurons against matrix forward propagation; an MLP built from neurons.",
-           "derivations": ["D1", "D11"], "graph": "micrograd's neuron o = tanh(x1 w1 + x2 w2 + b)."},
-    "05": {"teaches": "A binary classifier: cross-entropy with a sigmoid output, gradient descent, and "
-                      "initialisation.", "derivations": ["D6", "D7", "D8"],
-           "graph": "Binary cross-entropy of p = sigmoid(w x + b) at label y = 1: dL/dz = p - y."},
-    "06": {"teaches": "Universal approximation: the sup error of one hidden layer against its width.",
-           "derivations": ["D9"], "graph": "Two ReLU ramps added: f = c1 relu(x - a1) + c2 relu(x - a2)."},
-    "07": {"teaches": "Several outputs: independent labels, softmax classes, Iris and the digits.",
-           "derivations": ["D10"], "graph": "Cross-entropy of a softmax over two logits."},
-    "08": {"teaches": "Second derivatives, Newton's method and Hessians: the backward pass as a graph.",
-           "derivations": ["D5"], "graph": "f = log(x^2 + 1), whose derivatives the lesson takes twice."},
-    "09": {"teaches": "The frames of one backward pass: each node's gradient, summed over its uses.",
-           "derivations": ["D2", "D3", "D4"], "graph": "micrograd's neuron with tanh written out through exp."},
-    "10": {"teaches": "Attention from scalars: softmax, cross-entropy, RMSNorm and one attention head, "
-                      "and a GPT that learns names.", "derivations": ["D12", "D13", "D14", "D15"],
-           "graph": "Cross-entropy through a softmax of three scores (the max subtracted as a number)."},
+    "00": {
+        "teaches": "A Value expression, its graph, backward() and grad; micrograd's demo trained "
+        "step for step as micrograd does.",
+        "derivations": [],
+        "graph": "e = tanh(a b + b^3) at a = 2, b = -1.",
+    },
+    "01": {
+        "teaches": "The chain rule by hand and by the engine, for a chain of one neuron per layer "
+        "and for two scalar layers; the sign slip of note 001.",
+        "derivations": ["D2", "D3"],
+        "graph": "One neuron per layer, squared error: L = (sigmoid(w2 sigmoid(w1 x)) - y)^2.",
+    },
+    "02": {
+        "teaches": "Activations and their derivatives, kinks, and why a stack of linear layers "
+        "collapses to one.",
+        "derivations": ["D5"],
+        "graph": "A sigmoid neuron a = sigmoid(w x + b).",
+    },
+    "03": {
+        "teaches": "Gradients against depth for sigmoid, tanh and ReLU: why deep sigmoid networks "
+        "trained badly.",
+        "derivations": ["D4"],
+        "graph": "Three one-neuron sigmoid layers: each multiplies the gradient by sigma' w.",
+    },
+    "04": {
+        "teaches": "Scalar neurons against matrix forward propagation; an MLP built from neurons.",
+        "derivations": ["D1", "D11"],
+        "graph": "micrograd's neuron o = tanh(x1 w1 + x2 w2 + b).",
+    },
+    "05": {
+        "teaches": "A binary classifier: cross-entropy with a sigmoid output, gradient descent "
+        "initialisation.",
+        "derivations": ["D6", "D7", "D8"],
+        "graph": "Binary cross-entropy of p = sigmoid(w x + b) at label y = 1: dL/dz = p - y.",
+    },
+    "06": {
+        "teaches": "Universal approximation: the sup error of one hidden layer against its width.",
+        "derivations": ["D9"],
+        "graph": "Two ReLU ramps added: f = c1 relu(x - a1) + c2 relu(x - a2).",
+    },
+    "07": {
+        "teaches": "Several outputs: independent labels, softmax classes, Iris and the digits.",
+        "derivations": ["D10"],
+        "graph": "Cross-entropy of a softmax over two logits.",
+    },
+    "08": {
+        "teaches": "Second derivatives, Newton's method, Hessians: the backward pass as a graph.",
+        "derivations": ["D5"],
+        "graph": "f = log(x^2 + 1), whose derivatives the lesson takes twice.",
+    },
+    "09": {
+        "teaches": "The frames of one backward pass: each node's gradient, summed over its uses.",
+        "derivations": ["D2", "D3", "D4"],
+        "graph": "micrograd's neuron with tanh written out through exp.",
+    },
+    "10": {
+        "teaches": "Attention from scalars: softmax, cross-entropy, RMSNorm, one attention head "
+        "and a GPT that learns names.",
+        "derivations": ["D12", "D13", "D14", "D15"],
+        "graph": "Cross-entropy through a softmax of three scores (the max taken out as a number).",
+    },
 }
 
 
@@ -81,7 +114,7 @@ def key_graph(number: str) -> tuple[Value, list[Value]]:
         root, params = -(e1 / (e1 + e2 + e3)).log(), [s1, s2, s3]
     else:  # 00, and any lesson without a graph of its own
         a, b = _leaves(a=2.0, b=-1.0)
-        root, params = (a * b + b ** 3).tanh(), [a, b]
+        root, params = (a * b + b**3).tanh(), [a, b]
     root.label = root.label or "out"
     root.backward()
     return root, params

@@ -46,14 +46,20 @@ def on_config(config: Any) -> Any:
     """The navigation: home, guides, lessons in course order, derivations, API."""
     config["nav"] = [
         {"Home": "index.md"},
-        {"Guides": [{"Getting started": "guides/getting_started.md"},
-                    {"From micrograd to chainrule": "guides/from_micrograd.md"},
-                    {"Teaching with chainrule": "guides/teaching.md"},
-                    {"Performance": "guides/performance.md"}]},
+        {
+            "Guides": [
+                {"Getting started": "guides/getting_started.md"},
+                {"From micrograd to chainrule": "guides/from_micrograd.md"},
+                {"Teaching with chainrule": "guides/teaching.md"},
+                {"Performance": "guides/performance.md"},
+            ]
+        },
         {"Lessons": [{lesson_title(p): f"notebooks/{p.name}"} for p in notebooks()]},
         {"Derivations": "derivations.md"},
-        {"API reference": [{f"{name}": f"api/{name}.md"} for name in PACKAGES]
-         + [{"The rule table": "api/rules.md"}]},
+        {
+            "API reference": [{f"{name}": f"api/{name}.md"} for name in PACKAGES]
+            + [{"The rule table": "api/rules.md"}]
+        },
     ]
     return config
 
@@ -70,11 +76,14 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def api_page(package: str) -> str:
-    """One mkdocstrings block per public name of ``package`` (its ``__all__``), where it is defined."""
+    """One mkdocstrings block per public name of ``package`` (``__all__``), where it is defined."""
     module = importlib.import_module(package)
     lines = [f"# `{package}`", "", inspect.getdoc(module).split("\n\n")[0], ""]
     if package == "autograd":
-        lines += ["Each operation's derivative rule, with its formula: [the rule table](rules.md).", ""]
+        lines += [
+            "Each operation's derivative rule, with its formula: [the rule table](rules.md).",
+            "",
+        ]
     for name in module.__all__:
         obj = getattr(module, name)
         if inspect.ismodule(obj):
@@ -83,8 +92,15 @@ def api_page(package: str) -> str:
             target = f"{obj.__module__}.{obj.__qualname__}"
         else:  # a table or constant: documented where its module defines it
             target = f"{_defining_module(module, name)}.{name}"
-        lines += [f"## `{package}.{name}`", "", f"::: {target}", "    options:",
-                  "      show_root_heading: false", "      heading_level: 3", ""]
+        lines += [
+            f"## `{package}.{name}`",
+            "",
+            f"::: {target}",
+            "    options:",
+            "      show_root_heading: false",
+            "      heading_level: 3",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -93,7 +109,9 @@ def _defining_module(package: Any, name: str) -> str:
     pattern = re.compile(rf"^{re.escape(name)}\s*[:=]", re.M)
     for path in sorted(Path(package.__file__).parent.glob("*.py")):
         if pattern.search(path.read_text(encoding="utf-8")):
-            return f"{package.__name__}.{path.stem}" if path.stem != "__init__" else package.__name__
+            return (
+                f"{package.__name__}.{path.stem}" if path.stem != "__init__" else package.__name__
+            )
     return package.__name__
 
 
@@ -102,16 +120,24 @@ def rules_page() -> str:
     from autograd.rules import RULES
 
     source = (ROOT / "autograd" / "rules.py").read_text(encoding="utf-8")
-    rows = ["# The rule table", "",
-            "Every operation of the engine and its derivative rule, as `autograd.RULES` holds them "
-            "(the pictures and the explorer show the same text); in `autograd/rules.py` each rule is "
-            "one line with its derivation beside it.", "",
-            '<table><thead><tr><th>op</th><th>rule</th><th>derivation</th></tr></thead><tbody>']
+    rows = [
+        "# The rule table",
+        "",
+        "Every operation of the engine and its derivative rule, as `autograd.RULES` holds them "
+        "(the pictures and the explorer show the same text); in `autograd/rules.py` each rule is "
+        "one line with its derivation beside it.",
+        "",
+        "<table><thead><tr><th>op</th><th>rule</th><th>derivation</th></tr></thead><tbody>",
+    ]
     for op, rule in RULES.items():
-        line = next((ln for ln in source.splitlines() if ln.startswith(f"def {rule.vjp.__name__}(")), "")
+        line = next(
+            (ln for ln in source.splitlines() if ln.startswith(f"def {rule.vjp.__name__}(")), ""
+        )
         cited = ", ".join(sorted(set(re.findall(r"\bD\d+\b", line))))
-        rows.append(f"<tr><td><code>{op}</code></td><td><code>{html.escape(rule.formula)}</code></td>"
-                    f"<td>{cited}</td></tr>")
+        rows.append(
+            f"<tr><td><code>{op}</code></td><td><code>{html.escape(rule.formula)}</code></td>"
+            f"<td>{cited}</td></tr>"
+        )
     rows.append("</tbody></table>")
     return "\n".join(rows) + "\n"
 
@@ -120,12 +146,16 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     """derivations.md: links into the site, and under each derivation its lesson and its tests
     (the columns of the table at the top of the page)."""
     if page.file.src_uri == "guides/performance.md":
-        return markdown.replace("<!-- the README's Performance section -->", readme_section("Performance"))
+        return markdown.replace(
+            "<!-- the README's Performance section -->", readme_section("Performance")
+        )
     if page.file.src_uri != "derivations.md":
         return markdown
     markdown = re.sub(r"\(\.\./notebooks/(\d\d_\w+\.ipynb)\)", r"(notebooks/\1)", markdown)
-    rows = {m.group(1): (m.group(2).strip(), m.group(3).strip())
-            for m in re.finditer(r"^\| (D\d+) \|[^|]*\|[^|]*\|([^|]*)\|([^|]*)\|$", markdown, re.M)}
+    rows = {
+        m.group(1): (m.group(2).strip(), m.group(3).strip())
+        for m in re.finditer(r"^\| (D\d+) \|[^|]*\|[^|]*\|([^|]*)\|([^|]*)\|$", markdown, re.M)
+    }
 
     def links(match: re.Match) -> str:
         lessons, tests = rows.get(match.group(1), ("none", "none"))
@@ -135,7 +165,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
 
 
 def readme_section(title: str) -> str:
-    """The README's section ``## title`` (one source for its numbers), links to files as plain text."""
+    """The README's section ``## title`` (one source for its numbers), file links as plain text."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     body = text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
     body = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", body)
@@ -147,26 +177,39 @@ def on_page_content(content: str, page: Any, config: Any, files: Files) -> str:
     if not page.file.src_uri.startswith("notebooks/"):
         return content
     stem = Path(page.file.src_uri).stem
-    lesson = LESSONS.get(stem[:2], {"teaches": "", "derivations": []})
-    derivations = ", ".join(f'<a href="../derivations.html#{d.lower()}">{d}</a>' for d in lesson["derivations"])
-    header = (f'<div class="admonition abstract lesson-intro"><p class="admonition-title">In this lesson</p>'
-              f'<p>{html.escape(lesson["teaches"])}</p>'
-              f'<p>Derivations: {derivations or "none (a tour of the library)"}</p></div>')
-    picture = (f'<h2 id="explorer">The key graph, live</h2><p>{html.escape(lesson.get("graph", ""))} '
-               'Step backward with <em>next</em>, click a node for its rule and chain-rule sum, or '
-               'switch to practice mode.</p>'
-               f'<iframe class="cr-embed" title="explorer" src="../explorers/{stem[:2]}.html" '
-               'style="width:100%;height:560px;border:1px solid #ccc"></iframe>')
+    lesson = LESSONS.get(
+        stem[:2], {"teaches": "What the introduction below sets out.", "derivations": []}
+    )
+    derivations = ", ".join(
+        f'<a href="../derivations.html#{d.lower()}">{d}</a>' for d in lesson["derivations"]
+    )
+    header = (
+        '<div class="admonition abstract lesson-intro">'
+        '<p class="admonition-title">In this lesson</p>'
+        f"<p>{html.escape(lesson['teaches'])}</p>"
+        f"<p>Derivations: {derivations or 'none (a tour of the library)'}</p></div>"
+    )
+    picture = (
+        f'<h2 id="explorer">The key graph, live</h2><p>{html.escape(lesson.get("graph", ""))} '
+        "Step backward with <em>next</em>, click a node for its rule and chain-rule sum, or "
+        "switch to practice mode.</p>"
+        f'<iframe class="cr-embed" title="explorer" src="../explorers/{stem[:2]}.html" '
+        'style="width:100%;height:560px;border:1px solid #ccc"></iframe>'
+    )
     if stem.startswith("00"):
-        picture += ('<h2 id="training-run">A recorded training run</h2><p>micrograd\'s 2-16-16-1 network '
-                    'on the moons; drag the scrubber to see the boundary and the curves at each step.</p>'
-                    '<iframe class="cr-embed" title="training run" src="../explorers/training_run.html" '
-                    'style="width:100%;height:640px;border:1px solid #ccc"></iframe>')
+        picture += (
+            '<h2 id="training-run">A recorded training run</h2><p>micrograd\'s 2-16-16-1 network '
+            "on the moons; drag the scrubber to see the boundary and the curves at each step.</p>"
+            '<iframe class="cr-embed" title="training run" src="../explorers/training_run.html" '
+            'style="width:100%;height:640px;border:1px solid #ccc"></iframe>'
+        )
     solutions = NOTEBOOKS / "solutions" / f"{stem}.py"
     if solutions.exists():
         code = html.escape(solutions.read_text(encoding="utf-8"))
-        picture += ('<h2 id="solutions">Solutions</h2><details class="solution"><summary>Show the worked '
-                    f'solutions (try the exercises first)</summary><pre><code>{code}</code></pre></details>')
+        picture += (
+            '<h2 id="solutions">Solutions</h2><details class="solution"><summary>Show the worked '
+            f"solutions (try the exercises first)</summary><pre><code>{code}</code></pre></details>"
+        )
     content = re.sub(r'href="\.\./docs/derivations\.md', 'href="../derivations.html', content)
     content = re.sub(r'href="(\d\d_\w+)\.ipynb', r'href="\1.html', content)
     content = re.sub(r'href="solutions/\d\d_\w+\.py"', 'href="#solutions"', content)
