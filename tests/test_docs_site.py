@@ -144,6 +144,10 @@ def test_a_lesson_shows_its_outputs_its_math_and_its_pictures(tab, server):
     )  # math typeset offline
     intro = tab.inner_text(".lesson-intro")
     assert "D2" in intro and "D3" in intro
+    tab.click(".lesson-intro a:has-text('D2')")  # the intro's link to the derivation
+    tab.wait_for_url("**/derivations.html#d2")
+    assert "Lesson: 01" in tab.inner_text('p:has([id="d2"])')
+    tab.go_back()
     assert tab.locator("details.solution").count() == 1
     assert not tab.is_visible("details.solution pre")  # the solutions stay behind the reveal
     tab.click("details.solution summary")

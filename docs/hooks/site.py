@@ -159,7 +159,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
 
     def links(match: re.Match) -> str:
         lessons, tests = rows.get(match.group(1), ("none", "none"))
-        return f"{match.group(0)}\n\n*Lesson:* {lessons} · *Tests:* {tests}\n"
+        d = match.group(1).lower()  # the anchor a lesson's intro links to
+        return f'{match.group(0)}\n\n<a id="{d}"></a>*Lesson:* {lessons} · *Tests:* {tests}\n'
 
     return re.sub(r"^## (D\d+)\..*$", links, markdown, flags=re.M)
 
