@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint mutation clean
+.PHONY: demo test bench lint mutation clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,12 @@ mutation: $(VENV)/.installed-mutation
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_summary.py
 
+# the course site into site/ (static files: open site/index.html or serve the folder), strict: no warning
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants site .cache

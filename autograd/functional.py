@@ -68,7 +68,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
 
 
 def hessian(f: Callable[..., Any]) -> Callable[..., list[list[Any]]]:
-    """The function (x1..xn) -> H with H[i][j] = d2f / dxi dxj, as a list of rows."""
+    """The function (x1..xn) -> H with ``H[i][j]`` = d2f / dxi dxj, as a list of rows."""
 
     def h(*args: Any) -> list[list[Any]]:
         nested = is_differentiating() or any(isinstance(a, Value) for a in args)

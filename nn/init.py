@@ -5,6 +5,12 @@ seeded numpy Generator:
 
     init(n_in, n_out, rng) -> np.ndarray of shape (n_out, n_in)
 
+except micrograd's, the default, which draws from Python's ``random`` exactly as micrograd 0.1.0
+does: ``random.uniform(-1, 1)`` for each weight, neuron after neuron, w_0 first, biases 0. With
+no seed it reads the global ``random`` state (``random.seed(1337); MLP(2, [16, 16, 1])`` is
+micrograd's demo model, weight for weight); with an int seed a ``random.Random(seed)``; with a
+``random.Random`` or a numpy Generator that object.
+
 Biases start at 0. Equal weights would keep every neuron of a layer identical forever (the
 symmetry of D8), so the usual initialisers are random, with a variance chosen to keep the
 size of the signal roughly the same from layer to layer:
@@ -21,12 +27,15 @@ size of the signal roughly the same from layer to layer:
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 Initializer = Callable[[int, int, np.random.Generator], np.ndarray]
-Seed = int | np.random.Generator | None
+Seed = int | np.random.Generator | random.Random | None
+RandomSource = np.random.Generator | random.Random
 
 
 def xavier_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
@@ -79,6 +88,18 @@ def constant(c: float) -> Initializer:
     return init
 
 
+def micrograd(n_in: int, n_out: int, rng: RandomSource) -> np.ndarray:
+    """micrograd's Neuron: w ~ U[-1, 1], one ``rng.uniform(-1, 1)`` per weight, neuron after neuron.
+
+    ``rng`` is Python's ``random`` module (the global state), a ``random.Random`` or a numpy
+    Generator; with the first two the draws are micrograd's own, in micrograd's order.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng.uniform(-1.0, 1.0, size=(n_out, n_in))
+    return np.array([[rng.uniform(-1, 1) for _ in range(n_in)] for _ in range(n_out)],
+                    dtype=np.float64).reshape(n_out, n_in)
+
+
 INITIALIZERS: dict[str, Initializer] = {
     "xavier_normal": xavier_normal,
     "glorot_normal": xavier_normal,
@@ -87,7 +108,7 @@ INITIALIZERS: dict[str, Initializer] = {
     "he_normal": he_normal,
     "torch": torch_uniform,
     "uniform": uniform(-0.1, 0.1),
-    "micrograd": uniform(-1.0, 1.0),
+    "micrograd": micrograd,
     "zeros": constant(0.0),
 }
 """The initialisers accepted by name in ``init=``."""
@@ -118,14 +139,43 @@ def scaled_for(activation: object) -> str:
 
 
 def make_rng(seed: Seed) -> np.random.Generator:
-    """A numpy Generator: from an int seed (reproducible), passed through, or fresh for None."""
-    if seed is not None and not isinstance(seed, np.random.Generator):
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise ValueError(f"seed must be a non-negative int, a numpy Generator or None, got {seed!r}")
+    """A numpy Generator: from an int seed (reproducible), passed through, or fresh for None.
+
+    A ``random.Random`` seeds a Generator with 128 of its bits (reproducible as the Random is).
+    """
+    _check_seed(seed)
+    if isinstance(seed, random.Random):
+        return np.random.default_rng(seed.getrandbits(128))
     return np.random.default_rng(seed)
 
 
-def draw_weights(init: str | Initializer, n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+def make_source(seed: Seed, init: str | Initializer) -> RandomSource | Any:
+    """Where ``init`` draws its weights from, for ``seed``.
+
+    micrograd's initialiser draws from Python's random, as micrograd: the global ``random`` module
+    for None, a ``random.Random(seed)`` for an int, a given ``random.Random`` or Generator as it
+    is. Every other initialiser gets ``make_rng(seed)``.
+    """
+    if get_initializer(init) is not micrograd:
+        return make_rng(seed)
+    _check_seed(seed)
+    if seed is None:
+        return random
+    if isinstance(seed, int | np.integer):
+        return random.Random(int(seed))
+    return seed
+
+
+def _check_seed(seed: Any) -> None:
+    if seed is None or isinstance(seed, np.random.Generator | random.Random):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError("seed must be a non-negative int, a numpy Generator, a random.Random "
+                         f"or None, got {seed!r}")
+
+
+def draw_weights(init: str | Initializer, n_in: int, n_out: int,
+                 rng: RandomSource | Any) -> np.ndarray:
     """W of shape (n_out, n_in) from ``init``, checked for shape and finiteness."""
     weights = np.asarray(get_initializer(init)(n_in, n_out, rng), dtype=np.float64)
     if weights.shape != (n_out, n_in):

@@ -178,6 +178,7 @@ class Loss:
         self.reduction = reduction
 
     def function(self, outputs: Any, targets: Any, reduction: str = "mean") -> Value:
+        """The loss of ``outputs`` against ``targets`` (already targets, not labels)."""
         raise NotImplementedError
 
     def __call__(self, outputs: Any, targets: Any) -> Value:

@@ -24,7 +24,7 @@ import numpy as np
 from autograd import Value
 
 from .activations import Activation, activation_name, get_activation
-from .init import Initializer, Seed, draw_weights, make_rng
+from .init import Initializer, Seed, draw_weights, make_source
 from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists, quote_keys
 
 Inputs = Sequence[Value | float] | np.ndarray | Value | float
@@ -153,14 +153,17 @@ class Module:
 
 
 class Neuron(Module):
-    """f(x) = rho(sum_i w_i x_i + b) (D11): weights ``w`` (a list of Values), bias ``b``."""
+    """f(x) = rho(sum_i w_i x_i + b) (D11): weights ``w`` (a list of Values), bias ``b``.
+
+    The weights are drawn by ``init`` from ``seed`` (see ``MLP``), or given as ``weights``.
+    """
 
     def __init__(self, nin: int, activation: str | Activation | None = "relu", init: str | Initializer = "micrograd",
                  seed: Seed = None, *, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
         _check_size(nin, "Neuron: nin")
         self.activation, self._act = get_activation(activation)
         if weights is None:
-            weights = draw_weights(init, nin, 1, make_rng(seed))[0]
+            weights = draw_weights(init, nin, 1, make_source(seed, init))[0]
         elif len(weights) != nin:
             raise ValueError(f"Neuron: got {len(weights)} weights for {nin} inputs")
         self.w = [Value(float(wi)) for wi in weights]
@@ -209,16 +212,18 @@ class Layer(Module):
         _check_size(nin, "Layer: nin")
         _check_size(nout, "Layer: nout")
         self.activation, _ = get_activation(activation)
-        weights = draw_weights(init, nin, nout, make_rng(seed))
+        weights = draw_weights(init, nin, nout, make_source(seed, init))
         self.neurons = [Neuron(nin, self.activation, weights=row) for row in weights]
         self.assign_names(self.name)
 
     @property
     def nin(self) -> int:
+        """Number of inputs."""
         return self.neurons[0].nin
 
     @property
     def nout(self) -> int:
+        """Number of outputs (neurons)."""
         return len(self.neurons)
 
     def forward(self, x: list[Value | float]) -> list[Value]:
@@ -268,6 +273,13 @@ class MLP(Module):
 
     ``MLP(2, [16, 16, 1])`` is micrograd's model: ReLU hidden layers, a linear output, weights
     U[-1, 1], biases 0. Phi(x) = T_L rho(T_{L-1} rho(... rho(T_1 x))) (D11).
+
+    With the default ``init="micrograd"`` the weights are micrograd's own draws, in its order
+    (``random.uniform(-1, 1)`` per weight; layer, neuron, input): from Python's global ``random``
+    state when ``seed`` is None, so ``random.seed(1337); MLP(2, [16, 16, 1])`` gives micrograd's
+    demo model, and from ``random.Random(seed)`` for an int ``seed`` (the global state untouched).
+    Other initialisers draw from a numpy Generator (``np.random.default_rng(seed)``); a Generator
+    or a ``random.Random`` passed as ``seed`` is used as it is.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | Activation | None = "relu",
@@ -278,7 +290,8 @@ class MLP(Module):
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for i, n in enumerate(nouts):
             _check_size(n, f"MLP: nouts[{i}]")
-        rng = make_rng(seed)
+        # None: each layer reads the global random state, as micrograd's layers do
+        rng = None if seed is None else make_source(seed, init)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
@@ -303,10 +316,12 @@ class MLP(Module):
 
     @property
     def nin(self) -> int:
+        """Number of inputs."""
         return self.layers[0].nin
 
     @property
     def nouts(self) -> list[int]:
+        """The layers' sizes, the last the number of outputs."""
         return [layer.nout for layer in self.layers]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:

@@ -276,9 +276,11 @@ class Decay:
         return {"class": type(self).__name__, "start": self.start, "end": self.end, "steps": self.steps}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Take the arguments of ``state`` (a ``state_dict()`` of the same class)."""
         vars(self).update(vars(schedule_from(state, type(self))))
 
     def at(self, k: int) -> float:
+        """The learning rate at step k (0 <= k <= steps)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -289,6 +291,7 @@ class LinearDecay(Decay):
     """lr_k = start - (start - end) k / steps (micrograd: 1.0 - 0.9 k / 100 with start 1.0, end 0.1)."""
 
     def at(self, k: int) -> float:
+        """start - (start - end) k / steps."""
         return self.start - (self.start - self.end) * k / self.steps
 
 
@@ -296,6 +299,7 @@ class CosineDecay(Decay):
     """lr_k = end + (start - end) (1 + cos(pi k / steps)) / 2."""
 
     def at(self, k: int) -> float:
+        """end + (start - end) (1 + cos(pi k / steps)) / 2."""
         return self.end + (self.start - self.end) * (1.0 + math.cos(math.pi * k / self.steps)) / 2
 
 
@@ -310,9 +314,11 @@ class ExponentialDecay:
         return self.start * self.gamma**k
 
     def state_dict(self) -> dict[str, Any]:
+        """{"class": "ExponentialDecay", "start": ..., "gamma": ...}."""
         return {"class": "ExponentialDecay", "start": self.start, "gamma": self.gamma}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Take start and gamma from ``state`` (a ``state_dict()``)."""
         vars(self).update(vars(schedule_from(state, type(self))))
 
     def __repr__(self) -> str:

@@ -96,6 +96,7 @@ class StandardScaler:
         return (self._columns(X, "transform") - self.mean_) / self.scale_
 
     def fit_transform(self, X: Any) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``: (X - mean) / std with X's own statistics."""
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X: Any) -> np.ndarray:

@@ -263,7 +263,7 @@ def depth_gradients(activation: str, depths: Iterable[int] = range(1, 31), *, we
     """|df/dw_1| for a chain of L scalar layers, for each L in ``depths``, computed by backward (D4).
 
     z_1 = w_1 x + b_1, a_l = s(z_l), z_l = w_l a_{l-1} + b_l, f = a_L, every w_l = ``weight``:
-    df/dw_1 = [prod_{l=2..L} w_l] [prod_{l=1..L} s'(z_l)] x, which shrinks geometrically for sigmoid.
+    ``df/dw_1 = [prod_{l=2..L} w_l] [prod_{l=1..L} s'(z_l)] x``, which shrinks geometrically for sigmoid.
     """
     function = ACTIVATIONS[activation][0] if activation in ACTIVATIONS else None
     if function is None:
