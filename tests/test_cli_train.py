@@ -96,7 +96,8 @@ def test_demo_writes_the_tour_and_says_where(tmp_path, capsys):
     texts = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "grad 1.0000" in texts and "o" in texts  # do/dw1 = x1 (1 - o^2) = 2 * 0.5
     frames = sorted((out / "backprop").glob("step_*.svg"))
-    assert len(frames) == (out / "backprop.html").read_text(encoding="utf-8").count("<svg") == 14
+    page = (out / "backprop.html").read_text(encoding="utf-8")  # a frame: its caption and graph, one picture
+    assert len(frames) == page.count('<div class="chainrule-graph"') == 14
     assert str(out) in printed and "neuron.svg" in printed and "decision_boundary.png" in printed
     page = (out / "explorer.html").read_text(encoding="utf-8")
     assert "cr-explorer" in page and "http://" not in page.replace("http://www.w3.org", "")  # offline
