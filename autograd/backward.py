@@ -326,3 +326,10 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         values = [node for node in topological_order(values) if not node._op]
     for v in values:
         v.grad = 0.0
+
+
+def add_gradients(leaves: Iterable[Value], grads: Iterable[Any]) -> None:
+    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under ``_WALK``)."""
+    with _WALK:
+        for leaf, g in zip(leaves, grads, strict=True):
+            leaf.grad += g
