@@ -356,7 +356,7 @@ class Compiled:
             return np.zeros((1, 0))
         try:
             X = _real_array(X)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int too large for a float
             raise TypeError(f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
                             f"({error})") from None
         if X.ndim == 1 and self.n_inputs == 1:
@@ -376,7 +376,7 @@ class Compiled:
             return np.ones((self.n_outputs, batch))
         try:
             seed = _real_array(seed)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
