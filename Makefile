@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint mutation clean
+.PHONY: demo test bench lint mutation precision clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ mutation: $(VENV)/.installed-mutation
 	rm -rf mutants  # a fresh run: mutmut's cache would keep results from before the tests changed
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_summary.py
+
+# every rule's derivatives to third order against mpmath (a sample runs in make test): writes tests/PRECISION.md
+precision: $(VENV)/.installed-test
+	$(BIN)/python tests/engine_precision.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

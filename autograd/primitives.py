@@ -213,10 +213,14 @@ def tanh_slope(x: Any, out: Any) -> Any:
 
 
 def sigmoid_slope(x: Any, out: Any) -> Any:
-    """d sigmoid(x) / dx = s(x) (1 - s(x)); on numbers s(x) s(-x), which does not cancel for x >> 0."""
+    """d sigmoid(x) / dx = s(x) (1 - s(x)); on numbers s(x) s(-x), which does not cancel for x >> 0; on
+    Values, near 0, in a form whose own derivatives (higher orders) do not cancel either."""
     if type(out) is _float or isinstance(out, _ndarray):
         return out * sigmoid(-x)
-    return out * (1.0 - out)
+    if not _traced(x) and abs(x.data) < 1.0:  # 1/4 (1 - tanh^2(x/2)): its derivative does not cancel near 0
+        t = (0.5 * x).tanh()
+        return 0.25 * (1.0 - t * t)
+    return out * (1.0 - out)  # on Values its derivative, by the rules, is out' (1 - 2 out)
 
 
 def _traced(x: Any) -> bool:
