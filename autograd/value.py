@@ -208,9 +208,11 @@ class Value:
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this Value depends on (reverse mode, D2-D4).
 
-        Leaves accumulate (calling twice adds twice); interior gradients are recomputed.
-        With ``create_graph=True`` the gradients are Values with graphs of their own (a Value
-        ``grad`` then counts as a function too); without it they are floats, whatever ``grad`` is.
+        Leaves accumulate (calling twice adds twice); interior gradients are recomputed. All or
+        nothing: a pass that raises changes no ``.grad``. Passes from several threads on one graph
+        add up as the same passes one after another would. With ``create_graph=True`` the
+        gradients are Values with graphs of their own (a Value ``grad`` then counts as a function
+        too), recorded even inside ``no_grad()``; without it they are floats, whatever ``grad`` is.
         """
         from .backward import backward
 

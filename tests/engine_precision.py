@@ -1,12 +1,13 @@
-"""Every rule and its derivatives to third order against mpmath, from -745 to 710 and at tiny magnitudes.
+"""Every rule and its derivatives to third order against mpmath, from -745 to 745 and at tiny magnitudes.
 
 Each case is a function of one number x built with one engine operation (the other operand a
 constant, or a constant Value for a partial derivative in the second slot) and the same function
 written with mpmath. The engine's n-th derivative is ``grad`` applied n times (the first on floats,
 the higher ones through graphs recorded by the rules on Values); the reference is mpmath's, with
 400 digits of working precision (central differences of step |x| 1e-25: x + 0.5 at x = 1e-320 needs
-345 digits to see the step; the 50 digits kept are exact). The error is counted in ulps of the true value, where that value is a normal float (a
-subnormal, zero or overflowing true value is left out unless the engine's answer should be exactly 0).
+345 digits to see the step; the 50 digits kept are exact). The error is counted in ulps of the true
+value where that value is a normal float (a subnormal or overflowing true value is left out; where
+the true value is 0, the engine must give exactly 0).
 
 ``python tests/engine_precision.py`` runs the full sweep and writes tests/PRECISION.md (``make
 precision``); ``tests/test_engine_precision.py`` runs a seeded sample of it in ``make test``.
