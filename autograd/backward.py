@@ -313,7 +313,8 @@ def _infinite_slope(op: str, g: Any, x: float, y: Any, error: Exception) -> tupl
     arithmetic error, worded."""
     refused = refusal(op, x, y, DERIVATIVE)
     if refused is not None and getattr(g, "_data", g) == 0.0:
-        return g * 0.0, g * 0.0  # a Value g keeps its graph: the zero is still a function of it
+        zero = g * 0.0  # a Value g keeps its graph: the zero is still a function of it
+        return zero, zero
     if refused is not None:
         raise refused from error
     raise type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})") \
@@ -331,5 +332,5 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
 def add_gradients(leaves: Iterable[Value], grads: Iterable[Any]) -> None:
     """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under ``_WALK``)."""
     with _WALK:
-        for leaf, g in zip(leaves, grads, strict=True):
+        for leaf, g in zip(leaves, grads):
             leaf.grad += g

@@ -50,6 +50,30 @@ def test_zero_upstream_times_an_infinite_slope_is_zero():
     assert getattr(x.grad, "data", x.grad) == 1.0
 
 
+def test_zero_upstream_value_times_an_infinite_slope_is_a_zero_with_a_graph():
+    # the upstream gradient u - 2 is 0 at u = 2 but not constant: 0 * slope is 0 with derivative 0
+    u, x = Value(2.0), Value(0.0)
+    upstream = u - 2.0
+    x.sqrt().backward(grad=upstream, create_graph=True)
+    assert x.grad.data == 0.0
+    x.grad.backward()
+    assert u.grad == 0.0  # the slope is no number: x.grad is 0 * (u - 2), not (u - 2)
+
+
+def test_the_rules_on_arrays_match_the_hand_formulas():
+    from autograd import RULES
+
+    x, g = np.array([-40.0, -2.0, 0.0, 0.5, 3.0, 20.0]), np.ones(6)
+    (leaky,) = RULES["leaky_relu"].vjp(g, None, x, 0.1)
+    (elu,) = RULES["elu"].vjp(g, None, x, 0.5)
+    (tanh,) = RULES["tanh"].vjp(g, np.tanh(x), x, None)
+    (sigmoid,) = RULES["sigmoid"].vjp(g, 1 / (1 + np.exp(-x)), x, None)
+    assert leaky.tolist() == [0.1, 0.1, 1.0, 1.0, 1.0, 1.0]
+    assert elu.tolist() == pytest.approx([0.5 * math.exp(v) if v <= 0 else 1.0 for v in x], rel=1e-15)
+    assert tanh.tolist() == pytest.approx([1 / math.cosh(v) ** 2 for v in x], rel=1e-14)
+    assert sigmoid.tolist() == pytest.approx([math.exp(-v) / (1 + math.exp(-v)) ** 2 for v in x], rel=1e-14)
+
+
 def test_an_optimiser_update_that_raises_is_undone():
     class Halving(nn.optim.Optimizer):
         def update(self, lr):
@@ -167,9 +191,9 @@ def test_compile_of_grad_of_piecewise_ops_equals_eager(name, f):
 # ---------------------------------------------------------------- clear errors naming the operation
 def test_max_and_equal_refuse_what_is_not_a_number():
     x = Value(1.0)
-    with pytest.raises(TypeError, match="max: the other operand must be a Value or a real number, got str"):
+    with pytest.raises(TypeError, match="max: the other operand must be a Value or a real number, got str: 'a'"):
         x.max("a")
-    with pytest.raises(TypeError, match="eq: the other operand must be a Value or a real number, got NoneType"):
+    with pytest.raises(TypeError, match="eq: the other operand must be a Value or a real number, got NoneType: None"):
         x.equal(None)
 
 
