@@ -15,7 +15,7 @@ import pytest
 
 import autograd
 import nn
-from autograd import Value, apply, detect_anomaly, grad, gradients, no_grad
+from autograd import Value, apply, detect_anomaly, dot, grad, gradients, no_grad
 from autograd.replay import TracingError
 
 
@@ -29,6 +29,23 @@ def test_a_refused_backward_leaves_every_grad_as_it_was():
     with pytest.raises(ZeroDivisionError, match="backward of sqrt"):
         out.backward()
     assert (u.grad, v.grad, mid.grad, out.grad) == (10.0, 20.0, 7.0, 0.0)
+
+
+def test_a_refused_backward_through_a_dot_node_leaves_every_grad_as_it_was():
+    u, v = Value(0.0), Value(1.5)
+    h = u * 1.0  # a computed input of the dot node
+    u.grad, v.grad, h.grad = 1.0, 2.0, 3.0
+    out = u.sqrt() + dot([h, v], [Value(2.0), Value(3.0)])  # the dot's rule runs before sqrt's refuses
+    with pytest.raises(ZeroDivisionError, match="backward of sqrt"):
+        out.backward()
+    assert (u.grad, v.grad, h.grad) == (1.0, 2.0, 3.0)
+
+
+def test_a_dot_of_a_computed_input_that_is_zero():
+    x, w = Value(1.0), Value(2.5)
+    h = x - 1.0  # 0.0 (a falsy Value) but computed: its gradient flows on to x
+    dot([h, w], [w, Value(4.0)]).backward()
+    assert (x.grad, w.grad) == (2.5, 4.0)
 
 
 def test_an_anomaly_in_backward_changes_no_grad():
@@ -128,7 +145,8 @@ def test_gradients_names_an_input_that_is_not_a_value():
 @pytest.mark.parametrize("op", ["pow", "rsub", "rdiv", "leaky_relu", "elu"])
 def test_apply_refuses_a_value_where_the_rule_takes_a_number(op):
     x = Value(0.5)
-    with pytest.raises(TypeError, match=f"apply: {op}'s second input is a number"):
+    instead = r" \(for a Value exponent, use 'powv'\)" if op == "pow" else ""
+    with pytest.raises(TypeError, match=f"^apply: {op}'s second input is a number kept inline, got a Value{instead}$"):
         apply(op, x, Value(2.0))
     (x * 2.0).backward()
     assert x.grad == 2.0  # nothing half-recorded to trip a later backward
@@ -186,6 +204,17 @@ def test_compile_of_grad_of_piecewise_ops_equals_eager(name, f):
         compiled = autograd.compile(lambda v, d=d: d(v[0]), 1, [])
         eager = [d(float(x)) for x in X]
         assert compiled.forward(X[:, None]).tolist() == pytest.approx(eager, rel=1e-15, abs=0), (name, order)
+
+
+def test_the_helpers_given_numbers_while_tracing_compare_them():
+    from autograd import primitives as p
+    from autograd.modes import tracing
+
+    with tracing():  # only a Value is recorded as max/eq nodes; numbers are compared as numbers
+        assert (p.step(2.0), p.step(-2.0), p.sign(-3.0), p.sign(0.0)) == (1.0, 0.0, -1.0, 0.0)
+        assert (p.max_share(2.0, 1.0), p.max_share(1.0, 2.0), p.max_share(1.0, 1.0)) == (1.0, 0.0, 0.5)
+        assert (p.leaky_slope(-1.0, 0.1), p.leaky_slope(1.0, 0.1)) == (0.1, 1.0)
+        assert (p.elu_slope(-1.0, 0.5), p.elu_slope(1.0, 0.5)) == (0.5 * math.exp(-1.0), 1.0)
 
 
 # ---------------------------------------------------------------- clear errors naming the operation
