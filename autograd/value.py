@@ -393,22 +393,22 @@ class _InOrder(list):
 
     The pickle asks for the items one at a time; each is marked as placed just before it is handed
     over, so it is stored with references to its inputs (already stored) and without a list of its
-    own. The marks last while the outermost such list is being stored, and are then dropped.
+    own. The marks last while the list is being stored, and are then dropped. (Lists never nest:
+    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or stored.)
     """
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         return list, (), None, self._placing()
 
     def _placing(self) -> Any:
-        placed = _PLACED.get()
-        token = None if placed is not None else _PLACED.set(placed := set())
+        placed: set[Value] = set()
+        token = _PLACED.set(placed)
         try:
             for node in self:
                 placed.add(node)
                 yield node
         finally:
-            if token is not None:
-                _PLACED.reset(token)
+            _PLACED.reset(token)
 
 
 def _graph_and_gradients(root: Value) -> list[Value]:
