@@ -10,11 +10,12 @@ import threading
 
 import numpy as np
 import pytest
+from test_engine_threads import run_threads as run_all  # tests/ is on sys.path (no __init__.py)
 
 import autograd
 from autograd import Value, grad, gradients
 
-THREADS, CALLS, TIMEOUT = 8, 1000, 60
+THREADS, CALLS, TIMEOUT = 8, 1000, 30
 
 
 @pytest.fixture(autouse=True)
@@ -28,23 +29,15 @@ def switch_often():
 
 def run_threads(work, n=THREADS):
     """Run work(k) in n threads started together; re-raise the first error in this thread."""
-    barrier, errors = threading.Barrier(n), []
+    barrier = threading.Barrier(n)
 
-    def guarded(k):
-        try:
+    def starter(k):
+        def run():
             barrier.wait(TIMEOUT)
             work(k)
-        except BaseException as error:  # noqa: BLE001 - reported in the main thread
-            errors.append(error)
+        return run
 
-    threads = [threading.Thread(target=guarded, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-        assert not t.is_alive(), "a thread hung"
-    if errors:
-        raise errors[0]
+    run_all(*(starter(k) for k in range(n)))
 
 
 def test_backward_on_one_graph_from_eight_threads_adds_every_call():
