@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
 from operator import attrgetter
 from typing import Any
 
@@ -239,7 +238,7 @@ def gradient_table(root: Value, grad: Any, create_graph: bool) -> dict[Value, An
         if node._op and _changed(node):
             raise changed_error(node)
     table: dict[Value, Any] = {root: grad}
-    with enable_grad() if create_graph else nullcontext():
+    with enable_grad():  # (on floats nothing is recorded anyway)
         for node in reversed(order):
             if node._op:
                 for v, d in _local_gradients(node, table[node], create_graph):
@@ -261,7 +260,7 @@ def _local_gradients(node: Value, g: Any, on_values: bool) -> Iterable[tuple[Val
     op, x, y = node._op, node._x, node._y
     if type(x) is tuple:  # a dot node: a = x, b = y
         a, b = (x, y) if on_values else (list(map(_data_of, x)), list(map(_data_of, y)))
-        da, db = _VJP[op](g, node if on_values else node._data, a, b)
+        da, db = _VJP[op](g, None, a, b)  # the dot rule does not read out
         inputs, shown, grads = x + y, (*x, *y), (*da, *db)
     else:
         y_data = y._data if type(y) is Value else y

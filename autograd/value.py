@@ -186,7 +186,7 @@ class Value:
 
     def __setstate__(self, state: tuple[list[Value], list[Any]]) -> None:
         """Unpickle: the gradients of every node of the graph, once all of them exist."""
-        for node, g in zip(*state, strict=True):
+        for node, g in zip(*state):
             node.grad = g
 
     # comparisons look at data only; == stays identity so Values can be dict keys
