@@ -199,7 +199,7 @@ def test_pickle_and_deepcopy_after_create_graph(depth):
         assert rx.grad is not x.grad
 
 
-# ---------------------------------------------------------------- the engine's helpers trace (sigmoid: numpy's exp
+# ---------------------------------------------------------------- the engine's helpers trace (numpy's exp != math's)
 @pytest.mark.parametrize("name, f", [
     ("relu", lambda x: x.relu()), ("abs", abs), ("max", lambda x: x.max(0.25)),
     ("max of two", lambda x: x.max(x * 0.5)), ("leaky_relu", lambda x: x.leaky_relu(0.1)),
