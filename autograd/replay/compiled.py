@@ -56,7 +56,8 @@ def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
 
 
 class Compiled:
-    """A traced function, run forward and backward on B examples at once.
+    """A traced function, run forward and backward on B examples at once. Safe to call from several
+    threads: one call runs at a time (its buffers and the last batch are shared by the calls).
 
     ``forward(X)``                 outputs, shape (B,) (or (B, k) for k outputs)
     ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters) for the last forward's batch
