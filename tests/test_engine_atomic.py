@@ -247,3 +247,13 @@ def test_a_batch_too_large_for_a_float_names_the_compiled_function():
     with pytest.raises(TypeError, match=r"compiled: X must be an array of real numbers .* too large"):
         f.forward([[10**400]])
     assert math.isfinite(f.forward([[1.0]])[0])
+
+
+def test_create_graph_sets_interior_gradients_and_adds_into_leaves():
+    x = Value(2.0)
+    h = x * x
+    out = h * 3.0
+    for _ in range(2):
+        out.backward(create_graph=True)
+    assert getattr(h.grad, "data", h.grad) == 3.0  # this pass's, as backward() does
+    assert x.grad.data == 2 * 12.0  # two passes of d/dx 3x^2 = 6x
