@@ -165,6 +165,8 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 
 def step(x: Any) -> Any:
     """Heaviside step: 1 for x > 0, 0 for x <= 0 (so ReLU'(0) = 0, D5)."""
+    if type(x) is _float:
+        return 1.0 if x > 0 else 0.0
     if isinstance(x, _ndarray):
         return (x > 0).astype(np.float64)  # 10x faster than np.where(x > 0, 1.0, 0.0) on mixed signs
     if _traced(x):  # [x >= 0] - [x = 0]
@@ -174,6 +176,8 @@ def step(x: Any) -> Any:
 
 def sign(x: Any) -> Any:
     """-1, 0 or 1 (so |x|'(0) = 0)."""
+    if type(x) is _float:
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
     if isinstance(x, _ndarray):
         return np.sign(x)
     if _traced(x):  # [x >= 0] - [x <= 0]
@@ -183,6 +187,8 @@ def sign(x: Any) -> Any:
 
 def leaky_slope(x: Any, alpha: float) -> Any:
     """d leaky_relu(x) / dx: 1 for x >= 0, alpha below."""
+    if type(x) is _float:
+        return 1.0 if x >= 0 else alpha
     if isinstance(x, _ndarray):
         return np.where(x >= 0, 1.0, alpha)
     if _traced(x):  # alpha + (1 - alpha) [x >= 0]
@@ -192,6 +198,8 @@ def leaky_slope(x: Any, alpha: float) -> Any:
 
 def elu_slope(x: Any, alpha: float) -> Any:
     """d elu(x) / dx: 1 for x > 0, alpha e^x for x <= 0 (not elu(x) + alpha, which cancels for x << 0)."""
+    if type(x) is _float:
+        return 1.0 if x > 0 else alpha * math.exp(x)
     if isinstance(x, _ndarray):
         return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
     if _traced(x):  # s + (1 - s) alpha e^(x (1 - s)), s = [x > 0]: no e^x to overflow for x > 0
