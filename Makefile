@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench lint mutation clean docs
+.PHONY: demo test bench lint mutation precision clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ mutation: $(VENV)/.installed-mutation
 # the course site into site/ (static files: open site/index.html or serve the folder), strict: no warning
 docs: $(VENV)/.installed-test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# every rule's derivatives to third order against mpmath (a sample runs in make test): writes tests/PRECISION.md
+precision: $(VENV)/.installed-test
+	$(BIN)/python tests/engine_precision.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -5,23 +5,34 @@ each one comes after every node that uses it, a node's gradient is complete when
 it, and its rule passes g * d(out)/d(input) on to each input (the chain rule, D2-D4).
 
 ``computed_nodes`` orders the graph (and refuses one whose numbers were changed after it was
-recorded). Two executors share the rule table: on floats (the usual case) and on Values
-(``create_graph=True``), where the backward pass records a graph of its own so that
-gradients can be differentiated again. Nothing here recurses, so a chain of a million
-nodes needs no more than Python's default stack.
+recorded). Two executors share the rule table. ``backward`` on floats (the usual case) sums the
+gradients in the nodes' own ``grad`` slots, one pass at a time (a lock), and puts every ``.grad``
+back if a rule raises. ``gradient_table`` sums them in a table of its own, on floats or on Values
+(``create_graph=True``: the backward pass records a graph of its own, so that gradients can be
+differentiated again); ``gradients`` reads the table, ``backward(create_graph=True)`` writes it
+into the nodes. Nothing here recurses, so a chain of a million nodes needs no more than
+Python's default stack.
+
+Threads (as in PyTorch): backward passes from several threads on one graph, or on graphs that
+share leaves, add into the leaves exactly as the same passes one after another would; ``grad``
+and ``gradients`` never write a ``.grad``; grad mode and anomaly mode belong to each thread.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
 from .domains import DERIVATIVE, expression, refusal
-from .modes import anomaly_enabled, check_backward
+from .modes import anomaly_enabled, check_backward, enable_grad
 from .rules import RULES
 from .value import Value
 
+_WALK = threading.RLock()
+"""Held by a backward pass while it uses the nodes' ``grad`` slots: one pass at a time, so that
+passes in several threads on shared nodes add up as the same passes one after another would."""
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 _data_of, _op_of, _version_of = attrgetter("_data"), attrgetter("_op"), attrgetter("_version")  # for dot nodes
 
@@ -56,36 +67,55 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
 
 
 def backward(root: Value, grad: Any, create_graph: bool) -> None:
-    """Set ``.grad`` = d(root)/d(node) for every node root depends on; leaves accumulate."""
-    interior = computed_nodes(root)
-    if root._op:
-        root.grad = grad
-    else:
-        root.grad = root.grad + grad
-    if create_graph:
-        _backward_values(interior)
-    else:
-        _backward_floats(interior)
+    """Set ``.grad`` = d(root)/d(node) for every node root depends on; leaves accumulate.
+
+    All or nothing: if a rule raises (a derivative outside its domain, an anomaly), every ``.grad``
+    is put back as it was. One pass at a time (``_WALK``): passes from several threads on one
+    graph, or on graphs sharing leaves, add into the leaves as the same calls made one after
+    another would. ``create_graph`` records the backward pass whatever the grad mode.
+    """
+    if create_graph or not root._op:  # the gradients computed first, then written (a leaf: nothing to walk)
+        table = gradient_table(root, grad, create_graph)
+        with _WALK:
+            for node, g in table.items():
+                node.grad = g if node._op else _accumulate(node.grad, g)
+        return
+    with _WALK:
+        computed: list[Any] = []  # node, its .grad before this pass, node, ...: for computed nodes
+        leaves: list[Any] = []  # the same for the leaves
+        try:
+            interior = computed_nodes(root, computed, leaves)
+            root.grad = grad
+            _backward_floats(interior)
+        except BaseException:
+            for saved in (computed, leaves):
+                for node, old in zip(saved[::2], saved[1::2]):
+                    node.grad = old
+            raise
+        for leaf, old in zip(leaves[::2], leaves[1::2]):  # .grad holds what this pass added: add what it had
+            leaf.grad = _accumulate(old, leaf.grad)
 
 
-def computed_nodes(root: Value) -> list[Value]:
+def computed_nodes(root: Value, computed: list[Any] | None = None, leaves: list[Any] | None = None) -> list[Value]:
     """The computed (non-leaf) nodes root depends on, each after its inputs, made ready for backward.
 
-    The same depth-first search as ``topological_order`` (leaves need no visit: they have no rule
-    to apply). It resets each node's gradient as it reaches it (interior gradients are recomputed
-    on every call, never stale) and, as it places the node, checks that neither the node nor an
-    input had its ``.data`` assigned since the node was recorded (``changed_error``), all before
-    any gradient is written.
+    The same depth-first search as ``topological_order`` (leaves are not placed: they have no rule
+    to apply). It resets the gradient of every node it reaches, leaves included, to 0.0, keeping
+    the one it had in ``computed`` or ``leaves`` (node, old gradient, node, ...), and, as it places a
+    node, checks that neither the node nor an input had its ``.data`` assigned since the node was
+    recorded (``changed_error``), before any gradient is computed.
 
-    Visited nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
-    call's own float object 0.0 (``is`` tells it from every other 0.0), so a graph of 10^6 nodes
-    costs no table of 10^6 entries, and each node's cost stays the same at every size
-    (``benchmarks/bench_large_graph.py``).
+    Reached nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
+    call's own float object 0.0 (``is`` tells it from every other 0.0), so each node's cost stays
+    the same at every size (``benchmarks/bench_large_graph.py``). ``backward`` holds ``_WALK``, so
+    no other pass sees the marks.
     """
-    if not root._op:
-        return []
+    keep = (computed if computed is not None else []).append
+    keep_leaf = (leaves if leaves is not None else []).append
     visited = float("0")  # a new float object, 0.0, made by this call: the mark of a node reached
     interior: list[Value] = []
+    keep(root)
+    keep(root.grad)
     root.grad = visited
     stack = [root]
     resume: dict[Value, Iterator[Value]] = {}  # a dot node on the stack: its computed inputs still to look at
@@ -93,20 +123,32 @@ def computed_nodes(root: Value) -> list[Value]:
         node = stack[-1]
         x, y = node._x, node._y
         try:
-            if x._op and x.grad is not visited:  # visit the first input's graph, then come back
+            if x.grad is not visited:  # mark x; a computed x: visit its graph, then come back
+                if x._op:
+                    keep(x)
+                    keep(x.grad)
+                    x.grad = visited
+                    stack.append(x)
+                    continue
+                keep_leaf(x)
+                keep_leaf(x.grad)
                 x.grad = visited
-                stack.append(x)
-                continue
         except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
-            if not _visit_dot_input(node, stack, resume, visited):
+            if not _visit_dot_input(node, stack, resume, visited, keep, keep_leaf):
                 stack.pop()
                 interior.append(node)
             continue
         y_is_value = type(y) is Value
-        if y_is_value and y._op and y.grad is not visited:
+        if y_is_value and y.grad is not visited:
+            if y._op:
+                keep(y)
+                keep(y.grad)
+                y.grad = visited
+                stack.append(y)
+                continue
+            keep_leaf(y)
+            keep_leaf(y.grad)
             y.grad = visited
-            stack.append(y)
-            continue
         stack.pop()  # both inputs placed: place the node
         version = node._version
         if x._version > version or y_is_value and y._version > version:
@@ -115,20 +157,29 @@ def computed_nodes(root: Value) -> list[Value]:
     return interior
 
 
-def _visit_dot_input(node: Value, stack: list[Value], resume: dict[Value, Iterator[Value]], visited: float) -> bool:
+def _visit_dot_input(node: Value, stack: list[Value], resume: dict[Value, Iterator[Value]], visited: float,
+                     keep: Any, keep_leaf: Any) -> bool:
     """For a dot node on top of ``computed_nodes``'s stack: push its next computed input not yet
     reached and return True, or return False when all are placed (the node is placed next).
 
-    On the first visit it checks the versions of all 2n inputs and keeps an iterator over the
-    computed ones (``filter`` drops the leaves, a matrix's weights, without a Python step each).
+    On the first visit it checks the versions of all 2n inputs, marks the leaves among them (a
+    computed input is marked when it is pushed, so that it is placed before anything using it) and
+    keeps an iterator over the computed ones.
     """
     inputs = resume.get(node)
     if inputs is None:
         if max(map(_version_of, node._x + node._y)) > node._version:
             raise changed_error(node) from None  # not chained to the AttributeError that led here
+        for v in node._x + node._y:
+            if not v._op and v.grad is not visited:
+                keep_leaf(v)
+                keep_leaf(v.grad)
+                v.grad = visited
         inputs = resume[node] = filter(_op_of, node._x + node._y)
     for v in inputs:
         if v.grad is not visited:
+            keep(v)
+            keep(v.grad)
             v.grad = visited
             stack.append(v)
             return True
@@ -145,7 +196,7 @@ def _backward_floats(interior: list[Value]) -> None:
         try:
             grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x._data, y_data, error) from error
+            grads = _infinite_slope(op, node.grad, x._data, y_data, error)
         except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
             if type(x) is not tuple:
                 raise
@@ -174,27 +225,53 @@ def _dot_floats(node: Value, check: bool) -> None:
         v.grad += d
 
 
-def _backward_values(interior: list[Value]) -> None:
-    """The executor on Values: the same rules, recording their own graph (higher order)."""
-    vjp, check = _VJP, anomaly_enabled()
-    for node in reversed(interior):
-        op, x, y = node._op, node._x, node._y
-        if type(x) is tuple:  # a dot node: a = x, b = y
-            da, db = vjp[op](node.grad, node, x, y)
-            if check:
-                check_backward(op, (*x, *y), node.grad, (*da, *db))
-            for v, d in zip(x + y, da + db):
-                v.grad = _accumulate(v.grad, d)
-            continue
+def gradient_table(root: Value, grad: Any, create_graph: bool) -> dict[Value, Any]:
+    """{node: d(root)/d(node)} for root and every node it depends on, where d(root)/d(root) = grad.
+
+    The gradients are summed in this call's own table: no node's ``.grad`` is read or written, so
+    ``gradients`` and ``grad`` may run beside backward passes in other threads. With
+    ``create_graph`` they are Values whose graph records the backward pass (differentiable again),
+    whatever the grad mode.
+    """
+    order = topological_order(root)
+    for node in order:  # refuse a changed graph before computing anything
+        if node._op and _changed(node):
+            raise changed_error(node)
+    table: dict[Value, Any] = {root: grad}
+    with enable_grad():  # (on floats nothing is recorded anyway)
+        for node in reversed(order):
+            if node._op:
+                for v, d in _local_gradients(node, table[node], create_graph):
+                    table[v] = _accumulate(table.get(v, 0.0), d)
+    return table
+
+
+def _changed(node: Value) -> bool:
+    """Whether node's own number, or an input's, was assigned after the node was recorded."""
+    x, y, version = node._x, node._y, node._version
+    if type(x) is tuple:
+        return max(map(_version_of, x + y)) > version
+    return x._version > version or type(y) is Value and y._version > version
+
+
+def _local_gradients(node: Value, g: Any, on_values: bool) -> Iterable[tuple[Value, Any]]:
+    """(input, g * d(node)/d(input)) for each Value input of a computed node: its rule on Values
+    (recording a graph) or on their numbers."""
+    op, x, y = node._op, node._x, node._y
+    if type(x) is tuple:  # a dot node: a = x, b = y
+        a, b = (x, y) if on_values else (list(map(_data_of, x)), list(map(_data_of, y)))
+        da, db = _VJP[op](g, None, a, b)  # the dot rule does not read out
+        inputs, shown, grads = x + y, (*x, *y), (*da, *db)
+    else:
+        y_data = y._data if type(y) is Value else y
         try:
-            grads = vjp[op](node.grad, node, x, y)
+            grads = _VJP[op](g, node, x, y) if on_values else _VJP[op](g, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            raise _backward_error(op, x._data, getattr(y, "_data", y), error) from error
-        if check:
-            check_backward(op, (x, y), node.grad, grads)
-        x.grad = _accumulate(x.grad, grads[0])
-        if type(y) is Value:
-            y.grad = _accumulate(y.grad, grads[1])
+            grads = _infinite_slope(op, g, x._data, y_data, error)
+        inputs, shown = ((x, y) if type(y) is Value else (x,)), (x, y)
+    if anomaly_enabled():
+        check_backward(op, shown, g, grads)
+    return zip(inputs, grads)
 
 
 def changed_error(node: Value) -> RuntimeError:
@@ -229,12 +306,18 @@ def _accumulate(total: Any, g: Any) -> Any:
     return g if type(total) is float and total == 0.0 else total + g
 
 
-def _backward_error(op: str, x: float, y: Any, error: Exception) -> Exception:
-    """The domain table's refusal of op's derivative at (x, y), else the arithmetic error, worded."""
+def _infinite_slope(op: str, g: Any, x: float, y: Any, error: Exception) -> tuple:
+    """For a rule that raised: zero gradients when g is 0 and op's derivative is infinite at (x, y)
+    (0 times an infinite slope is 0, as in PyTorch), else the domain table's refusal, else the
+    arithmetic error, worded."""
     refused = refusal(op, x, y, DERIVATIVE)
+    if refused is not None and getattr(g, "_data", g) == 0.0:
+        zero = g * 0.0  # a Value g keeps its graph: the zero is still a function of it
+        return zero, zero
     if refused is not None:
-        return refused
-    return type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})")
+        raise refused from error
+    raise type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})") \
+        from error
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
@@ -243,3 +326,10 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
         values = [node for node in topological_order(values) if not node._op]
     for v in values:
         v.grad = 0.0
+
+
+def add_gradients(leaves: Iterable[Value], grads: Iterable[Any]) -> None:
+    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under ``_WALK``)."""
+    with _WALK:
+        for leaf, g in zip(leaves, grads):
+            leaf.grad += g

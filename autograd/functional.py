@@ -6,7 +6,8 @@ pass records a graph, so ``grad(grad(f))`` works to any order, and an inner deri
 depends on an outer variable through a closure keeps that dependence (no perturbation
 confusion: ``d/dx [x * d/dy (x y)] = 2x``). Each argument position gets a variable of its own,
 so ``grad(f, argnums=(0, 1))(v, v)`` gives the partial derivatives, as it does at numbers.
-None of these touch the ``.grad`` a user can see: they leave it as they found it.
+None of these reads or writes a ``.grad``: they sum the gradients in a table of their own
+(``backward.gradient_table``), so they may run beside backward passes in other threads.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backward import backward, topological_order
+from .backward import gradient_table
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
-from .value import Value, _to_float
+from .value import _NO_GRAPH, Value, _short, _to_float
 
 
 def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
@@ -29,20 +30,18 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
     """
     if create_graph is None:
         create_graph = is_differentiating()
+    for i, v in enumerate(inputs):
+        if not isinstance(v, Value):
+            raise TypeError(f"gradients: inputs[{i}] must be a Value to differentiate with respect to, "
+                            f"got {type(v).__name__}: {_short(v)}")
     if not isinstance(output, Value):
         _to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
-    order = topological_order(output)
-    saved = [(node, node.grad) for node in order] + [(v, v.grad) for v in inputs]
-    try:
-        for v in inputs:
-            v.grad = 0.0
-        with enable_grad():  # create_graph records the backward pass, even inside no_grad()
-            backward(output, 1.0, create_graph)
-        return [v.grad for v in inputs]
-    finally:
-        for node, g in saved:
-            node.grad = g
+    if output._y is _NO_GRAPH:
+        raise RuntimeError(f"gradients: the output {output!r} was computed inside no_grad(), so no graph was "
+                           "recorded to differentiate; compute it outside no_grad() (or with enable_grad())")
+    table = gradient_table(output, 1.0, create_graph)
+    return [table.get(v, 0.0) for v in inputs]
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:

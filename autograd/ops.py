@@ -29,7 +29,25 @@ unary or binary node v.
         return dot(x, other)
     if not isinstance(x, Value):
         raise TypeError(f"apply: {op} takes a Value as its first input, got {type(x).__name__}")
+    _check_other(op, other)
     out = _unary(op, x) if other is None else _binary(op, x, other)
     if out is NotImplemented:
         raise TypeError(f"apply: {op}'s second input must be a Value or a real number, got {type(other).__name__}")
     return out
+
+
+UNARY = frozenset({"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus"})
+"""Ops of one input: no second operand."""
+CONSTANT = frozenset({"pow", "rsub", "rdiv", "rpow", "leaky_relu", "elu"})
+"""Ops whose second operand is a number kept inline (their rule gives no gradient for it)."""
+
+
+def _check_other(op: str, other: object) -> None:
+    """Refuse a second operand op's rule has no place for, before anything is recorded."""
+    if op in UNARY and other is not None:
+        raise TypeError(f"apply: {op} takes one input, got a second: {type(other).__name__}")
+    if op not in UNARY and other is None:
+        raise TypeError(f"apply: {op} takes a second input (a Value or a number), got None")
+    if op in CONSTANT and isinstance(other, Value):
+        instead = " (for a Value exponent, use 'powv')" if op == "pow" else ""
+        raise TypeError(f"apply: {op}'s second input is a number kept inline, got a Value{instead}")

@@ -34,21 +34,24 @@ from typing import Any, NamedTuple
 from .primitives import (
     absolute,
     elu,
+    elu_slope,
     equal,
     exp,
     leaky_relu,
+    leaky_slope,
     log,
     max_share,
     maximum,
     power_slope,
     relu,
     sigmoid,
+    sigmoid_slope,
     sign,
     softplus,
     sqrt,
     step,
     tanh,
-    where,
+    tanh_slope,
 )
 
 
@@ -93,11 +96,11 @@ def abs_vjp(g, out, x, _):          return (g * sign(x),)
 def eq_vjp(g, out, x, y):           return 0.0 * g, 0.0 * g                            # a step: flat where defined
 def max_vjp(g, out, x, y):          return g * max_share(x, y), g * max_share(y, x)    # D12; a tie: half each
 # activations (D5); kinks: ReLU'(0) = 0, leaky ReLU'(0) = 1, ELU'(0) = alpha
-def tanh_vjp(g, out, x, _):         return (g * (1.0 - out * out),)                    # D5
-def sigmoid_vjp(g, out, x, _):      return (g * out * (1.0 - out),)                    # D5
+def tanh_vjp(g, out, x, _):         return (g * tanh_slope(x, out),)                   # D5: 1 - out^2
+def sigmoid_vjp(g, out, x, _):      return (g * sigmoid_slope(x, out),)                # D5: out (1 - out)
 def relu_vjp(g, out, x, _):         return (g * step(x),)                              # D5
-def leaky_relu_vjp(g, out, x, a):   return (g * where(x >= 0, 1.0, a),)                # D5
-def elu_vjp(g, out, x, a):          return (g * where(x > 0, 1.0, out + a),)           # D5
+def leaky_relu_vjp(g, out, x, a):   return (g * leaky_slope(x, a),)                    # D5: 1 or alpha
+def elu_vjp(g, out, x, a):          return (g * elu_slope(x, a),)                      # D5: 1 or alpha e^x
 def softplus_vjp(g, out, x, _):     return (g * sigmoid(x),)                           # D5
 def dot_vjp(g, out, a, b):          return [g * bi for bi in b], [g * ai for ai in a]  # D1, D11: a sum of products
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import weakref
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -157,13 +157,9 @@ class Value:
         return _restore(self._data, self.grad, self.label, self._op, self._x, self._y, self._version)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph behind this Value, made without recursion."""
-        from copy import deepcopy
-
-        from .backward import topological_order
-
+        """A copy of the whole graph behind this Value (and its gradients' graphs), made without recursion."""
         made = []
-        for node in topological_order(self):
+        for node in _graph_and_gradients(self):
             if id(node) not in memo:
                 x, y = node._x, node._y
                 if type(x) is tuple:  # a dot node: the tuples a and b
@@ -172,23 +168,30 @@ class Value:
                     x, y = None if x is None else memo[id(x)], memo[id(y)] if type(y) is Value else y
                 memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, node._version)
                 made.append(node)
-        for node in made:  # after the nodes: a gradient with a graph (create_graph) may use them
-            memo[id(node)].grad = deepcopy(node.grad, memo)
+        for node in made:  # after the nodes: a gradient with a graph (create_graph) uses them
+            g = node.grad
+            memo[id(node)].grad = memo[id(g)] if type(g) is Value else g
         return memo[id(self)]
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs."""
-        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
-        state = (None, {"grad": self.grad})  # set after the node exists: a gradient's graph may use it
-        if self in _pickled_in_order:  # placed by the list below: its inputs are already in the pickle
-            _pickled_in_order.discard(self)
-            return _restore, fields, state
-        from .backward import topological_order
+        """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs.
 
-        before = topological_order(self)[:-1]
-        _pickled_in_order.clear()
-        _pickled_in_order.update(before)
-        return _restore_after, (before, *fields), state
+        The node stores the nodes before it (``_InOrder``); once it exists, its state stores the rest
+        of its gradients' graphs (``create_graph``) and every gradient, so no gradient recurses either.
+        A node handed over by such a list stores only its fields: the list's owner sets its gradient.
+        """
+        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
+        placed = _PLACED.get()
+        if placed is not None and self in placed:  # its inputs are in the pickle already
+            return _restore, fields
+        order = _graph_and_gradients(self)
+        before = order[:order.index(self)]
+        return _restore_after, (_InOrder(before), *fields), (_InOrder(order), [v.grad for v in order])
+
+    def __setstate__(self, state: tuple[list[Value], list[Any]]) -> None:
+        """Unpickle: the gradients of every node of the graph, once all of them exist."""
+        for node, g in zip(*state):
+            node.grad = g
 
     # comparisons look at data only; == stays identity so Values can be dict keys
     def __lt__(self, other: Operand) -> bool:
@@ -209,9 +212,11 @@ class Value:
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this Value depends on (reverse mode, D2-D4).
 
-        Leaves accumulate (calling twice adds twice); interior gradients are recomputed.
-        With ``create_graph=True`` the gradients are Values with graphs of their own (a Value
-        ``grad`` then counts as a function too); without it they are floats, whatever ``grad`` is.
+        Leaves accumulate (calling twice adds twice); interior gradients are recomputed. All or
+        nothing: a pass that raises changes no ``.grad``. Passes from several threads on one graph
+        add up as the same passes one after another would. With ``create_graph=True`` the
+        gradients are Values with graphs of their own (a Value ``grad`` then counts as a function
+        too), recorded even inside ``no_grad()``; without it they are floats, whatever ``grad`` is.
         """
         from .backward import backward
 
@@ -285,11 +290,11 @@ class Value:
 
     def max(self, other: Operand) -> Value:
         """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
-        return _binary("max", self, other)
+        return _method("max", self, other)
 
     def equal(self, other: Operand) -> Value:
         """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal to c)."""
-        return _binary("eq", self, other)
+        return _method("eq", self, other)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
@@ -361,6 +366,16 @@ def _binary(op: str, x: Value, other: Any) -> Value:
     return _record(op, x, y, x._data, y._data if type(y) is Value else y)
 
 
+def _method(op: str, x: Value, other: Any) -> Value:
+    """``_binary`` for a method (``x.max(other)``): a TypeError naming it for an operand that is not a
+    Value or a real number (an operator returns NotImplemented instead, for Python to try the other side)."""
+    out = _binary(op, x, other)
+    if out is NotImplemented:
+        raise TypeError(f"{op}: the other operand must be a Value or a real number, got "
+                        f"{type(other).__name__}: {_short(other)}")
+    return out
+
+
 def _recomputed(node: Value, data: float) -> None:
     """Give a computed node a new number computed from its inputs' numbers now (``Compiled.graph``).
 
@@ -375,9 +390,47 @@ def _recomputed(node: Value, data: float) -> None:
 
 # ---------------------------------------------------------------- copies and unpickling
 
-_pickled_in_order: weakref.WeakSet[Value] = weakref.WeakSet()
-"""The nodes a pickle is about to store in topological order (see ``__reduce_ex__``). Only a hint:
-a node reduced without it pickles its own inputs first, which is right too, only less flat."""
+_PLACED: ContextVar[set[Value] | None] = ContextVar("chainrule_pickle_placed", default=None)
+"""While a pickle stores an ``_InOrder`` list: the nodes it has handed over so far (each after its
+inputs), which ``__reduce_ex__`` then stores without a list of their own. None between pickles."""
+
+
+class _InOrder(list):
+    """A graph's nodes in topological order, as a pickle stores them (the ``before`` of ``_restore_after``).
+
+    The pickle asks for the items one at a time; each is marked as placed just before it is handed
+    over, so it is stored with references to its inputs (already stored) and without a list of its
+    own. The marks last while the list is being stored, and are then dropped. (Lists never nest:
+    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or stored.)
+    """
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        return list, (), None, self._placing()
+
+    def _placing(self) -> Any:
+        placed: set[Value] = set()
+        token = _PLACED.set(placed)
+        try:
+            for node in self:
+                placed.add(node)
+                yield node
+        finally:
+            _PLACED.reset(token)
+
+
+def _graph_and_gradients(root: Value) -> list[Value]:
+    """Every node of root's graph, and of the graphs of the gradients in it (and theirs...), each
+    after its inputs; root's own graph comes first, root last in it."""
+    from .backward import topological_order
+
+    roots = [root]
+    while True:
+        order = topological_order(roots)
+        known = set(roots)
+        more = [v.grad for v in order if type(v.grad) is Value and v.grad not in known]
+        if not more:
+            return order
+        roots += dict.fromkeys(more)  # once each, in order
 
 
 def _restore(data: Any, grad: Any, label: str, op: str, x: Value | None, y: Any, version: int) -> Value:

@@ -70,11 +70,19 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter from its ``.grad``; a NaN or inf gradient, or an update that would
-        make a parameter NaN or inf, raises FloatingPointError and changes nothing."""
+        make a parameter NaN or inf, raises FloatingPointError and changes nothing (all new values
+        are checked before any is assigned; an ``update(lr)`` that raises has its changes undone)."""
         if type(self).compute is Optimizer.compute:  # a subclass written as update(lr), changing p.data itself
             self._check_gradients(np.fromiter((p.grad for p in self.params), dtype=np.float64,
                                               count=len(self.params)))
-            self.update(self.current_lr())
+            lr, before = self.current_lr(), [p.data for p in self.params]
+            try:
+                self.update(lr)
+            except BaseException:  # all or nothing: put back the parameters update() had changed
+                for p, value in zip(self.params, before, strict=True):
+                    if p.data != value:
+                        p.data = value
+                raise
             self.steps_taken += 1
             return
         data = np.fromiter((p.data for p in self.params), dtype=np.float64, count=len(self.params))

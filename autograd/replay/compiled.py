@@ -20,12 +20,14 @@ differ in the last bit, and matrix products and sums over the batch add in anoth
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from ..backward import add_gradients
 from ..rules import RULES
 from ..value import Value, _recomputed
 from .groups import BoundStep, ReplayError, ReplayOverflowError
@@ -54,7 +56,8 @@ def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
 
 
 class Compiled:
-    """A traced function, run forward and backward on B examples at once.
+    """A traced function, run forward and backward on B examples at once. Safe to call from several
+    threads: one call runs at a time (its buffers and the last batch are shared by the calls).
 
     ``forward(X)``                 outputs, shape (B,) (or (B, k) for k outputs)
     ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters) for the last forward's batch
@@ -82,11 +85,14 @@ class Compiled:
         self._last_seed: np.ndarray | None = None
         self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
         self._bound: ParameterArray | None = None  # where the parameters' numbers are read from, if not .data
+        self._lock = threading.RLock()  # one call at a time: the buffers and the last batch are shared
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
         """The outputs on every example (row) of ``X``: shape (B,), or (B, k) for k outputs."""
-        return self._run(self._batch(X), None)[0]
+        X = self._batch(X)
+        with self._lock:
+            return self._run(X, None)[0]
 
     __call__ = forward
 
@@ -100,15 +106,18 @@ class Compiled:
         parameters' numbers of that ``forward`` call; ``value_and_grad`` needs one pass.)
         ``out``: an array of shape (number of parameters,) to write the gradients into (returned).
         """
-        if self._X is None:
-            raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-        return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
+        with self._lock:
+            if self._X is None:
+                raise RuntimeError("compiled: call forward(X) before gradient(seed)")
+            return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
 
     def value_and_grad(self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
                        ) -> tuple[np.ndarray, np.ndarray]:
         """(outputs, gradients): ``forward(X)`` then ``gradient(seed, out)``, in one pass."""
         X = self._batch(X)
-        return self._run(X, self._seed(seed, len(X)), out=out)
+        seed = self._seed(seed, len(X))
+        with self._lock:
+            return self._run(X, seed, out=out)
 
     def bind(self, array: ParameterArray | None) -> None:
         """Read the parameters' numbers from ``array.data`` at every call instead of from their
@@ -131,8 +140,7 @@ class Compiled:
         """Like ``value_and_grad``, but adds the gradients to each parameter's ``.grad`` (as
         ``Value.backward`` does); returns the outputs."""
         out, grads = self.value_and_grad(X, seed)
-        for p, g in zip(self.parameters, grads.tolist(), strict=True):
-            p.grad += g
+        add_gradients(self.parameters, grads.tolist())
         return out
 
     def graph(self, example: int = 0) -> Value | list[Value]:
@@ -143,6 +151,10 @@ class Compiled:
         call; parameters keep their own. ``viz.draw_dot(compiled.graph(3))`` draws example 3; the
         graph is a valid eager graph of that example (``backward()`` on it works).
         """
+        with self._lock:
+            return self._graph(example)
+
+    def _graph(self, example: int) -> Value | list[Value]:
         if self._X is None:
             raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
         batch = len(self._X)
@@ -212,12 +224,14 @@ class Compiled:
                 finite = self._backward(vals, seed[:, start:stop], start=start) and finite
         total = None
         if seed is not None:
-            total = self._gradient_out(out)
-            np.copyto(total, self._numbers.grads[:self._schedule.n_parameters])
-            if not (finite and _all_finite(total)):  # a NaN or inf in a node's or a parameter's gradient
-                error = self._explain_backward(seed, total)
+            grads = self._numbers.grads[:self._schedule.n_parameters]
+            if not (finite and _all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
+                grads = grads.copy()  # (the explanation runs backward again into the leaves' gradients)
+                error = self._explain_backward(seed, grads)
                 if error is not None:
-                    raise error
+                    raise error  # before anything is written into ``out``
+            total = self._gradient_out(out)
+            np.copyto(total, grads)
         if results is not None and self._trace.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
@@ -343,7 +357,7 @@ class Compiled:
             return np.zeros((1, 0))
         try:
             X = _real_array(X)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int too large for a float
             raise TypeError(f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
                             f"({error})") from None
         if X.ndim == 1 and self.n_inputs == 1:
@@ -363,7 +377,7 @@ class Compiled:
             return np.ones((self.n_outputs, batch))
         try:
             seed = _real_array(seed)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")

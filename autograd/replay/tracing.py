@@ -63,6 +63,8 @@ class TracedNumber(numbers.Real):
     __slots__ = ()
 
     def _same(self, *args: Any) -> TracedNumber:
+        if any(isinstance(a, Value) for a in args):  # x.data * w: a number taken out of the graph
+            _refuse("arithmetic on .data (taken out of the graph) with a Value")(self)
         return self
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
@@ -175,7 +177,9 @@ def _as_outputs(result: Any) -> tuple[list[Value], bool]:
     for i, item in enumerate(items):
         if isinstance(item, Value):
             outputs.append(item)
-        elif isinstance(item, numbers.Real) and not isinstance(item, TracedNumber):
+        elif isinstance(item, TracedNumber):
+            _refuse("returning a number computed from .data")(item)
+        elif isinstance(item, numbers.Real):
             outputs.append(Value(item))
         else:
             where = "the traced function's result" if single else f"output {i} of the traced function"
