@@ -65,6 +65,7 @@ class History(dict):
 
     @property
     def train_accuracy(self) -> list[float]:
+        """The whole training set's accuracy after each epoch, if recorded."""
         return self["train_accuracy"]
 
     @property
@@ -74,6 +75,7 @@ class History(dict):
 
     @property
     def val_accuracy(self) -> list[float]:
+        """The validation set's accuracy after each epoch, if there is one."""
         return self["val_accuracy"]
 
 

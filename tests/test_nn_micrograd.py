@@ -36,7 +36,9 @@ def test_the_record_is_micrograds_demo_run():
     """micrograd, run now, gives the record's first steps, which ends as micrograd's notebook."""
     record = recorded()
     live = micrograd_demo(*demo_data(), 2)
-    assert live["loss"] == record["loss"][:2] and live["accuracy"] == record["accuracy"][:2]
+    # to 1e-12, not bit for bit: in some runs of the whole suite micrograd's second loss moved by 1 ulp
+    assert live["loss"] == pytest.approx(record["loss"][:2], rel=0, abs=1e-12)
+    assert live["accuracy"] == record["accuracy"][:2]
     assert len(record["loss"]) == len(record["accuracy"]) == 100 and len(record["weights"]) == 337
     # demo.ipynb prints "step 0 loss 0.8958441028683222, accuracy 50.0%" ...
     assert (
