@@ -15,8 +15,8 @@ domain error", every executor checks these tables and raises the table's error, 
                 (or, by the eager engine, when) the backward pass applies the op's rule.
                 sqrt'(0) is refused, in every executor: 1 / (2 sqrt 0) is infinite, and a
                 finite stand-in (0, or a huge number) would be a silently wrong derivative.
-                Likewise x ** n at x = 0 for 0 < n < 1. The eager engine passes on 0 when the
-                gradient arriving is exactly 0 (0 times the slope, as PyTorch); the replay refuses.
+                Likewise x ** n at x = 0 for 0 < n < 1. Both executors pass on 0 when the
+                gradient arriving is exactly 0 (0 times the slope, as PyTorch).
 Any other non-finite result is an overflow (``overflow``): exp(1000), 1e200 * 1e200.
 
 How an executor uses the tables (``x`` is the op's first input, ``y`` its second input, the

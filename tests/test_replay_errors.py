@@ -96,8 +96,8 @@ def test_eager_refuses_the_same_inputs():
 @pytest.mark.parametrize("upstream", [1.0])
 def test_sqrt_at_zero_has_no_derivative_in_either_executor(upstream):
     # sqrt(x^2) at x = 0 is 0, but its derivative 1 / (2 sqrt(0)) is infinite: refused, exactly as
-    # the eager engine does (which, with an upstream gradient of exactly 0, gives 0 as PyTorch does:
-    # tests/test_engine_atomic.py; the replay still refuses that case)
+    # the eager engine does (with an upstream gradient of exactly 0 both give 0, as PyTorch does:
+    # the next test)
     w = Value(1.0)
     f = autograd.compile(lambda v: (v[0] * v[0] * w).sqrt() * upstream, 1, [w])
     assert f.forward(np.array([[2.0], [0.0]])).tolist() == [2.0 * upstream, 0.0]
@@ -107,6 +107,22 @@ def test_sqrt_at_zero_has_no_derivative_in_either_executor(upstream):
         f.gradient()
     assert str(eager.value) in str(error.value) and "at example 1" in str(error.value)
     assert isinstance(error.value, ZeroDivisionError)
+
+
+def test_sqrt_at_zero_with_a_zero_upstream_gradient_gives_zero_in_both_executors():
+    # 0 times the infinite slope of sqrt at 0 is 0 (PyTorch's rule), eagerly and replayed; the
+    # other example's gradient is the hand formula d(sqrt(x^2 w))/dw = x^2 / (2 sqrt(x^2 w))
+    w = Value(1.0)
+    f = autograd.compile(lambda v: (v[0] * v[0] * w).sqrt() * v[1], 2, [w])
+    X = np.array([[2.0, 1.0], [0.0, 0.0]])
+    f.forward(X)
+    assert f.gradient().tolist() == [4.0 / (2 * 2.0)]  # example 0 only; example 1 adds 0
+    x0, v = Value(0.0), Value(1.0)
+    ((x0 * x0 * v).sqrt() * 0.0).backward()
+    assert v.grad == 0.0 and x0.grad == 0.0
+    with pytest.raises(ReplayError):  # with a nonzero upstream gradient it is still refused
+        f.forward(np.array([[0.0, 1.0]]))
+        f.gradient()
 
 
 def test_the_error_names_the_node_label():

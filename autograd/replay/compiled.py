@@ -226,8 +226,7 @@ class Compiled:
         if seed is not None:
             grads = self._numbers.grads[:self._schedule.n_parameters]
             if not (finite and _all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
-                grads = grads.copy()  # (the explanation runs backward again into the leaves' gradients)
-                error = self._explain_backward(seed, grads)
+                error = self._explain_backward(seed)  # the checking pass, whose gradients are then used
                 if error is not None:
                     raise error  # before anything is written into ``out``
             total = self._gradient_out(out)
@@ -332,13 +331,16 @@ class Compiled:
             raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
                              "parameters must be finite")
 
-    def _explain_backward(self, seed: np.ndarray, total: np.ndarray) -> ReplayError | None:
-        """The error for gradients that are not finite: the first group making one (raised), else the
-        sum over the batch; None when only an input's gradient overflowed (nobody reads it: the eager
-        engine leaves an infinite x.grad there too)."""
+    def _explain_backward(self, seed: np.ndarray) -> ReplayError | None:
+        """The backward pass again, checking every group: the error for gradients that are not finite
+        (the first group making one is raised), else the sum over the batch. None when the checked
+        pass's parameter gradients are finite: only an input's gradient overflowed (nobody reads it:
+        the eager engine leaves an infinite x.grad there too), or a zero upstream gradient met an
+        infinite slope (sqrt'(0): 0, as eagerly); the buffer then holds the checked pass's sums."""
+        self._numbers.grads.fill(0.0)
         for start, stop in self._chunks(len(self._X)):
             self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
-        if _all_finite(total):
+        if _all_finite(self._numbers.grads[:self._schedule.n_parameters]):
             return None
         return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
                                    "over the batch)")

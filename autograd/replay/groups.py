@@ -108,11 +108,13 @@ class OpGroup:
         the pass again with it when the gradients are not all finite)."""
         x, y = self._inputs(vals)
         domains = self.derivative_domains if check else self.checked_derivative_domains
-        if domains:
-            self._check(domains, x, y, offset, derivative=True)
         rows = self.rows
         g = grads[rows]
+        if domains:  # 0 times an infinite slope (sqrt'(0)) is 0, as in the eager engine and PyTorch
+            self._check(domains, x, y, offset, derivative=True, exempt=g == 0.0)
         d = self.vjp(g, vals[rows], x, y)
+        if domains:
+            d = tuple(np.where(g == 0.0, 0.0, part) for part in d)
         if check:
             for part in d:
                 bad = _first_nonfinite(part)
@@ -175,9 +177,12 @@ class OpGroup:
         return ReplayOverflowError(f"replay: {overflow(self.op, xi, yi)}, at {self._where(i, b, x, y, offset)}")
 
     def _check(self, domains: tuple[Domain, ...], x: np.ndarray, y: Any, offset: int, derivative: bool,
-               skip_nonfinite: bool = False) -> None:
+               skip_nonfinite: bool = False, exempt: np.ndarray | None = None) -> None:
+        """Raise the table's error for the first input outside a domain (``exempt``: where not to look)."""
         for domain in domains:
             ok = domain.ok(x, y)
+            if exempt is not None:
+                ok = ok | exempt
             if not ok.all():
                 if skip_nonfinite:  # left for the pass's look for NaN and inf, which names the group that made it
                     ok = ok | ~np.isfinite(x) | (~np.isfinite(y) if isinstance(y, np.ndarray) else False)
