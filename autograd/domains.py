@@ -1,8 +1,9 @@
-"""Which inputs each operation refuses: the one domain table every executor uses.
+"""Which inputs each operation refuses, read from the op table: the checks every executor uses.
 
 An operation is defined only on part of the real line (log needs x > 0, a divisor must not be
 0, ...). Rather than let a bad input become NaN, inf, a complex number or Python's bare "math
-domain error", every executor checks these tables and raises the table's error, worded by
+domain error", every executor checks these tables (``FORWARD`` and ``DERIVATIVE``, from each
+op's ``refuses`` and ``refuses_slope`` in ``rules.RULES``) and raises the table's error, worded by
 ``refusal`` in one format that names the operation and the offending value:
 
     log: the input must be positive, got log(-2.0)
@@ -39,7 +40,7 @@ inline constant, or None, exactly as the rules of ``rules.py`` receive them):
   and the same with ``DERIVATIVE`` before applying the rules backward; a non-finite result left
   after these checks is reported with ``overflow(op, x_i_b, y_i_b)``. (For the ops whose bad inputs
   always give a NaN or an infinity, the replay runs these checks only once one shows up:
-  ``replay.groups.SHOWS_AS_NONFINITE``.)
+  ``SHOWS_AS_NONFINITE``, the ops marked ``late`` in the table.)
 
 The error types are the ones Python itself raises for these cases (ValueError for a domain,
 ZeroDivisionError for a division by zero or an infinite slope, OverflowError for overflow), so
@@ -48,49 +49,20 @@ ZeroDivisionError for a division by zero or an infinite slope, OverflowError for
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
+from .rules import RULES, Domain
 
-class Domain(NamedTuple):
-    """One condition an op's inputs must meet."""
+__all__ = ["Domain", "FORWARD", "DERIVATIVE", "EXPRESSION", "SHOWS_AS_NONFINITE", "expression",
+           "message", "refusal", "overflow"]
 
-    ok: Callable[[Any, Any], Any]  # (x, y) -> True where defined (elementwise on arrays)
-    error: type[Exception]  # raised when ``ok`` fails
-    requirement: str  # what the inputs must be, in words, for the message
-
-
-# fmt: off
-FORWARD: dict[str, tuple[Domain, ...]] = {
-    "log":  (Domain(lambda x, _: x > 0.0,  ValueError,        "the input must be positive"),),
-    "sqrt": (Domain(lambda x, _: x >= 0.0, ValueError,        "the input must be non-negative"),),
-    "div":  (Domain(lambda x, y: y != 0.0, ZeroDivisionError, "division by zero"),),
-    "rdiv": (Domain(lambda x, c: x != 0.0, ZeroDivisionError, "division by zero"),),           # c / x
-    "pow":  (Domain(lambda x, n: (x >= 0.0) | (n % 1.0 == 0.0), ValueError,
-                    "a negative base needs an integer exponent (the result would be complex)"),
-             Domain(lambda x, n: (x != 0.0) | (n >= 0.0), ZeroDivisionError,
-                    "zero to a negative power is a division by zero")),
-    "powv": (Domain(lambda x, y: x > 0.0, ValueError,
-                    "with a Value exponent the base must be positive (d/dy x**y = x**y ln x)"),),
-    "rpow": (Domain(lambda x, c: c > 0.0, ValueError,                                          # c ** x
-                    "with a Value exponent the base must be positive (d/dx c**x = c**x ln c)"),),
-}
-
+FORWARD: dict[str, tuple[Domain, ...]] = {op: r.refuses for op, r in RULES.items() if r.refuses}
 DERIVATIVE: dict[str, tuple[Domain, ...]] = {
-    "sqrt": (Domain(lambda x, _: x > 0.0, ZeroDivisionError,
-                    "the derivative 1 / (2 sqrt x) is infinite at x = 0"),),
-    "pow":  (Domain(lambda x, n: (x != 0.0) | (n >= 1.0) | (n == 0.0), ZeroDivisionError,
-                    "the derivative n x**(n - 1) is infinite at x = 0 for 0 < n < 1"),),
-}
-
+    op: r.refuses_slope for op, r in RULES.items() if r.refuses_slope}
+SHOWS_AS_NONFINITE = frozenset(op for op, r in RULES.items() if r.late)
+"""Ops whose inputs outside the domain always give a NaN or an infinity (``Op.late``)."""
 # how op(x, y) is written in messages; y is the second input or the inline constant c
-EXPRESSION: dict[str, str] = {
-    "add": "{x} + {y}", "sub": "{x} - {y}", "rsub": "{y} - {x}", "mul": "{x} * {y}",
-    "div": "{x} / {y}", "rdiv": "{y} / {x}", "neg": "-{x}",
-    "pow": "{x} ** {y}", "powv": "{x} ** {y}", "rpow": "{y} ** {x}",
-    "leaky_relu": "leaky_relu({x}, alpha={y})", "elu": "elu({x}, alpha={y})",
-}
-# fmt: on
+EXPRESSION: dict[str, str] = {op: r.written for op, r in RULES.items()}
 
 
 def expression(op: str, x: Any, y: Any = None) -> str:
@@ -106,8 +78,10 @@ def message(op: str, domain: Domain, x: Any, y: Any = None, derivative: bool = F
     return f"{where}: {domain.requirement}, got {expression(op, x, y)}"
 
 
-def refusal(op: str, x: float, y: Any = None, table: dict[str, tuple[Domain, ...]] = FORWARD) -> Exception | None:
-    """The error for scalar inputs outside op's domain in ``table`` (FORWARD or DERIVATIVE), else None."""
+def refusal(op: str, x: float, y: Any = None,
+            table: dict[str, tuple[Domain, ...]] = FORWARD) -> Exception | None:
+    """The error for scalar inputs outside op's domain in ``table`` (FORWARD or DERIVATIVE), else
+    None."""
     for domain in table.get(op, ()):
         if not domain.ok(x, y):
             return domain.error(message(op, domain, x, y, derivative=table is DERIVATIVE))
@@ -120,6 +94,6 @@ def overflow(op: str, x: Any, y: Any = None) -> OverflowError:
 
 
 def _operand(v: Any) -> str:
-    """repr of an infix operand, in parentheses when negative so that ``(-8.0) ** 0.5`` reads right."""
+    """repr of an infix operand, in parentheses when negative: ``(-8.0) ** 0.5`` reads right."""
     text = repr(v)
     return f"({text})" if text.startswith("-") else text

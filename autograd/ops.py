@@ -14,17 +14,19 @@ from .rules import RULES
 from .value import Value, _binary, _unary
 
 
-def apply(op: str, x: Value | Sequence[Value], other: Value | float | Sequence[Value] | None = None) -> Value:
+def apply(op: str, x: Value | Sequence[Value],
+          other: Value | float | Sequence[Value] | None = None) -> Value:
     """Record ``op`` on ``x`` (and ``other``: a second Value, or a number kept inline such as the 2
     in ``x * 2`` or an activation's alpha). ``apply(v.op, *v.parents or v.constant)`` re-records a
-unary or binary node v.
+    unary or binary node v.
 
     ``apply("tanh", x)`` is ``x.tanh()``; ``apply("rsub", x, 1.0)`` is ``1.0 - x``;
-    ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``; ``apply("dot", a, b)`` is ``dot(a, b)``
-    for two sequences a and b (a dot node's ``parents`` are a then b).
+    ``apply("leaky_relu", x, 0.1)`` is ``x.leaky_relu(0.1)``; ``apply("dot", a, b)`` is
+    ``dot(a, b)`` for two sequences a and b (a dot node's ``parents`` are a then b).
     """
     if op not in RULES:
-        raise ValueError(f"apply: unknown operation {op!r}; the operations are the keys of autograd.RULES")
+        raise ValueError(f"apply: unknown operation {op!r}; the operations are the keys of "
+                         "autograd.RULES")
     if op == "dot":
         return dot(x, other)
     if not isinstance(x, Value):
@@ -32,13 +34,14 @@ unary or binary node v.
     _check_other(op, other)
     out = _unary(op, x) if other is None else _binary(op, x, other)
     if out is NotImplemented:
-        raise TypeError(f"apply: {op}'s second input must be a Value or a real number, got {type(other).__name__}")
+        raise TypeError(f"apply: {op}'s second input must be a Value or a real number, got "
+                        f"{type(other).__name__}")
     return out
 
 
-UNARY = frozenset({"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus"})
+UNARY = frozenset(op for op, rule in RULES.items() if rule.arity == 1)
 """Ops of one input: no second operand."""
-CONSTANT = frozenset({"pow", "rsub", "rdiv", "rpow", "leaky_relu", "elu"})
+CONSTANT = frozenset(op for op, rule in RULES.items() if rule.constant)
 """Ops whose second operand is a number kept inline (their rule gives no gradient for it)."""
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -27,7 +28,7 @@ import numpy as np
 from .domains import FORWARD as DOMAIN
 from .domains import overflow, refusal
 from .modes import grad_enabled as _grad_enabled
-from .rules import RULES
+from .rules import OPERATORS, RULES, Op
 from .source import RECORDING as _RECORDING
 from .source import remember as _remember
 
@@ -289,11 +290,13 @@ class Value:
         return _unary("abs", self)
 
     def max(self, other: Operand) -> Value:
-        """The larger of self and other; the gradient goes to the larger (half each at a tie, as PyTorch)."""
+        """The larger of self and other; the gradient goes to the larger (half each at a tie, as
+        PyTorch)."""
         return _method("max", self, other)
 
     def equal(self, other: Operand) -> Value:
-        """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal to c)."""
+        """1.0 where self == other, else 0.0, with derivative 0: a one-hot mask (a token id equal
+        to c)."""
         return _method("eq", self, other)
 
     def tanh(self) -> Value:
@@ -367,13 +370,44 @@ def _binary(op: str, x: Value, other: Any) -> Value:
 
 
 def _method(op: str, x: Value, other: Any) -> Value:
-    """``_binary`` for a method (``x.max(other)``): a TypeError naming it for an operand that is not a
-    Value or a real number (an operator returns NotImplemented instead, for Python to try the other side)."""
+    """``_binary`` for a method (``x.max(other)``): a TypeError naming it for an operand that is not
+    a Value or a real number (an operator returns NotImplemented instead, for Python to try the
+    other side)."""
     out = _binary(op, x, other)
     if out is NotImplemented:
         raise TypeError(f"{op}: the other operand must be a Value or a real number, got "
                         f"{type(other).__name__}: {_short(other)}")
     return out
+
+
+def _recorder(op: Op) -> Callable[..., Value]:
+    """The Value method (or operator) of a table entry that ``Value`` does not define itself:
+    ``x.sin()`` records ``sin(x)``, ``x.f(c)`` records f with the number c kept inline."""
+    name = op.name
+
+    def unary(self: Value) -> Value:
+        return _unary(name, self)
+
+    def operator(self: Value, other: Any) -> Value:
+        return _binary(name, self, other)
+
+    def with_constant(self: Value, c: Any) -> Value:
+        return _binary(name, self, _to_float(c, f"{name}: {op.inputs.split()[1]}"))
+
+    def binary(self: Value, other: Any) -> Value:
+        return _method(name, self, other)
+
+    method = (unary if op.arity == 1 else operator if op.method in OPERATORS
+              else with_constant if op.constant else binary)
+    method.__name__ = op.method
+    method.__qualname__ = f"Value.{op.method}"
+    method.__doc__ = f"{op.written.format(x='self', y=op.inputs.split()[-1])}; {op.formula}."
+    return method
+
+
+for _op in RULES.values():  # every op of the table is a method: one entry adds an operation
+    if _op.method and _op.method not in vars(Value):
+        setattr(Value, _op.method, _recorder(_op))
 
 
 def _recomputed(node: Value, data: float) -> None:

@@ -1,4 +1,5 @@
-"""The chain rule as numbers and text, with no drawing in it: what the pictures (and the explorer) show.
+"""The chain rule as numbers and text, with no drawing in it: what the pictures (and the explorer)
+show.
 
 For the output L and a node v used by the nodes u_1, ..., u_k:
 
@@ -9,12 +10,17 @@ u with respect to its input v, evaluated at the recorded numbers. The local deri
 the engine's own rule table: ``autograd.RULES[op].vjp`` with an upstream of 1, the same rule that
 ``backward()`` runs, never a second table of derivatives.
 
-* ``node_names(order)``   every node's one name: its label, else ``v1``, ``v2``, ... in forward order.
-* ``op_text(u)``          the operation in u's ellipse (``+``, ``×``, ``/``, ``^``, ``tanh``), no letters of a rule.
+* ``node_names(order)``   every node's one name: its label, else ``v1``, ``v2``, ... in forward
+                          order.
+* ``op_text(u)``          the operation in u's ellipse (``+``, ``×``, ``/``, ``^``, ``tanh``), no
+                          letters of a rule.
 * ``derivative_name``     ``dL/de``, ``dn/d(x1*w1)``: the one way a derivative is written.
-* ``formula_line(u, names)``  the rule's formula with its letters mapped to names (``x = e, y = 1``).
-* ``node_name(v)``        v described on its own: its label, else the expression it forms (``e - 1``).
-* ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u (du/da_i = b_i, du/db_i = a_i for a dot).
+* ``formula_line(u, names)``  the rule's formula with its letters mapped to names
+                          (``x = e, y = 1``).
+* ``node_name(v)``        v described on its own: its label, else the expression it forms
+                          (``e - 1``).
+* ``local_grads(u)``      du/dx (and du/dy) for the Value inputs of u (du/da_i = b_i,
+                          du/db_i = a_i for a dot).
 * ``fresh_gradients(L)``  dL/dv for every v, computed afresh, leaving every ``.grad`` as it was.
 * ``chain_terms(...)``    the terms ``(use, upstream, local)`` whose products sum to dL/dv.
 """
@@ -25,18 +31,18 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from autograd import RULES, Value, topological_order
+from autograd import RULES, Value, gradients, topological_order
+from autograd.rules import OPERATORS
 
-# op -> the symbol in its ellipse (other ops show their own name: tanh, exp, ...)
-OP_SYMBOL = {"add": "+", "mul": "\u00d7", "sub": "-", "rsub": "-", "div": "/", "rdiv": "/", "pow": "^",
-             "powv": "^", "rpow": "^", "neg": "-", "dot": "\u00b7"}
-# op -> (part played by the first input, by the second input or the constant), where order matters
-ROLES = {"sub": ("first", "subtracted"), "rsub": ("subtracted", "first"),
-         "div": ("numerator", "denominator"), "rdiv": ("denominator", "numerator"),
-         "pow": ("base", "exponent"), "powv": ("base", "exponent"), "rpow": ("exponent", "base")}
-# op -> the letters of its rule's formula (autograd.RULES[op].formula) for its inputs, then the constant
-FORMULA_LETTERS = {"pow": ("x", "n"), "rsub": ("x", "c"), "rdiv": ("x", "c"), "rpow": ("x", "c"),
-                   "leaky_relu": ("x", "alpha"), "elu": ("x", "alpha"), "dot": ("a", "b")}
+# op -> the text in its ellipse: ``+``, ``\u00d7``, ``^``, or its name (``tanh``), from the op table
+OP_SYMBOL = {op: rule.symbol for op, rule in RULES.items()}
+# a Value's operator -> (part played by the first input, by the second input or the constant),
+# where order matters: ``x - y`` (``__sub__``), ``c - x`` (``__rsub__``, x the Value)
+ROLES = {"__sub__": ("first", "subtracted"), "__rsub__": ("subtracted", "first"),
+         "__truediv__": ("numerator", "denominator"), "__rtruediv__": ("denominator", "numerator"),
+         "__pow__": ("base", "exponent"), "__rpow__": ("exponent", "base")}
+# op -> the letters of its rule's formula for its inputs, then the constant (``x n`` for pow)
+FORMULA_LETTERS = {op: tuple(rule.inputs.split()) for op, rule in RULES.items()}
 
 
 class Term(NamedTuple):
@@ -65,9 +71,9 @@ def number(x: float) -> str:
 
 
 def node_names(order: list[Value]) -> dict[Value, str]:
-    """The one name of every node in ``order`` (a topological order), used on the picture, its edges and
-    in the explorer: its label, else ``v1``, ``v2``, ... numbered in forward order (a number some
-    label already uses is skipped)."""
+    """The one name of every node in ``order`` (a topological order), used on the picture, its edges
+    and in the explorer: its label, else ``v1``, ``v2``, ... numbered in forward order (a number
+    some label already uses is skipped)."""
     labels = {node.label for node in order if node.label}
     names, k = {}, 0
     for node in order:
@@ -82,24 +88,39 @@ def node_names(order: list[Value]) -> dict[Value, str]:
 
 
 def op_text(node: Value) -> str:
-    """The text of the op's ellipse: its symbol (``+``, ``\u00d7``, ``/``, ``^``) or its name (``tanh``)."""
+    """The text of the op's ellipse: its symbol (``+``, ``\u00d7``, ``/``, ``^``) or its name
+    (``tanh``), as the op table gives it (``Op.symbol``)."""
     return OP_SYMBOL.get(node.op, node.op)
 
 
 def input_roles(node: Value) -> tuple[str, ...]:
-    """The part each of ``node.parents`` plays, as its edge says it: ``("numerator", "denominator")``
-    for a division; empty where the order does not matter (``+``, ``\u00d7``); ``term 1``, ``term 2``,
-    ... for a dot product's pairs."""
+    """The part each of ``node.parents`` plays, as its edge says it: ``("numerator",
+    "denominator")`` for a division; empty where the order does not matter (``+``, ``\u00d7``);
+    ``term 1``, ``term 2``, ... for a dot product's pairs."""
     if node.op == "dot":
         n = len(node.parents) // 2
         return tuple(f"term {i % n + 1}" for i in range(2 * n))
-    roles = ROLES.get(node.op, ("", ""))
+    roles = _roles(node.op)
     return roles[: len(node.parents)]
 
 
 def constant_role(node: Value) -> str:
-    """The part a plain-number operand plays (``exponent`` in ``x ** 2``), empty where order does not matter."""
-    return ROLES.get(node.op, ("", ""))[1] if node.constant is not None else ""
+    """The part a plain-number operand plays (``exponent`` in ``x ** 2``), empty where order does
+    not matter."""
+    return _roles(node.op)[1] if node.constant is not None else ""
+
+
+def constant_prefix(node: Value) -> str:
+    """What its box says before a plain-number operand that is a named parameter (``alpha = `` of
+    ``leaky_relu(x, alpha=0.1)``): nothing before an operator's operand (the 2 of ``x ** 2``)."""
+    rule = RULES[node.op]
+    named = rule.constant and rule.method not in OPERATORS
+    return f"{rule.inputs.split()[1]} = " if named else ""
+
+
+def _roles(op: str) -> tuple[str, str]:
+    rule = RULES.get(op)  # a leaf has no op
+    return ROLES.get(rule.method or "", ("", "")) if rule else ("", "")
 
 
 def formula_line(node: Value, names: Mapping[Value, str]) -> str:
@@ -108,7 +129,7 @@ def formula_line(node: Value, names: Mapping[Value, str]) -> str:
     if not node.op:
         return ""
     formula = RULES[node.op].formula
-    letters = FORMULA_LETTERS.get(node.op, ("x", "y"))
+    letters = FORMULA_LETTERS[node.op]
     if node.op == "dot":
         n = len(node.parents) // 2
         group = lambda nodes: "(" + ", ".join(names[p] for p in nodes) + ")"
@@ -120,11 +141,8 @@ def formula_line(node: Value, names: Mapping[Value, str]) -> str:
     return f"{formula}   ({', '.join(pairs)})"
 
 
-# op -> the expression it forms from its inputs' names (x, y; y may be the constant)
-EXPRESSION = {
-    "add": "{x} + {y}", "mul": "{x} * {y}", "sub": "{x} - {y}", "rsub": "{y} - {x}", "div": "{x} / {y}",
-    "rdiv": "{y} / {x}", "pow": "{x} ** {y}", "powv": "{x} ** {y}", "rpow": "{y} ** {x}", "neg": "-{x}",
-}
+# op -> the expression an operator forms from its inputs' names (x, y; y may be the constant)
+EXPRESSION = {op: rule.written for op, rule in RULES.items() if rule.method in OPERATORS}
 NAME_DEPTH = 3  # unlabelled inputs spelled out this many operations deep, then ``...``
 DOT_TERMS = 3  # a dot node's name spells out this many of its products, then ``...``
 
@@ -153,11 +171,13 @@ def node_name(node: Value, depth: int = NAME_DEPTH) -> str:
 def _operand(node: Value, depth: int) -> str:
     """``node_name`` in parentheses when it is a sum or product itself (``(a + b) * c``)."""
     name = node_name(node, depth)
-    return f"({name})" if not node.label and (node.op in EXPRESSION or node.op == "dot") and name != "..." else name
+    compound = node.op in EXPRESSION or node.op == "dot"
+    return f"({name})" if not node.label and compound and name != "..." else name
 
 
 def local_grads(node: Value) -> tuple[float, ...]:
-    """d(node)/d(input) for each Value input of ``node`` (``node.parents`` order), at the recorded numbers.
+    """d(node)/d(input) for each Value input of ``node`` (``node.parents`` order), at the recorded
+    numbers.
 
     The rule's vjp with an upstream gradient of 1: vjp(1, out, x, y) = (d out/dx, d out/dy).
     A derivative that is not defined there (division by zero) is nan.
@@ -167,7 +187,8 @@ def local_grads(node: Value) -> tuple[float, ...]:
     parents = node.parents
     if node.op == "dot":  # d(sum a_i b_i)/da_i = b_i and /db_i = a_i, in the order of parents
         n = len(parents) // 2
-        da, db = RULES["dot"].vjp(1.0, node.data, [p.data for p in parents[:n]], [p.data for p in parents[n:]])
+        a, b = [p.data for p in parents[:n]], [p.data for p in parents[n:]]
+        da, db = RULES["dot"].vjp(1.0, node.data, a, b)
         return tuple(float(g) for g in (*da, *db))
     x = parents[0].data
     y = parents[1].data if len(parents) > 1 else node.constant
@@ -184,22 +205,14 @@ def grad_value(node: Value) -> float:
 
 
 def fresh_gradients(root: Value, order: list[Value] | None = None) -> dict[Value, float]:
-    """d(root)/d(node) for every node, computed as if every ``.grad`` started at 0; every ``.grad``
-    is left as it was found."""
+    """d(root)/d(node) for every node (``autograd.gradients``: no ``.grad`` is read or changed)."""
     order = topological_order(root) if order is None else order
-    saved = [(node, node.grad) for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        root.backward()
-        return {node: grad_value(node) for node in order}
-    finally:
-        for node, g in saved:
-            node.grad = g
+    return dict(zip(order, gradients(root, order, create_graph=False), strict=True))
 
 
 def consumers(order: list[Value]) -> dict[Value, list[Value]]:
-    """For each node, the nodes whose operation reads it, once per read (``x * x`` reads x twice)."""
+    """For each node, the nodes whose operation reads it, once per read (``x * x`` reads x
+    twice)."""
     uses: dict[Value, list[Value]] = {node: [] for node in order}
     for node in order:
         for parent in node.parents:
@@ -217,7 +230,7 @@ def chain_terms(node: Value, root: Value, uses: Mapping[Value, list[Value]],
     if node is root:
         return [Term(None, 1.0, 1.0)]
     terms = []
-    for use in dict.fromkeys(uses[node]):  # each consumer once, in order; a double read gives two terms
+    for use in dict.fromkeys(uses[node]):  # each consumer once, in order; a double read: two terms
         for parent, local in zip(use.parents, local_grads(use), strict=True):
             if parent is node:
                 terms.append(Term(use, grads[use], local))
@@ -236,8 +249,10 @@ def local_label(out: str, by: str, local: float) -> str:
     return f"{derivative_name(out, by)} = {number(local)}"
 
 
-def term_label(root: str, use: str, node: str, upstream: float | str | None, local: float | str) -> str:
-    """The chain rule's term an edge passes back: ``dL/dd \u00d7 dd/de`` over ``= 0.1464 \u00d7 1.0000``
+def term_label(root: str, use: str, node: str, upstream: float | str | None,
+               local: float | str) -> str:
+    """The chain rule's term an edge passes back: ``dL/dd \u00d7 dd/de`` over
+    ``= 0.1464 \u00d7 1.0000``
     (``?`` for an upstream gradient not known yet; a text stands for itself)."""
     up, down = (signed(x) if isinstance(x, float | int) else x or "?" for x in (upstream, local))
     return f"{derivative_name(root, use)} \u00d7 {derivative_name(use, node)}\n= {up} \u00d7 {down}"

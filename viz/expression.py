@@ -2,8 +2,10 @@
 
 The text is parsed with Python's ``ast`` and only a whitelist is evaluated: numbers, names
 bound on the command line, ``+ - * / **``, unary ``-`` and ``+``, and calls to the engine's
-functions below. Nothing is ever passed to ``eval``; anything else is an ExpressionError that
-says what was not allowed and where.
+functions: every op of ``autograd.RULES`` that is not an operator, by its Value method's name
+(``tanh(x)``, ``max(x, y)``, ``leaky_relu(x, alpha=0.2)``, ``dot([x, y], [w, v])``). Nothing
+is ever passed to ``eval``; anything else is an ExpressionError that says what was not allowed
+and where.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd import Value
+from autograd import RULES, Value, dot
+from autograd.rules import OPERATORS, Op
 
 MAX_LENGTH = 2000
 
-FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "abs": Value.abs,
-    "tanh": Value.tanh, "sigmoid": Value.sigmoid, "relu": Value.relu, "softplus": Value.softplus,
-    "leaky_relu": Value.leaky_relu, "elu": Value.elu,
-}
-WITH_ALPHA = ("leaky_relu", "elu")  # take an optional second argument, a number: leaky_relu(x, 0.2) or alpha=0.2
+# the table's ops that are not operators, by their method's name: name -> (op, the function)
+_CALLS: dict[str, tuple[Op, Callable[..., Value]]] = {
+    rule.method or op: (rule, getattr(Value, rule.method) if rule.method else dot)
+    for op, rule in RULES.items() if rule.method not in OPERATORS}
+FUNCTIONS: dict[str, Callable[..., Value]] = {name: call for name, (_, call) in _CALLS.items()}
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -35,12 +37,13 @@ class ExpressionError(ValueError):
 def parse_binding(text: str) -> tuple[str, float]:
     """``"x=2"`` -> ("x", 2.0), checking the name and the number."""
     name, equals, number = text.partition("=")
-    # NFKC, as Python does for identifiers: "µ" (micro sign) in the expression is read as "μ" (Greek mu)
+    # NFKC, as Python does for identifiers: "µ" (micro sign) in the expression is "μ" (Greek mu)
     name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
     if not equals or not name:
         raise ExpressionError(f"expected NAME=VALUE, such as x=2, got {text!r}")
     if not name.isidentifier():
-        raise ExpressionError(f"{name!r} is not a valid variable name (letters, digits, _; not starting with a digit)")
+        raise ExpressionError(f"{name!r} is not a valid variable name (letters, digits, _; not "
+                              "starting with a digit)")
     if name in FUNCTIONS:
         raise ExpressionError(f"{name!r} is a function name and cannot be a variable")
     try:
@@ -55,7 +58,8 @@ def parse_binding(text: str) -> tuple[str, float]:
 def evaluate(text: str, variables: Mapping[str, Value]) -> Value | float:
     """Evaluate ``text`` with the given Values bound to their names (see the module docstring)."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is "
+                              f"{MAX_LENGTH}")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
@@ -84,14 +88,14 @@ class _Evaluator(ast.NodeVisitor):
         self.variables = variables
 
     def generic_visit(self, node: ast.AST) -> Any:
-        raise ExpressionError(f"{_describe(node)} is not allowed{_column(node)}; use numbers, variables, "
-                              f"+ - * / ** and the functions {', '.join(FUNCTIONS)}")
+        raise ExpressionError(f"{_describe(node)} is not allowed{_column(node)}; use numbers, "
+                              f"variables, + - * / ** and the functions {', '.join(FUNCTIONS)}")
 
     def visit_Constant(self, node: ast.Constant) -> float:
         if type(node.value) not in (int, float):
             raise ExpressionError(f"{node.value!r} is not a number{_column(node)}")
         try:
-            value = float(node.value)  # floats only: 10**10**10 overflows instead of running for ever
+            value = float(node.value)  # floats only: 10**10**10 overflows, does not run for ever
         except OverflowError:
             raise ExpressionError(f"the number {node.value} is too large{_column(node)}") from None
         if not math.isfinite(value):
@@ -102,9 +106,11 @@ class _Evaluator(ast.NodeVisitor):
         if node.id in self.variables:
             return self.variables[node.id]
         if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id} is a function: call it, as in {node.id}(x){_column(node)}")
+            raise ExpressionError(f"{node.id} is a function: call it, as in {node.id}(x)"
+                                  f"{_column(node)}")
         bound = ", ".join(sorted(self.variables)) or "none"
-        raise ExpressionError(f"unknown name {node.id!r}{_column(node)}; bind it on the command line, "
+        raise ExpressionError(f"unknown name {node.id!r}{_column(node)}; bind it on the command "
+                              "line, "
                               f"as in {node.id}=1.5 (bound: {bound})")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Value | float:
@@ -150,25 +156,37 @@ class _Evaluator(ast.NodeVisitor):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
             shown = ast.unparse(node.func)
-            raise ExpressionError(f"unknown function {shown!r}{_column(node)}; allowed: {', '.join(FUNCTIONS)}")
-        most = 2 if name in WITH_ALPHA else 1
-        allowed = ("alpha",) if name in WITH_ALPHA else ()
+            raise ExpressionError(f"unknown function {shown!r}{_column(node)}; allowed: "
+                                  f"{', '.join(FUNCTIONS)}")
+        rule, call = _CALLS[name]
+        letter = rule.inputs.split()[-1]
+        constant = (letter,) if rule.constant else ()  # leaky_relu(x, 0.2) or alpha=0.2, optional
         for keyword in node.keywords:
-            if keyword.arg not in allowed:
-                given = f"**{ast.unparse(keyword.value)}" if keyword.arg is None else f"{keyword.arg}="
-                takes = "only the keyword alpha=" if allowed else "no keyword arguments"
+            if keyword.arg not in constant:
+                given = f"{keyword.arg}=" if keyword.arg else f"**{ast.unparse(keyword.value)}"
+                takes = f"only the keyword {letter}=" if constant else "no keyword arguments"
                 raise ExpressionError(f"{name}() takes {takes}, got {given}{_column(keyword)}")
-        if not 1 <= len(node.args) + len(node.keywords) <= most or not node.args:
-            takes = "one argument (and an optional number alpha)" if most == 2 else "one argument"
-            given = len(node.args) + len(node.keywords)
+        given = len(node.args) + len(node.keywords)
+        if not node.args or given > rule.arity or given < rule.arity - len(constant):
+            takes = {"x": "one argument", "x y": "two arguments", "a b": "two lists"}.get(
+                rule.inputs, f"one argument (and an optional number {letter})")
             raise ExpressionError(f"{name}() takes {takes}, got {given}{_column(node)}")
-        argument = self.visit(node.args[0])
-        if not isinstance(argument, Value):  # tanh(2): a number becomes a leaf of the graph
-            argument = Value(argument, label=ast.unparse(node.args[0]))
-        extra = [self.visit(a) for a in node.args[1:]] + [self.visit(k.value) for k in node.keywords]
-        if any(isinstance(a, Value) for a in extra):
-            raise ExpressionError(f"{name}(): alpha must be a number, not a variable{_column(node)}")
-        return FUNCTIONS[name](argument, *extra)
+        if rule.inputs == "a b":
+            return call(*(self._sequence(name, a) for a in node.args))
+        arguments = [self.visit(a) for a in [*node.args, *(k.value for k in node.keywords)]]
+        if constant and any(isinstance(a, Value) for a in arguments[1:]):
+            raise ExpressionError(f"{name}(): {letter} must be a number, not a variable"
+                                  f"{_column(node)}")
+        if not isinstance(arguments[0], Value):  # tanh(2): a number becomes a leaf of the graph
+            arguments[0] = Value(arguments[0], label=ast.unparse(node.args[0]))
+        return call(*arguments)
+
+    def _sequence(self, name: str, node: ast.AST) -> list[Value | float]:
+        """A list or tuple argument (of ``dot``), its items evaluated."""
+        if not isinstance(node, ast.List | ast.Tuple):
+            raise ExpressionError(f"{name}() takes two lists, such as {name}([x, y], [w, v]), got "
+                                  f"{_short(ast.unparse(node))}{_column(node)}")
+        return [self.visit(item) for item in node.elts]
 
 
 def _short(text: str) -> str:

@@ -25,6 +25,7 @@ from autograd import Value, topological_order
 
 from .boxes import HeatMap, box_fields
 from .chain import (
+    constant_prefix,
     constant_role,
     grad_value,
     input_roles,
@@ -58,8 +59,6 @@ from .style import (
 RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
 LEGEND_MIN_NODES = 10  # smaller pictures explain themselves: no legend unless asked for
 MAX_NODES = 2000
-
-ALPHA_OPS = ("leaky_relu", "elu")
 
 GradOf = Callable[[Value], "float | None"]
 
@@ -237,8 +236,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
                          **style)
         if node.constant is not None:
-            prefix = "alpha = " if node.op in ALPHA_OPS else ""
-            drawing.node(f"{name}_c", label=plain(f"{prefix}{node.constant:.6g}"), tooltip=_tip(f"{node.constant:.6g}"),
+            text = f"{constant_prefix(node)}{node.constant:.6g}"
+            drawing.node(f"{name}_c", label=plain(text), tooltip=_tip(f"{node.constant:.6g}"),
                          **CONSTANT_STYLE)
             role = constant_role(node)
             drawing.edge(f"{name}_c", f"{name}_op", tooltip=_tip(f"{node.constant:.6g} \u2192 {op_text(node)}"),

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 from ..backward import topological_order
 from ..modes import enable_grad, mode, tracing
+from ..rules import RULES
 from ..value import Value
 
 
@@ -67,9 +68,10 @@ class TracedNumber(numbers.Real):
             _refuse("arithmetic on .data (taken out of the graph) with a Value")(self)
         return self
 
+    # Python's arithmetic (numbers.Real asks for it); the engine's functions come from the op
+    # table, below the class: x.exp(), x.max(y), ... (every ``Op.method``) give the stand-in too
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
     __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = _same
-    exp = log = sqrt = tanh = sigmoid = relu = softplus = leaky_relu = elu = max = equal = _same
 
     __bool__ = _refuse("a Python bool (an `if`, `and`/`or`, `while`)")
     __float__ = _refuse("float()")
@@ -90,6 +92,10 @@ class TracedNumber(numbers.Real):
     def __format__(self, spec: str) -> str:
         return "<traced>"
 
+
+for _op in RULES.values():  # so every forward rule of the table runs on the stand-in
+    if _op.method:
+        setattr(TracedNumber, _op.method, TracedNumber._same)
 
 TRACED = TracedNumber()
 
