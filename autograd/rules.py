@@ -31,9 +31,11 @@ checks, the command line's functions (``chainrule graph "sin(x)" x=1``) and the 
 Adding an operation is a primitive (``primitives.py``, for floats, arrays and Values), two
 one-line functions and one entry here; for example ``sin``:
 
-    def sin_forward(x, _):          return sin(x)
-    def sin_vjp(g, out, x, _):      return (g * cos(x),)
-    sin=        Op(sin_forward,      sin_vjp,        "d(sin x) = cos(x) dx"),
+    def sin_forward(x, _):        return sin(x)
+    def sin_vjp(g, out, x, _):        return (g * cos(x),)                      # d sin x = cos x dx
+        sin=        Op(sin_forward,      sin_vjp,        "d(sin x) = cos(x) dx"),
+
+(``README.md``, How it works; ``tests/test_engine_add_an_op.py`` does it on a copy of the package.)
 """
 
 from __future__ import annotations
@@ -118,15 +120,16 @@ class Op(NamedTuple):
 
     @property
     def written(self) -> str:
-        """How op(x, y) is written, y the second input or the constant: ``{x} + {y}``, ``log({x})``,
-        ``elu({x}, alpha={y})``."""
+        """How op(x, y) is written (in messages, and on the command line), y the second input or the
+        constant: ``{x} + {y}``, ``log({x})``, ``elu({x}, alpha={y})``, ``equal({x}, {y})``."""
         if self.method in OPERATORS:
             return OPERATORS[self.method]
+        call = self.method or self.name  # x.equal(y) is written equal(x, y)
         if self.arity == 1:
-            return f"{self.name}({{x}})"
+            return f"{call}({{x}})"
         letter = self.inputs.split()[1]
         second = f"{letter}={{y}}" if self.constant else "{y}"
-        return f"{self.name}({{x}}, {second})"
+        return f"{call}({{x}}, {second})"
 
 
 Rule = Op  # the other name of an entry: ``RULES[op]`` is an Op, a Rule
