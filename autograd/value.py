@@ -405,9 +405,9 @@ def _recorder(op: Op) -> Callable[..., Value]:
     return method
 
 
-for _op in RULES.values():  # every op of the table is a method: one entry adds an operation
-    if _op.method and _op.method not in vars(Value):
-        setattr(Value, _op.method, _recorder(_op))
+for _rule in RULES.values():  # every op of the table is a method: one entry adds an operation
+    if _rule.method and _rule.method not in vars(Value):
+        setattr(Value, _rule.method, _recorder(_rule))
 
 
 def _recomputed(node: Value, data: float) -> None:

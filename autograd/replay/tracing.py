@@ -93,9 +93,9 @@ class TracedNumber(numbers.Real):
         return "<traced>"
 
 
-for _op in RULES.values():  # so every forward rule of the table runs on the stand-in
-    if _op.method:
-        setattr(TracedNumber, _op.method, TracedNumber._same)
+for _rule in RULES.values():  # so every forward rule of the table runs on the stand-in
+    if _rule.method:
+        setattr(TracedNumber, _rule.method, TracedNumber._same)
 
 TRACED = TracedNumber()
 
