@@ -15,7 +15,7 @@ from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import apply
 from .products import dot
 from .replay import Compiled, ParameterArray, ReplayError, TracingError, compile  # noqa: F401 (compile: not in __all__)
-from .rules import RULES, Rule
+from .rules import RULES, Op, Rule
 from .source import Source, record_source, source_of
 from .value import Value
 
@@ -24,7 +24,7 @@ __all__ = [
     "grad", "gradients", "hessian", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "large_graph",
     "record_source", "source_of", "Source",
-    "RULES", "Rule",
+    "RULES", "Op", "Rule",
     "Compiled", "ParameterArray", "TracingError", "ReplayError",
 ]
 # ``compile`` is left out of ``__all__`` on purpose: ``from autograd import *`` must not shadow the

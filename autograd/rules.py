@@ -207,7 +207,7 @@ def positive_base(x, c):      return c > 0.0
 
 
 POSITIVE_BASE = "with a Value exponent the base must be positive"
-DIVISION = Domain(nonzero_divisor, ZeroDivisionError, "division by zero")
+DIVISION = "division by zero"
 
 
 def _table(**ops: Op) -> dict[str, Op]:
@@ -218,8 +218,9 @@ def _table(**ops: Op) -> dict[str, Op]:
 
 
 RULES: dict[str, Op] = _table(
-    # op =      Op(forward,        vjp,            formula (shown to students),
-    #              inputs, symbol, method: when not "x", the name, the name; what it refuses)
+    # op =      Op(forward,          vjp,            formula (shown to students),
+    #              inputs ("x" if left out), symbol, method (the op's name if left out),
+    #              what it refuses (refuses, refuses_slope), late)
     add=        Op(operator.add,     add_vjp,        "d(x + y) = dx + dy",
                    "x y", "+", "__add__"),
     sub=        Op(operator.sub,     sub_vjp,        "d(x - y) = dx - dy",
@@ -229,10 +230,11 @@ RULES: dict[str, Op] = _table(
     mul=        Op(operator.mul,     mul_vjp,        "d(x y) = y dx + x dy",
                    "x y", "\u00d7", "__mul__"),
     div=        Op(operator.truediv, div_vjp,        "d(x / y) = dx / y - (x / y) dy / y",
-                   "x y", "/", "__truediv__", (DIVISION,), late=True),
+                   "x y", "/", "__truediv__",
+                   (Domain(nonzero_divisor, ZeroDivisionError, DIVISION),), late=True),
     rdiv=       Op(rdiv_forward,     rdiv_vjp,       "d(c / x) = -(c / x) dx / x",
                    "x c", "/", "__rtruediv__",
-                   (Domain(nonzero, ZeroDivisionError, "division by zero"),), late=True),
+                   (Domain(nonzero, ZeroDivisionError, DIVISION),), late=True),
     neg=        Op(neg_forward,      neg_vjp,        "d(-x) = -dx",
                    "x", "-", "__neg__"),
     pow=        Op(operator.pow,     pow_vjp,        "d(x^n) = n x^(n-1) dx   (n a number)",
