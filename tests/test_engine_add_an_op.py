@@ -94,8 +94,8 @@ def test_adding_sin_to_a_copy_of_the_table_reaches_every_place(tmp_path):
     rules = copy / "rules.py"
     text = rules.read_text(encoding="utf-8")
     before = text.count("sin_vjp")
-    text = text.replace("from .primitives import (\n", "from .primitives import (\n    cos,\n    sin,\n",
-                        1)
+    imports = "from .primitives import (\n"
+    text = text.replace(imports, imports + "    cos,\n    sin,\n", 1)
     text = text.replace("\n\ndef _seq(", "\n" + "\n".join(functions) + "\n\n\ndef _seq(")
     text = text.replace("\n    dot=", "\n" + entry[0] + "\n    dot=")
     assert text.count("sin_vjp") == before + 2
