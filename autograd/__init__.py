@@ -14,7 +14,6 @@ from .functional import GradcheckError, grad, gradcheck, gradients, hessian
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import apply
 from .products import dot
-# compile is not in __all__ (see below): noqa F401
 from .replay import Compiled, ParameterArray, ReplayError, TracingError, compile  # noqa: F401
 from .rules import RULES, Op, Rule
 from .source import Source, record_source, source_of
