@@ -33,11 +33,15 @@ def test_neuron_value_and_gradients_match_the_hand_formulas():
     ("2 ** x", 2**1.5, 2**1.5 * math.log(2)),
     ("sqrt(x) + log(x) + exp(-x)", math.sqrt(1.5) + math.log(1.5) + math.exp(-1.5),
      0.5 / math.sqrt(1.5) + 1 / 1.5 - math.exp(-1.5)),
-    ("sigmoid(x) * relu(x) + softplus(-x) + abs(-x)", 1.5 / (1 + math.exp(-1.5)) + math.log1p(math.exp(-1.5)) + 1.5,
+    ("sigmoid(x) * relu(x) + softplus(-x) + abs(-x)",
+     1.5 / (1 + math.exp(-1.5)) + math.log1p(math.exp(-1.5)) + 1.5,
      None),
     ("leaky_relu(-x, 0.2) + elu(-x)", -0.3 + math.expm1(-1.5), -0.2 - math.exp(-1.5)),
-    ("leaky_relu(-x, alpha=0.2) + elu(-x, alpha=0.5)", -0.3 + 0.5 * math.expm1(-1.5), -0.2 - 0.5 * math.exp(-1.5)),
+    ("leaky_relu(-x, alpha=0.2) + elu(-x, alpha=0.5)", -0.3 + 0.5 * math.expm1(-1.5),
+     -0.2 - 0.5 * math.exp(-1.5)),
     ("+x", 1.5, 1.0),
+    ("max(x, 2) + max(2 * x, 2)", 2.0 + 3.0, 2.0),
+    ("equal(x, 1.5) + dot([x, 2], [x, x])", 1.0 + 1.5**2 + 3.0, 2 * 1.5 + 2),
 ])
 def test_each_allowed_operation(text, value, slope):
     env = bound(x=1.5)
@@ -79,6 +83,11 @@ def test_numbers_alone_evaluate_and_functions_of_numbers_become_leaves():
     ("leaky_relu(alpha=0.2)", "got 1"),
     ("elu(x, alpha=x)", "alpha must be a number"),
     ("elu(x, **k)", "only the keyword alpha=, got ..k"),
+    ("max(x)", "max.. takes two arguments, got 1"),
+    ("equal(x, 1, 2)", "takes two arguments, got 3"),
+    ("dot(x, x)", "dot.. takes two lists, such as dot.[x, y], [w, v]., got 'x'"),
+    ("dot([x], [x], [x])", "takes two lists, got 3"),
+    ("dot([x], [x, x])", "same non-zero length"),
     ("x +", "cannot parse"),
     ("", "cannot parse"),
     ("1e999", "too large"),
@@ -103,14 +112,16 @@ def test_nothing_is_executed(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "expected"), [("x=2", ("x", 2.0)), (" w = -3.5 ", ("w", -3.5)),
-                                                 ("b=6.88", ("b", 6.88)), ("_t1=1e-3", ("_t1", 1e-3))])
+                                                 ("b=6.88", ("b", 6.88)),
+                                                 ("_t1=1e-3", ("_t1", 1e-3))])
 def test_bindings_parse(text, expected):
     assert parse_binding(text) == expected
 
 
-@pytest.mark.parametrize(("text", "message"), [("x", "NAME=VALUE"), ("=2", "NAME=VALUE"), ("x=abc", "not a number"),
-                                               ("x=nan", "finite"), ("x=inf", "finite"), ("1x=2", "not a valid"),
-                                               ("tanh=2", "function name"), ("x-y=1", "not a valid")])
+@pytest.mark.parametrize(("text", "message"), [
+    ("x", "NAME=VALUE"), ("=2", "NAME=VALUE"), ("x=abc", "not a number"), ("x=nan", "finite"),
+    ("x=inf", "finite"), ("1x=2", "not a valid"), ("tanh=2", "function name"),
+    ("x-y=1", "not a valid"), ("max=1", "function name"), ("dot=1", "function name")])
 def test_bad_bindings_say_why(text, message):
     with pytest.raises(ExpressionError, match=message):
         parse_binding(text)
