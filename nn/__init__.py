@@ -24,6 +24,7 @@ from .datasets import (
     make_xor,
 )
 from .evaluation import accuracy, evaluate, predict, predict_proba
+from .fit_steps import make_step
 from .gpt import GPT
 from .gpt_train import microgpt, train_gpt
 from .init import INITIALIZERS
@@ -44,12 +45,13 @@ from .losses import (
     softmax,
 )
 from .module import MLP, Layer, Module, Neuron
+from .monitor import History, TrainingDiverged
 from .names import load_names
 from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
 from .preprocessing import StandardScaler, standardize, train_test_split
 from .serialize import ModelFileError, load, load_optimizer, save
 from .state import StateDictError
-from .train import History, TrainingDiverged, default_optimizer, fit, make_step
+from .train import default_optimizer, fit
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",

@@ -225,14 +225,14 @@ def test_notebooks_are_found_by_their_shell_class_colab_included(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", kernel)
     for shell, expected in ((Shell(), True), (ZMQInteractiveShell(), True), (object(), False), (None, False)):
         ipython.get_ipython = lambda shell=shell: shell
-        assert nn.train._in_notebook() is expected
+        assert nn.progress.in_notebook() is expected
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", None)  # no ipykernel: the class name decides
     ipython.get_ipython = lambda: ZMQInteractiveShell()
-    assert nn.train._in_notebook()
+    assert nn.progress.in_notebook()
     ipython.get_ipython = lambda: Shell()
-    assert not nn.train._in_notebook()
+    assert not nn.progress.in_notebook()
     monkeypatch.delitem(sys.modules, "IPython")  # a plain Python script
-    assert not nn.train._in_notebook()
+    assert not nn.progress.in_notebook()
 
 
 def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
