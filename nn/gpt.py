@@ -30,9 +30,13 @@ from typing import Any
 import autograd
 from autograd import Value, no_grad
 
+from .loss_inputs import largest
+from .losses import softmax
 from .module import Module
 
-Seed = int | random.Random | None
+PythonSeed = int | random.Random | None
+"""A seed of Python's ``random``, which microgpt draws from (``gauss``, ``choices``): an int, a
+``random.Random`` or None (``nn.init.Seed`` also takes a numpy Generator)."""
 KVCache = list[tuple[list[list[Value]], list[list[Value]]]]
 """Per layer, the keys and the values of the positions seen so far (one list of n_embd Values each)."""
 Record = dict[str, list[Any]]
@@ -93,7 +97,7 @@ class GPT(Module):
     """
 
     def __init__(self, vocab_size: int, n_layer: int = 1, n_embd: int = 16, n_head: int = 4, block_size: int = 16,
-                 seed: Seed = None, chars: str | None = None) -> None:
+                 seed: PythonSeed = None, chars: str | None = None) -> None:
         for name, n in (("vocab_size", vocab_size), ("n_layer", n_layer), ("n_embd", n_embd), ("n_head", n_head),
                         ("block_size", block_size)):
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -167,7 +171,7 @@ class GPT(Module):
             raise ValueError(f"GPT.encode: {name!r} has characters outside the vocabulary {self.chars!r}: {bad}")
         return [self.bos, *(self.chars.index(c) for c in name), self.bos]
 
-    def sample(self, n: int = 20, temperature: float = 0.5, seed: Seed = None) -> list[str]:
+    def sample(self, n: int = 20, temperature: float = 0.5, seed: PythonSeed = None) -> list[str]:
         """``n`` new names: each token drawn from softmax(logits / temperature), until BOS or block_size.
 
         ``seed`` is an int or a ``random.Random`` (drawn from with ``choices``, as microgpt does).
@@ -229,27 +233,11 @@ def rmsnorm(x: list[Value]) -> list[Value]:
     return [xi * scale for xi in x]
 
 
-def softmax(logits: list[Value]) -> list[Value]:
-    """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max_j z_j (D12): no overflow, same probabilities."""
-    top = largest(logits)
-    exps = [(z - top).exp() for z in logits]
-    inverse = reduce(add, exps) ** -1
-    return [e * inverse for e in exps]
-
-
 def nll(logits: list[Value], target: int | Value) -> Value:
     """-log softmax(logits)[target] (D13): only the target's probability is formed."""
     top = largest(logits)
     exps = [(z - top).exp() for z in logits]
     return -(gather([[e] for e in exps], target)[0] * reduce(add, exps) ** -1).log()
-
-
-def largest(values: list[Value]) -> Value:
-    """max_i values_i as a tree of pairwise ``max`` nodes: log2(n) deep rather than n (the replay runs
-    one step per depth); the maximum is the same number whatever the order."""
-    while len(values) > 1:
-        values = [a.max(b) for a, b in zip(values[::2], values[1::2])] + values[len(values) - len(values) % 2:]
-    return values[0]
 
 
 def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:
@@ -291,7 +279,7 @@ def _matrix(rng: random.Random, nout: int, nin: int, std: float = INIT_STD) -> l
     return [Value(rng.gauss(0, std)) for _ in range(nout * nin)]
 
 
-def _random(seed: Seed, where: str) -> random.Random:
+def _random(seed: PythonSeed, where: str) -> random.Random:
     if isinstance(seed, random.Random):
         return seed
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):

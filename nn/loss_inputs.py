@@ -22,6 +22,15 @@ def total(values: Sequence[Any]) -> Any:
     return reduce(operator.add, values)
 
 
+def largest(values: list[Value]) -> Value:
+    """max_i values_i as a balanced tree of pairwise ``max`` nodes: log2(n) deep rather than n (the
+    replay runs one group per depth); the maximum is the same number whatever the order."""
+    while len(values) > 1:
+        pairs = [a.max(b) for a, b in zip(values[::2], values[1::2], strict=False)]
+        values = pairs + values[len(pairs) * 2:]
+    return values[0]
+
+
 def elementwise(outputs: Any, targets: Any, where: str, labels: tuple[float, float] | None = None) -> list[tuple]:
     """(output unit, target) pairs: every unit of every example with its own target.
 

@@ -28,9 +28,20 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from autograd import Value
 
-from .loss_inputs import clamped_log, data_of, elementwise, examples, reduce_terms, times, total
+from .loss_inputs import (
+    clamped_log,
+    data_of,
+    elementwise,
+    examples,
+    largest,
+    reduce_terms,
+    times,
+    total,
+)
 
 LossFunction = Callable[..., Value]
 EPS = math.exp(-100.0)
@@ -81,14 +92,23 @@ def bce_with_logits(outputs: Any, targets: Any, reduction: str = "mean") -> Valu
 
 
 def hinge(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
-    """micrograd's max-margin loss max(0, 1 - y s) with y in {-1, +1} (0/1 labels are mapped to -1/+1)."""
+    """micrograd's max-margin loss max(0, 1 - y s) with y in {-1, +1} (0/1 labels are mapped to
+    -1/+1 by ``hinge_targets``)."""
     pairs = elementwise(outputs, targets, "hinge")
-    labels = {y for _, y in pairs}
-    if labels <= {0.0, 1.0}:
-        pairs = [(s, 2.0 * y - 1.0) for s, y in pairs]
-    elif not labels <= {-1.0, 1.0}:
-        raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(labels)}")
-    return reduce_terms([(1 + -y * s).relu() for s, y in pairs], reduction, "hinge")
+    labels = hinge_targets(np.array([y for _, y in pairs], dtype=np.float64)).tolist()
+    terms = [(1 + -y * s).relu() for (s, _), y in zip(pairs, labels, strict=True)]
+    return reduce_terms(terms, reduction, "hinge")
+
+
+def hinge_targets(labels: np.ndarray) -> np.ndarray:
+    """The hinge's targets: 0/1 labels as -1/+1 (2 y - 1), -1/+1 labels as they are; any other
+    label is a ValueError."""
+    found = set(np.unique(labels).tolist())
+    if found <= {0.0, 1.0}:
+        return 2.0 * labels - 1.0
+    if not found <= {-1.0, 1.0}:
+        raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(found)}")
+    return labels
 
 
 def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -116,11 +136,17 @@ def log_sum_exp(logits: Sequence[Value]) -> Value:
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
-    """e^(z_j) / sum_k e^(z_k), computed with the max subtracted (the class probabilities)."""
-    m = max(data_of(z) for z in logits)
-    exps = [(z - m).exp() for z in logits]
-    norm = total(exps)
-    return [e / norm for e in exps]
+    """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max_j z_j (D12): the class probabilities.
+
+    Subtracting m changes nothing (softmax does not change when every logit moves together) and
+    keeps every exponent <= 0, so nothing overflows. m is a node of the graph (``largest``: a
+    tree of ``max`` nodes), whose gradient cancels, so the function also traces
+    (``autograd.compile``); the division is microgpt's, e_i * (sum_j e_j)**-1.
+    """
+    top = largest(list(logits))
+    exps = [(z - top).exp() for z in logits]
+    inverse = total(exps) ** -1
+    return [e * inverse for e in exps]
 
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:

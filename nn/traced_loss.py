@@ -29,8 +29,8 @@ import numpy as np
 
 from autograd import Value
 
-from .loss_inputs import total
-from .losses import BCE, EPS, MSE, BCEWithLogits, CrossEntropy, Hinge, Loss
+from .loss_inputs import largest, total
+from .losses import BCE, EPS, MSE, BCEWithLogits, CrossEntropy, Hinge, Loss, hinge_targets
 
 Model = Callable[[list[Value]], Any]
 Term = Callable[[list[Value], list[Value]], Value]
@@ -55,18 +55,9 @@ def _hinge(outputs: list[Value], targets: list[Value]) -> Value:
 
 def _cross_entropy(logits: list[Value], targets: list[Value]) -> Value:
     (c,) = targets
-    m = _largest(logits)
+    m = largest(logits)
     log_sum_exp = total([(z - m).exp() for z in logits]).log() + m
     return log_sum_exp - total([c.equal(j) * z for j, z in enumerate(logits)])
-
-
-def _largest(values: list[Value]) -> Value:
-    """max of the values as a balanced tree of ``max`` nodes: depth log2(k), so the replay runs
-    ceil(log2 k) groups (one per depth) rather than k - 1 in a chain."""
-    while len(values) > 1:
-        pairs = [a.max(b) for a, b in zip(values[::2], values[1::2], strict=False)]
-        values = pairs + values[len(pairs) * 2:]
-    return values[0]
 
 
 TERMS: dict[type[Loss], Term] = {MSE: _mse, BCE: _bce, BCEWithLogits: _bce_with_logits, Hinge: _hinge,
@@ -101,13 +92,7 @@ def encode(loss: Loss, targets: np.ndarray) -> np.ndarray:
     """The targets of a batch as (n, columns) inputs of the trace (hinge's 0/1 labels as -1/+1)."""
     y = np.asarray(targets, dtype=np.float64)
     y = y.reshape(len(y), -1)
-    if isinstance(loss, Hinge):
-        labels = set(np.unique(y).tolist())
-        if labels <= {0.0, 1.0}:
-            y = 2.0 * y - 1.0
-        elif not labels <= {-1.0, 1.0}:
-            raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(labels)}")
-    return y
+    return hinge_targets(y) if isinstance(loss, Hinge) else y
 
 
 def weight(loss: Loss, n_examples: int, n_outputs: int) -> float:
