@@ -3,8 +3,9 @@
 After each epoch (each step when training on the whole data set) ``Epochs.end_of_epoch`` measures
 the model on the whole training set (if asked) and on the validation set with ``nn.evaluate``:
 the loss without the L2 penalty, after the epoch's updates. With ``patience`` it stops the run
-once the validation loss has gone that many epochs without a new best, and ``fit`` puts back the
-best epoch's weights, as Keras' ``EarlyStopping(restore_best_weights=True)``.
+once the validation loss has gone that many epochs without a new best, and the training loop
+(``nn.loop.train_loop``) puts back the best epoch's weights, as Keras'
+``EarlyStopping(restore_best_weights=True)``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Epochs:
             )
         if callback is not None and not callable(callback):
             raise TypeError(
-                f"nn.fit: callback must be a function (epoch, history) -> bool, got "
+                "nn.fit: callback must be a function (epoch, history) -> bool, got "
                 f"{type(callback).__name__}"
             )
         self.model, self.task, self.seed, self.n_outputs = model, task, seed, n_outputs

@@ -63,8 +63,10 @@ def bce(outputs: Any, targets: Any, reduction: str = "mean", eps: float = EPS) -
     terms = []
     for i, (a, y) in enumerate(elementwise(outputs, targets, "bce", labels=(0.0, 1.0))):
         if not 0.0 <= data_of(a) <= 1.0:
-            raise ValueError(f"bce: output {i} is {data_of(a)!r}, not a probability in [0, 1]; use "
-                             "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
+            raise ValueError(
+                f"bce: output {i} is {data_of(a)!r}, not a probability in [0, 1]; use "
+                "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)"
+            )
         parts = []
         if y != 0.0:
             parts.append(times(y, -clamped_log(a, eps)))
@@ -122,15 +124,20 @@ def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
     for i, (logits, c) in enumerate(zip(batch, classes, strict=True)):
         k = len(logits)
         if k < 2:
-            raise ValueError(f"cross_entropy: example {i} has {k} output; it needs one logit per class (k >= 2)")
+            raise ValueError(
+                f"cross_entropy: example {i} has {k} output; it needs one logit per class (k >= 2)"
+            )
         if c != int(c) or not 0 <= c < k:
-            raise ValueError(f"cross_entropy: target {i} is {c!r}, expected a class index in 0..{k - 1}")
+            raise ValueError(
+                f"cross_entropy: target {i} is {c!r}, expected a class index in 0..{k - 1}"
+            )
         terms.append(log_sum_exp(logits) - logits[int(c)])
     return reduce_terms(terms, reduction, "cross_entropy")
 
 
 def log_sum_exp(logits: Sequence[Value]) -> Value:
-    """log sum_j e^(z_j), computed as m + log sum_j e^(z_j - m) with m = max_j z_j (never overflows)."""
+    """log sum_j e^(z_j), computed as m + log sum_j e^(z_j - m) with m = max_j z_j (never
+    overflows)."""
     m = max(data_of(z) for z in logits)
     return total([(z - m).exp() for z in logits]).log() + m
 
@@ -160,17 +167,21 @@ def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
 
 def check_alpha(alpha: Any, what: str) -> None:
     """An L2 weight must be a finite number >= 0 (a negative one would reward large weights)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (math.isfinite(alpha) and alpha >= 0):
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, numbers.Real)
+        or not (math.isfinite(alpha) and alpha >= 0)
+    ):
         raise ValueError(f"{what} must be a finite number >= 0, got {alpha!r}")
 
 
-
-
-# ---------------------------------------------------------------- loss objects: a loss and what it says about labels
+# ---------------------------------------------------------------- loss objects: a loss, and
+# what it says about labels
 
 
 class Loss:
-    """A loss together with what it implies for the labels, so a model is judged the way it was trained.
+    """A loss together with what it implies for the labels, so a model is judged the way it was
+    trained.
 
     Calling it is calling its function: ``MSE()(outputs, targets)`` is ``mse(outputs, targets)``.
     Around the function it carries (``nn.fit``, ``predict``, ``predict_proba``, ``accuracy`` and
@@ -200,7 +211,9 @@ class Loss:
 
     def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}")
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}"
+            )
         self.reduction = reduction
 
     def function(self, outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -211,11 +224,16 @@ class Loss:
         return self.function(outputs, targets, reduction=self.reduction)
 
     def cut(self, t0: float, t1: float) -> float:
-        """The threshold of one output between the targets t0 < t1 of its two classes: their midpoint."""
+        """The threshold of one output between the targets t0 < t1 of its two classes: their
+        midpoint."""
         return (t0 + t1) / 2
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()" if self.reduction == "mean" else f"{type(self).__name__}(reduction='sum')"
+        return (
+            f"{type(self).__name__}()"
+            if self.reduction == "mean"
+            else f"{type(self).__name__}(reduction='sum')"
+        )
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and vars(other) == vars(self)
@@ -229,7 +247,8 @@ class MSE(Loss):
 
     name = "mse"
     binary_targets = None
-    default_lr = (0.1, 0.01)  # its gradient 2 (a - y) is larger than hinge's: micrograd's 1.0 diverges
+    # its gradient 2 (a - y) is larger than hinge's: micrograd's 1.0 diverges
+    default_lr = (0.1, 0.01)
     function = staticmethod(mse)
 
 
@@ -265,7 +284,8 @@ class Hinge(Loss):
 
 
 class CrossEntropy(Loss):
-    """Softmax cross-entropy over k >= 2 outputs: the class is the argmax, probabilities the softmax."""
+    """Softmax cross-entropy over k >= 2 outputs: the class is the argmax, probabilities the
+    softmax."""
 
     name = "cross_entropy"
     binary_targets = None
@@ -297,13 +317,15 @@ class FunctionLoss(Loss):
         return f"FunctionLoss({self.name})"
 
 
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MSE(), BCE(), BCEWithLogits(), Hinge(), CrossEntropy())}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (MSE(), BCE(), BCEWithLogits(), Hinge(), CrossEntropy())
+}
 """The losses ``nn.fit`` accepts by name; each is also callable as its function."""
 
 
 def get_loss(loss: str | Loss | LossFunction) -> Loss:
-    """The Loss for a name in LOSSES, for one of the loss functions (``nn.mse`` is ``MSE()``), or for any
-    function (outputs, targets) -> Value (a ``FunctionLoss``)."""
+    """The Loss for a name in LOSSES, for one of the loss functions (``nn.mse`` is ``MSE()``), or
+    for any function (outputs, targets) -> Value (a ``FunctionLoss``)."""
     if isinstance(loss, Loss):
         return loss
     if isinstance(loss, str):
@@ -315,4 +337,7 @@ def get_loss(loss: str | Loss | LossFunction) -> Loss:
             return named
     if callable(loss):
         return FunctionLoss(loss)
-    raise TypeError(f"loss must be a name, a Loss or a function (outputs, targets) -> Value, got {type(loss).__name__}")
+    raise TypeError(
+        "loss must be a name, a Loss or a function (outputs, targets) -> Value, got "
+        f"{type(loss).__name__}"
+    )

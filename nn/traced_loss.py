@@ -1,4 +1,5 @@
-"""The built-in losses written per example, so ``nn.fit(engine="compiled")`` traces model and loss together.
+"""The built-in losses written per example, so ``nn.fit(engine="compiled")`` traces model and loss
+together.
 
 Every loss of ``nn.losses`` is a mean or a sum of per-example terms. ``per_example`` gives, for
 one of them, the function (inputs of one example, then its encoded target) -> [that example's
@@ -41,12 +42,21 @@ def _mse(outputs: list[Value], targets: list[Value]) -> Value:
 
 
 def _bce(outputs: list[Value], targets: list[Value]) -> Value:
-    return total([y * -a.max(EPS).log() + (1 - y) * -(1.0 - a).max(EPS).log()
-                  for a, y in zip(outputs, targets, strict=True)])
+    return total(
+        [
+            y * -a.max(EPS).log() + (1 - y) * -(1.0 - a).max(EPS).log()
+            for a, y in zip(outputs, targets, strict=True)
+        ]
+    )
 
 
 def _bce_with_logits(outputs: list[Value], targets: list[Value]) -> Value:
-    return total([y * (-z).softplus() + (1 - y) * z.softplus() for z, y in zip(outputs, targets, strict=True)])
+    return total(
+        [
+            y * (-z).softplus() + (1 - y) * z.softplus()
+            for z, y in zip(outputs, targets, strict=True)
+        ]
+    )
 
 
 def _hinge(outputs: list[Value], targets: list[Value]) -> Value:
@@ -60,17 +70,26 @@ def _cross_entropy(logits: list[Value], targets: list[Value]) -> Value:
     return log_sum_exp - total([c.equal(j) * z for j, z in enumerate(logits)])
 
 
-TERMS: dict[type[Loss], Term] = {MSE: _mse, BCE: _bce, BCEWithLogits: _bce_with_logits, Hinge: _hinge,
-                                 CrossEntropy: _cross_entropy}
-"""Per-example term of each built-in loss; the elementwise ones add over the example's output units."""
+TERMS: dict[type[Loss], Term] = {
+    MSE: _mse,
+    BCE: _bce,
+    BCEWithLogits: _bce_with_logits,
+    Hinge: _hinge,
+    CrossEntropy: _cross_entropy,
+}
+"""Per-example term of each built-in loss; the elementwise ones add over the example's output
+units."""
 
 
 def traceable(loss: Loss) -> bool:
-    """A built-in loss, exactly (not a subclass that may compute something else), with its own function."""
+    """A built-in loss, exactly (not a subclass that may compute something else), with its own
+    function."""
     return type(loss) in TERMS and "function" not in vars(loss)
 
 
-def per_example(loss: Loss, model: Model, n_inputs: int) -> Callable[[list[Value]], list[Value]] | None:
+def per_example(
+    loss: Loss, model: Model, n_inputs: int
+) -> Callable[[list[Value]], list[Value]] | None:
     """v -> [loss term of the example, *model outputs], v = its n_inputs inputs then its target
     columns; None for a loss that is not a built-in one."""
     if not traceable(loss):
@@ -82,7 +101,9 @@ def per_example(loss: Loss, model: Model, n_inputs: int) -> Callable[[list[Value
         outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
         targets = v[n_inputs:]
         if not isinstance(loss, CrossEntropy) and len(targets) != len(outputs):
-            raise ValueError(f"{loss.name}: {len(outputs)} outputs per example but {len(targets)} targets")
+            raise ValueError(
+                f"{loss.name}: {len(outputs)} outputs per example but {len(targets)} targets"
+            )
         return [term(outputs, targets), *outputs]
 
     return fn
@@ -105,10 +126,13 @@ def weight(loss: Loss, n_examples: int, n_outputs: int) -> float:
 
 
 def check_outputs(loss: Loss, outputs: np.ndarray) -> None:
-    """bce's check that every output is a probability (the eager loss raises the same ValueError)."""
+    """bce's check that every output is a probability (the eager loss raises the same
+    ValueError)."""
     if isinstance(loss, BCE):
         bad = np.flatnonzero(~((outputs >= 0.0) & (outputs <= 1.0)))
         if len(bad):
             i = int(bad[0])
-            raise ValueError(f"bce: output {i} is {float(outputs.reshape(-1)[i])!r}, not a probability in [0, 1]; use "
-                             "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
+            raise ValueError(
+                f"bce: output {i} is {float(outputs.reshape(-1)[i])!r}, not a probability in [0, "
+                "1]; use output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)"
+            )
