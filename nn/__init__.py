@@ -47,8 +47,9 @@ from .losses import (
 from .module import MLP, Layer, Module, Neuron
 from .monitor import History, TrainingDiverged
 from .names import load_names
-from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
+from .optim import SGD, Adam, AdamW
 from .preprocessing import StandardScaler, standardize, train_test_split
+from .schedules import CosineDecay, ExponentialDecay, LinearDecay
 from .serialize import ModelFileError, load, load_optimizer, save
 from .state import StateDictError
 from .train import default_optimizer, fit

@@ -13,8 +13,6 @@ dicts (nested too).
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from operator import mul
 from typing import Any
@@ -25,9 +23,9 @@ from autograd import Value
 
 from .activations import Activation, activation_name, get_activation
 from .init import Initializer, Seed, draw_weights, make_source
+from .inputs import Inputs, as_inputs, check_size, is_batch
 from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists, quote_keys
 
-Inputs = Sequence[Value | float] | np.ndarray | Value | float
 StateDict = dict[str, float]
 
 
@@ -175,7 +173,7 @@ class Neuron(Module):
         weights: Sequence[float] | None = None,
         bias: float = 0.0,
     ) -> None:
-        _check_size(nin, "Neuron: nin")
+        check_size(nin, "Neuron: nin")
         self.activation, self._act = get_activation(activation)
         if weights is None:
             weights = draw_weights(init, nin, 1, make_source(seed, init))[0]
@@ -208,7 +206,7 @@ class Neuron(Module):
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The output for one example; for a 2-D numpy batch (n, nin), the list of the n outputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         return self.forward(as_inputs(x, self.nin, "Neuron"))
 
@@ -233,8 +231,8 @@ class Layer(Module):
         init: str | Initializer = "micrograd",
         seed: Seed = None,
     ) -> None:
-        _check_size(nin, "Layer: nin")
-        _check_size(nout, "Layer: nout")
+        check_size(nin, "Layer: nin")
+        check_size(nout, "Layer: nout")
         self.activation, _ = get_activation(activation)
         weights = draw_weights(init, nin, nout, make_source(seed, init))
         self.neurons = [Neuron(nin, self.activation, weights=row) for row in weights]
@@ -257,7 +255,7 @@ class Layer(Module):
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The outputs; one Value when the layer has one neuron (as in micrograd). A 2-D numpy batch
         (n, nin) gives the list of each row's outputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         out = self.forward(as_inputs(x, self.nin, "Layer"))
         return out[0] if len(out) == 1 else out
@@ -320,11 +318,11 @@ class MLP(Module):
         init: str | Initializer = "micrograd",
         seed: Seed = None,
     ) -> None:
-        _check_size(nin, "MLP: nin")
+        check_size(nin, "MLP: nin")
         if isinstance(nouts, int | np.integer) or len(nouts) == 0:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for i, n in enumerate(nouts):
-            _check_size(n, f"MLP: nouts[{i}]")
+            check_size(n, f"MLP: nouts[{i}]")
         # None: each layer reads the global random state, as micrograd's layers do
         rng = None if seed is None else make_source(seed, init)
         sizes = [nin, *nouts]
@@ -375,7 +373,7 @@ class MLP(Module):
         As in PyTorch, a 2-D numpy batch X of shape (n, nin) gives the batch's outputs: a list
         of n outputs, one per row (``nn.mse(model(X), y)`` is the batch loss).
         """
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         x = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
@@ -398,44 +396,6 @@ class MLP(Module):
 # ---------------------------------------------------------------- helpers
 
 
-def as_inputs(x: Inputs, nin: int, where: str) -> list[Value | float]:
-    """A model's input as a list of ``nin`` Values or floats, or a clear error."""
-    if isinstance(x, Value | numbers.Real):
-        x = [x]
-    elif isinstance(x, np.ndarray):
-        if x.ndim != 1:
-            raise ValueError(
-                f"{where}: expected one example (a 1-D input of length {nin}), got an array of "
-                f"shape {x.shape}; pass one example or a 2-D batch (n, {nin})"
-            )
-        x = x.tolist()
-    elif not isinstance(x, Sequence) or isinstance(x, str):
-        raise TypeError(
-            f"{where}: expected a list of {nin} numbers or Values, got {type(x).__name__}"
-        )
-    if len(x) != nin:
-        raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
-    out: list[Value | float] = []
-    for i, xi in enumerate(x):
-        if type(xi) is Value:
-            out.append(xi)
-        elif isinstance(xi, numbers.Real) and not isinstance(xi, Value):
-            xf = float(xi)
-            if not math.isfinite(xf):
-                raise ValueError(f"{where}: input {i} is {xf!r}; inputs must be finite numbers")
-            out.append(xf)
-        else:
-            raise TypeError(
-                f"{where}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
-            )
-    return out
-
-
-def _is_batch(x: Any) -> bool:
-    """A batch of examples: a 2-D numpy array, one example per row."""
-    return isinstance(x, np.ndarray) and x.ndim == 2
-
-
 def _join(prefix: str, path: str) -> str:
     return f"{prefix}.{path}" if prefix else path
 
@@ -453,8 +413,3 @@ def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, 
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{path}.{key}", item, False)
-
-
-def _check_size(n: Any, where: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"{where} must be a positive int, got {n!r}")

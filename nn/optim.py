@@ -2,10 +2,9 @@
 
 Plain gradient descent is W <- W - alpha dL/dW for every parameter (D7). ``SGD`` adds
 momentum (Nesterov's too) and weight decay, ``Adam`` adapts the step per parameter, ``AdamW``
-decouples its weight decay; the names and update
-formulas are PyTorch's. The learning rate is a number or a schedule, a function of the
-step number k = 0, 1, 2, ...; ``LinearDecay(1.0, 0.1, 100)`` is micrograd's
-lr = 1.0 - 0.9 k / 100.
+decouples its weight decay; the names and update formulas are PyTorch's. The learning rate is a
+number or a schedule (``nn.schedules``, whose classes are also here), a function of the step
+number k = 0, 1, 2, ...; ``LinearDecay(1.0, 0.1, 100)`` is micrograd's lr = 1.0 - 0.9 k / 100.
 
     opt = SGD(model.parameters(), lr=LinearDecay(1.0, 0.1, 100))
     for k in range(100):
@@ -19,14 +18,30 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd import ParameterArray, Value
 
-Schedule = Callable[[int], float]
+from .schedules import (
+    SCHEDULES,
+    CosineDecay,
+    Decay,
+    ExponentialDecay,
+    LinearDecay,
+    Schedule,
+    schedule_from,
+)
+from .validation import check_number, with_article
+
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW",
+    "Schedule", "Decay", "LinearDecay", "CosineDecay", "ExponentialDecay", "SCHEDULES",
+    "schedule_from",
+]
+
 
 
 class Optimizer:
@@ -53,7 +68,7 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"{name}: parameter {i} must be a Value, got {type(p).__name__}")
         if not callable(lr):
-            _check(lr, f"{name}: lr", low=0.0, strict=True)
+            check_number(lr, f"{name}: lr", low=0.0, strict=True)
         self.lr = lr
         self.steps_taken = 0
         self.buffers: dict[str, np.ndarray | None] = {}
@@ -61,7 +76,7 @@ class Optimizer:
     def current_lr(self) -> float:
         """The learning rate of the next step (the schedule evaluated at the step number)."""
         lr = self.lr(self.steps_taken) if callable(self.lr) else self.lr
-        return _check(
+        return check_number(
             lr, f"{type(self).__name__}: learning rate at step {self.steps_taken}", low=0.0
         )
 
@@ -177,7 +192,7 @@ class Optimizer:
         if not isinstance(state, Mapping) or state.get("class") != name:
             got = state.get("class") if isinstance(state, Mapping) else type(state).__name__
             raise ValueError(
-                f"{name}.load_state_dict: expected the state of {_a(name)}, got {got!r}"
+                f"{name}.load_state_dict: expected the state of {with_article(name)}, got {got!r}"
             )
         steps = state.get("steps_taken")
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
@@ -226,9 +241,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check(momentum, "SGD: momentum", low=0.0, high=1.0)
-        self.dampening = _check(dampening, "SGD: dampening", low=0.0, high=1.0, high_inclusive=True)
-        self.weight_decay = _check(weight_decay, "SGD: weight_decay", low=0.0)
+        self.momentum = check_number(momentum, "SGD: momentum", low=0.0, high=1.0)
+        self.dampening = check_number(dampening, "SGD: dampening", low=0.0, high=1.0, high_inclusive=True)
+        self.weight_decay = check_number(weight_decay, "SGD: weight_decay", low=0.0)
         if not isinstance(nesterov, bool):
             raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
@@ -273,11 +288,11 @@ class Adam(Optimizer):
         name = type(self).__name__
         b1, b2 = betas
         self.betas = (
-            _check(b1, f"{name}: betas[0]", low=0.0, high=1.0),
-            _check(b2, f"{name}: betas[1]", low=0.0, high=1.0),
+            check_number(b1, f"{name}: betas[0]", low=0.0, high=1.0),
+            check_number(b2, f"{name}: betas[1]", low=0.0, high=1.0),
         )
-        self.eps = _check(eps, f"{name}: eps", low=0.0, strict=True)
-        self.weight_decay = _check(weight_decay, f"{name}: weight_decay", low=0.0)
+        self.eps = check_number(eps, f"{name}: eps", low=0.0, strict=True)
+        self.weight_decay = check_number(weight_decay, f"{name}: weight_decay", low=0.0)
         self.buffers["m"] = np.zeros(len(self.params))
         self.buffers["v"] = np.zeros(len(self.params))
 
@@ -327,108 +342,6 @@ class AdamW(Adam):
         return data * (1.0 - lr * self.weight_decay) if self.weight_decay else data
 
 
-# ---------------------------------------------------------------- learning-rate schedules
-
-
-class Decay:
-    """A schedule that moves from ``start`` at step 0 to ``end`` at step ``steps``, then stays
-    there."""
-
-    def __init__(self, start: float = 1.0, end: float = 0.1, steps: int = 100) -> None:
-        name = type(self).__name__
-        self.start = _check(start, f"{name}: start", low=0.0)
-        self.end = _check(end, f"{name}: end", low=0.0)
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"{name}: steps must be a positive int, got {steps!r}")
-        self.steps = int(steps)
-
-    def __call__(self, k: int) -> float:
-        return self.at(min(k, self.steps))
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"class": ..., and the constructor's arguments}: rebuilt by ``load_state_dict`` or
-        ``schedule_from``."""
-        return {
-            "class": type(self).__name__,
-            "start": self.start,
-            "end": self.end,
-            "steps": self.steps,
-        }
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take the arguments of ``state`` (a ``state_dict()`` of the same class)."""
-        vars(self).update(vars(schedule_from(state, type(self))))
-
-    def at(self, k: int) -> float:
-        """The learning rate at step k (0 <= k <= steps)."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(start={self.start}, end={self.end}, steps={self.steps})"
-
-
-class LinearDecay(Decay):
-    """lr_k = start - (start - end) k / steps (micrograd: 1.0 - 0.9 k / 100 with start 1.0, end
-    0.1)."""
-
-    def at(self, k: int) -> float:
-        """start - (start - end) k / steps."""
-        return self.start - (self.start - self.end) * k / self.steps
-
-
-class CosineDecay(Decay):
-    """lr_k = end + (start - end) (1 + cos(pi k / steps)) / 2."""
-
-    def at(self, k: int) -> float:
-        """end + (start - end) (1 + cos(pi k / steps)) / 2."""
-        return self.end + (self.start - self.end) * (1.0 + math.cos(math.pi * k / self.steps)) / 2
-
-
-class ExponentialDecay:
-    """lr_k = start * gamma^k."""
-
-    def __init__(self, start: float, gamma: float) -> None:
-        self.start = _check(start, "ExponentialDecay: start", low=0.0)
-        self.gamma = _check(
-            gamma, "ExponentialDecay: gamma", low=0.0, high=1.0, strict=True, high_inclusive=True
-        )
-
-    def __call__(self, k: int) -> float:
-        return self.start * self.gamma**k
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"class": "ExponentialDecay", "start": ..., "gamma": ...}."""
-        return {"class": "ExponentialDecay", "start": self.start, "gamma": self.gamma}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take start and gamma from ``state`` (a ``state_dict()``)."""
-        vars(self).update(vars(schedule_from(state, type(self))))
-
-    def __repr__(self) -> str:
-        return f"ExponentialDecay(start={self.start}, gamma={self.gamma})"
-
-
-SCHEDULES: dict[str, type] = {
-    "LinearDecay": LinearDecay,
-    "CosineDecay": CosineDecay,
-    "ExponentialDecay": ExponentialDecay,
-}
-
-
-def schedule_from(state: Any, kind: type | None = None) -> Any:
-    """The schedule a ``state_dict()`` describes (of class ``kind`` if given); ValueError if it is
-    not one."""
-    name = state.get("class") if isinstance(state, Mapping) else None
-    if name not in SCHEDULES or (kind is not None and SCHEDULES[name] is not kind):
-        what = _a(kind.__name__ if kind else "schedule")
-        raise ValueError(f"not the state of {what}: {state!r:.80}")
-    arguments = {key: value for key, value in state.items() if key != "class"}
-    try:
-        return SCHEDULES[name](**arguments)
-    except TypeError as error:
-        raise ValueError(f"bad {name} state: {error}") from None
-
-
 def _lr_from_state(lr: Any, where: str) -> Any:
     """A saved learning rate: a number, a schedule's state, or None (keep the optimiser's own)."""
     if lr is None or isinstance(lr, Mapping):
@@ -436,7 +349,7 @@ def _lr_from_state(lr: Any, where: str) -> Any:
             return lr if lr is None else schedule_from(lr)
         except ValueError as error:
             raise ValueError(f"{where}: lr: {error}") from None
-    return _check(lr, f"{where}: lr", low=0.0, strict=True)
+    return check_number(lr, f"{where}: lr", low=0.0, strict=True)
 
 
 def _check_buffers(
@@ -455,7 +368,7 @@ def _check_buffers(
                 f"{name}.load_state_dict: buffer {key!r} must hold {n} numbers, one per parameter"
             )
         checked[key] = [
-            _check(v, f"{name}.load_state_dict: {key}[{i}]", low=-math.inf)
+            check_number(v, f"{name}.load_state_dict: {key}[{i}]", low=-math.inf)
             for i, v in enumerate(values)
         ]
     return checked
@@ -464,31 +377,3 @@ def _check_buffers(
 def _plain(x: Any) -> Any:
     """A hyperparameter as JSON: tuples become lists."""
     return list(x) if isinstance(x, tuple) else x
-
-
-def _check(
-    x: Any,
-    what: str,
-    low: float,
-    high: float = math.inf,
-    strict: bool = False,
-    high_inclusive: bool = False,
-) -> float:
-    """``x`` as a float above ``low`` (or at it unless strict) and below ``high``, else an error
-    naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
-    x = float(x)
-    above = x > low if strict else x >= low
-    below = x <= high if high_inclusive else x < high
-    if not (math.isfinite(x) and above and below):
-        bounds = f"{'>' if strict else '>='} {low:g}"
-        if high < math.inf:
-            bounds += f" and {'<=' if high_inclusive else '<'} {high:g}"
-        raise ValueError(f"{what} must be finite and {bounds}, got {x!r}")
-    return x
-
-
-def _a(noun: str) -> str:
-    """ "an Adam", "a SGD": the article by the noun's first letter."""
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"

@@ -7,6 +7,7 @@ Every error names the operation and the offending value, with its row in the dat
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -77,3 +78,31 @@ def check_parameters(model: Any, where: str) -> list[Value]:
                 f"{where}: parameter {name} is {p.data!r}; parameters must be finite numbers"
             )
     return [p for _, p in named]
+
+
+def check_number(
+    x: Any,
+    what: str,
+    low: float,
+    high: float = math.inf,
+    strict: bool = False,
+    high_inclusive: bool = False,
+) -> float:
+    """``x`` as a float above ``low`` (or at it unless strict) and below ``high``, else an error
+    naming it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
+    x = float(x)
+    above = x > low if strict else x >= low
+    below = x <= high if high_inclusive else x < high
+    if not (math.isfinite(x) and above and below):
+        bounds = f"{'>' if strict else '>='} {low:g}"
+        if high < math.inf:
+            bounds += f" and {'<=' if high_inclusive else '<'} {high:g}"
+        raise ValueError(f"{what} must be finite and {bounds}, got {x!r}")
+    return x
+
+
+def with_article(noun: str) -> str:
+    """ "an Adam", "a SGD": the article by the noun's first letter."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
