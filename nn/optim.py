@@ -276,14 +276,9 @@ class Adam(Optimizer):
 
     hyperparameters = ("betas", "eps", "weight_decay")
 
-    def __init__(
-        self,
-        params: Iterable[Value] | Any,
-        lr: float | Schedule = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         name = type(self).__name__
         b1, b2 = betas
@@ -305,10 +300,8 @@ class Adam(Optimizer):
         g = self.gradient(data, grad)
         m = b1 * self.buffers["m"] + (1.0 - b1) * g
         v = b2 * self.buffers["v"] + (1.0 - b2) * g * g
-        return self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {
-            "m": m,
-            "v": v,
-        }
+        new = self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        return new, {"m": m, "v": v}
 
     def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The g of the moments: dL/dp plus weight_decay * p (L2, as PyTorch's Adam)."""
@@ -325,14 +318,9 @@ class AdamW(Adam):
     p = p - lr * weight_decay * p, then Adam's step with g = dL/dp (no decay in m and v).
     """
 
-    def __init__(
-        self,
-        params: Iterable[Value] | Any,
-        lr: float | Schedule = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-    ) -> None:
+    def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
