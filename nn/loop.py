@@ -87,11 +87,12 @@ class Engine:
         else:
             self.optimizer.step_array(self.array)
 
-    def largest(self) -> float:
-        """The largest |parameter| (``Divergence`` watches it)."""
+    def largest(self, state: Any) -> float:
+        """The largest |parameter| of a ``snapshot()`` (``Divergence`` watches it)."""
+        numbers = state[0]
         if self.array is None:
-            return max(abs(p.data) for p in self.params)
-        return float(np.abs(self.array.data).max())
+            return max(map(abs, numbers))
+        return float(np.abs(numbers).max())
 
     def snapshot(self) -> Any:
         """The parameters, and the optimiser's step count and buffers that go with them."""
@@ -142,7 +143,7 @@ def train_loop(engine: Engine, step: BatchStep, batches: Iterable[Any], n_steps:
     history = History()
     bar = progress_bar(n_steps, progress)
     last_good = engine.snapshot()  # the parameters of the last finite loss
-    divergence = Divergence(engine.largest())
+    divergence = Divergence(engine.largest(last_good))
 
     def diverged(k: int, reason: str, cause: BaseException | None = None) -> None:
         engine.restore(last_good)
@@ -157,13 +158,14 @@ def train_loop(engine: Engine, step: BatchStep, batches: Iterable[Any], n_steps:
                 loss, outputs = step(batch)
             except ArithmeticError as error:  # overflow in the forward or backward pass
                 diverged(k, str(error), error)
-            reason = divergence.reason(loss, engine.largest())
+            current = engine.snapshot()  # the parameters this loss was computed with
+            reason = divergence.reason(loss, engine.largest(current))
             if reason is not None:
                 diverged(k, reason)
             history.loss.append(loss)
             if accuracy is not None:
                 history.accuracy.append(accuracy(outputs, batch))
-            last_good = engine.snapshot()
+            last_good = current
             try:
                 engine.update()
             except ArithmeticError as error:  # a non-finite gradient or update, refused
