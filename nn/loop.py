@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -78,6 +78,7 @@ class Engine:
 
     @property
     def compiled(self) -> bool:
+        """Whether the run replays compiled programs."""
         return self.name == "compiled"
 
     def update(self) -> None:
@@ -145,7 +146,7 @@ def train_loop(engine: Engine, step: BatchStep, batches: Iterable[Any], n_steps:
     last_good = engine.snapshot()  # the parameters of the last finite loss
     divergence = Divergence(engine.largest(last_good))
 
-    def diverged(k: int, reason: str, cause: BaseException | None = None) -> None:
+    def diverged(k: int, reason: str, cause: BaseException | None = None) -> NoReturn:
         engine.restore(last_good)
         at = (f"the parameters of step {len(history.loss) - 1} (loss {history.loss[-1]:.6g})"
               if history.loss else "its initial parameters")

@@ -32,7 +32,7 @@ from .fit_steps import make_step
 from .gpt import GPT
 from .init import Seed, make_rng
 from .labels import labels_accuracy, read_labels, read_user_labels
-from .loop import Engine, check_engine, train_loop
+from .loop import Engine, train_loop
 from .losses import Hinge, Loss, LossFunction, check_alpha, get_loss
 from .module import Module
 from .monitor import History, warn_if_far_from_unit_scale
@@ -116,7 +116,6 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
     if optimizer is None:
         optimizer = default_optimizer(model, loss_fn, n_steps)
     check_optimizer(optimizer, params, "nn.fit")
-    check_engine(engine, "nn.fit")
     # a resumed run continues the batch order
     batches = itertools.islice(batches, optimizer.steps_taken, None)
     run = Engine(engine, model, params, optimizer, "nn.fit")
@@ -132,7 +131,8 @@ def fit(model: Module, X: Any, y: Any, loss: str | Loss | LossFunction | None = 
                       "Try a smaller learning rate or standardised inputs",
                       accuracy=accuracy, epochs=watch, per_epoch=per_epoch)
 
-# ---------------------------------------------------------------- batches and progress
+
+# ---------------------------------------------------------------- batches
 
 
 def _count_outputs(model: Module, X: np.ndarray) -> int:
