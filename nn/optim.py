@@ -242,7 +242,8 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         self.momentum = check_number(momentum, "SGD: momentum", low=0.0, high=1.0)
-        self.dampening = check_number(dampening, "SGD: dampening", low=0.0, high=1.0, high_inclusive=True)
+        self.dampening = check_number(dampening, "SGD: dampening", low=0.0, high=1.0,
+                                      high_inclusive=True)
         self.weight_decay = check_number(weight_decay, "SGD: weight_decay", low=0.0)
         if not isinstance(nesterov, bool):
             raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
