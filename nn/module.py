@@ -163,16 +163,9 @@ class Neuron(Module):
     The weights are drawn by ``init`` from ``seed`` (see ``MLP``), or given as ``weights``.
     """
 
-    def __init__(
-        self,
-        nin: int,
-        activation: str | Activation | None = "relu",
-        init: str | Initializer = "micrograd",
-        seed: Seed = None,
-        *,
-        weights: Sequence[float] | None = None,
-        bias: float = 0.0,
-    ) -> None:
+    def __init__(self, nin: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "micrograd", seed: Seed = None, *,
+                 weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
         check_size(nin, "Neuron: nin")
         self.activation, self._act = get_activation(activation)
         if weights is None:
@@ -223,14 +216,8 @@ class Layer(Module):
 
     show_submodules = False
 
-    def __init__(
-        self,
-        nin: int,
-        nout: int,
-        activation: str | Activation | None = "relu",
-        init: str | Initializer = "micrograd",
-        seed: Seed = None,
-    ) -> None:
+    def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "micrograd", seed: Seed = None) -> None:
         check_size(nin, "Layer: nin")
         check_size(nout, "Layer: nout")
         self.activation, _ = get_activation(activation)
@@ -309,15 +296,9 @@ class MLP(Module):
     or a ``random.Random`` passed as ``seed`` is used as it is.
     """
 
-    def __init__(
-        self,
-        nin: int,
-        nouts: Sequence[int],
-        activation: str | Activation | None = "relu",
-        output_activation: str | Activation | None = None,
-        init: str | Initializer = "micrograd",
-        seed: Seed = None,
-    ) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str | Activation | None = "relu",
+                 output_activation: str | Activation | None = None,
+                 init: str | Initializer = "micrograd", seed: Seed = None) -> None:
         check_size(nin, "MLP: nin")
         if isinstance(nouts, int | np.integer) or len(nouts) == 0:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
@@ -336,13 +317,9 @@ class MLP(Module):
         self.assign_names(self.name)
 
     @classmethod
-    def from_weights(
-        cls,
-        weights: Sequence[Any],
-        biases: Sequence[Any],
-        activation: str | Activation | None = "relu",
-        output_activation: str | Activation | None = None,
-    ) -> MLP:
+    def from_weights(cls, weights: Sequence[Any], biases: Sequence[Any],
+                     activation: str | Activation | None = "relu",
+                     output_activation: str | Activation | None = None) -> MLP:
         """The MLP whose layer l has weight matrix ``weights[l]`` (n_l, n_{l-1}) and bias
         ``biases[l]`` (D1)."""
         shapes = [np.shape(W) for W in weights]
