@@ -80,12 +80,13 @@ def chainrule_side(name: str, engine: str) -> Side:
         eps=1e-8,
     )
     tokens = [model.encode(d) for d in docs]
-    trainer = nn.gpt_train.make_trainer(model, engine, opt)
+    run = nn.loop.Engine(engine, model, model.parameters(), opt, "bench_gpt")
+    gpt_step = nn.gpt_train.gpt_step(model, run)
     counter = iter(range(10**9))
 
     def step() -> float:
-        loss = trainer.loss_and_grad(tokens[next(counter) % len(tokens)])
-        trainer.update()
+        loss = gpt_step(tokens[next(counter) % len(tokens)])
+        run.update()
         return loss
 
     return Side(name, step)

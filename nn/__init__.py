@@ -24,6 +24,7 @@ from .datasets import (
     make_xor,
 )
 from .evaluation import accuracy, evaluate, predict, predict_proba
+from .fit_steps import make_step
 from .gpt import GPT
 from .gpt_train import microgpt, train_gpt
 from .init import INITIALIZERS
@@ -44,12 +45,14 @@ from .losses import (
     softmax,
 )
 from .module import MLP, Layer, Module, Neuron
+from .monitor import History, TrainingDiverged
 from .names import load_names
-from .optim import SGD, Adam, AdamW, CosineDecay, ExponentialDecay, LinearDecay
+from .optim import SGD, Adam, AdamW
 from .preprocessing import StandardScaler, standardize, train_test_split
+from .schedules import CosineDecay, ExponentialDecay, LinearDecay
 from .serialize import ModelFileError, load, load_optimizer, save
 from .state import StateDictError
-from .train import History, TrainingDiverged, default_optimizer, fit, make_step
+from .train import default_optimizer, fit
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
@@ -58,11 +61,11 @@ __all__ = [
     "mse", "bce", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "softmax",
     "SGD", "Adam", "AdamW", "LinearDecay", "ExponentialDecay", "CosineDecay",
     "Loss", "MSE", "BCE", "BCEWithLogits", "Hinge", "CrossEntropy",
-    "fit", "make_step", "predict", "predict_proba", "accuracy", "evaluate", "History", "TrainingDiverged",
-    "default_optimizer",
+    "fit", "make_step", "predict", "predict_proba", "accuracy", "evaluate", "History",
+    "TrainingDiverged", "default_optimizer",
     "save", "load", "load_optimizer", "ModelFileError", "StateDictError",
-    "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris", "load_digits",
-    "DATASETS", "train_test_split", "standardize", "StandardScaler",
+    "make_moons", "make_circles", "make_xor", "make_spirals", "make_blobs", "load_iris",
+    "load_digits", "DATASETS", "train_test_split", "standardize", "StandardScaler",
     "GPT", "train_gpt", "microgpt", "load_names",
     "clear_compiled",
 ]

@@ -54,7 +54,9 @@ def get_activation(activation: str | Activation | None) -> tuple[str | Activatio
             if activation is function:
                 return name, function
         return activation, activation
-    raise TypeError(f"activation must be a name, a function or None, got {type(activation).__name__}")
+    raise TypeError(
+        f"activation must be a name, a function or None, got {type(activation).__name__}"
+    )
 
 
 def activation_name(key: str | Activation) -> str:

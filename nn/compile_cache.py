@@ -75,10 +75,8 @@ class ProgramCache:
         return len(self._programs)
 
     def __reduce__(self) -> tuple[type, tuple]:
-        return (
-            ProgramCache,
-            (),
-        )  # a copy or a pickle of the model starts empty: programs are not data
+        # a copy or a pickle of the model starts empty: programs are not data
+        return ProgramCache, ()
 
     def __repr__(self) -> str:
         return f"ProgramCache({len(self)} programs)"
@@ -137,9 +135,7 @@ def _same(a: tuple, b: tuple) -> bool:
         return False
     try:
         return bool(structure_a == structure_b)
-    except (
-        Exception
-    ):  # an attribute whose == does not give a bool (an array inside an object): not the same
+    except Exception:  # an == that gives no bool (an array inside an object): not the same
         return False
 
 
@@ -148,10 +144,8 @@ class Borrowed:
 
     def __init__(self, model: Module, params: list[Value]) -> None:
         self.cache = programs_of(model)
-        self.made_from = (
-            structure(model),
-            tuple(params),
-        )  # holds the parameters: their ids stay theirs
+        # holds the parameters: their ids stay theirs
+        self.made_from = structure(model), tuple(params)
         self.programs: dict[Hashable, Compiled] = {}
 
     def get(self, key: Hashable, make: Callable[[], Compiled]) -> Compiled:

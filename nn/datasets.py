@@ -1,4 +1,5 @@
-"""Small classification datasets: seeded 2-D toy problems and two real ones shipped with the package.
+"""Small classification datasets: seeded 2-D toy problems and two real ones shipped with the
+package.
 
 Each returns ``(X, y)``: X of float64 with shape (n, d), y of int64 class indices 0..k-1.
 ``load_iris()`` and ``load_digits()`` return a ``Bunch``, as scikit-learn's: ``.data``,
@@ -30,7 +31,9 @@ IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "
 # ---------------------------------------------------------------- toy problems in the plane
 
 
-def make_moons(n_samples: int = 100, noise: float | None = None, seed: Seed = None, shuffle: bool = True) -> Dataset:
+def make_moons(
+    n_samples: int = 100, noise: float | None = None, seed: Seed = None, shuffle: bool = True
+) -> Dataset:
     """Two interleaving half circles (micrograd's demo data), as scikit-learn's ``make_moons``.
 
     Class 0: (cos t, sin t); class 1: (1 - cos t, 1/2 - sin t), t in [0, pi], then shuffled and
@@ -45,18 +48,26 @@ def make_moons(n_samples: int = 100, noise: float | None = None, seed: Seed = No
     n_inner = n_samples - n_outer
     t_outer = np.linspace(0.0, math.pi, n_outer)
     t_inner = np.linspace(0.0, math.pi, n_inner)
-    X = np.vstack([
-        np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
-        np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)]),
-    ])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
+            np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n_inner, np.int64)])
     return _shuffle_and_blur(X, y, noise, rng, shuffle)
 
 
-def make_circles(n_samples: int = 100, noise: float | None = None, factor: float = 0.8, seed: Seed = None,
-                 shuffle: bool = True) -> Dataset:
-    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1), as scikit-learn's
-    ``make_circles`` (its defaults: factor 0.8, no noise; the seed is a numpy Generator's)."""
+def make_circles(
+    n_samples: int = 100,
+    noise: float | None = None,
+    factor: float = 0.8,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> Dataset:
+    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1), as
+    scikit-learn's ``make_circles`` (its defaults: factor 0.8, no noise; the seed is a numpy
+    Generator's)."""
     _check_count(n_samples, "make_circles")
     noise = _check_scale(noise, "make_circles: noise")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 <= factor < 1.0:
@@ -66,16 +77,19 @@ def make_circles(n_samples: int = 100, noise: float | None = None, factor: float
     n_inner = n_samples - n_outer
     t_outer = np.linspace(0.0, 2 * math.pi, n_outer, endpoint=False)
     t_inner = np.linspace(0.0, 2 * math.pi, n_inner, endpoint=False)
-    X = np.vstack([
-        np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
-        factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)]),
-    ])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_outer), np.sin(t_outer)]),
+            factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n_outer, np.int64), np.ones(n_inner, np.int64)])
     return _shuffle_and_blur(X, y, noise, rng, shuffle)
 
 
 def make_xor(n_samples: int = 100, noise: float = 0.25, seed: Seed = None) -> Dataset:
-    """Four clusters at (+-1, +-1); class 1 where the two signs differ (XOR), class 0 where they agree.
+    """Four clusters at (+-1, +-1); class 1 where the two signs differ (XOR), class 0 where they
+    agree.
 
     No single line separates the classes: a network needs a hidden layer.
     """
@@ -89,8 +103,13 @@ def make_xor(n_samples: int = 100, noise: float = 0.25, seed: Seed = None) -> Da
     return _shuffle_and_blur(X, y, noise, rng)
 
 
-def make_spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.05, turns: float = 1.0,
-                 seed: Seed = None) -> Dataset:
+def make_spirals(
+    n_samples: int = 100,
+    n_classes: int = 2,
+    noise: float = 0.05,
+    turns: float = 1.0,
+    seed: Seed = None,
+) -> Dataset:
     """``n_classes`` interleaved spiral arms (CS231n's spiral data); arm j is turned by 2 pi j / k.
 
     A point at r in [0.05, 1] on arm j lies at angle 2 pi (turns r + j / k), plus noise.
@@ -110,9 +129,15 @@ def make_spirals(n_samples: int = 100, n_classes: int = 2, noise: float = 0.05, 
     return _shuffle_and_blur(X, y, noise, rng)
 
 
-def make_blobs(n_samples: int = 100, centers: int | np.ndarray = 3, n_features: int = 2, cluster_std: float = 1.0,
-               seed: Seed = None) -> Dataset:
-    """Gaussian clusters, one per class: around given ``centers`` (k, d), or k centres drawn in [-10, 10]^d."""
+def make_blobs(
+    n_samples: int = 100,
+    centers: int | np.ndarray = 3,
+    n_features: int = 2,
+    cluster_std: float = 1.0,
+    seed: Seed = None,
+) -> Dataset:
+    """Gaussian clusters, one per class: around given ``centers`` (k, d), or k centres drawn in
+    [-10, 10]^d."""
     _check_count(n_samples, "make_blobs")
     _check_scale(cluster_std, "make_blobs: cluster_std")
     rng = make_rng(seed)
@@ -123,7 +148,10 @@ def make_blobs(n_samples: int = 100, centers: int | np.ndarray = 3, n_features: 
     else:
         centres = np.asarray(centers, dtype=np.float64)
         if centres.ndim != 2 or len(centres) == 0 or not np.all(np.isfinite(centres)):
-            raise ValueError(f"make_blobs: centers must be a count or a finite (k, d) array, got shape {centres.shape}")
+            raise ValueError(
+                "make_blobs: centers must be a count or a finite (k, d) array, got shape "
+                f"{centres.shape}"
+            )
     y = np.arange(n_samples, dtype=np.int64) % len(centres)
     return _shuffle_and_blur(centres[y], y, cluster_std, rng)
 
@@ -136,8 +164,13 @@ class Bunch(tuple):
     ``.feature_names`` (one per column of X), ``.target_names`` (class i is target_names[i]);
     ``X, y = bunch`` unpacks."""
 
-    def __new__(cls, data: np.ndarray, target: np.ndarray, feature_names: list[str],
-                target_names: np.ndarray) -> Bunch:
+    def __new__(
+        cls,
+        data: np.ndarray,
+        target: np.ndarray,
+        feature_names: list[str],
+        target_names: np.ndarray,
+    ) -> Bunch:
         bunch = super().__new__(cls, (data, target))
         bunch.feature_names, bunch.target_names = feature_names, target_names
         return bunch
@@ -151,15 +184,22 @@ class Bunch(tuple):
         return self[1]
 
     def __repr__(self) -> str:
-        return (f"Bunch(data: {self.data.shape}, target: {self.target.shape}, "
-                f"target_names: {list(self.target_names)})")
+        return (
+            f"Bunch(data: {self.data.shape}, target: {self.target.shape}, target_names: "
+            f"{list(self.target_names)})"
+        )
 
 
 def load_iris() -> Bunch:
-    """Fisher's Iris: 150 flowers x 4 measurements in cm (IRIS_FEATURES), 3 classes (IRIS_CLASSES) of 50."""
+    """Fisher's Iris: 150 flowers x 4 measurements in cm (IRIS_FEATURES), 3 classes (IRIS_CLASSES)
+    of 50."""
     table = _read_csv("iris.csv.gz", skip_header=True)
-    return Bunch(table[:, :4].copy(), table[:, 4].astype(np.int64), list(IRIS_FEATURES),
-                 np.array(IRIS_CLASSES))
+    return Bunch(
+        table[:, :4].copy(),
+        table[:, 4].astype(np.int64),
+        list(IRIS_FEATURES),
+        np.array(IRIS_CLASSES),
+    )
 
 
 def load_digits() -> Bunch:
@@ -182,7 +222,9 @@ def _read_csv(name: str, skip_header: bool) -> np.ndarray:
     try:
         return _read_table(name, skip_header)
     except (OSError, ValueError) as error:
-        raise RuntimeError(f"cannot read the bundled dataset nn/data/{name}: {error}; reinstall chainrule") from error
+        raise RuntimeError(
+            f"cannot read the bundled dataset nn/data/{name}: {error}; reinstall chainrule"
+        ) from error
 
 
 DATASETS: dict[str, Callable[..., Dataset]] = {
@@ -200,8 +242,9 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 # ---------------------------------------------------------------- helpers
 
 
-def _shuffle_and_blur(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator,
-                      shuffle: bool = True) -> Dataset:
+def _shuffle_and_blur(
+    X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator, shuffle: bool = True
+) -> Dataset:
     """Shuffle the rows (unless ``shuffle=False``), then add N(0, noise^2) to every coordinate."""
     if shuffle:
         order = rng.permutation(len(y))

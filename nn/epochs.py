@@ -3,8 +3,9 @@
 After each epoch (each step when training on the whole data set) ``Epochs.end_of_epoch`` measures
 the model on the whole training set (if asked) and on the validation set with ``nn.evaluate``:
 the loss without the L2 penalty, after the epoch's updates. With ``patience`` it stops the run
-once the validation loss has gone that many epochs without a new best, and ``fit`` puts back the
-best epoch's weights, as Keras' ``EarlyStopping(restore_best_weights=True)``.
+once the validation loss has gone that many epochs without a new best, and the training loop
+(``nn.loop.train_loop``) puts back the best epoch's weights, as Keras'
+``EarlyStopping(restore_best_weights=True)``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Epochs:
         callback: CallbackFn | None,
         seed: Seed,
         n_outputs: int,
+        threshold: float | None = None,
     ) -> None:
         if validation_data is not None and validation_split is not None:
             raise ValueError("nn.fit: give validation_data or validation_split, not both")
@@ -63,10 +65,12 @@ class Epochs:
             )
         if callback is not None and not callable(callback):
             raise TypeError(
-                f"nn.fit: callback must be a function (epoch, history) -> bool, got "
+                "nn.fit: callback must be a function (epoch, history) -> bool, got "
                 f"{type(callback).__name__}"
             )
         self.model, self.task, self.seed, self.n_outputs = model, task, seed, n_outputs
+        self.threshold = threshold
+        self.training_set: tuple[np.ndarray, np.ndarray] | None = None
         self.split, self.epoch_metrics, self.callback = validation_split, epoch_metrics, callback
         self.validation = (
             None if validation_data is None else self._read_validation(validation_data)
@@ -102,6 +106,7 @@ class Epochs:
     def hold_out(self, X: np.ndarray, y: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, ...]:
         """(X, y, targets) to train on, without the validation_split rows (the validation set)."""
         if self.split is None:
+            self.training_set = X, y
             return X, y, targets
         rows = np.arange(len(y)).reshape(-1, 1)
         stratify = (
@@ -112,15 +117,16 @@ class Epochs:
         )
         train, held = train[:, 0], held[:, 0]
         self.validation = X[held], y[held]
+        self.training_set = X[train], y[train]
         return X[train], y[train], targets[train]
 
-    def end_of_epoch(
-        self, history: History, X: np.ndarray, y: np.ndarray, threshold: float | None, state: Any
-    ) -> bool:
-        """Record the epoch's metrics and call the callback; True: stop training now."""
+    def end_of_epoch(self, history: History, state: Any) -> bool:
+        """Record the epoch's metrics and call the callback; True: stop training now. ``state``
+        is the run's snapshot, kept if this is the best epoch so far."""
         stop = False
-        if self.epoch_metrics:
-            scores = evaluate_task(self.model, self.task, X, y, threshold)
+        threshold = self.threshold
+        if self.epoch_metrics and self.training_set is not None:
+            scores = evaluate_task(self.model, self.task, *self.training_set, threshold)
             history.train_loss.append(scores["loss"])
             history.train_accuracy.append(scores["accuracy"])
         if self.validation is not None:

@@ -1,4 +1,5 @@
-"""Judging a model: ``predict``, ``predict_proba``, ``accuracy`` and ``evaluate``, the way it was trained.
+"""Judging a model: ``predict``, ``predict_proba``, ``accuracy`` and ``evaluate``, the way it was
+trained.
 
 ``nn.fit`` keeps the loss and the classes it trained for with the model (a ``nn.labels.Task``);
 these functions use it unless given another ``loss``, so ``nn.accuracy`` says what ``fit``
@@ -25,14 +26,25 @@ from .labels import (
     read_user_labels,
     to_user_labels,
 )
-from .losses import CrossEntropy, FunctionLoss, Hinge, Loss, LossFunction, check_alpha, get_loss, l2_penalty
+from .losses import (
+    CrossEntropy,
+    FunctionLoss,
+    Hinge,
+    Loss,
+    LossFunction,
+    check_alpha,
+    get_loss,
+    l2_penalty,
+)
 from .module import Module
 from .validation import check_data
 
 LossLike = str | Loss | LossFunction | None
 
 
-def predict(model: Module, X: Any, threshold: float | None = None, loss: LossLike = None) -> np.ndarray:
+def predict(
+    model: Module, X: Any, threshold: float | None = None, loss: LossLike = None
+) -> np.ndarray:
     """The predicted labels, in the label set the model was trained with.
 
     One output is cut by the loss's rule (hinge, bce_with_logits: 0; bce: 1/2; mse: midway between
@@ -55,7 +67,9 @@ def predict_proba(model: Module, X: Any, loss: LossLike = None) -> np.ndarray:
     return probabilities(task_of(model, loss, None, scores.shape[1], "nn.predict_proba"), scores)
 
 
-def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss: LossLike = None) -> float:
+def accuracy(
+    model: Module, X: Any, y: Any, threshold: float | None = None, loss: LossLike = None
+) -> float:
     """The fraction of examples whose predicted label is y.
 
     The same rule as the accuracy ``nn.fit`` records; ``History.train_accuracy``
@@ -67,16 +81,25 @@ def accuracy(model: Module, X: Any, y: Any, threshold: float | None = None, loss
     scores = forward_data(model, X)
     task = task_of(model, loss, y, scores.shape[1], "nn.accuracy")
     if task.classes is None:
-        raise ValueError("nn.accuracy: the model was trained on targets that are not class labels "
-                         "(regression or soft targets), so predictions have no accuracy; use "
-                         "nn.evaluate(model, X, y)['loss']")
+        raise ValueError(
+            "nn.accuracy: the model was trained on targets that are not class labels (regression "
+            "or soft targets), so predictions have no accuracy; use nn.evaluate(model, X, "
+            "y)['loss']"
+        )
     read_labels(task.loss, y, scores.shape[1], "nn.accuracy", task.classes)  # other labels: error
     return labels_accuracy(task, scores, y, threshold)
 
 
-def evaluate(model: Module, X: Any, y: Any, loss: LossLike = None, threshold: float | None = None,
-             alpha_l2: float = 0.0) -> dict[str, float]:
-    """{"loss": the mean loss over (X, y) (plus the L2 penalty if asked), "accuracy": ...}, without a graph.
+def evaluate(
+    model: Module,
+    X: Any,
+    y: Any,
+    loss: LossLike = None,
+    threshold: float | None = None,
+    alpha_l2: float = 0.0,
+) -> dict[str, float]:
+    """{"loss": the mean loss over (X, y) (plus the L2 penalty if asked), "accuracy": ...}, without
+    a graph.
 
     The loss is the model's training loss unless given (a model never trained: hinge for one
     output, cross_entropy for several, as ``nn.fit``'s default).
@@ -91,8 +114,14 @@ def evaluate(model: Module, X: Any, y: Any, loss: LossLike = None, threshold: fl
     return evaluate_task(model, task, X, y, threshold, alpha_l2)
 
 
-def evaluate_task(model: Module, task: Task, X: np.ndarray, y: np.ndarray,
-                  threshold: float | None = None, alpha_l2: float = 0.0) -> dict[str, float]:
+def evaluate_task(
+    model: Module,
+    task: Task,
+    X: np.ndarray,
+    y: np.ndarray,
+    threshold: float | None = None,
+    alpha_l2: float = 0.0,
+) -> dict[str, float]:
     """``evaluate`` for checked arrays and a known Task (what ``nn.fit`` records per epoch)."""
     with autograd.no_grad():
         outputs = [model(x) for x in X.tolist()]
@@ -108,7 +137,8 @@ def evaluate_task(model: Module, task: Task, X: np.ndarray, y: np.ndarray,
 
 
 def default_loss(n_outputs: int) -> Loss:
-    """``nn.fit``'s loss when none is given: micrograd's hinge for one output, cross_entropy for several."""
+    """``nn.fit``'s loss when none is given: micrograd's hinge for one output, cross_entropy for
+    several."""
     return Hinge() if n_outputs == 1 else CrossEntropy()
 
 
@@ -118,7 +148,8 @@ def trained_task(model: Module) -> Task | None:
 
 
 def model_loss(model: Module, loss: LossLike) -> Loss:
-    """``get_loss(loss)``; a loss function (or none) reads a sigmoid output as a probability, cut at 1/2."""
+    """``get_loss(loss)``; a loss function (or none) reads a sigmoid output as a probability, cut at
+    1/2."""
     loss_object = FunctionLoss(None) if loss is None else get_loss(loss)
     last = getattr(model, "output_activation", getattr(model, "activation", None))
     if isinstance(loss_object, FunctionLoss) and last == "sigmoid":
@@ -126,9 +157,11 @@ def model_loss(model: Module, loss: LossLike) -> Loss:
     return loss_object
 
 
-def task_of(model: Module, loss: LossLike, y: np.ndarray | None, n_outputs: int, where: str) -> Task:
-    """The Task to judge ``model`` by: its training's, unless another loss is given (then the classes
-    come from y, or the training's if the loss is the same, or 0/1 and 0..k-1)."""
+def task_of(
+    model: Module, loss: LossLike, y: np.ndarray | None, n_outputs: int, where: str
+) -> Task:
+    """The Task to judge ``model`` by: its training's, unless another loss is given (then the
+    classes come from y, or the training's if the loss is the same, or 0/1 and 0..k-1)."""
     trained = trained_task(model)
     if loss is None and trained is not None:
         return trained
@@ -141,12 +174,19 @@ def task_of(model: Module, loss: LossLike, y: np.ndarray | None, n_outputs: int,
     return Task(loss_object, classes)
 
 
-def default_threshold(model: Module, threshold: float | None = None, loss: LossLike = None,
-                      y: np.ndarray | None = None) -> float:
-    """The cut of a single output (above it: the second class), as ``predict`` uses it (for plots)."""
+def default_threshold(
+    model: Module,
+    threshold: float | None = None,
+    loss: LossLike = None,
+    y: np.ndarray | None = None,
+) -> float:
+    """The cut of a single output (above it: the second class), as ``predict`` uses it (for
+    plots)."""
     if threshold is not None:
         return threshold
-    task = task_of(model, loss, None if y is None else np.asarray(y, dtype=np.float64), 1, "default_threshold")
+    task = task_of(
+        model, loss, None if y is None else np.asarray(y, dtype=np.float64), 1, "default_threshold"
+    )
     return task.loss.cut(*task.binary_targets())
 
 
@@ -161,7 +201,12 @@ def forward_data(model: Module, X: np.ndarray) -> np.ndarray:
 
 def output_matrix(outputs: list[Any]) -> np.ndarray:
     """(n, k) array of the data of n model outputs (a Value or a list of k Values each)."""
-    return np.array([[float(o)] if isinstance(o, Value | float | int) else [float(v) for v in o] for o in outputs])
+    return np.array(
+        [
+            [float(o)] if isinstance(o, Value | float | int) else [float(v) for v in o]
+            for o in outputs
+        ]
+    )
 
 
 def predictions(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:

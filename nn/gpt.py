@@ -30,11 +30,16 @@ from typing import Any
 import autograd
 from autograd import Value, no_grad
 
+from .loss_inputs import largest
+from .losses import softmax
 from .module import Module
 
-Seed = int | random.Random | None
+PythonSeed = int | random.Random | None
+"""A seed of Python's ``random``, which microgpt draws from (``gauss``, ``choices``): an int, a
+``random.Random`` or None (``nn.init.Seed`` also takes a numpy Generator)."""
 KVCache = list[tuple[list[list[Value]], list[list[Value]]]]
-"""Per layer, the keys and the values of the positions seen so far (one list of n_embd Values each)."""
+"""Per layer, the keys and the values of the positions seen so far (one list of n_embd Values
+each)."""
 Record = dict[str, list[Any]]
 """Intermediate Values of a forward pass by name, each list one entry per step (``GPT.step``)."""
 
@@ -43,7 +48,8 @@ INIT_STD = 0.08
 
 
 class Block(Module):
-    """One transformer layer: multi-head causal self-attention, then a ReLU MLP, each with a residual."""
+    """One transformer layer: multi-head causal self-attention, then a ReLU MLP, each with a
+    residual."""
 
     show_submodules = False
 
@@ -55,12 +61,20 @@ class Block(Module):
         self.attn_wo = _matrix(rng, n_embd, n_embd, std)
         self.mlp_fc1 = _matrix(rng, 4 * n_embd, n_embd, std)
         self.mlp_fc2 = _matrix(rng, n_embd, 4 * n_embd, std)
-        self._rows = {name: _rows(getattr(self, name), n_embd if name != "mlp_fc2" else 4 * n_embd)
-                      for name in ("attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2")}
+        self._rows = {
+            name: _rows(getattr(self, name), n_embd if name != "mlp_fc2" else 4 * n_embd)
+            for name in ("attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2")
+        }
 
-    def __call__(self, x: list[Value], keys: list[list[Value]], values: list[list[Value]],
-                 record: Record | None = None) -> list[Value]:
-        """The layer's output at the next position; appends this position's key and value to the cache.
+    def __call__(
+        self,
+        x: list[Value],
+        keys: list[list[Value]],
+        values: list[list[Value]],
+        record: Record | None = None,
+    ) -> list[Value]:
+        """The layer's output at the next position; appends this position's key and value to the
+        cache.
 
         ``record`` (a dict, optional) collects the layer's intermediate Values: see ``GPT.step``."""
         rows = self._rows
@@ -84,33 +98,56 @@ class Block(Module):
 
 
 class GPT(Module):
-    """microgpt's model: ``GPT(27)`` is its 4,192-parameter network (1 layer, 16 wide, 4 heads, 16 positions).
+    """microgpt's model: ``GPT(27)`` is its 4,192-parameter network (1 layer, 16 wide, 4 heads, 16
+    positions).
 
-    Token ids 0..vocab_size-2 are the characters ``chars`` (a-z by default), ``vocab_size - 1`` is BOS,
-    which starts and ends every name. Weights are N(0, 0.08^2), drawn from ``seed`` (an int or a
-    ``random.Random``) in microgpt's order: wte, wpe, lm_head, then per layer attn_wq, attn_wk,
+    Token ids 0..vocab_size-2 are the characters ``chars`` (a-z by default), ``vocab_size - 1`` is
+    BOS, which starts and ends every name. Weights are N(0, 0.08^2), drawn from ``seed`` (an int or
+    a ``random.Random``) in microgpt's order: wte, wpe, lm_head, then per layer attn_wq, attn_wk,
     attn_wv, attn_wo, mlp_fc1, mlp_fc2, each row after row.
     """
 
-    def __init__(self, vocab_size: int, n_layer: int = 1, n_embd: int = 16, n_head: int = 4, block_size: int = 16,
-                 seed: Seed = None, chars: str | None = None) -> None:
-        for name, n in (("vocab_size", vocab_size), ("n_layer", n_layer), ("n_embd", n_embd), ("n_head", n_head),
-                        ("block_size", block_size)):
+    def __init__(
+        self,
+        vocab_size: int,
+        n_layer: int = 1,
+        n_embd: int = 16,
+        n_head: int = 4,
+        block_size: int = 16,
+        seed: PythonSeed = None,
+        chars: str | None = None,
+    ) -> None:
+        for name, n in (
+            ("vocab_size", vocab_size),
+            ("n_layer", n_layer),
+            ("n_embd", n_embd),
+            ("n_head", n_head),
+            ("block_size", block_size),
+        ):
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
                 raise ValueError(f"GPT: {name} must be a positive int, got {n!r}")
         if vocab_size < 2:
-            raise ValueError(f"GPT: vocab_size must be at least 2 (one character and BOS), got {vocab_size}")
+            raise ValueError(
+                f"GPT: vocab_size must be at least 2 (one character and BOS), got {vocab_size}"
+            )
         if n_embd % n_head:
             raise ValueError(f"GPT: n_embd ({n_embd}) must be a multiple of n_head ({n_head})")
         self.chars = _check_chars(chars, vocab_size)
         self.vocab_size, self.n_layer, self.n_embd, self.n_head, self.block_size = (
-            vocab_size, n_layer, n_embd, n_head, block_size)
+            vocab_size,
+            n_layer,
+            n_embd,
+            n_head,
+            block_size,
+        )
         rng = _random(seed, "GPT")
         self.wte = _matrix(rng, vocab_size, n_embd)
         self.wpe = _matrix(rng, block_size, n_embd)
         self.lm_head = _matrix(rng, vocab_size, n_embd)
         self.layers = [Block(n_embd, n_head, rng) for _ in range(n_layer)]
-        self._rows = {name: _rows(getattr(self, name), n_embd) for name in ("wte", "wpe", "lm_head")}
+        self._rows = {
+            name: _rows(getattr(self, name), n_embd) for name in ("wte", "wpe", "lm_head")
+        }
         self.assign_names(self.name)
 
     @property
@@ -123,19 +160,26 @@ class GPT(Module):
         """An empty key/value cache for one sequence."""
         return [([], []) for _ in self.layers]
 
-    def step(self, token: int | Value, pos: int, cache: KVCache, record: Record | None = None) -> list[Value]:
-        """The logits of the token after ``token`` at position ``pos``, attending to the cached positions.
+    def step(
+        self, token: int | Value, pos: int, cache: KVCache, record: Record | None = None
+    ) -> list[Value]:
+        """The logits of the token after ``token`` at position ``pos``, attending to the cached
+        positions.
 
-        With ``record`` (a dict), the Values the step makes on the way are appended to its lists, for
-        pictures of the model (``viz.explore_gpt``): "token_emb", "pos_emb", "emb" (their sum), "norm";
-        per layer "q", "k", "v", "scores" and "weights" (one list per head, over the positions attended to),
-        "heads" (the heads' outputs, concatenated) and "out", at index pos * n_layer + layer; and
-        "logits". The numbers and
+        With ``record`` (a dict), the Values the step makes on the way are appended to its lists,
+        for pictures of the model (``viz.explore_gpt``): "token_emb", "pos_emb", "emb" (their sum),
+        "norm"; per layer "q", "k", "v", "scores" and "weights" (one list per head, over the
+        positions attended to), "heads" (the heads' outputs, concatenated) and "out", at index pos *
+        n_layer + layer; and "logits". The numbers and
         the graph are the same with or without it."""
         if not 0 <= pos < self.block_size:
-            raise ValueError(f"GPT.step: position {pos} is outside 0..{self.block_size - 1} (block_size)")
+            raise ValueError(
+                f"GPT.step: position {pos} is outside 0..{self.block_size - 1} (block_size)"
+            )
         if not isinstance(token, Value) and not 0 <= token < self.vocab_size:
-            raise ValueError(f"GPT.step: token {token!r} is outside 0..{self.vocab_size - 1} (vocab_size)")
+            raise ValueError(
+                f"GPT.step: token {token!r} is outside 0..{self.vocab_size - 1} (vocab_size)"
+            )
         token_row, pos_row = gather(self._rows["wte"], token), self._rows["wpe"][pos]
         emb = [t + p for t, p in zip(token_row, pos_row)]
         x = rmsnorm(emb)
@@ -147,14 +191,18 @@ class GPT(Module):
         return logits
 
     def loss(self, tokens: list[int] | list[Value], record: Record | None = None) -> Value:
-        """The mean over positions of -log softmax(logits)[next token] (D13), on the first block_size positions.
+        """The mean over positions of -log softmax(logits)[next token] (D13), on the first
+        block_size positions.
 
-        ``record`` (a dict, optional) collects what ``step`` records, and each position's term ("nll")."""
+        ``record`` (a dict, optional) collects what ``step`` records, and each position's term
+        ("nll")."""
         n = min(self.block_size, len(tokens) - 1)
         if n < 1:
             raise ValueError(f"GPT.loss: need at least 2 tokens, got {len(tokens)}")
         cache = self.new_cache()
-        losses = [nll(self.step(tokens[pos], pos, cache, record), tokens[pos + 1]) for pos in range(n)]
+        losses = [
+            nll(self.step(tokens[pos], pos, cache, record), tokens[pos + 1]) for pos in range(n)
+        ]
         _keep(record, nll=losses)
         return reduce(add, losses) * (1 / n)
 
@@ -164,18 +212,27 @@ class GPT(Module):
             raise TypeError(f"GPT.encode: expected a str, got {type(name).__name__}")
         bad = sorted(set(name) - set(self.chars))
         if bad:
-            raise ValueError(f"GPT.encode: {name!r} has characters outside the vocabulary {self.chars!r}: {bad}")
+            raise ValueError(
+                f"GPT.encode: {name!r} has characters outside the vocabulary {self.chars!r}: {bad}"
+            )
         return [self.bos, *(self.chars.index(c) for c in name), self.bos]
 
-    def sample(self, n: int = 20, temperature: float = 0.5, seed: Seed = None) -> list[str]:
-        """``n`` new names: each token drawn from softmax(logits / temperature), until BOS or block_size.
+    def sample(self, n: int = 20, temperature: float = 0.5, seed: PythonSeed = None) -> list[str]:
+        """``n`` new names: each token drawn from softmax(logits / temperature), until BOS or
+        block_size.
 
         ``seed`` is an int or a ``random.Random`` (drawn from with ``choices``, as microgpt does).
         """
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"GPT.sample: n must be a non-negative int, got {n!r}")
-        if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not 0 < temperature < 1e6:
-            raise ValueError(f"GPT.sample: temperature must be a positive number, got {temperature!r}")
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float)
+            or not 0 < temperature < 1e6
+        ):
+            raise ValueError(
+                f"GPT.sample: temperature must be a positive number, got {temperature!r}"
+            )
         rng = _random(seed, "GPT.sample")
         inverse = temperature**-1  # microgpt's logit / temperature is logit * temperature**-1
         ids = range(self.vocab_size)
@@ -194,18 +251,28 @@ class GPT(Module):
 
     # ------------------------------------------------------------ module
     def rows(self, name: str) -> list[list[Value]]:
-        """A weight matrix as rows of Values: "wte", "wpe", "lm_head" or "layers.0.attn_wq" and so on."""
+        """A weight matrix as rows of Values: "wte", "wpe", "lm_head" or "layers.0.attn_wq" and so
+        on."""
         owner, _, attr = name.rpartition(".")
         module = dict(self.named_modules())[owner] if owner else self
         return module._rows[attr]
 
     def config(self) -> dict[str, Any]:
-        return {"vocab_size": self.vocab_size, "n_layer": self.n_layer, "n_embd": self.n_embd,
-                "n_head": self.n_head, "block_size": self.block_size, "chars": self.chars}
+        return {
+            "vocab_size": self.vocab_size,
+            "n_layer": self.n_layer,
+            "n_embd": self.n_embd,
+            "n_head": self.n_head,
+            "block_size": self.block_size,
+            "chars": self.chars,
+        }
 
     def summary(self) -> str:
-        return (f"GPT(vocab_size={self.vocab_size}, n_layer={self.n_layer}, n_embd={self.n_embd}, "
-                f"n_head={self.n_head}, block_size={self.block_size}, {len(self.parameters())} parameters)")
+        return (
+            f"GPT(vocab_size={self.vocab_size}, n_layer={self.n_layer}, n_embd={self.n_embd}, "
+            f"n_head={self.n_head}, block_size={self.block_size}, {len(self.parameters())} "
+            "parameters)"
+        )
 
 
 # ---------------------------------------------------------------- the pieces, on lists of Values
@@ -217,8 +284,9 @@ def linear(x: list[Value], rows: list[list[Value]]) -> list[Value]:
 
 
 def dot(a: list[Value], b: list[Value]) -> Value:
-    """a_0 b_0 + a_1 b_1 + ..., added from the left (microgpt's ``sum``, whose 0 + a_0 b_0 changes nothing):
-    one ``dot`` node of the engine rather than 2n - 1 binary nodes, with the same number."""
+    """a_0 b_0 + a_1 b_1 + ..., added from the left (microgpt's ``sum``, whose 0 + a_0 b_0 changes
+    nothing): one ``dot`` node of the engine rather than 2n - 1 binary nodes, with the same
+    number."""
     return autograd.dot(a, b)
 
 
@@ -229,14 +297,6 @@ def rmsnorm(x: list[Value]) -> list[Value]:
     return [xi * scale for xi in x]
 
 
-def softmax(logits: list[Value]) -> list[Value]:
-    """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max_j z_j (D12): no overflow, same probabilities."""
-    top = largest(logits)
-    exps = [(z - top).exp() for z in logits]
-    inverse = reduce(add, exps) ** -1
-    return [e * inverse for e in exps]
-
-
 def nll(logits: list[Value], target: int | Value) -> Value:
     """-log softmax(logits)[target] (D13): only the target's probability is formed."""
     top = largest(logits)
@@ -244,18 +304,10 @@ def nll(logits: list[Value], target: int | Value) -> Value:
     return -(gather([[e] for e in exps], target)[0] * reduce(add, exps) ** -1).log()
 
 
-def largest(values: list[Value]) -> Value:
-    """max_i values_i as a tree of pairwise ``max`` nodes: log2(n) deep rather than n (the replay runs
-    one step per depth); the maximum is the same number whatever the order."""
-    while len(values) > 1:
-        values = [a.max(b) for a, b in zip(values[::2], values[1::2])] + values[len(values) - len(values) % 2:]
-    return values[0]
-
-
 def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:
-    """``rows[index]``. A traced index (an input of ``autograd.compile``) has no number yet: the row is
-    then sum_r [index = r] rows[r], one-hot masks (the rule table's ``eq``) times the rows, which is
-    exactly rows[index] in floating point (0 w = 0, and adding zeros changes nothing), and whose
+    """``rows[index]``. A traced index (an input of ``autograd.compile``) has no number yet: the row
+    is then sum_r [index = r] rows[r], one-hot masks (the rule table's ``eq``) times the rows, which
+    is exactly rows[index] in floating point (0 w = 0, and adding zeros changes nothing), and whose
     gradient reaches the chosen row only (d/d rows[r] = [index = r])."""
     if not isinstance(index, Value):
         return rows[index]
@@ -263,18 +315,26 @@ def gather(rows: list[list[Value]], index: int | Value) -> list[Value]:
     return [reduce(add, [m * row[i] for m, row in zip(masks, rows)]) for i in range(len(rows[0]))]
 
 
-def attention(q: list[Value], keys: list[list[Value]], values: list[list[Value]], n_head: int,
-              record: Record | None = None) -> list[Value]:
-    """Per head h: softmax_t(q_h . k_t,h / sqrt(d)) . v_t,h over the cached positions t (D15); heads concatenated.
+def attention(
+    q: list[Value],
+    keys: list[list[Value]],
+    values: list[list[Value]],
+    n_head: int,
+    record: Record | None = None,
+) -> list[Value]:
+    """Per head h: softmax_t(q_h . k_t,h / sqrt(d)) . v_t,h over the cached positions t (D15); heads
+    concatenated.
 
     ``record`` (a dict, optional) gets one list of scaled scores and one of weights per head."""
     d = len(q) // n_head
-    scale = (d**0.5) ** -1  # microgpt divides by head_dim**0.5, which its Value does as * (head_dim**0.5)**-1
+    scale = (
+        d**0.5
+    ) ** -1  # microgpt divides by head_dim**0.5, which its Value does as * (head_dim**0.5)**-1
     out: list[Value] = []
     all_scores, all_weights = [], []
     for h in range(0, len(q), d):
-        q_h = q[h:h + d]
-        scores = [dot(q_h, k[h:h + d]) * scale for k in keys]
+        q_h = q[h : h + d]
+        scores = [dot(q_h, k[h : h + d]) * scale for k in keys]
         weights = softmax(scores)
         out.extend(dot(weights, [v[j] for v in values]) for j in range(h, h + d))
         all_scores.append(scores)
@@ -291,11 +351,13 @@ def _matrix(rng: random.Random, nout: int, nin: int, std: float = INIT_STD) -> l
     return [Value(rng.gauss(0, std)) for _ in range(nout * nin)]
 
 
-def _random(seed: Seed, where: str) -> random.Random:
+def _random(seed: PythonSeed, where: str) -> random.Random:
     if isinstance(seed, random.Random):
         return seed
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {type(seed).__name__}")
+        raise TypeError(
+            f"{where}: seed must be an int, a random.Random or None, got {type(seed).__name__}"
+        )
     return random.Random(seed)
 
 
@@ -307,14 +369,20 @@ def _keep(record: Record | None, **values: Any) -> None:
 
 
 def _rows(flat: list[Value], nin: int) -> list[list[Value]]:
-    return [flat[i:i + nin] for i in range(0, len(flat), nin)]
+    return [flat[i : i + nin] for i in range(0, len(flat), nin)]
 
 
 def _check_chars(chars: str | None, vocab_size: int) -> str:
     if chars is None:
         if vocab_size - 1 > 26:
-            raise ValueError(f"GPT: give chars= for a vocabulary of {vocab_size} (a-z cover 26 characters and BOS)")
-        return string.ascii_lowercase[:vocab_size - 1]
+            raise ValueError(
+                f"GPT: give chars= for a vocabulary of {vocab_size} (a-z cover 26 characters and "
+                "BOS)"
+            )
+        return string.ascii_lowercase[: vocab_size - 1]
     if not isinstance(chars, str) or len(chars) != vocab_size - 1 or len(set(chars)) != len(chars):
-        raise ValueError(f"GPT: chars must be {vocab_size - 1} distinct characters (vocab_size - 1), got {chars!r}")
+        raise ValueError(
+            f"GPT: chars must be {vocab_size - 1} distinct characters (vocab_size - 1), got "
+            f"{chars!r}"
+        )
     return chars

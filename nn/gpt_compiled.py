@@ -12,8 +12,9 @@ instead of one per length, as JAX users pad to a few shapes. They are kept in th
 cache (``nn.compile_cache``) when training ends, so a resumed run compiles no width twice.
 
 When the optimiser has an array form (``nn.optim.Adam``, ``SGD``) and holds exactly the model's
-parameters, they live in one ``autograd.ParameterArray`` during training, as in ``nn.fit``: every
-trace reads it, the optimiser updates it in place, and ``close()`` writes it back into the Values.
+parameters, they live in one ``autograd.ParameterArray`` during training (``nn.loop.Engine``), as
+in ``nn.fit``: every trace reads it, the optimiser updates it in place, and the engine's
+``close()`` writes it back into the Values.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from operator import add
 import numpy as np
 
 import autograd
+from autograd import Value
 
 from .compile_cache import Borrowed
 from .gpt import GPT, nll
-from .optim import Optimizer
-from .train import _parameter_array
 
 PAD_TO = 4
 """Names are padded to a multiple of this many positions: each trace serves up to PAD_TO lengths."""
@@ -41,25 +41,27 @@ def position_losses(model: GPT, tokens: list) -> list:
             for pos in range(len(tokens) - 1)]
 
 
-class CompiledTrainer:
-    """tokens -> loss with the gradients (``loss_and_grad``), then ``update()``; ``close()`` at the end."""
+class CompiledStep:
+    """tokens -> the loss of one name, its gradients in the parameter array (when the engine has
+    one) or in every parameter's .grad; one trace per ``PAD_TO`` positions, kept in ``traces``."""
 
-    def __init__(self, model: GPT, optimizer: Optimizer | None = None) -> None:
-        self.model, self.optimizer = model, optimizer
-        self.params = model.parameters()
+    def __init__(self, model: GPT, params: list[Value] | None = None,
+                 programs: Borrowed | None = None,
+                 array: autograd.ParameterArray | None = None) -> None:
+        self.model = model
+        self.params = model.parameters() if params is None else params
+        self.programs = Borrowed(model, self.params) if programs is None else programs
+        self.array = array
         self.traces: dict[int, autograd.Compiled] = {}
-        self.borrowed = Borrowed(model, self.params)
-        self.array = None if optimizer is None else _parameter_array("compiled", self.params, optimizer)
 
-    def loss_and_grad(self, tokens: list[int]) -> float:
-        """The loss of one name; its gradients in the parameter array, or in every parameter's .grad."""
+    def __call__(self, tokens: list[int]) -> float:
         n = min(self.model.block_size, len(tokens) - 1)
         width = min(self.model.block_size, -(-n // PAD_TO) * PAD_TO)
         replay = self.traces.get(width)
         if replay is None:
             compile_width = lambda: autograd.compile(
                 lambda v: position_losses(self.model, v), width + 1, self.params)
-            replay = self.traces[width] = self.borrowed.get(("gpt", width + 1), compile_width)
+            replay = self.traces[width] = self.programs.get(("gpt", width + 1), compile_width)
             replay.bind(self.array)
         X = np.array([tokens[:n + 1] + [self.model.bos] * (width - n)], dtype=np.float64)
         seed = np.zeros((1, width))
@@ -71,24 +73,8 @@ class CompiledTrainer:
                 p.grad = g
         return reduce(add, losses[0, :n].tolist()) * (1 / n)  # as GPT.loss adds them
 
-    __call__ = loss_and_grad
 
-    def update(self) -> None:
-        """The optimiser's step, on the parameter array when there is one."""
-        if self.array is None:
-            self.optimizer.step()
-        else:
-            self.optimizer.step_array(self.array)
-
-    def close(self) -> None:
-        """Write the parameter array back into the Values (their .data and .grad); the traces go
-        back to the model's cache."""
-        if self.array is not None:
-            self.array.sync()
-        self.borrowed.release()
-        self.traces.clear()
-
-
-def compiled_step(model: GPT) -> CompiledTrainer:
-    """tokens -> loss, leaving d(loss)/dp in every parameter's .grad, by the replay of a cached trace."""
-    return CompiledTrainer(model)
+def compiled_step(model: GPT) -> CompiledStep:
+    """tokens -> loss, leaving d(loss)/dp in every parameter's .grad, by the replay of a cached
+    trace."""
+    return CompiledStep(model)

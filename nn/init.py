@@ -123,10 +123,13 @@ def get_initializer(init: str | Initializer) -> Initializer:
         return INITIALIZERS[init]
     if init is uniform or init is constant:  # the maker of an initialiser, not one
         example = "uniform(-0.1, 0.1)" if init is uniform else "constant(0.5)"
-        raise TypeError(f"init=nn.init.{init.__name__} makes an initialiser, call it: init=nn.init.{example}")
+        raise TypeError(f"init=nn.init.{init.__name__} makes an initialiser, call it: "
+                        f"init=nn.init.{example}")
     if callable(init):
         return init
-    raise TypeError(f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}")
+    raise TypeError(
+        f"init must be a name or a function (n_in, n_out, rng) -> array, got {type(init).__name__}"
+    )
 
 
 RELU_LIKE = ("relu", "leaky_relu", "elu")
@@ -170,16 +173,21 @@ def _check_seed(seed: Any) -> None:
     if seed is None or isinstance(seed, np.random.Generator | random.Random):
         return
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError("seed must be a non-negative int, a numpy Generator, a random.Random "
-                         f"or None, got {seed!r}")
+        raise ValueError(
+            "seed must be a non-negative int, a numpy Generator, a random.Random or None, got "
+            f"{seed!r}"
+        )
 
 
-def draw_weights(init: str | Initializer, n_in: int, n_out: int,
-                 rng: RandomSource | Any) -> np.ndarray:
+def draw_weights(
+    init: str | Initializer, n_in: int, n_out: int, rng: RandomSource | Any
+) -> np.ndarray:
     """W of shape (n_out, n_in) from ``init``, checked for shape and finiteness."""
     weights = np.asarray(get_initializer(init)(n_in, n_out, rng), dtype=np.float64)
     if weights.shape != (n_out, n_in):
-        raise ValueError(f"init returned shape {weights.shape}, expected (n_out, n_in) = {(n_out, n_in)}")
+        raise ValueError(
+            f"init returned shape {weights.shape}, expected (n_out, n_in) = {(n_out, n_in)}"
+        )
     if not np.all(np.isfinite(weights)):
         raise ValueError("init returned a weight that is NaN or infinite")
     return weights

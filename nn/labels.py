@@ -1,4 +1,5 @@
-"""From labels to targets and from outputs back to labels: one rule, read from the loss (``nn.losses.Loss``).
+"""From labels to targets and from outputs back to labels: one rule, read from the loss
+(``nn.losses.Loss``).
 
 ``fit`` calls ``read_labels`` once, before the first step: it checks every row of y (an error
 names the row in the data set), learns the classes in the user's own label set (0/1, -1/+1,
@@ -40,7 +41,11 @@ class Task:
         """The targets (t0, t1) of the two classes of one output unit."""
         if self.loss.binary_targets is not None:
             return self.loss.binary_targets
-        return (self.classes[0], self.classes[1]) if self.classes and len(self.classes) == 2 else (0.0, 1.0)
+        return (
+            (self.classes[0], self.classes[1])
+            if self.classes and len(self.classes) == 2
+            else (0.0, 1.0)
+        )
 
     def to_dict(self) -> dict:
         classes = None if self.classes is None else list(self.classes)
@@ -52,8 +57,9 @@ class Task:
         return document
 
 
-def read_user_labels(y: Any, where: str,
-                     task: Task | None = None) -> tuple[Any, str | None, tuple[str, ...] | None]:
+def read_user_labels(
+    y: Any, where: str, task: Task | None = None
+) -> tuple[Any, str | None, tuple[str, ...] | None]:
     """(y as numbers, the dtype of integer or bool labels, the names of string labels).
 
     String labels become their index among the sorted names (``task``'s names when given, a model's
@@ -68,15 +74,17 @@ def read_user_labels(y: Any, where: str,
     if task is None:
         names = tuple(sorted(set(flat)))
     elif task.names is None:
-        raise ValueError(f"{where}: y holds strings ({flat[0]!r}), but the model was trained on "
-                         "numeric labels")
+        raise ValueError(
+            f"{where}: y holds strings ({flat[0]!r}), but the model was trained on numeric labels"
+        )
     else:
         names = task.names
     index = {name: i for i, name in enumerate(names)}
     for i, v in enumerate(flat):
         if v not in index:
-            raise ValueError(f"{where}: {_at_string(array, i, v)}, not one of the classes "
-                             f"({', '.join(names)})")
+            raise ValueError(
+                f"{where}: {_at_string(array, i, v)}, not one of the classes ({', '.join(names)})"
+            )
     return np.array([index[v] for v in flat], dtype=np.float64).reshape(array.shape), None, names
 
 
@@ -93,23 +101,30 @@ def _at_string(y: np.ndarray, flat_index: int, value: str) -> str:
     return f"y[{', '.join(map(str, _row(y, flat_index)))}] is {value!r}"
 
 
-def read_labels(loss: Loss, y: np.ndarray, n_outputs: int, where: str,
-                classes: tuple[float, ...] | None = None) -> tuple[np.ndarray, Task]:
+def read_labels(
+    loss: Loss, y: np.ndarray, n_outputs: int, where: str, classes: tuple[float, ...] | None = None
+) -> tuple[np.ndarray, Task]:
     """(the targets the loss is given, the Task), checking every row of y first.
 
     ``classes`` fixes the label set (a model's training classes); otherwise it is learned from y.
     """
     if y.ndim == 2 and y.shape[1] != n_outputs:
-        raise ValueError(f"{where}: y has {y.shape[1]} columns but the model has {n_outputs} outputs")
+        raise ValueError(
+            f"{where}: y has {y.shape[1]} columns but the model has {n_outputs} outputs"
+        )
     if isinstance(loss, CrossEntropy) and (n_outputs < 2 or y.ndim == 2):
-        raise ValueError(f"{where}: cross_entropy needs one output per class (k >= 2) and y of class labels; "
-                         f"the model has {n_outputs} output(s), y has shape {y.shape}")
+        raise ValueError(
+            f"{where}: cross_entropy needs one output per class (k >= 2) and y of class labels; "
+            f"the model has {n_outputs} output(s), y has shape {y.shape}"
+        )
     if y.ndim == 1 and n_outputs > 1:
         return _class_targets(loss, y, n_outputs, where, classes)
     return _unit_targets(loss, y, where, classes)
 
 
-def _unit_targets(loss: Loss, y: np.ndarray, where: str, classes: tuple[float, ...] | None) -> tuple[np.ndarray, Task]:
+def _unit_targets(
+    loss: Loss, y: np.ndarray, where: str, classes: tuple[float, ...] | None
+) -> tuple[np.ndarray, Task]:
     """One output per label (or one column of y per output): two classes, or soft targets."""
     flat = y.reshape(-1)
     if classes is None:
@@ -120,24 +135,33 @@ def _unit_targets(loss: Loss, y: np.ndarray, where: str, classes: tuple[float, .
         t0, t1 = task.binary_targets()
         return np.where(y == classes[-1], t1, t0), task
     if not loss.soft_targets:
-        row = _row(y, _first(~_is_integer(flat)) if not np.all(_is_integer(flat)) else _third_class(flat))
-        raise ValueError(f"{where}: {_at(y, row)}; the {loss.name} loss needs two class labels "
-                         f"(0/1, -1/+1 or two numbers), y has {len(np.unique(flat))} values")
+        row = _row(
+            y, _first(~_is_integer(flat)) if not np.all(_is_integer(flat)) else _third_class(flat)
+        )
+        raise ValueError(
+            f"{where}: {_at(y, row)}; the {loss.name} loss needs two class labels (0/1, -1/+1 or "
+            f"two numbers), y has {len(np.unique(flat))} values"
+        )
     if loss.target_range is not None:
         low, high = loss.target_range
         outside = (flat < low) | (flat > high)
         if np.any(outside):
             row = _row(y, _first(outside))
-            raise ValueError(f"{where}: {_at(y, row)}; {loss.name} needs two class labels or targets "
-                             f"in [{low:g}, {high:g}]")
+            raise ValueError(
+                f"{where}: {_at(y, row)}; {loss.name} needs two class labels or targets in "
+                f"[{low:g}, {high:g}]"
+            )
     return y, Task(loss, None, per_unit=y.ndim == 2)
 
 
-def _class_targets(loss: Loss, y: np.ndarray, k: int, where: str,
-                   classes: tuple[float, ...] | None) -> tuple[np.ndarray, Task]:
+def _class_targets(
+    loss: Loss, y: np.ndarray, k: int, where: str, classes: tuple[float, ...] | None
+) -> tuple[np.ndarray, Task]:
     """Class labels for a model with k outputs: indices 0..k-1, or exactly k distinct labels."""
     if loss.class_targets is None:
-        raise ValueError(f"{where}: the {loss.name} loss needs a model with one output, this one has {k}")
+        raise ValueError(
+            f"{where}: the {loss.name} loss needs a model with one output, this one has {k}"
+        )
     not_integer = ~_is_integer(y)
     if np.any(not_integer):
         i = _first(not_integer)
@@ -146,14 +170,20 @@ def _class_targets(loss: Loss, y: np.ndarray, k: int, where: str,
         values = np.unique(y)
         in_range = values.min() >= 0 and values.max() < k
         classes = tuple(float(c) for c in (range(k) if in_range or len(values) != k else values))
-    _check_in(y, classes, where, f"; with {k} outputs the labels are 0..{k - 1} (or exactly {k} distinct labels)")
+    _check_in(
+        y,
+        classes,
+        where,
+        f"; with {k} outputs the labels are 0..{k - 1} (or exactly {k} distinct labels)",
+    )
     index = np.searchsorted(np.asarray(classes), y)
     targets = index.astype(np.float64) if loss.class_targets == "index" else np.eye(k)[index]
     return targets, Task(loss, classes)
 
 
 def _two_classes(flat: np.ndarray) -> tuple[float, ...] | None:
-    """The two classes of integer labels (0/1 and -1/+1 also when only one of them occurs); None otherwise."""
+    """The two classes of integer labels (0/1 and -1/+1 also when only one of them occurs); None
+    otherwise."""
     if not np.all(_is_integer(flat)):
         return None
     values = set(np.unique(flat).tolist())
@@ -192,7 +222,7 @@ def _third_class(flat: np.ndarray) -> int:
 
 
 def _at(y: np.ndarray, row: tuple[int, ...]) -> str:
-    """"y[3] is 2.0" (or "y[3, 1] is 2.0"): an entry of y named by its place in the data set."""
+    """ "y[3] is 2.0" (or "y[3, 1] is 2.0"): an entry of y named by its place in the data set."""
     return f"y[{', '.join(map(str, row))}] is {float(y[row])!r}"
 
 
@@ -224,8 +254,10 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
     softmax or for several yes/no labels (the probability of each label's second class)."""
     kind = task.loss.probabilities
     if kind is None:
-        raise ValueError(f"predict_proba: {_loss_named(task.loss)} gives scores, not "
-                         "probabilities; train with bce_with_logits, bce or cross_entropy")
+        raise ValueError(
+            f"predict_proba: {_loss_named(task.loss)} gives scores, not probabilities; train with "
+            "bce_with_logits, bce or cross_entropy"
+        )
     if kind == "softmax":
         shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
         return shifted / shifted.sum(axis=1, keepdims=True)
@@ -236,14 +268,17 @@ def probabilities(task: Task, scores: np.ndarray) -> np.ndarray:
 
 
 def _loss_named(loss: Loss) -> str:
-    """"the hinge loss" for a built-in loss, "the loss function my_loss" for the user's function."""
+    """ "the hinge loss" for a built-in loss, "the loss function my_loss" for the user's
+    function."""
     if loss.name in LOSSES:
         return f"the {loss.name} loss"
     named = loss.name.isidentifier()
     return f"the loss function {loss.name}" if named else "the loss function given"
 
 
-def labels_accuracy(task: Task, scores: np.ndarray, y: np.ndarray, threshold: float | None = None) -> float:
+def labels_accuracy(
+    task: Task, scores: np.ndarray, y: np.ndarray, threshold: float | None = None
+) -> float:
     """The fraction of labels predicted right (every unit counts for several yes/no labels); NaN
     when the task has no classes (regression or soft targets)."""
     if task.classes is None:

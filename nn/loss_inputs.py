@@ -1,7 +1,9 @@
-"""Reading a loss's arguments: model outputs (Values) paired with numeric targets, and the reduction.
+"""Reading a loss's arguments: model outputs (Values) paired with numeric targets, and the
+reduction.
 
-The loss functions of ``nn.losses`` share these: ``_elementwise`` pairs every output unit with its
-target, ``_examples`` reads one list of logits per example, ``reduce_terms`` averages or adds.
+The loss functions of ``nn.losses`` share these: ``elementwise`` pairs every output unit with its
+target, ``examples`` reads one list of logits per example, ``reduce_terms`` averages or adds;
+``total`` and ``largest`` are the sum and the maximum of Values as nodes of the graph.
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ def total(values: Sequence[Any]) -> Any:
     return reduce(operator.add, values)
 
 
-def elementwise(outputs: Any, targets: Any, where: str, labels: tuple[float, float] | None = None) -> list[tuple]:
+def largest(values: list[Value]) -> Value:
+    """max_i values_i as a balanced tree of pairwise ``max`` nodes: log2(n) deep rather than n (the
+    replay runs one group per depth); the maximum is the same number whatever the order."""
+    while len(values) > 1:
+        pairs = [a.max(b) for a, b in zip(values[::2], values[1::2], strict=False)]
+        values = pairs + values[len(pairs) * 2 :]
+    return values[0]
+
+
+def elementwise(
+    outputs: Any, targets: Any, where: str, labels: tuple[float, float] | None = None
+) -> list[tuple]:
     """(output unit, target) pairs: every unit of every example with its own target.
 
     The losses that use this average over all units, so a batch of n single outputs and one
@@ -35,7 +48,9 @@ def elementwise(outputs: Any, targets: Any, where: str, labels: tuple[float, flo
     if labels is not None:
         low, high = labels
         if any(not low <= t <= high for t in y):
-            raise ValueError(f"{where}: targets must lie in [{low:g}, {high:g}] (0/1 labels or probabilities)")
+            raise ValueError(
+                f"{where}: targets must lie in [{low:g}, {high:g}] (0/1 labels or probabilities)"
+            )
     return list(zip(units, y, strict=True))
 
 
@@ -45,9 +60,13 @@ def examples(outputs: Any, targets: Any, where: str) -> tuple[list[list], list[f
     if y.ndim == 0:
         outputs, y = [outputs], y.reshape(1)
     elif y.ndim != 1:
-        raise ValueError(f"{where}: targets must be class indices (a number or a 1-D array), got shape {y.shape}")
+        raise ValueError(
+            f"{where}: targets must be class indices (a number or a 1-D array), got shape {y.shape}"
+        )
     if isinstance(outputs, Value) or not isinstance(outputs, Iterable):
-        raise ValueError(f"{where}: expected one list of logits per example, got {type(outputs).__name__}")
+        raise ValueError(
+            f"{where}: expected one list of logits per example, got {type(outputs).__name__}"
+        )
     batch = [[o] if isinstance(o, Value) else list(o) for o in outputs]
     if len(batch) != len(y):
         raise ValueError(f"{where}: {len(batch)} examples but {len(y)} targets")
@@ -60,7 +79,9 @@ def flatten(outputs: Any, where: str) -> list[Any]:
     if isinstance(outputs, Value):
         return [outputs]
     if not isinstance(outputs, Iterable):
-        raise TypeError(f"{where}: outputs must be a Value or a list of Values, got {type(outputs).__name__}")
+        raise TypeError(
+            f"{where}: outputs must be a Value or a list of Values, got {type(outputs).__name__}"
+        )
     units: list[Any] = []
     for o in outputs:
         if isinstance(o, Value):
@@ -80,7 +101,9 @@ def read_targets(targets: Any, where: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise TypeError(f"{where}: targets must be numbers, got {type(targets).__name__}") from None
     if y.ndim > 2:
-        raise ValueError(f"{where}: targets must be a number, a 1-D or a 2-D array, got shape {y.shape}")
+        raise ValueError(
+            f"{where}: targets must be a number, a 1-D or a 2-D array, got shape {y.shape}"
+        )
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{where}: targets contain NaN or infinity")
     return y

@@ -28,9 +28,20 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from autograd import Value
 
-from .loss_inputs import clamped_log, data_of, elementwise, examples, reduce_terms, times, total
+from .loss_inputs import (
+    clamped_log,
+    data_of,
+    elementwise,
+    examples,
+    largest,
+    reduce_terms,
+    times,
+    total,
+)
 
 LossFunction = Callable[..., Value]
 EPS = math.exp(-100.0)
@@ -52,8 +63,10 @@ def bce(outputs: Any, targets: Any, reduction: str = "mean", eps: float = EPS) -
     terms = []
     for i, (a, y) in enumerate(elementwise(outputs, targets, "bce", labels=(0.0, 1.0))):
         if not 0.0 <= data_of(a) <= 1.0:
-            raise ValueError(f"bce: output {i} is {data_of(a)!r}, not a probability in [0, 1]; use "
-                             "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
+            raise ValueError(
+                f"bce: output {i} is {data_of(a)!r}, not a probability in [0, 1]; use "
+                "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)"
+            )
         parts = []
         if y != 0.0:
             parts.append(times(y, -clamped_log(a, eps)))
@@ -81,14 +94,23 @@ def bce_with_logits(outputs: Any, targets: Any, reduction: str = "mean") -> Valu
 
 
 def hinge(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
-    """micrograd's max-margin loss max(0, 1 - y s) with y in {-1, +1} (0/1 labels are mapped to -1/+1)."""
+    """micrograd's max-margin loss max(0, 1 - y s) with y in {-1, +1} (0/1 labels are mapped to
+    -1/+1 by ``hinge_targets``)."""
     pairs = elementwise(outputs, targets, "hinge")
-    labels = {y for _, y in pairs}
-    if labels <= {0.0, 1.0}:
-        pairs = [(s, 2.0 * y - 1.0) for s, y in pairs]
-    elif not labels <= {-1.0, 1.0}:
-        raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(labels)}")
-    return reduce_terms([(1 + -y * s).relu() for s, y in pairs], reduction, "hinge")
+    labels = hinge_targets(np.array([y for _, y in pairs], dtype=np.float64)).tolist()
+    terms = [(1 + -y * s).relu() for (s, _), y in zip(pairs, labels, strict=True)]
+    return reduce_terms(terms, reduction, "hinge")
+
+
+def hinge_targets(labels: np.ndarray) -> np.ndarray:
+    """The hinge's targets: 0/1 labels as -1/+1 (2 y - 1), -1/+1 labels as they are; any other
+    label is a ValueError."""
+    found = set(np.unique(labels).tolist())
+    if found <= {0.0, 1.0}:
+        return 2.0 * labels - 1.0
+    if not found <= {-1.0, 1.0}:
+        raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(found)}")
+    return labels
 
 
 def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -102,25 +124,36 @@ def cross_entropy(outputs: Any, targets: Any, reduction: str = "mean") -> Value:
     for i, (logits, c) in enumerate(zip(batch, classes, strict=True)):
         k = len(logits)
         if k < 2:
-            raise ValueError(f"cross_entropy: example {i} has {k} output; it needs one logit per class (k >= 2)")
+            raise ValueError(
+                f"cross_entropy: example {i} has {k} output; it needs one logit per class (k >= 2)"
+            )
         if c != int(c) or not 0 <= c < k:
-            raise ValueError(f"cross_entropy: target {i} is {c!r}, expected a class index in 0..{k - 1}")
+            raise ValueError(
+                f"cross_entropy: target {i} is {c!r}, expected a class index in 0..{k - 1}"
+            )
         terms.append(log_sum_exp(logits) - logits[int(c)])
     return reduce_terms(terms, reduction, "cross_entropy")
 
 
 def log_sum_exp(logits: Sequence[Value]) -> Value:
-    """log sum_j e^(z_j), computed as m + log sum_j e^(z_j - m) with m = max_j z_j (never overflows)."""
+    """log sum_j e^(z_j), computed as m + log sum_j e^(z_j - m) with m = max_j z_j (never
+    overflows)."""
     m = max(data_of(z) for z in logits)
     return total([(z - m).exp() for z in logits]).log() + m
 
 
 def softmax(logits: Sequence[Value]) -> list[Value]:
-    """e^(z_j) / sum_k e^(z_k), computed with the max subtracted (the class probabilities)."""
-    m = max(data_of(z) for z in logits)
-    exps = [(z - m).exp() for z in logits]
-    norm = total(exps)
-    return [e / norm for e in exps]
+    """p_i = e^(z_i - m) / sum_j e^(z_j - m) with m = max_j z_j (D12): the class probabilities.
+
+    Subtracting m changes nothing (softmax does not change when every logit moves together) and
+    keeps every exponent <= 0, so nothing overflows. m is a node of the graph (``largest``: a
+    tree of ``max`` nodes), whose gradient cancels, so the function also traces
+    (``autograd.compile``); the division is microgpt's, e_i * (sum_j e_j)**-1.
+    """
+    top = largest(list(logits))
+    exps = [(z - top).exp() for z in logits]
+    inverse = total(exps) ** -1
+    return [e * inverse for e in exps]
 
 
 def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
@@ -134,17 +167,21 @@ def l2_penalty(parameters: Any, alpha: float = 1e-4) -> Value:
 
 def check_alpha(alpha: Any, what: str) -> None:
     """An L2 weight must be a finite number >= 0 (a negative one would reward large weights)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (math.isfinite(alpha) and alpha >= 0):
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, numbers.Real)
+        or not (math.isfinite(alpha) and alpha >= 0)
+    ):
         raise ValueError(f"{what} must be a finite number >= 0, got {alpha!r}")
 
 
-
-
-# ---------------------------------------------------------------- loss objects: a loss and what it says about labels
+# ---------------------------------------------------------------- loss objects: a loss, and
+# what it says about labels
 
 
 class Loss:
-    """A loss together with what it implies for the labels, so a model is judged the way it was trained.
+    """A loss together with what it implies for the labels, so a model is judged the way it was
+    trained.
 
     Calling it is calling its function: ``MSE()(outputs, targets)`` is ``mse(outputs, targets)``.
     Around the function it carries (``nn.fit``, ``predict``, ``predict_proba``, ``accuracy`` and
@@ -174,7 +211,9 @@ class Loss:
 
     def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}")
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}"
+            )
         self.reduction = reduction
 
     def function(self, outputs: Any, targets: Any, reduction: str = "mean") -> Value:
@@ -185,11 +224,16 @@ class Loss:
         return self.function(outputs, targets, reduction=self.reduction)
 
     def cut(self, t0: float, t1: float) -> float:
-        """The threshold of one output between the targets t0 < t1 of its two classes: their midpoint."""
+        """The threshold of one output between the targets t0 < t1 of its two classes: their
+        midpoint."""
         return (t0 + t1) / 2
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()" if self.reduction == "mean" else f"{type(self).__name__}(reduction='sum')"
+        return (
+            f"{type(self).__name__}()"
+            if self.reduction == "mean"
+            else f"{type(self).__name__}(reduction='sum')"
+        )
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and vars(other) == vars(self)
@@ -203,7 +247,8 @@ class MSE(Loss):
 
     name = "mse"
     binary_targets = None
-    default_lr = (0.1, 0.01)  # its gradient 2 (a - y) is larger than hinge's: micrograd's 1.0 diverges
+    # its gradient 2 (a - y) is larger than hinge's: micrograd's 1.0 diverges
+    default_lr = (0.1, 0.01)
     function = staticmethod(mse)
 
 
@@ -239,7 +284,8 @@ class Hinge(Loss):
 
 
 class CrossEntropy(Loss):
-    """Softmax cross-entropy over k >= 2 outputs: the class is the argmax, probabilities the softmax."""
+    """Softmax cross-entropy over k >= 2 outputs: the class is the argmax, probabilities the
+    softmax."""
 
     name = "cross_entropy"
     binary_targets = None
@@ -271,13 +317,15 @@ class FunctionLoss(Loss):
         return f"FunctionLoss({self.name})"
 
 
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MSE(), BCE(), BCEWithLogits(), Hinge(), CrossEntropy())}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (MSE(), BCE(), BCEWithLogits(), Hinge(), CrossEntropy())
+}
 """The losses ``nn.fit`` accepts by name; each is also callable as its function."""
 
 
 def get_loss(loss: str | Loss | LossFunction) -> Loss:
-    """The Loss for a name in LOSSES, for one of the loss functions (``nn.mse`` is ``MSE()``), or for any
-    function (outputs, targets) -> Value (a ``FunctionLoss``)."""
+    """The Loss for a name in LOSSES, for one of the loss functions (``nn.mse`` is ``MSE()``), or
+    for any function (outputs, targets) -> Value (a ``FunctionLoss``)."""
     if isinstance(loss, Loss):
         return loss
     if isinstance(loss, str):
@@ -289,4 +337,7 @@ def get_loss(loss: str | Loss | LossFunction) -> Loss:
             return named
     if callable(loss):
         return FunctionLoss(loss)
-    raise TypeError(f"loss must be a name, a Loss or a function (outputs, targets) -> Value, got {type(loss).__name__}")
+    raise TypeError(
+        "loss must be a name, a Loss or a function (outputs, targets) -> Value, got "
+        f"{type(loss).__name__}"
+    )

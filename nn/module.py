@@ -13,8 +13,6 @@ dicts (nested too).
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from operator import mul
 from typing import Any
@@ -25,9 +23,9 @@ from autograd import Value
 
 from .activations import Activation, activation_name, get_activation
 from .init import Initializer, Seed, draw_weights, make_source
+from .inputs import Inputs, as_inputs, check_size, is_batch
 from .state import IncompatibleKeys, StateDictError, check_entry, expand_lists, quote_keys
 
-Inputs = Sequence[Value | float] | np.ndarray | Value | float
 StateDict = dict[str, float]
 
 
@@ -44,15 +42,16 @@ class Module:
         """(path, member) for the parameters and submodules held directly, in definition order.
 
         A member is an attribute (not starting with "_") that is a Value or a Module, or one inside
-        a list, tuple or dict (nested too): a list of Values ``w`` gives ``w0, w1, ...`` (micrograd's
-        neuron weights), other containers ``blocks.0``, ``heads.query``.
+        a list, tuple or dict (nested too): a list of Values ``w`` gives ``w0, w1, ...``
+        (micrograd's neuron weights), other containers ``blocks.0``, ``heads.query``.
         """
         for attr, value in vars(self).items():
             if not attr.startswith("_"):
                 yield from _walk(attr, value)
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(path, module) for this module ("" or ``prefix``) and every module inside it, each once."""
+        """(path, module) for this module ("" or ``prefix``) and every module inside it, each
+        once."""
         seen: set[int] = set()
 
         def visit(path: str, module: Module) -> Iterator[tuple[str, Module]]:
@@ -67,9 +66,9 @@ class Module:
         yield from visit(prefix, self)
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
-        """(path, parameter), each parameter once: "layers.0.neurons.2.w1" is weight 1 of neuron 2 of
-        layer 0. A module's own parameters come before its submodules' (PyTorch's order); for an MLP
-        this is micrograd's order. These names are the keys of ``state_dict()``."""
+        """(path, parameter), each parameter once: "layers.0.neurons.2.w1" is weight 1 of neuron 2
+        of layer 0. A module's own parameters come before its submodules' (PyTorch's order); for an
+        MLP this is micrograd's order. These names are the keys of ``state_dict()``."""
         seen: set[int] = set()
         for path, module in self.named_modules(prefix):
             for name, member in module.members():
@@ -101,8 +100,10 @@ class Module:
         """{name: value} for every parameter, with the names of ``named_parameters()``."""
         state = dict((name, p.data) for name, p in self.named_parameters())
         if len(state) != len(self.parameters()):
-            raise ValueError(f"state_dict: two parameters of {type(self).__name__} have the same name; rename an "
-                             "attribute (a list of Values 'w' is named w0, w1, ...)")
+            raise ValueError(
+                f"state_dict: two parameters of {type(self).__name__} have the same name; rename "
+                "an attribute (a list of Values 'w' is named w0, w1, ...)"
+            )
         return state
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
@@ -115,7 +116,9 @@ class Module:
         format of model files version 1) stands for w0, w1, ...
         """
         if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict: expected a dict of parameter values, got {type(state).__name__}")
+            raise TypeError(
+                f"load_state_dict: expected a dict of parameter values, got {type(state).__name__}"
+            )
         params = dict(self.named_parameters())
         state = expand_lists(state, params)
         missing = [key for key in params if key not in state]
@@ -134,7 +137,9 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The constructor's arguments, so ``nn.load`` can rebuild the model (override to save)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define config(), so it cannot be rebuilt")
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define config(), so it cannot be rebuilt"
+        )
 
     # ------------------------------------------------------------ display
     def summary(self) -> str:
@@ -158,9 +163,10 @@ class Neuron(Module):
     The weights are drawn by ``init`` from ``seed`` (see ``MLP``), or given as ``weights``.
     """
 
-    def __init__(self, nin: int, activation: str | Activation | None = "relu", init: str | Initializer = "micrograd",
-                 seed: Seed = None, *, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
-        _check_size(nin, "Neuron: nin")
+    def __init__(self, nin: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "micrograd", seed: Seed = None, *,
+                 weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
+        check_size(nin, "Neuron: nin")
         self.activation, self._act = get_activation(activation)
         if weights is None:
             weights = draw_weights(init, nin, 1, make_source(seed, init))[0]
@@ -183,15 +189,17 @@ class Neuron(Module):
         """
         out = self._act(sum(map(mul, self.w, x), self.b))
         if not isinstance(out, Value):  # e.g. math.tanh: a float, with no graph to differentiate
-            raise TypeError(f"activation {activation_name(self.activation)!r} returned {type(out).__name__} "
-                            f"{out!r}, not a Value; an activation must map a Value to a Value with Value's "
-                            "operations (z.tanh(), not math.tanh(z))")
+            raise TypeError(
+                f"activation {activation_name(self.activation)!r} returned {type(out).__name__} "
+                f"{out!r}, not a Value; an activation must map a Value to a Value with Value's "
+                "operations (z.tanh(), not math.tanh(z))"
+            )
         out.label = self.name
         return out
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The output for one example; for a 2-D numpy batch (n, nin), the list of the n outputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         return self.forward(as_inputs(x, self.nin, "Neuron"))
 
@@ -203,14 +211,15 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs: a = g(W x + b), W of shape (nout, nin) (D1)."""
+    """``nout`` neurons reading the same ``nin`` inputs: a = g(W x + b), W of shape (nout, nin)
+    (D1)."""
 
     show_submodules = False
 
     def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
                  init: str | Initializer = "micrograd", seed: Seed = None) -> None:
-        _check_size(nin, "Layer: nin")
-        _check_size(nout, "Layer: nout")
+        check_size(nin, "Layer: nin")
+        check_size(nout, "Layer: nout")
         self.activation, _ = get_activation(activation)
         weights = draw_weights(init, nin, nout, make_source(seed, init))
         self.neurons = [Neuron(nin, self.activation, weights=row) for row in weights]
@@ -233,7 +242,7 @@ class Layer(Module):
     def __call__(self, x: Inputs) -> Value | list[Value]:
         """The outputs; one Value when the layer has one neuron (as in micrograd). A 2-D numpy batch
         (n, nin) gives the list of each row's outputs."""
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         out = self.forward(as_inputs(x, self.nin, "Layer"))
         return out[0] if len(out) == 1 else out
@@ -244,14 +253,18 @@ class Layer(Module):
         return W, np.array([n.b.data for n in self.neurons])
 
     def set_weights(self, W: Any, b: Any) -> None:
-        """Copy a weight matrix (nout, nin) and a bias vector (nout,) or (nout, 1) into the Values."""
+        """Copy a weight matrix (nout, nin) and a bias vector (nout,) or (nout, 1) into the
+        Values."""
         where = f"set_weights of layer {self.name!r}" if self.name else "set_weights"
         try:
             W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
         except (TypeError, ValueError) as error:
             raise TypeError(f"{where}: W and b must be arrays of numbers ({error})") from None
         if W.shape != (self.nout, self.nin):
-            raise ValueError(f"{where}: W has shape {W.shape}, the layer needs (nout, nin) = {(self.nout, self.nin)}")
+            raise ValueError(
+                f"{where}: W has shape {W.shape}, the layer needs (nout, nin) = "
+                f"{(self.nout, self.nin)}"
+            )
         if b.shape not in ((self.nout,), (self.nout, 1)):
             raise ValueError(f"{where}: b has shape {b.shape}, the layer needs ({self.nout},)")
         if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
@@ -269,7 +282,8 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multi-layer perceptron: hidden layers with ``activation``, the last with ``output_activation``.
+    """A multi-layer perceptron: hidden layers with ``activation``, the last with
+    ``output_activation``.
 
     ``MLP(2, [16, 16, 1])`` is micrograd's model: ReLU hidden layers, a linear output, weights
     U[-1, 1], biases 0. Phi(x) = T_L rho(T_{L-1} rho(... rho(T_1 x))) (D11).
@@ -283,13 +297,13 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | Activation | None = "relu",
-                 output_activation: str | Activation | None = None, init: str | Initializer = "micrograd",
-                 seed: Seed = None) -> None:
-        _check_size(nin, "MLP: nin")
+                 output_activation: str | Activation | None = None,
+                 init: str | Initializer = "micrograd", seed: Seed = None) -> None:
+        check_size(nin, "MLP: nin")
         if isinstance(nouts, int | np.integer) or len(nouts) == 0:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for i, n in enumerate(nouts):
-            _check_size(n, f"MLP: nouts[{i}]")
+            check_size(n, f"MLP: nouts[{i}]")
         # None: each layer reads the global random state, as micrograd's layers do
         rng = None if seed is None else make_source(seed, init)
         sizes = [nin, *nouts]
@@ -303,13 +317,19 @@ class MLP(Module):
         self.assign_names(self.name)
 
     @classmethod
-    def from_weights(cls, weights: Sequence[Any], biases: Sequence[Any], activation: str | Activation | None = "relu",
+    def from_weights(cls, weights: Sequence[Any], biases: Sequence[Any],
+                     activation: str | Activation | None = "relu",
                      output_activation: str | Activation | None = None) -> MLP:
-        """The MLP whose layer l has weight matrix ``weights[l]`` (n_l, n_{l-1}) and bias ``biases[l]`` (D1)."""
+        """The MLP whose layer l has weight matrix ``weights[l]`` (n_l, n_{l-1}) and bias
+        ``biases[l]`` (D1)."""
         shapes = [np.shape(W) for W in weights]
         if not shapes or any(len(s) != 2 for s in shapes) or len(biases) != len(weights):
-            raise ValueError(f"MLP.from_weights: need one 2-D weight matrix per bias vector, got shapes {shapes}")
-        model = cls(shapes[0][1], [s[0] for s in shapes], activation, output_activation, init="zeros")
+            raise ValueError(
+                f"MLP.from_weights: need one 2-D weight matrix per bias vector, got shapes {shapes}"
+            )
+        model = cls(
+            shapes[0][1], [s[0] for s in shapes], activation, output_activation, init="zeros"
+        )
         for layer, W, b in zip(model.layers, weights, biases, strict=True):
             layer.set_weights(W, b)
         return model
@@ -330,7 +350,7 @@ class MLP(Module):
         As in PyTorch, a 2-D numpy batch X of shape (n, nin) gives the batch's outputs: a list
         of n outputs, one per row (``nn.mse(model(X), y)`` is the batch loss).
         """
-        if _is_batch(x):
+        if is_batch(x):
             return [self(row) for row in x]
         x = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
@@ -338,8 +358,12 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def config(self) -> dict[str, Any]:
-        return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,
-                "output_activation": self.output_activation}
+        return {
+            "nin": self.nin,
+            "nouts": self.nouts,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
 
     def summary(self) -> str:
         sizes = " -> ".join(str(n) for n in [self.nin, *self.nouts])
@@ -349,46 +373,14 @@ class MLP(Module):
 # ---------------------------------------------------------------- helpers
 
 
-def as_inputs(x: Inputs, nin: int, where: str) -> list[Value | float]:
-    """A model's input as a list of ``nin`` Values or floats, or a clear error."""
-    if isinstance(x, Value | numbers.Real):
-        x = [x]
-    elif isinstance(x, np.ndarray):
-        if x.ndim != 1:
-            raise ValueError(f"{where}: expected one example (a 1-D input of length {nin}), got an array of shape "
-                             f"{x.shape}; pass one example or a 2-D batch (n, {nin})")
-        x = x.tolist()
-    elif not isinstance(x, Sequence) or isinstance(x, str):
-        raise TypeError(f"{where}: expected a list of {nin} numbers or Values, got {type(x).__name__}")
-    if len(x) != nin:
-        raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
-    out: list[Value | float] = []
-    for i, xi in enumerate(x):
-        if type(xi) is Value:
-            out.append(xi)
-        elif isinstance(xi, numbers.Real) and not isinstance(xi, Value):
-            xf = float(xi)
-            if not math.isfinite(xf):
-                raise ValueError(f"{where}: input {i} is {xf!r}; inputs must be finite numbers")
-            out.append(xf)
-        else:
-            raise TypeError(f"{where}: input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}")
-    return out
-
-
-def _is_batch(x: Any) -> bool:
-    """A batch of examples: a 2-D numpy array, one example per row."""
-    return isinstance(x, np.ndarray) and x.ndim == 2
-
-
 def _join(prefix: str, path: str) -> str:
     return f"{prefix}.{path}" if prefix else path
 
 
 def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, Value | Module]]:
-    """The Values and Modules in ``value`` with their paths: ``w0, w1`` for an attribute that is a list
-    of Values (``fc1.0, fc1.1`` when its name ends in a digit), ``path.i`` and ``path.key`` inside
-    other containers (``W.0.1`` in a list of lists)."""
+    """The Values and Modules in ``value`` with their paths: ``w0, w1`` for an attribute that is a
+    list of Values (``fc1.0, fc1.1`` when its name ends in a digit), ``path.i`` and ``path.key``
+    inside other containers (``W.0.1`` in a list of lists)."""
     if isinstance(value, Value | Module):
         yield path, value
     elif isinstance(value, list | tuple) and value:
@@ -398,8 +390,3 @@ def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, 
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{path}.{key}", item, False)
-
-
-def _check_size(n: Any, where: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"{where} must be a positive int, got {n!r}")

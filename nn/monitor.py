@@ -108,8 +108,7 @@ class Divergence:
         if not largest <= self.parameter_limit:
             return (
                 f"a parameter reached {largest:.3g}, over {PARAMETER_GROWTH:g} times the largest "
-                "initial "
-                "one (the weights are running away)"
+                "initial one (the weights are running away)"
             )
         self.best = min(self.best, loss)
         return None
@@ -123,9 +122,8 @@ def warn_if_far_from_unit_scale(X: np.ndarray, where: str) -> None:
     if rms[j] > SCALE_LIMIT:
         warnings.warn(
             f"{where}: the inputs are far from unit scale (column {j}: mean {X[:, j].mean():.3g}, "
-            f"standard deviation {X[:, j].std():.3g}); standardise them "
-            "(nn.standardize(X_train)) or "
-            "training may be slow or diverge",
+            f"standard deviation {X[:, j].std():.3g}); standardise them (nn.standardize(X_train)) "
+            "or training may be slow or diverge",
             UserWarning,
             stacklevel=3,
         )

@@ -17,7 +17,8 @@ NAMES_SHA256 = "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d
 
 
 def load_names() -> list[str]:
-    """The 32,033 names (29,494 distinct), lowercase a-z, in the file's order (a new list each call)."""
+    """The 32,033 names (29,494 distinct), lowercase a-z, in the file's order (a new list each
+    call)."""
     return list(_read_names())
 
 
@@ -27,8 +28,9 @@ def names_bytes() -> bytes:
         with gzip.open(files("nn") / "data" / NAMES_FILE, "rb") as f:
             return f.read()
     except OSError as error:
-        raise RuntimeError(f"cannot read the bundled dataset nn/data/{NAMES_FILE}: {error}; "
-                           "reinstall chainrule") from error
+        raise RuntimeError(
+            f"cannot read the bundled dataset nn/data/{NAMES_FILE}: {error}; reinstall chainrule"
+        ) from error
 
 
 @cache

@@ -2,10 +2,9 @@
 
 Plain gradient descent is W <- W - alpha dL/dW for every parameter (D7). ``SGD`` adds
 momentum (Nesterov's too) and weight decay, ``Adam`` adapts the step per parameter, ``AdamW``
-decouples its weight decay; the names and update
-formulas are PyTorch's. The learning rate is a number or a schedule, a function of the
-step number k = 0, 1, 2, ...; ``LinearDecay(1.0, 0.1, 100)`` is micrograd's
-lr = 1.0 - 0.9 k / 100.
+decouples its weight decay; the names and update formulas are PyTorch's. The learning rate is a
+number or a schedule (``nn.schedules``, whose classes are also here), a function of the step
+number k = 0, 1, 2, ...; ``LinearDecay(1.0, 0.1, 100)`` is micrograd's lr = 1.0 - 0.9 k / 100.
 
     opt = SGD(model.parameters(), lr=LinearDecay(1.0, 0.1, 100))
     for k in range(100):
@@ -19,14 +18,30 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from autograd import ParameterArray, Value
 
-Schedule = Callable[[int], float]
+from .schedules import (
+    SCHEDULES,
+    CosineDecay,
+    Decay,
+    ExponentialDecay,
+    LinearDecay,
+    Schedule,
+    schedule_from,
+)
+from .validation import check_number, with_article
+
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW",
+    "Schedule", "Decay", "LinearDecay", "CosineDecay", "ExponentialDecay", "SCHEDULES",
+    "schedule_from",
+]
+
 
 
 class Optimizer:
@@ -53,7 +68,7 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"{name}: parameter {i} must be a Value, got {type(p).__name__}")
         if not callable(lr):
-            _check(lr, f"{name}: lr", low=0.0, strict=True)
+            check_number(lr, f"{name}: lr", low=0.0, strict=True)
         self.lr = lr
         self.steps_taken = 0
         self.buffers: dict[str, np.ndarray | None] = {}
@@ -61,7 +76,9 @@ class Optimizer:
     def current_lr(self) -> float:
         """The learning rate of the next step (the schedule evaluated at the step number)."""
         lr = self.lr(self.steps_taken) if callable(self.lr) else self.lr
-        return _check(lr, f"{type(self).__name__}: learning rate at step {self.steps_taken}", low=0.0)
+        return check_number(
+            lr, f"{type(self).__name__}: learning rate at step {self.steps_taken}", low=0.0
+        )
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (backward adds to it)."""
@@ -71,10 +88,13 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``.grad``; a NaN or inf gradient, or an update that would
         make a parameter NaN or inf, raises FloatingPointError and changes nothing (all new values
-        are checked before any is assigned; an ``update(lr)`` that raises has its changes undone)."""
-        if type(self).compute is Optimizer.compute:  # a subclass written as update(lr), changing p.data itself
-            self._check_gradients(np.fromiter((p.grad for p in self.params), dtype=np.float64,
-                                              count=len(self.params)))
+        are checked before any is assigned; an ``update(lr)`` that raises has its changes
+        undone)."""
+        # a subclass written as update(lr), changing p.data itself
+        if type(self).compute is Optimizer.compute:
+            self._check_gradients(
+                np.fromiter((p.grad for p in self.params), dtype=np.float64, count=len(self.params))
+            )
             lr, before = self.current_lr(), [p.data for p in self.params]
             try:
                 self.update(lr)
@@ -92,12 +112,14 @@ class Optimizer:
             p.data = value
 
     def step_array(self, array: ParameterArray) -> None:
-        """``step()`` for parameters held in one ``autograd.ParameterArray`` (``nn.fit(engine="compiled")``):
-        the same update on ``array.data`` from ``array.grad``, in a few numpy calls."""
+        """``step()`` for parameters held in one ``autograd.ParameterArray``
+        (``nn.fit(engine="compiled")``): the same update on ``array.data`` from ``array.grad``, in a
+        few numpy calls."""
         array.data[:] = self._checked_update(array.data, array.grad)
 
     def _checked_update(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        """The new parameter values after checking gradients and results; buffers and step count move on."""
+        """The new parameter values after checking gradients and results; buffers and step count
+        move on."""
         name = type(self).__name__
         self._check_gradients(grad)
         lr = self.current_lr()
@@ -106,9 +128,11 @@ class Optimizer:
         bad = np.flatnonzero(~np.isfinite(new))
         if len(bad):
             i = bad[0]
-            raise FloatingPointError(f"{name}.step: the update would make {self._label(i)} {float(new[i])!r} "
-                                     f"(from {float(data[i])!r}, gradient {float(grad[i])!r}, lr {lr!r}); no "
-                                     "parameter was changed: try a smaller learning rate")
+            raise FloatingPointError(
+                f"{name}.step: the update would make {self._label(i)} {float(new[i])!r} (from "
+                f"{float(data[i])!r}, gradient {float(grad[i])!r}, lr {lr!r}); no parameter was "
+                "changed: try a smaller learning rate"
+            )
         self.buffers.update(buffers)
         self.steps_taken += 1
         return new
@@ -116,32 +140,46 @@ class Optimizer:
     def _check_gradients(self, grad: np.ndarray) -> None:
         bad = np.flatnonzero(~np.isfinite(grad))
         if len(bad):
-            raise FloatingPointError(f"{type(self).__name__}.step: gradient of {self._label(bad[0])} is "
-                                     f"{float(grad[bad[0]])!r}; no parameter was changed")
+            raise FloatingPointError(
+                f"{type(self).__name__}.step: gradient of {self._label(bad[0])} is "
+                f"{float(grad[bad[0]])!r}; no parameter was changed"
+            )
 
     def _label(self, i: int) -> str:
         return self.params[i].label or f"parameter {i}"
 
-    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def compute(
+        self, lr: float, data: np.ndarray, grad: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(the new value of every parameter, the new buffers) for one step at rate ``lr``: what a
         subclass defines (or, simpler, ``update``)."""
         raise NotImplementedError
 
     def update(self, lr: float) -> None:
-        """Change every ``p.data`` from ``p.grad`` at rate ``lr``: a subclass may define this instead of
-        ``compute`` (it then has no array form, and is not checked for a non-finite result)."""
-        raise NotImplementedError(f"{type(self).__name__} defines neither compute(lr, data, grad) nor update(lr)")
+        """Change every ``p.data`` from ``p.grad`` at rate ``lr``: a subclass may define this
+        instead of ``compute`` (it then has no array form, and is not checked for a non-finite
+        result)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither compute(lr, data, grad) nor update(lr)"
+        )
 
     # ------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
-        """Everything a resumed run needs: step count, hyperparameters, lr and buffers (JSON-ready)."""
+        """Everything a resumed run needs: step count, hyperparameters, lr and buffers
+        (JSON-ready)."""
         return {
             "class": type(self).__name__,
             "steps_taken": self.steps_taken,
-            "lr": self.lr.state_dict() if hasattr(self.lr, "state_dict") else None if callable(self.lr) else self.lr,
+            "lr": self.lr.state_dict()
+            if hasattr(self.lr, "state_dict")
+            else None
+            if callable(self.lr)
+            else self.lr,
             "hyperparameters": {key: _plain(getattr(self, key)) for key in self.hyperparameters},
-            "buffers": {key: None if value is None else np.asarray(value, dtype=np.float64).tolist()
-                        for key, value in self.buffers.items()},
+            "buffers": {
+                key: None if value is None else np.asarray(value, dtype=np.float64).tolist()
+                for key, value in self.buffers.items()
+            },
         }
 
     def load_state_dict(self, state: Any) -> None:
@@ -153,40 +191,60 @@ class Optimizer:
         name = type(self).__name__
         if not isinstance(state, Mapping) or state.get("class") != name:
             got = state.get("class") if isinstance(state, Mapping) else type(state).__name__
-            raise ValueError(f"{name}.load_state_dict: expected the state of {_a(name)}, "
-                             f"got {got!r}")
+            raise ValueError(
+                f"{name}.load_state_dict: expected the state of {with_article(name)}, got {got!r}"
+            )
         steps = state.get("steps_taken")
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-            raise ValueError(f"{name}.load_state_dict: steps_taken must be an int >= 0, got {steps!r}")
+            raise ValueError(
+                f"{name}.load_state_dict: steps_taken must be an int >= 0, got {steps!r}"
+            )
         hyper = state.get("hyperparameters")
         if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameters):
-            raise ValueError(f"{name}.load_state_dict: hyperparameters must be {list(self.hyperparameters)}")
+            raise ValueError(
+                f"{name}.load_state_dict: hyperparameters must be {list(self.hyperparameters)}"
+            )
         lr = _lr_from_state(state.get("lr"), f"{name}.load_state_dict")
-        fresh = type(self)(self.params, lr=self.lr if lr is None else lr, **hyper)  # checks the hyperparameters
+        # making it checks the hyperparameters
+        fresh = type(self)(self.params, lr=self.lr if lr is None else lr, **hyper)
         buffers = _check_buffers(state.get("buffers"), set(self.buffers), len(self.params), name)
         for key in self.hyperparameters:
             setattr(self, key, getattr(fresh, key))
         self.lr, self.steps_taken = fresh.lr, int(steps)
-        self.buffers.update({key: None if v is None else np.array(v, dtype=np.float64) for key, v in buffers.items()})
+        self.buffers.update(
+            {
+                key: None if v is None else np.array(v, dtype=np.float64)
+                for key, v in buffers.items()
+            }
+        )
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent (D7), with PyTorch's momentum, dampening, Nesterov and weight decay.
+    """Stochastic gradient descent (D7), with PyTorch's momentum, dampening, Nesterov and weight
+    decay.
 
-        g = dL/dp + weight_decay * p
-        v = momentum * v + (1 - dampening) * g     (v = g at the first step)
-        p = p - lr * (g + momentum * v)            (nesterov=True)
-        p = p - lr * v                             (otherwise; p = p - lr * g without momentum: D7)
+    g = dL/dp + weight_decay * p
+    v = momentum * v + (1 - dampening) * g     (v = g at the first step)
+    p = p - lr * (g + momentum * v)            (nesterov=True)
+    p = p - lr * v                             (otherwise; p = p - lr * g without momentum: D7)
     """
 
     hyperparameters = ("momentum", "dampening", "weight_decay", "nesterov")
 
-    def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value] | Any,
+        lr: float | Schedule,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check(momentum, "SGD: momentum", low=0.0, high=1.0)
-        self.dampening = _check(dampening, "SGD: dampening", low=0.0, high=1.0, high_inclusive=True)
-        self.weight_decay = _check(weight_decay, "SGD: weight_decay", low=0.0)
+        self.momentum = check_number(momentum, "SGD: momentum", low=0.0, high=1.0)
+        self.dampening = check_number(dampening, "SGD: dampening", low=0.0, high=1.0,
+                                      high_inclusive=True)
+        self.weight_decay = check_number(weight_decay, "SGD: weight_decay", low=0.0)
         if not isinstance(nesterov, bool):
             raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
@@ -194,12 +252,16 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.buffers["velocity"] = None
 
-    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def compute(
+        self, lr: float, data: np.ndarray, grad: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         g = grad + self.weight_decay * data if self.weight_decay else grad
         if not self.momentum:
             return data - lr * g, {}
         velocity = self.buffers["velocity"]
-        velocity = g.copy() if velocity is None else self.momentum * velocity + (1.0 - self.dampening) * g
+        velocity = (
+            g.copy() if velocity is None else self.momentum * velocity + (1.0 - self.dampening) * g
+        )
         step = g + self.momentum * velocity if self.nesterov else velocity
         return data - lr * step, {"velocity": velocity}
 
@@ -216,25 +278,31 @@ class Adam(Optimizer):
     hyperparameters = ("betas", "eps", "weight_decay")
 
     def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         name = type(self).__name__
         b1, b2 = betas
-        self.betas = (_check(b1, f"{name}: betas[0]", low=0.0, high=1.0),
-                      _check(b2, f"{name}: betas[1]", low=0.0, high=1.0))
-        self.eps = _check(eps, f"{name}: eps", low=0.0, strict=True)
-        self.weight_decay = _check(weight_decay, f"{name}: weight_decay", low=0.0)
+        self.betas = (
+            check_number(b1, f"{name}: betas[0]", low=0.0, high=1.0),
+            check_number(b2, f"{name}: betas[1]", low=0.0, high=1.0),
+        )
+        self.eps = check_number(eps, f"{name}: eps", low=0.0, strict=True)
+        self.weight_decay = check_number(weight_decay, f"{name}: weight_decay", low=0.0)
         self.buffers["m"] = np.zeros(len(self.params))
         self.buffers["v"] = np.zeros(len(self.params))
 
-    def compute(self, lr: float, data: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def compute(
+        self, lr: float, data: np.ndarray, grad: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         b1, b2 = self.betas
         t = self.steps_taken + 1
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
         g = self.gradient(data, grad)
         m = b1 * self.buffers["m"] + (1.0 - b1) * g
         v = b2 * self.buffers["v"] + (1.0 - b2) * g * g
-        return self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"m": m, "v": v}
+        new = self.decayed(data, lr) - lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        return new, {"m": m, "v": v}
 
     def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The g of the moments: dL/dp plus weight_decay * p (L2, as PyTorch's Adam)."""
@@ -248,11 +316,12 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as PyTorch's AdamW:
 
-        p = p - lr * weight_decay * p, then Adam's step with g = dL/dp (no decay in m and v).
+    p = p - lr * weight_decay * p, then Adam's step with g = dL/dp (no decay in m and v).
     """
 
     def __init__(self, params: Iterable[Value] | Any, lr: float | Schedule = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def gradient(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
@@ -262,94 +331,6 @@ class AdamW(Adam):
         return data * (1.0 - lr * self.weight_decay) if self.weight_decay else data
 
 
-# ---------------------------------------------------------------- learning-rate schedules
-
-
-class Decay:
-    """A schedule that moves from ``start`` at step 0 to ``end`` at step ``steps``, then stays there."""
-
-    def __init__(self, start: float = 1.0, end: float = 0.1, steps: int = 100) -> None:
-        name = type(self).__name__
-        self.start = _check(start, f"{name}: start", low=0.0)
-        self.end = _check(end, f"{name}: end", low=0.0)
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"{name}: steps must be a positive int, got {steps!r}")
-        self.steps = int(steps)
-
-    def __call__(self, k: int) -> float:
-        return self.at(min(k, self.steps))
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"class": ..., and the constructor's arguments}: rebuilt by ``load_state_dict`` or ``schedule_from``."""
-        return {"class": type(self).__name__, "start": self.start, "end": self.end, "steps": self.steps}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take the arguments of ``state`` (a ``state_dict()`` of the same class)."""
-        vars(self).update(vars(schedule_from(state, type(self))))
-
-    def at(self, k: int) -> float:
-        """The learning rate at step k (0 <= k <= steps)."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(start={self.start}, end={self.end}, steps={self.steps})"
-
-
-class LinearDecay(Decay):
-    """lr_k = start - (start - end) k / steps (micrograd: 1.0 - 0.9 k / 100 with start 1.0, end 0.1)."""
-
-    def at(self, k: int) -> float:
-        """start - (start - end) k / steps."""
-        return self.start - (self.start - self.end) * k / self.steps
-
-
-class CosineDecay(Decay):
-    """lr_k = end + (start - end) (1 + cos(pi k / steps)) / 2."""
-
-    def at(self, k: int) -> float:
-        """end + (start - end) (1 + cos(pi k / steps)) / 2."""
-        return self.end + (self.start - self.end) * (1.0 + math.cos(math.pi * k / self.steps)) / 2
-
-
-class ExponentialDecay:
-    """lr_k = start * gamma^k."""
-
-    def __init__(self, start: float, gamma: float) -> None:
-        self.start = _check(start, "ExponentialDecay: start", low=0.0)
-        self.gamma = _check(gamma, "ExponentialDecay: gamma", low=0.0, high=1.0, strict=True, high_inclusive=True)
-
-    def __call__(self, k: int) -> float:
-        return self.start * self.gamma**k
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"class": "ExponentialDecay", "start": ..., "gamma": ...}."""
-        return {"class": "ExponentialDecay", "start": self.start, "gamma": self.gamma}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Take start and gamma from ``state`` (a ``state_dict()``)."""
-        vars(self).update(vars(schedule_from(state, type(self))))
-
-    def __repr__(self) -> str:
-        return f"ExponentialDecay(start={self.start}, gamma={self.gamma})"
-
-
-SCHEDULES: dict[str, type] = {"LinearDecay": LinearDecay, "CosineDecay": CosineDecay,
-                               "ExponentialDecay": ExponentialDecay}
-
-
-def schedule_from(state: Any, kind: type | None = None) -> Any:
-    """The schedule a ``state_dict()`` describes (of class ``kind`` if given); ValueError if it is not one."""
-    name = state.get("class") if isinstance(state, Mapping) else None
-    if name not in SCHEDULES or (kind is not None and SCHEDULES[name] is not kind):
-        what = _a(kind.__name__ if kind else "schedule")
-        raise ValueError(f"not the state of {what}: {state!r:.80}")
-    arguments = {key: value for key, value in state.items() if key != "class"}
-    try:
-        return SCHEDULES[name](**arguments)
-    except TypeError as error:
-        raise ValueError(f"bad {name} state: {error}") from None
-
-
 def _lr_from_state(lr: Any, where: str) -> Any:
     """A saved learning rate: a number, a schedule's state, or None (keep the optimiser's own)."""
     if lr is None or isinstance(lr, Mapping):
@@ -357,10 +338,12 @@ def _lr_from_state(lr: Any, where: str) -> Any:
             return lr if lr is None else schedule_from(lr)
         except ValueError as error:
             raise ValueError(f"{where}: lr: {error}") from None
-    return _check(lr, f"{where}: lr", low=0.0, strict=True)
+    return check_number(lr, f"{where}: lr", low=0.0, strict=True)
 
 
-def _check_buffers(buffers: Any, keys: set[str], n: int, name: str) -> dict[str, list[float] | None]:
+def _check_buffers(
+    buffers: Any, keys: set[str], n: int, name: str
+) -> dict[str, list[float] | None]:
     """The saved buffers: the same keys, each None or a list of n finite numbers."""
     if not isinstance(buffers, Mapping) or set(buffers) != keys:
         raise ValueError(f"{name}.load_state_dict: buffers must be {sorted(keys)}")
@@ -370,32 +353,16 @@ def _check_buffers(buffers: Any, keys: set[str], n: int, name: str) -> dict[str,
             checked[key] = None
             continue
         if not isinstance(values, list | tuple) or len(values) != n:
-            raise ValueError(f"{name}.load_state_dict: buffer {key!r} must hold {n} numbers, one per parameter")
-        checked[key] = [_check(v, f"{name}.load_state_dict: {key}[{i}]", low=-math.inf) for i, v in enumerate(values)]
+            raise ValueError(
+                f"{name}.load_state_dict: buffer {key!r} must hold {n} numbers, one per parameter"
+            )
+        checked[key] = [
+            check_number(v, f"{name}.load_state_dict: {key}[{i}]", low=-math.inf)
+            for i, v in enumerate(values)
+        ]
     return checked
 
 
 def _plain(x: Any) -> Any:
     """A hyperparameter as JSON: tuples become lists."""
     return list(x) if isinstance(x, tuple) else x
-
-
-def _check(x: Any, what: str, low: float, high: float = math.inf, strict: bool = False,
-           high_inclusive: bool = False) -> float:
-    """``x`` as a float above ``low`` (or at it unless strict) and below ``high``, else an error naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
-    x = float(x)
-    above = x > low if strict else x >= low
-    below = x <= high if high_inclusive else x < high
-    if not (math.isfinite(x) and above and below):
-        bounds = f"{'>' if strict else '>='} {low:g}"
-        if high < math.inf:
-            bounds += f" and {'<=' if high_inclusive else '<'} {high:g}"
-        raise ValueError(f"{what} must be finite and {bounds}, got {x!r}")
-    return x
-
-
-def _a(noun: str) -> str:
-    """"an Adam", "a SGD": the article by the noun's first letter."""
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"

@@ -28,25 +28,41 @@ def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: Seed =
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or y.ndim < 1 or len(X) != len(y):
-        raise ValueError(f"train_test_split: need X (n, d) and y (n, ...), got shapes {X.shape} and {y.shape}")
+        raise ValueError(
+            f"train_test_split: need X (n, d) and y (n, ...), got shapes {X.shape} and {y.shape}"
+        )
     n = len(y)
-    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool) and 0 < test_size < n:
+    if (
+        isinstance(test_size, numbers.Integral)
+        and not isinstance(test_size, bool)
+        and 0 < test_size < n
+    ):
         n_test = int(test_size)  # a row count (np.int64 too)
-    elif isinstance(test_size, numbers.Real) and not isinstance(test_size, numbers.Integral) and 0 < test_size < 1:
+    elif (
+        isinstance(test_size, numbers.Real)
+        and not isinstance(test_size, numbers.Integral)
+        and 0 < test_size < 1
+    ):
         n_test = math.ceil(test_size * n)  # a fraction (np.float32 too)
     else:
-        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a row count in 1..{n - 1}, "
-                         f"got {test_size!r}")
+        raise ValueError(
+            "train_test_split: test_size must be a fraction in (0, 1) or a row count in "
+            f"1..{n - 1}, got {test_size!r}"
+        )
     if n_test >= n:
-        raise ValueError(f"train_test_split: test_size {test_size!r} leaves no training rows out of {n}")
+        raise ValueError(
+            f"train_test_split: test_size {test_size!r} leaves no training rows out of {n}"
+        )
     rng = make_rng(seed)
     if stratify is True:
         stratify = y
     if stratify is not None and stratify is not False:
         labels = np.asarray(stratify)
         if labels.ndim != 1 or len(labels) != n:
-            raise ValueError(f"train_test_split: stratify must hold one class label per row ({n}), got shape "
-                             f"{labels.shape}")
+            raise ValueError(
+                f"train_test_split: stratify must hold one class label per row ({n}), got shape "
+                f"{labels.shape}"
+            )
         test = _stratified_test_rows(labels, n_test, rng)
         train = rng.permutation(np.setdiff1d(np.arange(n), test))
     else:
@@ -56,15 +72,20 @@ def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: Seed =
 
 
 def _stratified_test_rows(y: np.ndarray, n_test: int, rng: np.random.Generator) -> np.ndarray:
-    """n_test shuffled rows, each class contributing in proportion to its size (largest remainders)."""
+    """n_test shuffled rows, each class contributing in proportion to its size (largest
+    remainders)."""
     classes, counts = np.unique(y, return_counts=True)
     if counts.min() < 2:
         lonely = classes[np.argmin(counts)].item()
-        raise ValueError(f"train_test_split: stratify: class {lonely!r} has only 1 member; every "
-                         "class needs at least 2 to be in both the training and the test set")
+        raise ValueError(
+            f"train_test_split: stratify: class {lonely!r} has only 1 member; every class needs at "
+            "least 2 to be in both the training and the test set"
+        )
     share = counts * n_test / len(y)
     take = np.floor(share).astype(int)
-    for i in np.argsort(take - share)[: n_test - take.sum()]:  # hand out the rest by largest remainder
+    for i in np.argsort(take - share)[
+        : n_test - take.sum()
+    ]:  # hand out the rest by largest remainder
         take[i] += 1
     rows = [rng.permutation(np.flatnonzero(y == c))[:k] for c, k in zip(classes, take, strict=True)]
     return rng.permutation(np.concatenate(rows))
@@ -105,19 +126,28 @@ class StandardScaler:
 
     def _columns(self, X: Any, where: str) -> np.ndarray:
         if self.mean_ is None:
-            raise ValueError(f"StandardScaler.{where}: the scaler is not fitted; call fit(X_train) first")
+            raise ValueError(
+                f"StandardScaler.{where}: the scaler is not fitted; call fit(X_train) first"
+            )
         X = _matrix(X, "X")
         if X.shape[1] != len(self.mean_):
-            raise ValueError(f"StandardScaler.{where}: X has {X.shape[1]} columns, the scaler was fitted on "
-                             f"{len(self.mean_)}")
+            raise ValueError(
+                f"StandardScaler.{where}: X has {X.shape[1]} columns, the scaler was fitted on "
+                f"{len(self.mean_)}"
+            )
         return X
 
     def __repr__(self) -> str:
-        return "StandardScaler()" if self.mean_ is None else f"StandardScaler(fitted on {len(self.mean_)} columns)"
+        return (
+            "StandardScaler()"
+            if self.mean_ is None
+            else f"StandardScaler(fitted on {len(self.mean_)} columns)"
+        )
 
 
 def standardize(X_train: Any, X_test: Any = None) -> StandardScaler | tuple[np.ndarray, np.ndarray]:
-    """A ``StandardScaler`` fitted on ``X_train``: ``scaler.transform(X)`` scales any data the same way.
+    """A ``StandardScaler`` fitted on ``X_train``: ``scaler.transform(X)`` scales any data the same
+    way.
 
         scaler = nn.standardize(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -136,9 +166,13 @@ def _matrix(X: Any, name: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise TypeError(f"StandardScaler: {name} must be an array of numbers") from None
     if X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"StandardScaler: {name} must be a non-empty 2-D array (n, d), got shape {X.shape}")
+        raise ValueError(
+            f"StandardScaler: {name} must be a non-empty 2-D array (n, d), got shape {X.shape}"
+        )
     bad = np.argwhere(~np.isfinite(X))
     if len(bad):
         i, j = bad[0].tolist()
-        raise ValueError(f"StandardScaler: {name}[{i}, {j}] is {float(X[i, j])!r}; values must be finite")
+        raise ValueError(
+            f"StandardScaler: {name}[{i}, {j}] is {float(X[i, j])!r}; values must be finite"
+        )
     return X

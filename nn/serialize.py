@@ -42,7 +42,8 @@ FORMAT = "chainrule.nn"
 VERSION = 2
 READS = (1, 2)
 MAX_PARAMETERS = 10_000_000
-"""The largest model ``load`` builds from a file's config (a damaged or hostile file could ask for more)."""
+"""The largest model ``load`` builds from a file's config (a damaged or hostile file could ask for
+more)."""
 MODEL_CLASSES: dict[str, type[Module]] = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron, "GPT": GPT}
 """The classes ``load`` can rebuild from a file alone; for others pass ``model=``."""
 
@@ -52,7 +53,8 @@ class ModelFileError(ValueError):
 
 
 def save(model: Module, path: str | os.PathLike, optimizer: Optimizer | None = None) -> None:
-    """Write ``model`` (architecture, parameters, what it was trained for) to ``path`` as JSON, atomically.
+    """Write ``model`` (architecture, parameters, what it was trained for) to ``path`` as JSON,
+    atomically.
 
     With ``optimizer`` (which must be this model's) its state is saved too: ``load_optimizer``
     restores it into a fresh optimiser of the loaded model, and training resumes exactly.
@@ -67,15 +69,19 @@ def save(model: Module, path: str | os.PathLike, optimizer: Optimizer | None = N
         "state": model.state_dict(),
     }
     task = trained_task(model)
-    if task is not None and LOSSES.get(task.loss.name) == task.loss:  # a named loss: it can be rebuilt
+    if task is not None and LOSSES.get(task.loss.name) == task.loss:  # a named loss: rebuilt
         document["task"] = task.to_dict()
     if optimizer is not None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"nn.save: optimizer must be an nn.optim optimiser, got {type(optimizer).__name__}")
+            raise TypeError(
+                f"nn.save: optimizer must be an nn.optim optimiser, got {type(optimizer).__name__}"
+            )
         index = {id(p): i for i, p in enumerate(model.parameters())}
         if any(id(p) not in index for p in optimizer.params):
             raise ValueError("nn.save: the optimiser holds parameters that are not this model's")
-        document["optimizer"] = optimizer.state_dict() | {"parameters": [index[id(p)] for p in optimizer.params]}
+        document["optimizer"] = optimizer.state_dict() | {
+            "parameters": [index[id(p)] for p in optimizer.params]
+        }
     text = json.dumps(document, allow_nan=False, indent=1)
     write_atomic(path, text)
 
@@ -103,19 +109,26 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
 
 def load_optimizer(path: str | os.PathLike, optimizer: Optimizer) -> Optimizer:
-    """Restore the optimiser state saved with ``nn.save(model, path, optimizer=...)`` into ``optimizer``,
-    a fresh optimiser of the same class built on the loaded model's parameters; returns it."""
+    """Restore the optimiser state saved with ``nn.save(model, path, optimizer=...)`` into
+    ``optimizer``, a fresh optimiser of the same class built on the loaded model's parameters;
+    returns it."""
     path = Path(path)
     document = _read_document(path)
     state = document.get("optimizer")
     if not isinstance(state, dict):
-        raise ModelFileError(f"{path}: the file holds no optimiser state (save it with nn.save(..., optimizer=opt))")
+        raise ModelFileError(
+            f"{path}: the file holds no optimiser state (save it with nn.save(..., optimizer=opt))"
+        )
     count = len(state.get("parameters", ()))
     if count != len(optimizer.params):
-        raise ModelFileError(f"{path}: the saved optimiser had {count} parameters, this one has "
-                             f"{len(optimizer.params)}")
+        raise ModelFileError(
+            f"{path}: the saved optimiser had {count} parameters, this one has "
+            f"{len(optimizer.params)}"
+        )
     try:
-        optimizer.load_state_dict({key: value for key, value in state.items() if key != "parameters"})
+        optimizer.load_state_dict(
+            {key: value for key, value in state.items() if key != "parameters"}
+        )
     except (TypeError, ValueError) as error:
         raise ModelFileError(f"{path}: {error}") from None
     return optimizer
@@ -132,19 +145,25 @@ def _read_document(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
-                             "the file may be truncated or damaged") from None
+        raise ModelFileError(
+            f"{path}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
+            "the file may be truncated or damaged"
+        ) from None
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
     except ValueError as error:  # an integer of more than 4300 digits (sys.get_int_max_str_digits)
         raise ModelFileError(f"{path}: not a model file ({error})") from None
     except RecursionError:
-        raise ModelFileError(f"{path}: not a model file (its JSON is nested too deeply to read)") from None
+        raise ModelFileError(
+            f"{path}: not a model file (its JSON is nested too deeply to read)"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a chainrule model file (no \"format\": {FORMAT!r})")
+        raise ModelFileError(f'{path}: not a chainrule model file (no "format": {FORMAT!r})')
     if document.get("version") not in READS:
-        raise ModelFileError(f"{path}: model file version {document.get('version')!r}, this version reads "
-                             f"{' and '.join(map(str, READS))}")
+        raise ModelFileError(
+            f"{path}: model file version {document.get('version')!r}, this version reads "
+            f"{' and '.join(map(str, READS))}"
+        )
     for key, kind in (("class", str), ("state", dict)):
         if not isinstance(document.get(key), kind):
             raise ModelFileError(f"{path}: key {key!r} is missing or not a {kind.__name__}")
@@ -161,16 +180,22 @@ def _build(document: dict[str, Any], path: Path) -> Module:
     """A new model of the file's class and config (its values are then loaded from the state)."""
     name, config = document["class"], document.get("config")
     if name not in MODEL_CLASSES or config is None:
-        raise ModelFileError(f"{path}: cannot rebuild a {name!r} from the file alone; "
-                             f"pass model=... (an instance to load into)")
+        raise ModelFileError(
+            f"{path}: cannot rebuild a {name!r} from the file alone; pass model=... (an instance "
+            "to load into)"
+        )
     count = _parameter_count(name, config)
     if count > MAX_PARAMETERS:
-        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters, more than "
-                             f"nn.serialize.MAX_PARAMETERS ({MAX_PARAMETERS:,}); refused before building it")
+        raise ModelFileError(
+            f"{path}: its config declares a {name} of {count:,} parameters, more than "
+            f"nn.serialize.MAX_PARAMETERS ({MAX_PARAMETERS:,}); refused before building it"
+        )
     held = _state_count(document["state"])
     if count and held != count:
-        raise ModelFileError(f"{path}: its config declares a {name} of {count:,} parameters but "
-                             f"its state holds {held:,} values; refused before building it")
+        raise ModelFileError(
+            f"{path}: its config declares a {name} of {count:,} parameters but its state holds "
+            f"{held:,} values; refused before building it"
+        )
     try:
         return MODEL_CLASSES[name](**config)
     except (TypeError, ValueError) as error:
@@ -178,14 +203,20 @@ def _build(document: dict[str, Any], path: Path) -> Module:
 
 
 def _parameter_count(name: str, config: dict[str, Any]) -> int:
-    """How many parameters the config would build (0 if its sizes are not counts: the constructor says why)."""
-    keys = {"MLP": ("nin", "nouts"), "Layer": ("nin", "nout"), "Neuron": ("nin",),
-            "GPT": ("vocab_size", "n_layer", "n_embd", "block_size")}[name]
+    """How many parameters the config would build (0 if its sizes are not counts: the constructor
+    says why)."""
+    keys = {
+        "MLP": ("nin", "nouts"),
+        "Layer": ("nin", "nout"),
+        "Neuron": ("nin",),
+        "GPT": ("vocab_size", "n_layer", "n_embd", "block_size"),
+    }[name]
     sizes = [config.get(key) for key in keys]
     sizes = [*sizes[:-1], *sizes[-1]] if name == "MLP" and isinstance(sizes[-1], list) else sizes
     if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
         return 0
-    if name == "GPT":  # wte, lm_head (V x E), wpe (B x E); per layer 4 E x E attention and two 4E x E MLP matrices
+    # a GPT: wte, lm_head (V x E), wpe (B x E); per layer 4 E x E attention and two 4E x E MLPs
+    if name == "GPT":
         vocab, layers, width, block = sizes
         return (2 * vocab + block) * width + layers * 12 * width * width
     if name == "Neuron":
@@ -204,43 +235,67 @@ def _task(document: dict[str, Any], path: Path) -> Task | None:
     if task is None:
         return None
     classes = task.get("classes") if isinstance(task, dict) else None
-    if (not isinstance(task, dict) or task.get("loss") not in LOSSES
-            or not (classes is None or isinstance(classes, list) and all(isinstance(c, int | float) for c in classes))):
-        raise ModelFileError(f"{path}: key 'task' must name a loss of nn.losses.LOSSES and its classes")
+    if (
+        not isinstance(task, dict)
+        or task.get("loss") not in LOSSES
+        or not (
+            classes is None
+            or isinstance(classes, list)
+            and all(isinstance(c, int | float) for c in classes)
+        )
+    ):
+        raise ModelFileError(
+            f"{path}: key 'task' must name a loss of nn.losses.LOSSES and its classes"
+        )
     dtype, names = task.get("dtype"), task.get("names")
     if not (dtype is None or dtype in _LABEL_DTYPES) or not (
-            names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)):
-        raise ModelFileError(f"{path}: key 'task' has a 'dtype' that is not an integer or bool "
-                             "type, or 'names' that are not strings")
-    return Task(LOSSES[task["loss"]], None if classes is None else tuple(float(c) for c in classes),
-                bool(task.get("per_unit", False)), dtype, None if names is None else tuple(names))
+        names is None or isinstance(names, list) and all(isinstance(n, str) for n in names)
+    ):
+        raise ModelFileError(
+            f"{path}: key 'task' has a 'dtype' that is not an integer or bool type, or 'names' "
+            "that are not strings"
+        )
+    return Task(
+        LOSSES[task["loss"]],
+        None if classes is None else tuple(float(c) for c in classes),
+        bool(task.get("per_unit", False)),
+        dtype,
+        None if names is None else tuple(names),
+    )
 
 
-_LABEL_DTYPES = {np.dtype(kind).str for kind in ("bool", "int8", "int16", "int32", "int64", "uint8",
-                                                 "uint16", "uint32", "uint64")}
+_LABEL_DTYPES = {
+    np.dtype(kind).str
+    for kind in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+}
 """The dtypes of labels a model file may record (numpy's names: '<i8', '|b1', ...)."""
 
 
 def _check_fits(document: dict[str, Any], model: Module, path: Path) -> None:
     """The file's class and config must equal the model's (the state is checked when loaded)."""
     if document["class"] != type(model).__name__:
-        raise ModelFileError(f"{path}: the file holds a {document['class']}, the model is a {type(model).__name__}")
+        raise ModelFileError(
+            f"{path}: the file holds a {document['class']}, the model is a {type(model).__name__}"
+        )
     config, expected = document.get("config"), _config(model, strict=False)
     if config is None or expected is None:
         return
     for key in sorted(set(config) | set(expected)):
         if config.get(key) != expected.get(key):
-            in_file = (f"is {config[key]!r} in the file" if key in config
-                       else "is missing from the file")
-            raise ModelFileError(f"{path}: config {key!r} {in_file} but {expected.get(key)!r} in "
-                                 "the model")
+            in_file = (
+                f"is {config[key]!r} in the file" if key in config else "is missing from the file"
+            )
+            raise ModelFileError(
+                f"{path}: config {key!r} {in_file} but {expected.get(key)!r} in the model"
+            )
 
 
 # ---------------------------------------------------------------- writing
 
 
 def _config(model: Module, strict: bool = True) -> dict[str, Any] | None:
-    """The model's constructor arguments, checked to be JSON names and numbers (None if it has none)."""
+    """The model's constructor arguments, checked to be JSON names and numbers (None if it has
+    none)."""
     try:
         config = model.config()
     except NotImplementedError:
@@ -249,6 +304,8 @@ def _config(model: Module, strict: bool = True) -> dict[str, Any] | None:
         if callable(value):
             if not strict:
                 return None
-            raise ValueError(f"nn.save: {key} is the function {getattr(value, '__name__', value)!r}; only named "
-                             f"activations can be saved (see nn.activations.ACTIVATIONS)")
+            raise ValueError(
+                f"nn.save: {key} is the function {getattr(value, '__name__', value)!r}; only named "
+                "activations can be saved (see nn.activations.ACTIVATIONS)"
+            )
     return config

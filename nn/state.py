@@ -46,7 +46,8 @@ def quote_keys(keys: list[str], limit: int = 10) -> str:
 
 
 def expand_lists(state: Mapping[str, Any], params: Mapping[str, Value]) -> dict[str, Any]:
-    """``state`` with a list under a Value list's name ("w": [a, b]) written as its items (w0, w1; fc1.0, fc1.1)."""
+    """``state`` with a list under a Value list's name ("w": [a, b]) written as its items (w0, w1;
+    fc1.0, fc1.1)."""
     expanded: dict[str, Any] = {}
     for key, value in state.items():
         stem = next((stem for stem in (key, f"{key}.") if f"{stem}0" in params), None)
@@ -55,7 +56,10 @@ def expand_lists(state: Mapping[str, Any], params: Mapping[str, Value]) -> dict[
             while f"{stem}{count}" in params:
                 count += 1
             if len(items) != count:
-                raise ValueError(f"load_state_dict: {key!r} has shape ({len(items)},), the model expects ({count},)")
+                raise ValueError(
+                    f"load_state_dict: {key!r} has shape ({len(items)},), the model expects "
+                    f"({count},)"
+                )
             expanded.update((f"{stem}{i}", item) for i, item in enumerate(items))
         else:
             expanded[key] = value

@@ -1,4 +1,5 @@
-"""The built-in losses written per example, so ``nn.fit(engine="compiled")`` traces model and loss together.
+"""The built-in losses written per example, so ``nn.fit(engine="compiled")`` traces model and loss
+together.
 
 Every loss of ``nn.losses`` is a mean or a sum of per-example terms. ``per_example`` gives, for
 one of them, the function (inputs of one example, then its encoded target) -> [that example's
@@ -29,8 +30,8 @@ import numpy as np
 
 from autograd import Value
 
-from .loss_inputs import total
-from .losses import BCE, EPS, MSE, BCEWithLogits, CrossEntropy, Hinge, Loss
+from .loss_inputs import largest, total
+from .losses import BCE, EPS, MSE, BCEWithLogits, CrossEntropy, Hinge, Loss, hinge_targets
 
 Model = Callable[[list[Value]], Any]
 Term = Callable[[list[Value], list[Value]], Value]
@@ -41,12 +42,21 @@ def _mse(outputs: list[Value], targets: list[Value]) -> Value:
 
 
 def _bce(outputs: list[Value], targets: list[Value]) -> Value:
-    return total([y * -a.max(EPS).log() + (1 - y) * -(1.0 - a).max(EPS).log()
-                  for a, y in zip(outputs, targets, strict=True)])
+    return total(
+        [
+            y * -a.max(EPS).log() + (1 - y) * -(1.0 - a).max(EPS).log()
+            for a, y in zip(outputs, targets, strict=True)
+        ]
+    )
 
 
 def _bce_with_logits(outputs: list[Value], targets: list[Value]) -> Value:
-    return total([y * (-z).softplus() + (1 - y) * z.softplus() for z, y in zip(outputs, targets, strict=True)])
+    return total(
+        [
+            y * (-z).softplus() + (1 - y) * z.softplus()
+            for z, y in zip(outputs, targets, strict=True)
+        ]
+    )
 
 
 def _hinge(outputs: list[Value], targets: list[Value]) -> Value:
@@ -55,31 +65,31 @@ def _hinge(outputs: list[Value], targets: list[Value]) -> Value:
 
 def _cross_entropy(logits: list[Value], targets: list[Value]) -> Value:
     (c,) = targets
-    m = _largest(logits)
+    m = largest(logits)
     log_sum_exp = total([(z - m).exp() for z in logits]).log() + m
     return log_sum_exp - total([c.equal(j) * z for j, z in enumerate(logits)])
 
 
-def _largest(values: list[Value]) -> Value:
-    """max of the values as a balanced tree of ``max`` nodes: depth log2(k), so the replay runs
-    ceil(log2 k) groups (one per depth) rather than k - 1 in a chain."""
-    while len(values) > 1:
-        pairs = [a.max(b) for a, b in zip(values[::2], values[1::2], strict=False)]
-        values = pairs + values[len(pairs) * 2:]
-    return values[0]
-
-
-TERMS: dict[type[Loss], Term] = {MSE: _mse, BCE: _bce, BCEWithLogits: _bce_with_logits, Hinge: _hinge,
-                                 CrossEntropy: _cross_entropy}
-"""Per-example term of each built-in loss; the elementwise ones add over the example's output units."""
+TERMS: dict[type[Loss], Term] = {
+    MSE: _mse,
+    BCE: _bce,
+    BCEWithLogits: _bce_with_logits,
+    Hinge: _hinge,
+    CrossEntropy: _cross_entropy,
+}
+"""Per-example term of each built-in loss; the elementwise ones add over the example's output
+units."""
 
 
 def traceable(loss: Loss) -> bool:
-    """A built-in loss, exactly (not a subclass that may compute something else), with its own function."""
+    """A built-in loss, exactly (not a subclass that may compute something else), with its own
+    function."""
     return type(loss) in TERMS and "function" not in vars(loss)
 
 
-def per_example(loss: Loss, model: Model, n_inputs: int) -> Callable[[list[Value]], list[Value]] | None:
+def per_example(
+    loss: Loss, model: Model, n_inputs: int
+) -> Callable[[list[Value]], list[Value]] | None:
     """v -> [loss term of the example, *model outputs], v = its n_inputs inputs then its target
     columns; None for a loss that is not a built-in one."""
     if not traceable(loss):
@@ -91,7 +101,9 @@ def per_example(loss: Loss, model: Model, n_inputs: int) -> Callable[[list[Value
         outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
         targets = v[n_inputs:]
         if not isinstance(loss, CrossEntropy) and len(targets) != len(outputs):
-            raise ValueError(f"{loss.name}: {len(outputs)} outputs per example but {len(targets)} targets")
+            raise ValueError(
+                f"{loss.name}: {len(outputs)} outputs per example but {len(targets)} targets"
+            )
         return [term(outputs, targets), *outputs]
 
     return fn
@@ -101,13 +113,7 @@ def encode(loss: Loss, targets: np.ndarray) -> np.ndarray:
     """The targets of a batch as (n, columns) inputs of the trace (hinge's 0/1 labels as -1/+1)."""
     y = np.asarray(targets, dtype=np.float64)
     y = y.reshape(len(y), -1)
-    if isinstance(loss, Hinge):
-        labels = set(np.unique(y).tolist())
-        if labels <= {0.0, 1.0}:
-            y = 2.0 * y - 1.0
-        elif not labels <= {-1.0, 1.0}:
-            raise ValueError(f"hinge: labels must be 0/1 or -1/+1, got {sorted(labels)}")
-    return y
+    return hinge_targets(y) if isinstance(loss, Hinge) else y
 
 
 def weight(loss: Loss, n_examples: int, n_outputs: int) -> float:
@@ -120,10 +126,13 @@ def weight(loss: Loss, n_examples: int, n_outputs: int) -> float:
 
 
 def check_outputs(loss: Loss, outputs: np.ndarray) -> None:
-    """bce's check that every output is a probability (the eager loss raises the same ValueError)."""
+    """bce's check that every output is a probability (the eager loss raises the same
+    ValueError)."""
     if isinstance(loss, BCE):
         bad = np.flatnonzero(~((outputs >= 0.0) & (outputs <= 1.0)))
         if len(bad):
             i = int(bad[0])
-            raise ValueError(f"bce: output {i} is {float(outputs.reshape(-1)[i])!r}, not a probability in [0, 1]; use "
-                             "output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)")
+            raise ValueError(
+                f"bce: output {i} is {float(outputs.reshape(-1)[i])!r}, not a probability in [0, "
+                "1]; use output_activation='sigmoid' or loss='bce_with_logits' (on the raw output)"
+            )

@@ -5,7 +5,7 @@ import pytest
 from replay_helpers import assert_matches
 
 import nn
-from nn import train
+from nn import fit_steps
 
 
 def parameters(model):
@@ -76,7 +76,7 @@ def test_traced_loss_ends_with_the_eager_parameters(name, adam, monkeypatch):
     def no_eager_loss(*args):
         raise AssertionError("the built-in loss was not traced")
 
-    monkeypatch.setattr(train, "_eager_loss_step", no_eager_loss)
+    monkeypatch.setattr(fit_steps, "_eager_loss_step", no_eager_loss)
     runs = train_both(CASES[name], (lambda m: nn.Adam(m.parameters(), lr=0.02)) if adam else None)
     (eager, eager_history), (compiled, compiled_history) = runs["eager"], runs["compiled"]
     assert_matches(parameters(compiled), parameters(eager), 1.0, "parameters after training")
@@ -89,8 +89,8 @@ def test_traced_loss_ends_with_the_eager_parameters(name, adam, monkeypatch):
 
 def test_a_loss_function_keeps_the_eager_loss_on_the_replayed_outputs(monkeypatch):
     calls = []
-    eager_loss_step = train._eager_loss_step
-    monkeypatch.setattr(train, "_eager_loss_step", lambda *a: calls.append(1) or eager_loss_step(*a))
+    eager_loss_step = fit_steps._eager_loss_step
+    monkeypatch.setattr(fit_steps, "_eager_loss_step", lambda *a: calls.append(1) or eager_loss_step(*a))
     X, y = moons()
 
     def squared(outputs, targets):

@@ -225,14 +225,14 @@ def test_notebooks_are_found_by_their_shell_class_colab_included(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", kernel)
     for shell, expected in ((Shell(), True), (ZMQInteractiveShell(), True), (object(), False), (None, False)):
         ipython.get_ipython = lambda shell=shell: shell
-        assert nn.train._in_notebook() is expected
+        assert nn.progress.in_notebook() is expected
     monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", None)  # no ipykernel: the class name decides
     ipython.get_ipython = lambda: ZMQInteractiveShell()
-    assert nn.train._in_notebook()
+    assert nn.progress.in_notebook()
     ipython.get_ipython = lambda: Shell()
-    assert not nn.train._in_notebook()
+    assert not nn.progress.in_notebook()
     monkeypatch.delitem(sys.modules, "IPython")  # a plain Python script
-    assert not nn.train._in_notebook()
+    assert not nn.progress.in_notebook()
 
 
 def test_compiled_engine_without_autograd_compile_is_a_clear_error(monkeypatch):
@@ -348,3 +348,24 @@ def test_after_divergence_the_optimiser_is_back_at_the_step_of_the_restored_para
     assert optimizer.buffers.keys() == reference_optimizer.buffers.keys() and optimizer.buffers
     for key, buffer in reference_optimizer.buffers.items():
         np.testing.assert_array_equal(optimizer.buffers[key], buffer)
+
+
+@pytest.mark.parametrize("engine", ["eager", "compiled"])
+def test_train_gpt_stops_a_diverging_run_as_fit_does(engine):
+    # the same loop as nn.fit: TrainingDiverged with the history so far, the model back at the
+    # parameters before the step that ran away (here the initial ones), the optimiser's count too
+    class Runaway(nn.SGD):  # an update that throws one weight far away
+        def step(self):
+            super().step()
+            self.params[0].data = 1e6
+
+    model = nn.GPT(5, n_embd=4, n_head=2, block_size=4, seed=0)
+    initial = [p.data for p in model.parameters()]
+    first_loss = model.loss(model.encode("abc")).data
+    optimizer = Runaway(model.parameters(), lr=0.1)
+    message = "nn.train_gpt: the training diverged at step 1: a parameter reached 1e[+]06"
+    with pytest.raises(nn.TrainingDiverged, match=message) as caught:
+        nn.train_gpt(model, ["abc", "cab"], steps=5, optimizer=optimizer, engine=engine,
+                     progress=False)
+    assert caught.value.step == 1 and caught.value.history.loss == [pytest.approx(first_loss)]
+    assert [p.data for p in model.parameters()] == initial and optimizer.steps_taken == 0
