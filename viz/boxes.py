@@ -18,7 +18,7 @@ from autograd import Value
 
 from .chain import number
 from .collapse import Box
-from .labels import record_field
+from .escape import record_field
 from .style import BOX_STYLE, KIND_COLOURS, ZERO_GRAD_FILL, GradScale
 
 MAX_CELLS = 400  # a bigger matrix shows only sum |grad|

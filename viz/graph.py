@@ -37,7 +37,7 @@ from .chain import (
     term_label,
 )
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
-from .labels import plain, record_field, xml_safe
+from .escape import plain, record_field, xml_safe
 from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size

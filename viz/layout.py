@@ -33,7 +33,7 @@ from typing import Any
 
 import graphviz
 
-from .labels import stacked_record
+from .escape import stacked_record
 
 MAX_WIDTH = 860.0  # points: 1,147 px at 96 dpi, under the 1,200 px of a notebook page
 THIN = 3  # at most this many nodes side by side in every rank: a chain, which can wrap into rows

@@ -16,7 +16,7 @@ import graphviz
 
 from . import rendering as _render
 from .boxes import paint_heat_maps
-from .labels import plain
+from .escape import plain
 from .layout import Geometry
 from .style import GRAPH_ATTR, NODE_ATTR
 

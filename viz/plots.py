@@ -19,7 +19,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from autograd import Value, no_grad
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 # name -> (function of a Value, title); leaky ReLU uses alpha = 0.1 so its slope is visible
 ACTIVATIONS: dict[str, tuple[Callable[[Value], Value], str]] = {

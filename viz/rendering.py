@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 BACKEND_ENV = "CHAINRULE_GRAPHVIZ"
 BACKENDS = ("auto", "dot", "wasm")

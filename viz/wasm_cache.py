@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 CACHE_ENV = "CHAINRULE_CACHE_DIR"
 MAGIC = b"chainrule compiled wasm 1\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import nn
 from nn.gpt import GPT
 
-from .training import TrainingError
+from .errors import TrainingError
 
 
 def explore_gpt_command(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def explore_gpt_command(args: argparse.Namespace) -> int:
         raise TrainingError(
             f"-o {args.output}: the GPT explorer is an HTML page; give a name ending in .html"
         )
-    from .interactive import explore_gpt
+    from ..interactive import explore_gpt
 
     try:
         explorer = explore_gpt(model, args.name, before=before)

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 
 @functools.cache
