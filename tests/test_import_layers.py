@@ -61,7 +61,7 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[tuple[str
     for node, lazy in statements(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]

@@ -1,15 +1,14 @@
-"""``chainrule train``: train an MLP on one of nn's datasets, save the model and its plots,
-summarise.
+"""``chainrule train``: train an MLP on one of nn's datasets, save it and its plots, summarise.
 
 The defaults: a 16-16 ReLU network with a fan-in-scaled initialisation (He's for ReLU,
 ``nn.init.scaled_for``: a 10-class model starts near ln 10, where micrograd's U[-1, 1] starts at
-about 17), the hinge loss
-for two classes (trained with micrograd's SGD, 1.0 falling to 0.1) or cross-entropy for more
-(Adam 0.01: ``nn.default_optimizer``), micrograd's L2 penalty 1e-4 (``--l2``), a stratified
-three-quarters / one-quarter split, and features standardised when they are not 2-D points near
-unit scale. The summary compares like with like: the training and test losses are measured the
-same way, on the whole set after training and without the penalty, which has its own line. A
-run that ends with a higher training loss than it started with exits with code 1.
+about 17), the hinge loss for two classes (trained with micrograd's SGD, 1.0 falling to 0.1) or
+cross-entropy for more (Adam 0.01: ``nn.default_optimizer``), micrograd's L2 penalty 1e-4
+(``--l2``), a stratified three-quarters / one-quarter split, and features standardised when they
+are not 2-D points near unit scale. The summary compares like with like: the training and test
+losses are measured the same way, on the whole set after training and without the penalty, which
+has its own line. A run that ends with a higher training loss than it started with exits with
+code 1.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""``chainrule train names``: microgpt's run (Karpathy's GPT on 32,033 names) with nn.GPT,
-then samples.
+"""``chainrule train names``: microgpt's run (Karpathy's GPT on 32,033 names) with nn.GPT.
 
     chainrule train names                        # 1,000 steps, as microgpt, seed 42
     chainrule train names --steps 200 --engine compiled
