@@ -37,9 +37,8 @@ def boundary(model: Any, X: np.ndarray, y: np.ndarray, loss: Any = None,
         import autograd
 
         scores = autograd.compile(model, 2, model.parameters()).forward(grid).reshape(len(grid), -1)
-    # a model the tracer cannot follow: one by one
     except (autograd.TracingError, TypeError, AttributeError):
-        scores = forward_data(model, grid)
+        scores = forward_data(model, grid)  # a model the tracer cannot follow: one by one
     if scores.shape[1] == 1:
         kind, values = "margin", scores[:, 0] - default_threshold(model, None, loss=loss, y=y)
     else:
