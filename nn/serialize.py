@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from autograd.files import write_atomic
+
 from .evaluation import trained_task
-from .files import write_atomic
 from .gpt import GPT
 from .labels import Task
 from .losses import LOSSES

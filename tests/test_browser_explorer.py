@@ -168,7 +168,7 @@ def test_the_committed_notebook_shows_a_working_explorer_without_a_kernel(page, 
 def test_a_wide_graph_opens_at_natural_size_and_pans_by_dragging(page, tmp_path):  # noqa: F811
     # the demo's neuron (o = tanh via exp, 14 nodes side by side) is wider than the window: fitted,
     # its labels would be about 8 px; it opens at natural size (text >= 11 px) and a drag pans it
-    from viz.demo import neuron as demo_neuron
+    from viz.examples import neuron as demo_neuron
 
     o, params = demo_neuron()
     page.goto(viz.explore(o, params=params, rankdir="LR").save(tmp_path / "wide.html").as_uri())

@@ -42,7 +42,7 @@ def mlp_loss() -> tuple[Value, nn.MLP]:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """The saved pages, written once for the module (drawing them is the slow part)."""
-    from viz.demo import neuron
+    from viz.examples import neuron
 
     where = tmp_path_factory.mktemp("pages")
     o, params = neuron()  # tanh written with exp: (e^2n - 1) / (e^2n + 1)
@@ -120,7 +120,7 @@ def walk(tab, steps: int, start: int = 0) -> list[str]:
 
 
 def test_the_lecture_neuron_steps_with_every_node_in_view(tab, pages):
-    from viz.demo import neuron
+    from viz.examples import neuron
 
     o, _ = neuron()
     tab.goto(pages["neuron"].as_uri())

@@ -194,12 +194,12 @@ def test_a_bad_backend_in_the_environment_is_bad_input(tmp_path, capsys, monkeyp
 
 @pytest.mark.parametrize("error", [ValueError("boom"), TypeError("boom"), ZeroDivisionError("boom"), KeyError("boom")])
 def test_an_unexpected_error_is_an_internal_error_with_exit_code_1(error, tmp_path, capsys, monkeypatch):
-    import viz.cli
+    from viz.cli import graph_command
 
     def broken(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(viz.cli, "draw_dot", broken)
+    monkeypatch.setattr(graph_command, "draw_dot", broken)
     monkeypatch.delenv("CHAINRULE_DEBUG", raising=False)
     code, _, err = run(["graph", "x", "x=1", "-o", str(tmp_path / "g.svg")], capsys)
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err

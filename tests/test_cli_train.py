@@ -117,7 +117,7 @@ def test_installed_script_trains(tmp_path):
 def test_summary_shows_a_huge_loss_in_scientific_notation():
     from types import SimpleNamespace
 
-    from viz.training import Run, summary
+    from viz.cli.train_command import Run, summary
 
     model = SimpleNamespace(summary=lambda: "MLP(2, [1])")
     history = SimpleNamespace(loss=[1e300, 2e200], accuracy=[0.5])

@@ -114,7 +114,7 @@ def test_chainrule_train_html_writes_a_replay_of_the_run(tmp_path, capsys):
     assert [s["step"] for s in run["snapshots"]] == [0, 5, 10, 12]
     assert len(run["loss"]) == 12 and len(run["points"]) == 40
     # the run is nn.fit's own with its default optimiser: the same losses as one uninterrupted fit
-    from viz.training import setup  # chainrule train's data (micrograd's noisy moons) and model
+    from viz.cli.train_command import setup  # chainrule train's data (micrograd's noisy moons) and model
 
     X, _, X_train, X_test, y_train, y_test, _, _, model = setup("moons", [4], samples=40, seed=0)
     expected = nn.fit(

@@ -309,7 +309,7 @@ def test_default_optimiser_trains_micrograds_setup_for_every_loss_and_five_seeds
 
 
 def test_the_command_line_uses_nn_fits_default_optimiser():
-    from viz.training import _optimizer
+    from viz.cli.train_command import _optimizer
 
     model = nn.MLP(2, [4, 1], seed=0)
     for loss in ("mse", "hinge", "bce_with_logits", "cross_entropy"):

@@ -40,10 +40,10 @@ def test_every_python_example_runs_and_prints_what_the_readme_says(tmp_path, mon
 
 
 def test_the_readme_pictures_are_the_ones_the_code_draws_now(tmp_path):
-    """docs/images holds what viz.demo.readme_pictures draws (compared by their text: the numbers, labels)."""
+    """docs/images holds what viz.examples.readme_pictures draws (compared by their text: the numbers, labels)."""
     import xml.etree.ElementTree as ET
 
-    from viz.demo import readme_pictures
+    from viz.examples import readme_pictures
 
     images = README.parent / "docs" / "images"
     text = README.read_text(encoding="utf-8")

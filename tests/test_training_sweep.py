@@ -1,6 +1,6 @@
 """Every shipped data set trains at its defaults: `chainrule train`'s and `nn.fit`'s, 3 seeds each.
 
-The data and the model are the command line's (``viz.training.setup``: stratified split, features
+The data and the model are the command line's (``viz.cli.train_command.setup``: stratified split, features
 standardised unless 2-D near unit scale, a 16-16 ReLU MLP with He initialisation); training is
 either the command line's (its optimiser, L2 1e-4) or ``nn.fit(model, X, y)`` with every default.
 The compiled engine runs both: its numbers equal the eager engine's to about 1e-12
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import nn
-from viz.training import ALPHA_L2, _optimizer, setup
+from viz.cli.train_command import ALPHA_L2, _optimizer, setup
 
 TARGET = {
     "moons": 0.95,

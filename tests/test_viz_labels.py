@@ -21,7 +21,7 @@ NASTY = ['"', "\\", "\\n", "{", "}", "|", "<", ">", "<b>", "&amp;", "&#0;", "&al
 def xml_visible(label: str) -> str:
     """What a reader should see of ``label``: characters XML cannot hold shown as U+FFFD, spaces dropped.
 
-    Written here independently of viz.labels: XML 1.0 allows tab, newline, carriage return and
+    Written here independently of viz.escape: XML 1.0 allows tab, newline, carriage return and
     everything from U+0020 except surrogates and U+FFFE/U+FFFF; C1 controls are replaced too.
     """
     shown = []

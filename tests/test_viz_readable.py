@@ -154,7 +154,7 @@ def overflowing_labels(svg: str, font, shrink: float = 1.0) -> list[str]:
 def labelled_pictures():
     import nn
     from viz import backprop_steps
-    from viz.demo import neuron
+    from viz.examples import neuron
 
     o, params = neuron()
     model = nn.MLP(2, [4, 4, 1], seed=0)

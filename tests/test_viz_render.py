@@ -12,7 +12,7 @@ import pytest
 from test_viz_svgtools import svg_texts
 
 from autograd import Value
-from nn.files import write_atomic
+from autograd.files import write_atomic
 from viz import rendering as render_module
 from viz.graph import draw_dot
 from viz.rendering import GraphvizError, choose_backend, render

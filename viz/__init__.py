@@ -1,4 +1,4 @@
-"""Pictures of computation graphs, plots for teaching, and the ``chainrule`` command line.
+"""Pictures of computation graphs, plots for teaching, and interactive widgets.
 
 >>> from autograd import Value
 >>> import viz
@@ -11,7 +11,8 @@ True
 
 Graphs render with the system Graphviz ``dot`` when it is installed, otherwise with Graphviz
 compiled to WebAssembly (SVG only), so nothing beyond ``pip install`` is needed. The plotting
-functions import matplotlib on first use.
+functions import matplotlib, and the widgets anywidget, on first use. The ``chainrule`` command
+line is ``viz.cli``, built on top of this package.
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ from .rendering import GraphvizError, render
 from .steps import BackpropSteps, Frame, backprop_steps
 
 _PLOTS = (
-    "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth", "plot_layer_gradients",
-    "activation_curves", "depth_gradients", "layer_gradient_sizes", "save_figure",
+    "plot_activations", "plot_decision_boundary", "plot_history", "plot_gradient_depth",
+    "plot_layer_gradients", "activation_curves", "depth_gradients", "layer_gradient_sizes",
+    "save_figure",
 )
 # anywidget loads ipywidgets: only when asked
-_EXPLORE = ("explore", "Explorer", "explore_gpt", "gpt_page", "GPTExplorer", "playground", "Playground", "side_by_side")
+_EXPLORE = ("explore", "Explorer", "explore_gpt", "gpt_page", "GPTExplorer", "playground",
+            "Playground", "side_by_side")
 
-__all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps", "BackpropSteps", "Frame",
-           *_PLOTS, *_EXPLORE]
+__all__ = ["draw_dot", "check_grads", "Picture", "GraphvizError", "render", "backprop_steps",
+           "BackpropSteps", "Frame", *_PLOTS, *_EXPLORE]
 
 
 def __getattr__(name: str) -> Any:

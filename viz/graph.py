@@ -3,9 +3,9 @@
 Each Value is a record: its name (its label, else ``v1``, ``v2``, ... in forward order, see
 ``viz.chain.node_names``), then its data over its grad (four decimals, as in micrograd's pictures);
 the operation that made it is a small ellipse in front of it showing the operation (``+``,
-``\u00d7``, ``/``, ``^``, ``tanh``), and a plain number in the formula (the 2 in ``x * 2``, an alpha)
-a small dashed box. For an operation whose inputs play different parts the edges say which part
-(``numerator``, ``denominator``; ``base``, ``exponent``). The chain rule's numbers come from
+``\u00d7``, ``/``, ``^``, ``tanh``), and a plain number in the formula (the 2 in ``x * 2``, an
+alpha) a small dashed box. For an operation whose inputs play different parts the edges say which
+part (``numerator``, ``denominator``; ``base``, ``exponent``). The chain rule's numbers come from
 ``viz.chain``; the direction of the layout from ``viz.layout``.
 
 Node ids are positions in the topological order, and nodes are written in that order, so the
@@ -38,7 +38,7 @@ from .chain import (
     term_label,
 )
 from .collapse import Box, assign, module_boxes, one_example, parameters_of
-from .labels import plain, record_field, xml_safe
+from .escape import plain, record_field, xml_safe
 from .layout import NUMBER_ROOM, Drawing, choose, emit
 from .picture import Picture
 from .rendering import svg_size
@@ -63,32 +63,38 @@ MAX_NODES = 2000
 GradOf = Callable[[Value], "float | None"]
 
 
-def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: Any = None, collapse: Any = None,
-             collapse_level: str = "layer", example: int | None = None, shade_grad: bool = False,
-             legend: bool | None = None, local_grads: bool = False, hide: str | Iterable[str] | None = None,
-             scale: float = 1.0, max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
+def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: Any = None,
+             collapse: Any = None, collapse_level: str = "layer", example: int | None = None,
+             shade_grad: bool = False, legend: bool | None = None, local_grads: bool = False,
+             hide: str | Iterable[str] | None = None, scale: float = 1.0,
+             max_nodes: int = MAX_NODES, backend: str | None = None) -> Picture:
     """Draw the graph that computed ``root`` (a Value, or several) with every node's data and grad.
 
-    Every picture of one graph (with any of ``local_grads``, ``hide``, ``shade_grad``, and each frame
-    of ``backprop_steps``) puts each node at the same place: the layout comes from the graph alone.
+    Every picture of one graph (with any of ``local_grads``, ``hide``, ``shade_grad``, and each
+    frame of ``backprop_steps``) puts each node at the same place: the layout comes from the graph
+    alone.
 
     rankdir         ``"auto"`` (left to right unless that is too wide: then top to bottom, or a long
-                    chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``, ``"BT"``.
-    params          Values or nn modules whose leaves are drawn as parameters; other leaves are inputs.
-    collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one box.
-    collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per ``"neuron"``;
-                    ``"matrix"``: per layer and example (in index order), with each layer's weights one
-                    box ``W (4 x 2)`` and its biases one box ``b (4)`` (sum of |grad| and a heat map of
-                    each entry's gradient, the value as tooltip), each example's loss term one box and
-                    the batch sum one box.
+                    chain wrapped into rows, see viz.layout), or ``"LR"``, ``"TB"``, ``"RL"``,
+                    ``"BT"``.
+    params          Values or nn modules whose leaves are drawn as parameters; other leaves are
+                    inputs.
+    collapse        a Neuron, Layer or MLP (or a list): each neuron's / layer's nodes become one
+                    box.
+    collapse_level  for a Layer or an MLP: one box per ``"layer"`` (per example) or per
+                    ``"neuron"``; ``"matrix"``: per layer and example (in index order), with each
+                    layer's weights one box ``W (4 x 2)`` and its biases one box ``b (4)`` (sum of
+                    |grad| and a heat map of each entry's gradient, the value as tooltip), each
+                    example's loss term one box and the batch sum one box.
     example         with ``collapse=model``: draw a batch's graph for example ``example`` only.
     shade_grad      fill value nodes by |grad| on a log scale, to spot vanishing gradients (D4).
     local_grads     label each edge into an operation with the local derivative d(out)/d(input) at
                     the recorded numbers (``dy/dx = 2.0000``, with the nodes' names), from the
                     engine's rule table.
-    hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with ``viz.check_grads``);
-                    ``"data"`` hides the data; ``("data", "grad")`` both.
-    legend          a one-row legend under the picture; by default only for 10 nodes or more (or shading).
+    hide            ``"grad"`` draws ``grad ?`` everywhere (an exercise: check with
+                    ``viz.check_grads``); ``"data"`` hides the data; ``("data", "grad")`` both.
+    legend          a one-row legend under the picture; by default only for 10 nodes or more (or
+                    shading).
     scale           draw the picture this many times its natural size (Jupyter shows it unscaled).
     max_nodes       above this many nodes the picture is a message saying how to shrink the graph.
     backend         ``"dot"``, ``"wasm"`` or None (auto, see viz.render).
@@ -100,31 +106,38 @@ def draw_dot(root: Value | Iterable[Value], rankdir: str = "auto", *, params: An
     elsewhere = ""
     if example is not None:
         if collapse is None:
-            raise ValueError("draw_dot: example= needs collapse=model, the model whose examples the batch holds")
+            raise ValueError("draw_dot: example= needs collapse=model, the model whose examples "
+                             "the batch holds")
         order, examples = one_example(order, collapse, example)
-        elsewhere = f"the other {examples - 1} example{'s' if examples > 2 else ''}\n(example={example} is drawn)"
+        plural = "s" if examples > 2 else ""
+        elsewhere = f"the other {examples - 1} example{plural}\n(example={example} is drawn)"
     boxes = module_boxes(order, collapse, collapse_level) if collapse is not None else []
     placement = assign(boxes)
-    boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]  # not all nested away
+    # not all nested away
+    boxes = [box for box in boxes if any(placement.get(node) is box for node in box.members)]
     size = count_nodes(order, placement, boxes)
     if size > max_nodes:
-        return Picture(summary(size, max_nodes), node_count=size, summarised=True, backend=backend, scale=scale)
+        return Picture(summary(size, max_nodes), node_count=size, summarised=True,
+                       backend=backend, scale=scale)
     known = set(parameters_of(params)) | set(parameters_of(collapse))
     hidden = _hidden(hide)
     grad_of = (lambda node: None) if "grad" in hidden else grad_value
     if legend is None:
         legend = size >= LEGEND_MIN_NODES or shade_grad
     digraph = build_digraph(order, roots, rankdir=rankdir, params=known, boxes=boxes,
-                                              placement=placement, shade_grad=shade_grad, legend=legend,
-                                              grad_of=grad_of, local_grad_labels=local_grads,
-                                              hide_data="data" in hidden, backend=backend, elsewhere=elsewhere)
+                            placement=placement, shade_grad=shade_grad, legend=legend,
+                            grad_of=grad_of, local_grad_labels=local_grads,
+                            hide_data="data" in hidden, backend=backend, elsewhere=elsewhere)
     return Picture(digraph, node_count=size, backend=backend, scale=scale)
 
 
 def count_nodes(order: list[Value], placement: dict[Value, Box], boxes: list[Box]) -> int:
-    """How many Graphviz nodes the picture needs: values, their operations and constants, and boxes."""
+    """How many Graphviz nodes the picture needs: values, their operations and constants, and
+    boxes."""
     drawn = [node for node in order if node not in placement]
-    return len(drawn) + sum(1 for n in drawn if n.op) + sum(1 for n in drawn if n.constant is not None) + len(boxes)
+    operations = sum(1 for n in drawn if n.op)
+    constants = sum(1 for n in drawn if n.constant is not None)
+    return len(drawn) + operations + constants + len(boxes)
 
 
 def summary(size: int, limit: int) -> graphviz.Digraph:
@@ -137,38 +150,45 @@ def summary(size: int, limit: int) -> graphviz.Digraph:
         "draw one example of a batch: draw_dot(loss, collapse=model, example=0),\n"
         f"or raise the limit: draw_dot(..., max_nodes={size})."
     )
-    digraph.node("summary", label=plain(text), shape="note", style="filled", fillcolor="#fff8e1", margin="0.2,0.1")
+    digraph.node("summary", label=plain(text), shape="note", style="filled", fillcolor="#fff8e1",
+                 margin="0.2,0.1")
     return digraph
 
 
-def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR", params: set[Value] | None = None,
-                  boxes: list[Box] | None = None, placement: dict[Value, Box] | None = None,
+def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR",
+                  params: set[Value] | None = None, boxes: list[Box] | None = None,
+                  placement: dict[Value, Box] | None = None,
                   shade_grad: bool = False, legend: bool = True, grad_of: GradOf = grad_value,
                   highlight: Value | None = None, title: str = "", local_grad_labels: bool = False,
                   hide_data: bool = False, backend: str | None = None, elsewhere: str = "",
-                  layout: tuple[str, int] | None = None, layout_grad_of: GradOf = grad_value) -> graphviz.Digraph:
+                  layout: tuple[str, int] | None = None,
+                  layout_grad_of: GradOf = grad_value) -> graphviz.Digraph:
     """The ``graphviz.Digraph`` of a graph in topological ``order`` (see ``draw_dot``); its
-    ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or None.
+    ``legend_graph`` is the legend (a second graph, one row, that ``Picture`` draws under it) or
+    None.
 
     ``grad_of`` gives the gradient to show (None shows ``grad ?``: not computed yet), and
     ``highlight`` a node drawn with a red border whose edges to its uses are red and labelled with
     the chain rule's terms ``dL/d(use) x d(use)/d(node)`` (``backprop_steps``). With
     ``local_grad_labels`` every edge into an operation says the local derivative d(out)/d(input).
     ``rankdir="auto"`` lays the graph out with ``backend`` to choose (see viz.layout), unless
-    ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An input
-    that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of a batch).
+    ``layout`` gives the choice, ``(rankdir, ranks per row)``, as ``digraph.layout`` tells it. An
+    input that is not in ``order`` is drawn as one note saying ``elsewhere`` (the other examples of
+    a batch).
 
-    Every picture of the same graph has one layout (viz.layout): ``digraph.layout_source`` is the DOT
-    text it is laid out from (numbers as wide as ``layout_grad_of``'s gradients or wider, every edge
-    with room for the chain rule's term), and ``digraph.pinned(geometry)`` the picture drawn at the
-    places Graphviz gave that layout. ``title`` is ``digraph.caption``, for ``Picture`` to draw above.
+    Every picture of the same graph has one layout (viz.layout): ``digraph.layout_source`` is the
+    DOT text it is laid out from (numbers as wide as ``layout_grad_of``'s gradients or wider, every
+    edge with room for the chain rule's term), and ``digraph.pinned(geometry)`` the picture drawn at
+    the places Graphviz gave that layout. ``title`` is ``digraph.caption``, for ``Picture`` to draw
+    above.
     """
     params, boxes, placement = params or set(), boxes or [], placement or {}
     index = {node: i for i, node in enumerate(order)}
     box_id = {id(box): f"box{j}" for j, box in enumerate(boxes)}
     roots_set = set(roots)
     names = node_names(order)
-    name_of = lambda node: names.get(node) or node_name(node)  # noqa: E731 - an input drawn elsewhere: described
+    # an input drawn elsewhere: described
+    name_of = lambda node: names.get(node) or node_name(node)
 
     def drawn(node: Value) -> str:
         box = placement.get(node)
@@ -177,21 +197,23 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         if node in index:
             return f"v{index[node]}"
         if "elsewhere" not in drawing.nodes:
-            drawing.node("elsewhere", label=plain(elsewhere or "not drawn"), shape="note", style="filled",
-                         fillcolor="#f5f5f5", color="#999999", fontcolor="#555555")
+            drawing.node("elsewhere", label=plain(elsewhere or "not drawn"), shape="note",
+                         style="filled", fillcolor="#f5f5f5", color="#999999", fontcolor="#555555")
         return "elsewhere"
 
     drawing = Drawing()
 
     def measure(direction: str, per_row: int) -> tuple[float, float] | None:
-        trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction), node_attr=NODE_ATTR,
-                                 edge_attr=EDGE_ATTR)
+        trial = graphviz.Digraph(graph_attr=dict(GRAPH_ATTR, rankdir=direction),
+                                 node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
         emit(drawing, trial, direction, per_row, for_layout=True)
         return svg_size(trial.source, backend)
     shown = [node for node in order if node not in placement]
-    shown_grads = [grad_of(n) for n in shown] + [grad_of(box.outputs[0]) for box in boxes if box.kind == "neuron"]
+    neurons = [box.outputs[0] for box in boxes if box.kind == "neuron"]
+    shown_grads = [grad_of(n) for n in shown + neurons]
     known_grads = [g for g in shown_grads if g is not None]
-    scale = GradScale(known_grads) if shade_grad and known_grads else None  # no gradient shown: nothing to shade
+    # no gradient shown: nothing to shade
+    scale = GradScale(known_grads) if shade_grad and known_grads else None
     kinds_found: set[str] = set()
     heat_maps: dict[str, HeatMap] = {}
     box_edges: set[tuple[str, str]] = set()
@@ -201,19 +223,22 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
         kind = _kind(node, roots_set, params)
         kinds_found.add(kind)
         fields = ([record_field(wrap_name(names[node]))], _numbers(node, grad_of, hide_data))
-        room = [f"{what} {_room(x)}" for what, x in (("data", node.data), ("grad", layout_grad_of(node)))]
+        room = [f"{what} {_room(x)}"
+                for what, x in (("data", node.data), ("grad", layout_grad_of(node)))]
         g = grad_of(node)
         style = value_style(kind, scale.colour(g) if scale is not None and g is not None else None)
         if node is highlight:
             style.update(color=HIGHLIGHT, penwidth="3")
-        drawing.node(name, fields=fields, layout_fields=(fields[0], room), tooltip=_tip(names[node]), **style)
+        drawing.node(name, fields=fields, layout_fields=(fields[0], room),
+                     tooltip=_tip(names[node]), **style)
         if not node.op:
             continue
         reads_highlight = highlight is not None and highlight in node.parents
         red = {"color": HIGHLIGHT, "penwidth": "2"} if reads_highlight else {}
-        drawing.node(f"{name}_op", label=plain(op_text(node)), tooltip=_tip(f"{op_text(node)}: makes {names[node]}"),
-                     **OP_STYLE)
-        drawing.edge(f"{name}_op", name, tooltip=_tip(f"{op_text(node)} \u2192 {names[node]}"), **red)
+        drawing.node(f"{name}_op", label=plain(op_text(node)),
+                     tooltip=_tip(f"{op_text(node)}: makes {names[node]}"), **OP_STYLE)
+        drawing.edge(f"{name}_op", name, tooltip=_tip(f"{op_text(node)} \u2192 {names[node]}"),
+                     **red)
         locals_ = local_grads(node) if local_grad_labels or reads_highlight else ()
         for i, (parent, role) in enumerate(zip(node.parents, input_roles(node), strict=True)):
             tail = drawn(parent)
@@ -222,8 +247,9 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                     continue
                 box_edges.add((tail, f"{name}_op"))
             label = role
-            if reads_highlight and parent is highlight:  # the chain rule's term this use passes back
-                label = term_label(names[roots[0]], names[node], name_of(parent), grad_of(node), locals_[i])
+            if reads_highlight and parent is highlight:  # the term this use passes back
+                label = term_label(names[roots[0]], names[node], name_of(parent), grad_of(node),
+                                   locals_[i])
             elif local_grad_labels:
                 label = local_label(names[node], name_of(parent), locals_[i]).replace(" = ", "\n= ")
             style = dict(red) if parent is highlight else {}
@@ -232,21 +258,24 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
                 most = local_label(*short[1:], 0.0).replace(" = 0.0000", f"\n= {ROOM_SIGNED}")
             else:  # the room a frame's label needs, about
                 most = term_label(*short, ROOM_SIGNED, ROOM_SIGNED)
-            style["tooltip"] = _tip(f"{name_of(parent)} \u2192 {op_text(node)} \u2192 {names[node]}")
-            drawing.edge(tail, f"{name}_op", layout_label=plain(most), **({"label": plain(label)} if label else {}),
-                         **style)
+            path = f"{name_of(parent)} \u2192 {op_text(node)} \u2192 {names[node]}"
+            style["tooltip"] = _tip(path)
+            labelled = {"label": plain(label)} if label else {}
+            drawing.edge(tail, f"{name}_op", layout_label=plain(most), **labelled, **style)
         if node.constant is not None:
             text = f"{constant_prefix(node)}{node.constant:.6g}"
             drawing.node(f"{name}_c", label=plain(text), tooltip=_tip(f"{node.constant:.6g}"),
                          **CONSTANT_STYLE)
             role = constant_role(node)
-            drawing.edge(f"{name}_c", f"{name}_op", tooltip=_tip(f"{node.constant:.6g} \u2192 {op_text(node)}"),
+            tip = _tip(f"{node.constant:.6g} \u2192 {op_text(node)}")
+            drawing.edge(f"{name}_c", f"{name}_op", tooltip=tip,
                          **({"label": role} if role else {}))
 
     for box in boxes:
         name = box_id[id(box)]
         inside = sorted((n for n in box.members if placement.get(n) is box), key=index.__getitem__)
-        head, stacked, style, heat = box_fields(box, inside, grad_of, lambda v: _numbers(v, grad_of), wrap_name)
+        head, stacked, style, heat = box_fields(box, inside, grad_of,
+                                                lambda v: _numbers(v, grad_of), wrap_name)
         if heat is not None:
             heat_maps[name] = heat
         if box.kind == "matrix":
@@ -256,18 +285,23 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
             style["fillcolor"] = scale.colour(g)
             if style["fillcolor"] in DARK_FILLS:  # as value_style: white text on the darkest reds
                 style["fontcolor"] = "white"
-        room = [re.sub(r"(?<= )(\?|-?[0-9][0-9.e+-]*)$", lambda m: _room(None) if len(m.group()) <= len(
-            NUMBER_ROOM) else m.group(), text) for text in stacked]  # numbers and ? laid out with the same room
+        # numbers and ? laid out with the same room
+        room = [re.sub(r"(?<= )(\?|-?[0-9][0-9.e+-]*)$",
+                       lambda m: _room(None) if len(m.group()) <= len(NUMBER_ROOM) else m.group(),
+                       text) for text in stacked]
         drawing.node(name, fields=(head, stacked), layout_fields=(head, room), **style)
         for node in inside:
             for parent in node.parents:
                 tail = drawn(parent)
                 if tail != name and (tail, name) not in box_edges:
                     box_edges.add((tail, name))
-                    between_layers = box.kind == "layer" and getattr(placement.get(parent), "kind", "") == "layer"
-                    drawing.edge(tail, name, **({"minlen": "2"} if between_layers else {}))  # room for W, b
+                    between_layers = (box.kind == "layer"
+                                      and getattr(placement.get(parent), "kind", "") == "layer")
+                    # room for W, b
+                    drawing.edge(tail, name, **({"minlen": "2"} if between_layers else {}))
 
-    examples: dict[str, list[str]] = {}  # a layer's (or the loss terms') boxes, one per example, in index order
+    # a layer's (or the loss terms') boxes, one per example, in index order
+    examples: dict[str, list[str]] = {}
     for box in boxes:
         family, _, k = box.name.rpartition(" [")
         if family and k.rstrip("]").isdigit():
@@ -276,8 +310,8 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     rankdir, per_row = layout or choose(drawing, rankdir, measure)
 
     def graph(**how: Any) -> graphviz.Digraph:
-        drawn = graphviz.Digraph("computation", graph_attr=dict(GRAPH_ATTR, rankdir=rankdir), node_attr=NODE_ATTR,
-                                 edge_attr=EDGE_ATTR)
+        drawn = graphviz.Digraph("computation", graph_attr=dict(GRAPH_ATTR, rankdir=rankdir),
+                                 node_attr=NODE_ATTR, edge_attr=EDGE_ATTR)
         emit(drawing, drawn, rankdir, per_row, **how)
         return drawn
 
@@ -291,19 +325,22 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
     if legend:
         kinds = [k for k in VALUE_KINDS if k in kinds_found]
         constants = any(node.constant is not None for node in shown)
-        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes), scale=scale,
-                                            zero=0.0 in known_grads)
+        digraph.legend_graph = legend_graph(kinds, constants=constants, boxes=bool(boxes),
+                                            scale=scale, zero=0.0 in known_grads)
     return digraph
 
 
 def _numbers(node: Value, grad_of: GradOf, hide_data: bool = False) -> list[str]:
     g = grad_of(node)
-    return ["data ?" if hide_data else f"data {number(node.data)}", "grad ?" if g is None else f"grad {number(g)}"]
+    return ["data ?" if hide_data else f"data {number(node.data)}",
+            "grad ?" if g is None else f"grad {number(g)}"]
 
 
-ROOM_NAME = 6  # characters of each name an edge's label is laid out with (longer ones reach past it)
+ROOM_NAME = 6
+"""Characters of each name an edge's label is laid out with (longer ones reach past it)."""
 ROOM_SIGNED = "(-0.0000)"
-NAME_LINE = 10  # characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)
+NAME_LINE = 10
+"""Characters a name's line holds before it breaks after a dot (layers.0. / neurons.1.w0)."""
 
 
 def wrap_name(name: str, width: int = NAME_LINE) -> str:
@@ -312,7 +349,8 @@ def wrap_name(name: str, width: int = NAME_LINE) -> str:
     if len(name) <= width:
         return name
     lines = [""]
-    for piece in re.split(r"(?<=\.)(?=[A-Za-z_])", name):  # after a dot, before a word: layers.0. / neurons.1.
+    # after a dot, before a word: layers.0. / neurons.1.
+    for piece in re.split(r"(?<=\.)(?=[A-Za-z_])", name):
         if lines[-1] and len(lines[-1]) + len(piece) > width:
             lines.append("")
         lines[-1] += piece
@@ -334,7 +372,8 @@ def _hidden(hide: Any) -> set[str]:
     hidden = {hide} if isinstance(hide, str) else set(hide or ())
     unknown = hidden - {"grad", "data"}
     if unknown:
-        raise ValueError(f"draw_dot: hide must be 'grad', 'data' or both, got {sorted(map(str, unknown))}")
+        raise ValueError("draw_dot: hide must be 'grad', 'data' or both, got "
+                         f"{sorted(map(str, unknown))}")
     return hidden
 
 
@@ -355,6 +394,7 @@ def _as_roots(root: Any) -> list[Value]:
         roots = None
     if not roots or not all(isinstance(r, Value) for r in roots):
         raise TypeError(
-            f"draw_dot: root must be a Value or a non-empty list of Values, got {type(root).__name__}: {root!r:.60}"
+            "draw_dot: root must be a Value or a non-empty list of Values, got "
+            f"{type(root).__name__}: {root!r:.60}"
         )
     return roots

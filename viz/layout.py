@@ -1,12 +1,13 @@
 """One layout per graph, chosen for its shape so that no picture is a long thin strip.
 
 The picture is first collected as a ``Drawing`` (nodes and edges, no direction yet). Each node and
-edge has two texts: the one this picture shows, and the one it is *laid out* with: every number
-as wide as ``-00.0000``, every edge into an operation carrying the chain rule's longest label
-(``dL/du \u00d7 du/dv`` over ``= upstream \u00d7 local``). The layout text depends on the graph alone,
-so the plain picture, ``local_grads``, ``hide``, ``shade_grad`` and every backprop frame are laid
-out once, the same: Graphviz places the layout drawing (``geometry``), and each picture is drawn
-with its own texts at those places (``emit(..., geometry=...)``, Graphviz's ``nop2`` engine).
+edge has two texts: the one this picture shows, and the one it is *laid out* with: every number as
+wide as ``-00.0000``, every edge into an operation carrying the chain rule's longest label
+(``dL/du \u00d7 du/dv`` over ``= upstream \u00d7 local``). The layout text depends on the
+graph alone, so the plain picture, ``local_grads``, ``hide``, ``shade_grad`` and every backprop
+frame are laid out once, the same: Graphviz places the layout drawing (``geometry``), and each
+picture is drawn with its own texts at those places (``emit(..., geometry=...)``, Graphviz's
+``nop2`` engine).
 
 The direction comes from the layout drawing too:
 ``choose`` lays it out left-to-right and top-to-bottom to measure it (a big graph's size is
@@ -33,7 +34,7 @@ from typing import Any
 
 import graphviz
 
-from .labels import stacked_record
+from .escape import stacked_record
 
 MAX_WIDTH = 860.0  # points: 1,147 px at 96 dpi, under the 1,200 px of a notebook page
 THIN = 3  # at most this many nodes side by side in every rank: a chain, which can wrap into rows
@@ -41,25 +42,30 @@ MEASURED = 150  # graphs up to this many nodes are laid out to measure each cand
 STRIP = 3.0  # a layout whose long side is more than this many times its short side is a strip
 CHAR = 0.55  # width of an average Helvetica character, in em
 RANKSEP, NODESEP = 25.0, 13.0  # GRAPH_ATTR's ranksep 0.35 in and nodesep 0.18 in, in points
-NUMBER_ROOM = "-00.0000"  # the room a number gets in the layout: four decimals up to 99.9999, or 1.23e-05
-LOOKS = ("color", "fillcolor", "fontcolor", "penwidth", "style")  # attributes that never move a node
-CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10", "style": "filled",
-             "fillcolor": "#fff3c4", "color": "#b08800"}
+# the room a number gets in the layout: four decimals up to 99.9999, or 1.23e-05
+NUMBER_ROOM = "-00.0000"
+# attributes that never move a node
+LOOKS = ("color", "fillcolor", "fontcolor", "penwidth", "style")
+CONNECTOR = {"shape": "circle", "width": "0.3", "fixedsize": "true", "fontsize": "10",
+             "style": "filled", "fillcolor": "#fff3c4", "color": "#b08800"}
 
 
 @dataclass
 class Drawing:
     """The nodes and edges of a picture before a direction is chosen.
 
-    A record node keeps its ``fields`` (the head side by side, the rest stacked) whatever the direction.
+    A record node keeps its ``fields`` (the head side by side, the rest stacked) whatever the
+    direction.
     """
 
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     edges: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     layout_fields: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
-    layout_labels: dict[int, str] = field(default_factory=dict)  # edge index -> the label it is laid out with
-    in_order: list[list[str]] = field(default_factory=list)  # nodes side by side in this order (one rank)
+    # edge index -> the label it is laid out with
+    layout_labels: dict[int, str] = field(default_factory=dict)
+    # nodes side by side in this order (one rank)
+    in_order: list[list[str]] = field(default_factory=list)
 
     def node(self, name: str, label: str = "", *, fields: tuple[list[str], list[str]] | None = None,
              layout_fields: tuple[list[str], list[str]] | None = None, **attrs: Any) -> None:
@@ -81,13 +87,15 @@ class Drawing:
         if name in self.fields:
             head, stacked = self.layout_fields[name]
             width = lambda text: len(text.replace("\\", "")) * CHAR * font + 16
-            return sum(map(width, head)) + max(map(width, stacked)), max(36.0, len(stacked) * font * 1.6)
+            return (sum(map(width, head)) + max(map(width, stacked)),
+                    max(36.0, len(stacked) * font * 1.6))
         lines = str(attrs.get("label", "")).split("\\n")
         width = max(len(line) for line in lines) * CHAR * font + 16
         height = max(float(attrs.get("height", 0.5)) * 72, len(lines) * font * 1.2 + 8)
         if attrs.get("shape") == "ellipse":
             width *= 1.3
-        return max(width, float(attrs.get("width", 0.3 if attrs.get("shape") == "box" else 0.75)) * 72), height
+        least = float(attrs.get("width", 0.3 if attrs.get("shape") == "box" else 0.75)) * 72
+        return max(width, least), height
 
     def ranks(self) -> dict[str, int]:
         """Each node's rank, as late as its uses allow (dot's ranking pulls a node next to its use):
@@ -116,11 +124,13 @@ class Drawing:
         return rank
 
     def per_rank(self, rankdir: str) -> list[tuple[float, float]]:
-        """(depth along the edges, breadth across them) in points of each rank laid out in ``rankdir``."""
+        """(depth along the edges, breadth across them) in points of each rank laid out in
+        ``rankdir``."""
         rank = self.ranks()
         along: dict[int, float] = {}
         across: dict[int, float] = {}
-        labelled = {t for i, (t, _, attrs) in enumerate(self.edges) if attrs.get("label") or i in self.layout_labels}
+        labelled = {t for i, (t, _, attrs) in enumerate(self.edges)
+                    if attrs.get("label") or i in self.layout_labels}
         for name, r in rank.items():
             w, h = self.size(name)
             depth, breadth = (w, h) if rankdir == "LR" else (h, w)
@@ -135,7 +145,8 @@ class Drawing:
         ``per_row`` ranks when that is not 0."""
         ranks = self.per_rank(rankdir)
         rows = [ranks[i:i + per_row] for i in range(0, len(ranks), per_row)] if per_row else [ranks]
-        lengths = [sum(d for d, _ in row) + RANKSEP * (len(row) - 1) + (80 if per_row else 0) for row in rows]
+        lengths = [sum(d for d, _ in row) + RANKSEP * (len(row) - 1) + (80 if per_row else 0)
+                   for row in rows]
         breadths = [max((b for _, b in row), default=0.0) for row in rows]
         length, breadth = max(lengths, default=0.0), sum(breadths) + RANKSEP * (len(rows) - 1)
         return (length, breadth) if rankdir == "LR" else (breadth, length)
@@ -144,7 +155,8 @@ class Drawing:
 Measure = Callable[[str, int], "tuple[float, float] | None"]
 
 
-def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = None) -> tuple[str, int]:
+def choose(drawing: Drawing, rankdir: str = "auto",
+           measure: Measure | None = None) -> tuple[str, int]:
     """``(rankdir, ranks per row)``: the direction, and how many ranks make one row when the
     picture is wrapped (0: not wrapped). See the module docstring.
 
@@ -155,7 +167,8 @@ def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = No
         return rankdir, 0
 
     def size(candidate: str, per_row: int = 0) -> tuple[float, float]:
-        found = measure(candidate, per_row) if measure is not None and len(drawing.nodes) <= MEASURED else None
+        measured = measure is not None and len(drawing.nodes) <= MEASURED
+        found = measure(candidate, per_row) if measured else None
         return found or drawing.extent(candidate, per_row)
 
     sizes = {}
@@ -165,10 +178,12 @@ def choose(drawing: Drawing, rankdir: str = "auto", measure: Measure | None = No
             return candidate, 0
     per_row = _ranks_per_row(drawing.per_rank("LR"))
     rank = drawing.ranks()
-    thin = max(Counter(rank.values()).values(), default=0) <= THIN and all(  # a chain, no long edges
+    # a chain, no long edges
+    thin = max(Counter(rank.values()).values(), default=0) <= THIN and all(
         rank[head] - rank[tail] <= 2 for tail, head, _ in drawing.edges)
-    for ranks in range(per_row + 3, per_row - 3, -1) if per_row and thin else ():  # a long chain: the
-        if ranks >= 2 and size("LR", ranks)[0] <= MAX_WIDTH:  # widest rows that fit (about the estimate)
+    # a long chain: the widest rows that fit (about the estimate)
+    for ranks in range(per_row + 3, per_row - 3, -1) if per_row and thin else ():
+        if ranks >= 2 and size("LR", ranks)[0] <= MAX_WIDTH:
             return "LR", ranks
     if sizes["TB"][0] <= MAX_WIDTH:  # tall: the page scrolls down
         return "TB", 0
@@ -195,7 +210,8 @@ class Geometry:
     nodes: dict[str, tuple[float, float, float, float]]
     edges: list[tuple[str, str | None]]
     box: tuple[float, float, float, float]
-    rects: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)  # a record's fields (x0, y0, x1, y1)
+    # a record's fields (x0, y0, x1, y1)
+    rects: dict[str, list[tuple[float, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, text: str) -> Geometry:
@@ -209,9 +225,10 @@ class Geometry:
                 x, y = map(float, item["pos"].split(","))
                 nodes[item["name"]] = (x, y, float(item["width"]) * 72, float(item["height"]) * 72)
                 if "rects" in item:
-                    rects[item["name"]] = [tuple(map(float, r.split(","))) for r in item["rects"].split()]
-        edges = [(edge.get("pos", ""), edge.get("lp")) for edge in sorted(data.get("edges", []),
-                                                                            key=lambda e: int(e["order"]))]
+                    rects[item["name"]] = [tuple(map(float, r.split(",")))
+                                           for r in item["rects"].split()]
+        ordered = sorted(data.get("edges", []), key=lambda e: int(e["order"]))
+        edges = [(edge.get("pos", ""), edge.get("lp")) for edge in ordered]
         x0, y0, x1, y1 = map(float, data["bb"].split(","))
         return cls(nodes, edges, (x0, y0, x1, y1), rects)
 
@@ -231,13 +248,14 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
             attrs = {key: value for key, value in attrs.items() if key not in LOOKS}
         if geometry is not None and name in geometry.nodes:
             x, y, width, height = geometry.nodes[name]
-            attrs = dict(attrs, pos=f"{x:.2f},{y:.2f}!", width=f"{width / 72:.4f}", height=f"{height / 72:.4f}",
-                         fixedsize="true")
+            attrs = dict(attrs, pos=f"{x:.2f},{y:.2f}!", width=f"{width / 72:.4f}",
+                         height=f"{height / 72:.4f}", fixedsize="true")
         digraph.node(name, **attrs)
 
     def put_edge(tail: str, head: str, attrs: dict[str, Any], index: int | None = None) -> None:
         if for_layout:  # Graphviz lists edges by their tails: ``order`` says which was written when
-            attrs = {key: value for key, value in attrs.items() if key not in LOOKS} | {"order": str(written[0])}
+            attrs = {key: value for key, value in attrs.items() if key not in LOOKS}
+            attrs["order"] = str(written[0])
             if index in drawing.layout_labels:
                 attrs["label"] = drawing.layout_labels[index]
         if geometry is not None and written[0] < len(geometry.edges):
@@ -255,15 +273,17 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
             fields = drawing.layout_fields[name] if for_layout else drawing.fields[name]
             attrs = dict(attrs, label=stacked_record(*fields, across=across))
         put_node(name, attrs)
-    if geometry is not None:  # the layout's corners: every picture of it has the same size and origin
+    # the layout's corners: every picture of it has the same size and origin
+    if geometry is not None:
         x0, y0, x1, y1 = geometry.box
         for corner, (x, y) in enumerate([(x0, y0), (x1, y1)]):
-            digraph.node(f"corner{corner}", label="", shape="point", style="invis", width="0", height="0",
-                         pos=f"{x:.2f},{y:.2f}!")
+            digraph.node(f"corner{corner}", label="", shape="point", style="invis", width="0",
+                         height="0", pos=f"{x:.2f},{y:.2f}!")
     if not per_row:
         for index, (tail, head, attrs) in enumerate(drawing.edges):
             put_edge(tail, head, attrs, index)
-        for names in drawing.in_order:  # one rank, kept in order by invisible edges between neighbours
+        # one rank, kept in order by invisible edges between neighbours
+        for names in drawing.in_order:
             same = graphviz.Digraph()
             same.attr(rank="same")
             for name in names:
@@ -275,8 +295,10 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
     rank = drawing.ranks()
     last = max(rank.values(), default=0)
     rows = last // per_row if last % per_row < 2 and last >= per_row else last // per_row + 1
-    row = {name: min(r // per_row, rows - 1) for name, r in rank.items()}  # a last rank or two joins the row above
-    place = {name: r - row[name] * per_row + 1 for name, r in rank.items()}  # column 0: the connectors
+    # a last rank or two joins the row above
+    row = {name: min(r // per_row, rows - 1) for name, r in rank.items()}
+    # column 0: the connectors
+    place = {name: r - row[name] * per_row + 1 for name, r in rank.items()}
     connectors: dict[str, str] = {}
     for index, (tail, head, attrs) in enumerate(drawing.edges):
         if row[tail] == row[head]:
@@ -303,9 +325,11 @@ def emit(drawing: Drawing, digraph: graphviz.Digraph, rankdir: str, per_row: int
         for name in names:
             by_row.setdefault(row[name], []).append(name)
         bands = [(r, by_row[r]) for r in sorted(by_row)]
-        for (r, upper), (_, lower) in zip(bands, bands[1:], strict=False):  # each row above the next, a gap between
+        # each row above the next, a gap between
+        for (r, upper), (_, lower) in zip(bands, bands[1:], strict=False):
             gap = f"gap{r}_{place[upper[0]]}"
-            put_node(gap, {"label": "", "shape": "point", "style": "invis", "height": "0.3", "width": "0.01"})
+            put_node(gap, {"label": "", "shape": "point", "style": "invis", "height": "0.3",
+                           "width": "0.01"})
             same.node(gap)
             for a in upper:
                 put_edge(a, gap, {"style": "invis"})

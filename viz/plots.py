@@ -19,7 +19,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from autograd import Value, no_grad
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 # name -> (function of a Value, title); leaky ReLU uses alpha = 0.1 so its slope is visible
 ACTIVATIONS: dict[str, tuple[Callable[[Value], Value], str]] = {
@@ -30,8 +30,8 @@ ACTIVATIONS: dict[str, tuple[Callable[[Value], Value], str]] = {
     "elu": (Value.elu, "ELU (α = 1)"),
     "softplus": (Value.softplus, "softplus: derivative = sigmoid"),
 }
-CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                 "#bcbd22", "#17becf")
+CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                 "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def figure_png(fig: Figure) -> bytes:
@@ -76,9 +76,11 @@ def _finish(fig: Figure, path: str | os.PathLike | None) -> Figure:
 
 
 def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The activation ``name`` and its derivative at each point of ``z``, both from the engine (D5)."""
+    """The activation ``name`` and its derivative at each point of ``z``, both from the engine
+    (D5)."""
     if name not in ACTIVATIONS:
-        raise ValueError(f"activation_curves: unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"activation_curves: unknown activation {name!r}; choose from "
+                         f"{', '.join(ACTIVATIONS)}")
     function = ACTIVATIONS[name][0]
     values, slopes = [], []
     for zi in np.asarray(z, dtype=float).ravel():
@@ -92,7 +94,8 @@ def activation_curves(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def plot_activations(names: Sequence[str] = tuple(ACTIVATIONS), z: np.ndarray | None = None,
                      path: str | os.PathLike | None = None) -> Figure:
-    """One panel per activation: the function g(z) and its derivative g'(z) computed by backward (D5)."""
+    """One panel per activation: the function g(z) and its derivative g'(z) computed by backward
+    (D5)."""
     z = np.linspace(-4.0, 4.0, 401) if z is None else np.asarray(z, dtype=float)
     names = list(names)
     if not names:
@@ -116,11 +119,12 @@ def plot_activations(names: Sequence[str] = tuple(ACTIVATIONS), z: np.ndarray | 
     return _finish(fig, path)
 
 
-def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] | None = None, resolution: int = 60,
-                           threshold: float | None = None, loss: Any = None,
-                           predict: Callable[[np.ndarray], np.ndarray] | None = None, title: str = "",
-                           path: str | os.PathLike | None = None) -> Figure:
-    """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the data.
+def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] | None = None,
+                           resolution: int = 60, threshold: float | None = None, loss: Any = None,
+                           predict: Callable[[np.ndarray], np.ndarray] | None = None,
+                           title: str = "", path: str | os.PathLike | None = None) -> Figure:
+    """The classes a 2-D classifier predicts over a ``resolution`` x ``resolution`` grid, with the
+    data.
 
     ``X, y`` are the training points (dots) and ``test=(X_test, y_test)`` the test points
     (triangles); the title gives the accuracy on each. By default the classes are ``nn.predict``'s:
@@ -134,11 +138,13 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
     if test is not None:
         sets.append(("test", *_points(*test), "^"))
     if not isinstance(resolution, int) or not 2 <= resolution <= 1000:
-        raise ValueError(f"plot_decision_boundary: resolution must be an int in 2..1000, got {resolution!r}")
+        raise ValueError("plot_decision_boundary: resolution must be an int in 2..1000, got "
+                         f"{resolution!r}")
     every = np.vstack([points for _, points, _, _ in sets])
     pad = 0.1 * (every.max(axis=0) - every.min(axis=0)) + 0.1
     low, high = every.min(axis=0) - pad, every.max(axis=0) + pad
-    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                         np.linspace(low[1], high[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     margin = None  # for one output: score - threshold, whose zero contour is the smooth boundary
     known: tuple = ()  # the model's classes, coloured in their order even when a class has no point
@@ -148,9 +154,11 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         else:
             classify, margin, known = _classifier(model, gx, grid, sets, threshold, loss)
         classes = classify(grid).reshape(gx.shape)
-        accuracy = {name: float(np.mean(classify(points) == labels)) for name, points, labels, _ in sets}
+        accuracy = {name: float(np.mean(classify(points) == labels))
+                    for name, points, labels, _ in sets}
     # colours by the rank of each label among all shown (0/1, -1/+1, 0..9 alike)
-    shown = np.unique(np.concatenate([known, classes.ravel(), *(labels for _, _, labels, _ in sets)]))
+    every_label = [known, classes.ravel(), *(labels for _, _, labels, _ in sets)]
+    shown = np.unique(np.concatenate(every_label))
     k = max(len(shown), 2)
     colours = ListedColormap([CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(k)])
     fig = Figure(figsize=(5.5, 4.8), layout="constrained")
@@ -160,11 +168,13 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
         ax.contourf(gx, gy, margin, levels=levels, cmap=colours, alpha=0.25)
         ax.contour(gx, gy, margin, levels=[0.0], colors="#555555", linewidths=0.8)
     else:
-        ax.contourf(gx, gy, np.searchsorted(shown, classes), levels=np.arange(k + 1) - 0.5, cmap=colours, alpha=0.25)
+        ax.contourf(gx, gy, np.searchsorted(shown, classes), levels=np.arange(k + 1) - 0.5,
+                    cmap=colours, alpha=0.25)
     for name, points, labels, marker in sets:
-        ax.scatter(points[:, 0], points[:, 1], c=np.searchsorted(shown, labels), cmap=colours, vmin=-0.5, vmax=k - 0.5,
-                   marker=marker,
-                   s=18 if name == "train" else 34, edgecolors="black", linewidths=0.4 if name == "train" else 0.9,
+        train = name == "train"
+        ax.scatter(points[:, 0], points[:, 1], c=np.searchsorted(shown, labels), cmap=colours,
+                   vmin=-0.5, vmax=k - 0.5, marker=marker, s=18 if train else 34,
+                   edgecolors="black", linewidths=0.4 if train else 0.9,
                    label=f"{name} ({len(labels)} points)")
     if test is not None:
         ax.legend(fontsize=8, loc="best", framealpha=0.85)
@@ -175,7 +185,8 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, *, test: tuple[Any, Any] 
     scores_line = ", ".join(f"{name} accuracy {value:.1%}" for name, value in accuracy.items())
     if test is None:
         scores_line = f"accuracy {accuracy['train']:.1%} on the points shown"
-    ax.set_title(f"{title or 'Decision boundary (shaded: predicted class)'}\n{scores_line}", fontsize=10)
+    heading = title or "Decision boundary (shaded: predicted class)"
+    ax.set_title(f"{heading}\n{scores_line}", fontsize=10)
     return _finish(fig, path)
 
 
@@ -191,20 +202,24 @@ def _classifier(model: Any, gx: np.ndarray, grid: np.ndarray, sets: list, thresh
     y = np.concatenate([labels for _, _, labels, _ in sets]).astype(np.float64)
     task = task_of(model, loss, y, scores.shape[1], "plot_decision_boundary")
     if task.classes is None:
-        raise ValueError("plot_decision_boundary: the model is judged as a regression (its loss and labels give "
-                         "no classes); pass labels of two classes, a classification loss, or predict=")
-    read_labels(task.loss, y, scores.shape[1], "plot_decision_boundary", task.classes)  # labels of another set
+        raise ValueError("plot_decision_boundary: the model is judged as a regression (its loss "
+                         "and labels give no classes); pass labels of two classes, a "
+                         "classification loss, or predict=")
+    # labels of another set
+    read_labels(task.loss, y, scores.shape[1], "plot_decision_boundary", task.classes)
     margin = None
     if scores.shape[1] == 1:
         cut = task.loss.cut(*task.binary_targets()) if threshold is None else threshold
         margin = (scores[:, 0] - cut).reshape(gx.shape)
-    return (lambda points: decide(task, forward_data(model, points), threshold)), margin, tuple(task.classes)
+    classify = lambda points: decide(task, forward_data(model, points), threshold)
+    return classify, margin, tuple(task.classes)
 
 
 def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     X, y = np.asarray(X, dtype=float), np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: needs data with 2 features, X has shape {X.shape}")
+        raise ValueError("plot_decision_boundary: needs data with 2 features, X has shape "
+                         f"{X.shape}")
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: X has {len(X)} rows but y has {len(y)} labels")
     return X, y
@@ -225,10 +240,12 @@ def plot_history(history: Any, title: str = "", path: str | os.PathLike | None =
     panels = 2 if accuracy else 1
     fig = Figure(figsize=(5.0 * panels, 3.6), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False).ravel()
-    for ax, key, values, colour in ((axes[0], "loss", loss, "#1f77b4"), (axes[-1], "accuracy", accuracy, "#2ca02c")):
+    for ax, key, values, colour in ((axes[0], "loss", loss, "#1f77b4"),
+                                    (axes[-1], "accuracy", accuracy, "#2ca02c")):
         if not values:
             continue
-        ax.plot(np.arange(1, len(values) + 1), values, color=colour, label="train (each step's batch)")
+        ax.plot(np.arange(1, len(values) + 1), values, color=colour,
+                label="train (each step's batch)")
         for prefix, split in (("test", "test"), ("val", "validation")):
             other = _series(history, f"{prefix}_{key}")
             if other:
@@ -239,7 +256,8 @@ def plot_history(history: Any, title: str = "", path: str | os.PathLike | None =
                     f"test, after training: {test[key]:.1%}")
         ax.set_xlabel("step")
         ax.set_ylabel(key)
-        ax.set_title(f"{key} on the training set" + (" and the test set" if test is not None else ""), fontsize=10)
+        also = " and the test set" if test is not None else ""
+        ax.set_title(f"{key} on the training set{also}", fontsize=10)
         ax.legend(fontsize=8, loc="best")
     if min(loss) > 0 and max(loss) / min(loss) > 100:
         axes[0].set_yscale("log")
@@ -260,14 +278,17 @@ def _series(history: Any, key: str) -> list[float]:
 
 def depth_gradients(activation: str, depths: Iterable[int] = range(1, 31), *, weight: float = 1.0,
                     bias: float = 0.0, x: float = 0.5) -> np.ndarray:
-    """|df/dw_1| for a chain of L scalar layers, for each L in ``depths``, computed by backward (D4).
+    """|df/dw_1| for a chain of L scalar layers, for each L in ``depths``, computed by backward
+    (D4).
 
     z_1 = w_1 x + b_1, a_l = s(z_l), z_l = w_l a_{l-1} + b_l, f = a_L, every w_l = ``weight``:
-    ``df/dw_1 = [prod_{l=2..L} w_l] [prod_{l=1..L} s'(z_l)] x``, which shrinks geometrically for sigmoid.
+    ``df/dw_1 = [prod_{l=2..L} w_l] [prod_{l=1..L} s'(z_l)] x``, which shrinks geometrically for
+    sigmoid.
     """
     function = ACTIVATIONS[activation][0] if activation in ACTIVATIONS else None
     if function is None:
-        raise ValueError(f"depth_gradients: unknown activation {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"depth_gradients: unknown activation {activation!r}; choose from "
+                         f"{', '.join(ACTIVATIONS)}")
     result = []
     for depth in depths:
         if not isinstance(depth, int) or depth < 1:
@@ -281,8 +302,9 @@ def depth_gradients(activation: str, depths: Iterable[int] = range(1, 31), *, we
     return np.array(result)
 
 
-def plot_gradient_depth(activations: Sequence[str] = ("sigmoid", "tanh", "relu"), depths: Iterable[int] = range(1, 31),
-                        *, weight: float = 1.0, x: float = 0.5, path: str | os.PathLike | None = None) -> Figure:
+def plot_gradient_depth(activations: Sequence[str] = ("sigmoid", "tanh", "relu"),
+                        depths: Iterable[int] = range(1, 31), *, weight: float = 1.0,
+                        x: float = 0.5, path: str | os.PathLike | None = None) -> Figure:
     """|df/dw_1| against the number of layers L on a log scale, one line per activation (D4)."""
     depths = list(depths)
     fig = Figure(figsize=(6.0, 4.0), layout="constrained")
@@ -303,12 +325,14 @@ def layer_gradient_sizes(model: Any) -> np.ndarray:
     """Mean |grad| of each layer's parameters (``model.layers``), after a backward pass."""
     layers = getattr(model, "layers", None)
     if not layers:
-        raise TypeError(f"layer_gradient_sizes: expected a model with .layers (an nn.MLP), got {type(model).__name__}")
+        raise TypeError("layer_gradient_sizes: expected a model with .layers (an nn.MLP), got "
+                        f"{type(model).__name__}")
     return np.array([np.mean([abs(float(p.grad)) for p in layer.parameters()]) for layer in layers])
 
 
 def plot_layer_gradients(model: Any, path: str | os.PathLike | None = None) -> Figure:
-    """Mean |grad| of the parameters of each layer of an MLP, input layer first (D4 in a real network)."""
+    """Mean |grad| of the parameters of each layer of an MLP, input layer first (D4 in a real
+    network)."""
     sizes = layer_gradient_sizes(model)
     fig = Figure(figsize=(5.5, 3.8), layout="constrained")
     ax = fig.subplots()

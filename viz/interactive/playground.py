@@ -30,7 +30,7 @@ from .playground_session import (
     Settings,
     settings_from,
 )
-from .training import finite
+from .snapshots import finite
 
 OPTIONS = {
     "classification": list(CLASSIFICATION),

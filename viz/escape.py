@@ -8,9 +8,9 @@ into the DOT text, in this order:
 * ``&`` becomes ``&amp;``: Graphviz turns entities such as ``&alpha;`` into characters;
 * ``\\`` becomes ``\\\\``: backslash starts an escape such as ``\\n`` or ``\\N`` (the node's name);
 * ``{ } | < >`` get a backslash: in a record label they make fields and ports;
-* a newline becomes Graphviz's line break ``\\n``; blanks and newlines at the start are dropped (they would
-  show only as empty lines, and WebAssembly Graphviz 0.1.4 traps on some record fields that start
-  with a line break: ``"\\n00000&\"0000000&&"``, found by tests/test_viz_labels.py).
+* a newline becomes Graphviz's line break ``\\n``; blanks and newlines at the start are dropped
+  (they would show only as empty lines, and WebAssembly Graphviz 0.1.4 traps on some record fields
+  that start with a line break: ``"\\n00000&\"0000000&&"``, found by tests/test_viz_labels.py).
 
 Double quotes are escaped by the ``graphviz`` package when it quotes the attribute, and the
 result is marked ``nohtml`` so a label such as ``<b>`` is never read as an HTML label.
@@ -59,8 +59,8 @@ def record(*fields: str, across: bool = True) -> str:
 
 
 def stacked_record(head: list[str], stacked: list[str], across: bool = True) -> str:
-    """A record label: the ``head`` fields side by side, then the ``stacked`` ones one above the other
-    (``x | data / grad``: half as wide as all side by side). Fields already escaped."""
+    """A record label: the ``head`` fields side by side, then the ``stacked`` ones one above the
+    other (``x | data / grad``: half as wide as all side by side). Fields already escaped."""
     inner = "{ " + " | ".join(stacked) + " }"
     body = " | ".join([*head, inner])
     return nohtml("{ " + body + " }" if across else body)

@@ -21,6 +21,8 @@ import webbrowser
 from importlib import resources
 from typing import Any
 
+from .errors import CommandError
+
 DATASETS = ("moons", "circles", "xor", "spirals", "blobs", "plane", "gaussians")
 
 
@@ -45,8 +47,6 @@ def add_parser(commands: Any) -> None:
 
 def run_playground(args: argparse.Namespace) -> int:
     """Serve the playground until Ctrl-C; 0 when stopped that way."""
-    from .cli import CommandError
-
     if args.dataset not in DATASETS:
         raise CommandError(
             f"unknown data set {args.dataset!r}; choose one of {', '.join(DATASETS)}"

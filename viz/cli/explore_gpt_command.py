@@ -12,7 +12,7 @@ from pathlib import Path
 import nn
 from nn.gpt import GPT
 
-from .training import TrainingError
+from .errors import CommandError
 
 
 def explore_gpt_command(args: argparse.Namespace) -> int:
@@ -21,15 +21,15 @@ def explore_gpt_command(args: argparse.Namespace) -> int:
     before = _load(args.before, "--before") if args.before else None
     output = Path(args.output)
     if output.suffix.lower() not in (".html", ".htm"):
-        raise TrainingError(
+        raise CommandError(
             f"-o {args.output}: the GPT explorer is an HTML page; give a name ending in .html"
         )
-    from .interactive import explore_gpt
+    from ..interactive import explore_gpt
 
     try:
         explorer = explore_gpt(model, args.name, before=before)
     except ValueError as problem:  # a character outside the vocabulary, a name too long
-        raise TrainingError(str(problem)) from None
+        raise CommandError(str(problem)) from None
     explorer.save(output)
     run = explorer.data["runs"][0]
     loss = run["nodes"]["data"][run["views"]["loss"]]
@@ -40,12 +40,12 @@ def explore_gpt_command(args: argparse.Namespace) -> int:
 
 def _load(path: str, option: str) -> GPT:
     if not Path(path).is_file():
-        raise TrainingError(
+        raise CommandError(
             f"{option} {path}: no such file (train one with `chainrule train names`)"
         )
     model = nn.load(path)
     if not isinstance(model, GPT):
-        raise TrainingError(
+        raise CommandError(
             f"{option} {path}: the file holds a {type(model).__name__}, not an nn.GPT"
         )
     return model

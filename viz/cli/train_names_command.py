@@ -1,4 +1,4 @@
-"""``chainrule train names``: microgpt's run (Karpathy's GPT on 32,033 names) with nn.GPT, then samples.
+"""``chainrule train names``: microgpt's run (Karpathy's GPT on 32,033 names) with nn.GPT.
 
     chainrule train names                        # 1,000 steps, as microgpt, seed 42
     chainrule train names --steps 200 --engine compiled
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import nn
 
-from .plots import plot_history
-from .training import TrainingError, make_output_directory
+from ..plots import plot_history
+from .errors import TrainingError
+from .output import make_output_directory
 
 STEPS, SEED, SAMPLES = 1000, 42, 20
 MLP_ONLY = {"hidden": "16,16", "activation": "relu", "loss": None, "optimizer": None, "lr": None,
@@ -26,7 +27,8 @@ MLP_ONLY = {"hidden": "16,16", "activation": "relu", "loss": None, "optimizer": 
 
 
 def train_names_command(args: argparse.Namespace) -> int:
-    """Train microgpt's model with ``args.steps`` (default 1000) and ``args.seed`` (default 42), print samples."""
+    """Train microgpt's model with ``args.steps`` (default 1000) and ``args.seed`` (default 42),
+    print samples."""
     given = [name for name, default in MLP_ONLY.items() if getattr(args, name, default) != default]
     if given:
         options = ", ".join("--" + name.replace("_", "-") for name in given)

@@ -1,14 +1,14 @@
-"""``chainrule train``: train an MLP on one of nn's datasets, save the model and its plots, summarise.
+"""``chainrule train``: train an MLP on one of nn's datasets, save it and its plots, summarise.
 
 The defaults: a 16-16 ReLU network with a fan-in-scaled initialisation (He's for ReLU,
 ``nn.init.scaled_for``: a 10-class model starts near ln 10, where micrograd's U[-1, 1] starts at
-about 17), the hinge loss
-for two classes (trained with micrograd's SGD, 1.0 falling to 0.1) or cross-entropy for more
-(Adam 0.01: ``nn.default_optimizer``), micrograd's L2 penalty 1e-4 (``--l2``), a stratified
-three-quarters / one-quarter split, and features standardised when they are not 2-D points near
-unit scale. The summary compares like with like: the training and test losses are measured the
-same way, on the whole set after training and without the penalty, which has its own line. A
-run that ends with a higher training loss than it started with exits with code 1.
+about 17), the hinge loss for two classes (trained with micrograd's SGD, 1.0 falling to 0.1) or
+cross-entropy for more (Adam 0.01: ``nn.default_optimizer``), micrograd's L2 penalty 1e-4
+(``--l2``), a stratified three-quarters / one-quarter split, and features standardised when they
+are not 2-D points near unit scale. The summary compares like with like: the training and test
+losses are measured the same way, on the whole set after training and without the penalty, which
+has its own line. A run that ends with a higher training loss than it started with exits with
+code 1.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ import nn
 from nn.monitor import SCALE_LIMIT
 from nn.train import ADAM_LR
 
-from .cli import FAILURE, CommandError
-from .graph import number
-from .plots import plot_decision_boundary, plot_history
+from ..graph import number
+from ..plots import plot_decision_boundary, plot_history
+from .errors import FAILURE, TrainingError
+from .output import make_output_directory, remove_if_empty
 
 BINARY_LOSSES = ("hinge", "mse", "bce_with_logits")
 ALPHA_L2 = 1e-4
@@ -37,12 +38,6 @@ NOISY = {"moons": {"noise": 0.1}, "circles": {"noise": 0.05, "factor": 0.5}}
 """The generated data sets as the command line trains them: micrograd's noisy moons."""
 COMPILED = ("iris", "digits")
 """Data sets trained with the compiled engine unless --engine says otherwise."""
-
-
-class TrainingError(CommandError, ValueError):
-    """A training option that cannot work (unknown dataset, bad size, a loss that does not fit the data).
-
-    A CommandError, so ``chainrule`` reports it as bad input: one line, exit code 2."""
 
 
 @dataclass
@@ -100,7 +95,8 @@ def parse_sizes(text: str) -> list[int]:
     sizes = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         if not part.isdigit() or int(part) < 1:
-            raise TrainingError(f"--hidden: layer sizes must be positive integers separated by commas, got {text!r}")
+            raise TrainingError("--hidden: layer sizes must be positive integers separated by "
+                                f"commas, got {text!r}")
         sizes.append(int(part))
     return sizes
 
@@ -116,19 +112,20 @@ def load_dataset(name: str, samples: int | None, seed: int) -> tuple[np.ndarray,
         return loader()
     if samples is not None and samples < 4:
         raise TrainingError(f"--samples must be at least 4, got {samples}")
-    options = NOISY.get(name, {})  # nn's moons and circles are noise-free by default, as scikit-learn's
+    options = NOISY.get(name, {})  # nn's moons and circles are noise-free by default, as sklearn's
     return loader(n_samples=100 if samples is None else samples, seed=seed, **options)
 
 
-def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None, activation: str = "relu",
-          loss: str | None = None, optimizer: str | None = None, lr: float | None = None,
+def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None = None,
+          activation: str = "relu", loss: str | None = None, optimizer: str | None = None,
+          lr: float | None = None,
           batch_size: int | None = None, samples: int | None = None, seed: int = 0,
           progress: bool = True, resolution: int = 60, engine: str = "eager",
           html: Path | None = None, every: int = 5,
           alpha_l2: float = ALPHA_L2, announce: Callable[[str], None] | None = None) -> Run:
-    """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into ``out``,
-    and with ``html`` a replay of the run (boundary and curves every ``every`` steps) as one HTML
-    page. ``announce`` gets the header lines (data, model) before training starts."""
+    """Train on ``dataset``; write model.json, loss.png and (2-D data) decision_boundary.png into
+    ``out``, and with ``html`` a replay of the run (boundary and curves every ``every`` steps) as
+    one HTML page. ``announce`` gets the header lines (data, model) before training starts."""
     if steps < 1:
         raise TrainingError(f"--steps must be at least 1, got {steps}")
     if batch_size is not None and batch_size < 1:
@@ -156,14 +153,14 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
         if html is None:
             history = fit(steps)
         else:
-            from .interactive.training import record, snapshot
+            from ..interactive.snapshots import record, snapshot
 
             frame = lambda k: snapshot(k, model, X, y, loss, X_test, y_test, ALPHA_L2)
             recorded, snapshots = record(fit, steps, every, frame)
             history = nn.History()
             history.loss.extend(recorded["loss"])
             history.accuracy.extend(recorded["accuracy"])
-    except ArithmeticError as error:  # overflow, inf or NaN: the run diverged (nn.fit says so; too large an lr)
+    except ArithmeticError as error:  # overflow, inf or NaN: the run diverged (too large an lr)
         remove_if_empty(created)
         raise TrainingError(str(error)) from None
     except BaseException:
@@ -172,16 +169,18 @@ def train(dataset: str, out: Path, *, steps: int = 100, hidden: list[int] | None
     seconds = time.perf_counter() - started
     penalty = float(nn.l2_penalty(model, alpha_l2)) if alpha_l2 else 0.0
     test_scores = nn.evaluate(model, X_test, y_test)
-    run = Run(dataset, model, loss, history, seconds, len(y_train), test_scores, classes, X.shape[1],
+    run = Run(dataset, model, loss, history, seconds, len(y_train), test_scores, classes,
+              X.shape[1],
               start_loss=start_loss, train_scores=nn.evaluate(model, X_train, y_train),
               penalty=(alpha_l2, penalty))
 
     nn.save(model, out / "model.json")
-    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png", test=run.test_scores)
+    plot_history(history, title=f"{dataset}: {model.summary()}", path=out / "loss.png",
+                 test=run.test_scores)
     run.files = [out / "model.json", out / "loss.png"]
     if html is not None:
-        from .interactive import replay_page
-        from .interactive.training import points
+        from ..interactive import replay_page
+        from ..interactive.snapshots import points
 
         title = f"{dataset}: {model.summary()}, {loss} loss, {len(history.loss)} steps"
         run.files.append(replay_page(title, points(X, y), history, snapshots).save(html))
@@ -252,38 +251,18 @@ def describe_optimizer(optimizer: Any) -> str:
 
 
 def _check_replay(html: Path, every: int, X: np.ndarray) -> None:
-    """The replay page's options: a .html file in an existing directory, a positive interval, 2-D data."""
+    """The replay page's options: a .html file in an existing directory, a positive interval,
+    2-D data."""
     if html.suffix.lower() not in (".html", ".htm"):
-        raise TrainingError(f"--html: the replay is an HTML page; use a .html name, got {str(html)!r}")
+        raise TrainingError("--html: the replay is an HTML page; use a .html name, got "
+                            f"{str(html)!r}")
     if not html.parent.is_dir():
         raise TrainingError(f"--html: the directory {str(html.parent)!r} does not exist")
     if every < 1:
         raise TrainingError(f"--every must be at least 1, got {every}")
     if X.shape[1] != 2:
-        raise TrainingError(f"--html: the replay draws the decision boundary of 2-D data; this data has {X.shape[1]} "
-                            "features")
-
-
-def make_output_directory(out: Path) -> list[Path]:
-    """Create the output directory ``out`` (and its parents); TrainingError if that cannot be done.
-    Returns the directories it created, innermost first (``remove_if_empty`` takes them back)."""
-    if out.exists() and not out.is_dir():
-        raise TrainingError(f"--out {str(out)!r} is a file, not a directory")
-    created = [path for path in (out, *out.parents) if not path.exists()]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise TrainingError(f"--out: cannot create the directory {str(out)!r}: {error.strerror or error}") from None
-    return created
-
-
-def remove_if_empty(created: list[Path]) -> None:
-    """Remove the directories a failed run created, innermost first, as long as they are empty."""
-    for path in created:
-        try:
-            path.rmdir()
-        except OSError:  # not empty (or already gone): leave it, and its parents
-            return
+        raise TrainingError("--html: the replay draws the decision boundary of 2-D data; this "
+                            f"data has {X.shape[1]} features")
 
 
 def _optimizer(name: str | None, lr: float | None, model: Any, steps: int, loss: str) -> Any:

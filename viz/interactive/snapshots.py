@@ -16,8 +16,10 @@ import numpy as np
 GRID = 40  # boundary resolution: GRID x GRID points
 
 
-def boundary(model: Any, X: np.ndarray, y: np.ndarray, loss: Any = None, resolution: int = GRID) -> dict[str, Any]:
-    """The model's decision over a grid covering the data (as ``viz.plot_decision_boundary`` draws it).
+def boundary(model: Any, X: np.ndarray, y: np.ndarray, loss: Any = None,
+             resolution: int = GRID) -> dict[str, Any]:
+    """The model's decision over a grid covering the data (as ``viz.plot_decision_boundary`` draws
+    it).
 
     One output: ``values`` is the score minus nn's threshold (the boundary is where it crosses 0,
     ``kind`` "margin"); several outputs: the predicted class (``kind`` "class"). Rows run from
@@ -28,28 +30,31 @@ def boundary(model: Any, X: np.ndarray, y: np.ndarray, loss: Any = None, resolut
     X = np.asarray(X, dtype=float)
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
     low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
-    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                         np.linspace(low[1], high[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     try:  # the compiled engine: one trace, then the whole grid as one numpy batch
         import autograd
 
         scores = autograd.compile(model, 2, model.parameters()).forward(grid).reshape(len(grid), -1)
-    except (autograd.TracingError, TypeError, AttributeError):  # a model the tracer cannot follow: one by one
-        scores = forward_data(model, grid)
+    except (autograd.TracingError, TypeError, AttributeError):
+        scores = forward_data(model, grid)  # a model the tracer cannot follow: one by one
     if scores.shape[1] == 1:
         kind, values = "margin", scores[:, 0] - default_threshold(model, None, loss=loss, y=y)
     else:
         kind, values = "class", scores.argmax(axis=1).astype(float)
     values = np.where(np.isfinite(values), values, 0.0)
-    return {"kind": kind, "n": resolution, "x0": float(low[0]), "x1": float(high[0]), "y0": float(low[1]),
-            "y1": float(high[1]), "values": [round(float(v), 4) for v in values]}
+    return {"kind": kind, "n": resolution, "x0": float(low[0]), "x1": float(high[0]),
+            "y0": float(low[1]), "y1": float(high[1]),
+            "values": [round(float(v), 4) for v in values]}
 
 
 def points(X: np.ndarray, y: np.ndarray) -> list[list[float]]:
     """The data as [x1, x2, class] rows (classes 0..k-1; -1/+1 labels become 0/1)."""
     y = np.asarray(y).ravel()
     classes = np.where(y < 0, 0, y).astype(int) if set(np.unique(y)) <= {-1, 1} else y.astype(int)
-    return [[round(float(a), 4), round(float(b), 4), int(c)] for (a, b), c in zip(np.asarray(X)[:, :2], classes)]
+    return [[round(float(a), 4), round(float(b), 4), int(c)]
+            for (a, b), c in zip(np.asarray(X)[:, :2], classes)]
 
 
 def finite(values: list[float]) -> list[float | None]:
@@ -57,10 +62,12 @@ def finite(values: list[float]) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in values]
 
 
-def record(fit: Callable[[int], Any], steps: int, every: int, snapshot: Callable[[int], dict[str, Any]],
+def record(fit: Callable[[int], Any], steps: int, every: int,
+           snapshot: Callable[[int], dict[str, Any]],
            ) -> tuple[dict[str, list[float]], list[dict[str, Any]]]:
-    """Run ``fit(n)`` (which trains n more steps and returns a History) in chunks of ``every`` steps,
-    taking ``snapshot(step)`` before the first and after each chunk. Returns (history, snapshots)."""
+    """Run ``fit(n)`` (which trains n more steps and returns a History) in chunks of ``every``
+    steps, taking ``snapshot(step)`` before the first and after each chunk. Returns (history,
+    snapshots)."""
     if every < 1:
         raise ValueError(f"record: every must be at least 1, got {every}")
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}

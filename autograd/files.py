@@ -1,5 +1,7 @@
-"""Writing a file atomically (models, pictures, plots): a temporary file beside the target, then one
-rename.
+"""Writing a file atomically: a temporary file beside the target, then one rename.
+
+nn saves models with it and viz pictures, plots and pages; it lives in the lowest layer so that
+both import it downwards (tests/test_import_layers.py), and ``import viz`` does not load nn.
 
 ``os.replace`` is atomic on one filesystem, so a reader (or a crash half-way) sees either the old
 file or the complete new one, never a truncated picture.
@@ -23,9 +25,8 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, *, make_dirs: bool 
     if make_dirs:
         directory.mkdir(parents=True, exist_ok=True)
     elif not directory.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(path)!r}: the directory {str(directory)!r} does not exist"
-        )
+        raise FileNotFoundError(f"cannot write {str(path)!r}: the directory {str(directory)!r} "
+                                "does not exist")
     if isinstance(data, str):
         data = data.encode("utf-8")
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()  # mkstemp makes 0600
