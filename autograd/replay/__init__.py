@@ -47,7 +47,7 @@ differs (matrix products, sums over the batch).
 """
 
 from .compiled import Compiled, compile
-from .groups import ReplayError
+from .group import ReplayError
 from .parameters import ParameterArray
 from .tracing import TracingError
 

@@ -9,8 +9,9 @@
 ([0.4621, 0.9866], [0.0266, 0.813])
 
 The model stays written in scalar ``Value``s; only the executor changes. ``trace`` records
-the graph once (``tracing.py``), ``build_schedule`` groups its nodes (``schedule.py``), and each
-call runs every group once for all B examples: row = node, column = example (a batch too big
+the graph once (``trace.py``), ``schedule`` groups its nodes (``schedule.py``), ``build_plan``
+lays them out in rows (``plan.py``), and each call runs every group once for all B examples
+(``execute.py``): row = node, column = example (a batch too big
 for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). The buffers and
 the leaves' vectors are allocated once and reused by every call. Values equal the eager
 engine's (same rules from ``rules.py``) to roundoff: numpy's and Python's exp/log/tanh may
@@ -19,7 +20,6 @@ differ in the last bit, and matrix products and sums over the batch add in anoth
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -28,12 +28,13 @@ from typing import Any
 import numpy as np
 
 from ..backward import add_gradients
-from ..rules import RULES
 from ..value import Value, _recomputed
-from .groups import BoundStep, ReplayError, ReplayOverflowError
+from .execute import Executor, all_finite
+from .group import ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
-from .schedule import Schedule, build_schedule
-from .tracing import Trace, trace
+from .plan import Plan, build_plan
+from .schedule import schedule
+from .trace import ReplayGraph, trace
 
 _DATA = attrgetter("data")
 CHUNK_BYTES = 32 * 2**20
@@ -51,8 +52,8 @@ def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
     ``parameters=None`` every leaf of the graph that is not an input counts as a parameter.
     ``fn`` must not branch on the numbers (``TracingError`` explains, see ``tracing.py``).
     """
-    recorded = trace(fn, n_inputs, parameters)
-    return Compiled(recorded, build_schedule(recorded))
+    graph = trace(fn, n_inputs, parameters)
+    return Compiled(build_plan(schedule(graph)))
 
 
 class Compiled:
@@ -68,24 +69,22 @@ class Compiled:
     ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
-    def __init__(self, recorded: Trace, schedule: Schedule) -> None:
-        self.parameters: list[Value] = recorded.parameters
-        self.n_inputs = len(recorded.placeholders)
-        self.n_outputs = len(recorded.outputs)
-        self._trace = recorded
-        self._schedule = schedule
-        self._numbers = schedule.numbers  # the leaves' numbers and gradients, one vector each
-        first = schedule.groups[0].rows.start if schedule.groups else schedule.n_rows
-        self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
-        self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
-        self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
-        self._steps: tuple[list[BoundStep], list[BoundStep]] | None = None  # the groups bound to the buffers
-        self._grads: np.ndarray | None = None  # allocated at the first gradient call
-        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
+    def __init__(self, plan: Plan) -> None:
+        graph = plan.graph
+        self.parameters: list[Value] = graph.parameters
+        self.n_inputs = len(graph.placeholders)
+        self.n_outputs = len(graph.outputs)
+        self._graph_data: ReplayGraph = graph
+        self._plan = plan
+        self._executor = Executor(plan)
+        self._numbers = plan.numbers  # the leaves' numbers and gradients, one vector each
+        self._chunk = max(1, CHUNK_BYTES // (8 * plan.n_rows))  # most examples per pass
+        self._shown: Executor | None = None  # runs the plan of ``graph``, made at its first call
+        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a call)
         self._last_seed: np.ndarray | None = None
         self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
-        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from, if not .data
-        self._lock = threading.RLock()  # one call at a time: the buffers and the last batch are shared
+        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from
+        self._lock = threading.RLock()  # one call at a time: the buffers and the last batch
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
@@ -156,41 +155,49 @@ class Compiled:
 
     def _graph(self, example: int) -> Value | list[Value]:
         if self._X is None:
-            raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
+            raise RuntimeError("graph: run forward(X) first, so that the graph can show an "
+                               "example's numbers")
         batch = len(self._X)
         if not -batch <= example < batch:
-            raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
+            raise IndexError(f"graph: example {example} is out of range for the last batch of "
+                             f"{batch}")
         example %= batch
-        number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
+        graph = self._graph_data
+        if self._shown is None:  # the same stages, without matrix products: every node a row
+            self._shown = Executor(build_plan(schedule(graph, matrix_products=False),
+                                              all_gradients=True))
+        shown = self._shown
+        np.copyto(shown.plan.numbers.values, self._numbers.values)
         held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
-        inputs = self._vals[self._schedule.inputs, example] if held else self._X[example]
-        for p, x in zip(self._trace.placeholders, inputs.tolist(), strict=True):
-            p.data = number[p] = x
-        order = self._trace.order
-        for v in order:
-            if v.op:
-                number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
-                _recomputed(v, number[v])
-        grad = dict.fromkeys(order, 0.0)
+        x = self._executor.vals[self._plan.inputs, example] if held else self._X[example]
+        vals = shown.forward(x[None, :], example)
+        rows = shown.plan.row_of
+        grads = None
         if self._last_seed is not None:
-            for o, g in zip(self._trace.outputs, self._last_seed[:, example].tolist(), strict=True):
-                grad[o] += g
-            for v in reversed(order):
-                if v.op:
-                    for p, d in zip(v.parents, RULES[v.op].vjp(grad[v], number[v], *_inputs(v, number)), strict=False):
-                        grad[p] += float(d)
-        parameters = set(self._schedule.leaves)
-        for v in order:
-            if v not in parameters:
-                v.grad = grad[v]
-        outputs = self._trace.outputs
-        return outputs[0] if self._trace.single else list(outputs)
+            seed = self._last_seed[:, example, None]
+            try:  # the checking pass: 0 times an infinite slope is 0, as eagerly
+                shown.backward(seed, example, check=True)
+            except ReplayError:  # an overflowing gradient: shown as it is
+                shown.backward(seed, example)
+            grads = shown.grads[:, 0].tolist()
+        numbers = vals[:, 0].tolist()
+        for p, value in zip(graph.placeholders, x.tolist(), strict=True):
+            p.data = value
+        leaves = set(graph.leaves)
+        for i, v in enumerate(graph.values):
+            if graph.ops[i]:
+                _recomputed(v, numbers[rows[i]])
+            if v not in leaves:
+                v.grad = 0.0 if grads is None else grads[rows[i]]
+        outputs = [graph.values[i] for i in graph.outputs]
+        return outputs[0] if graph.single else outputs
 
     @property
     def stats(self) -> dict[str, int]:
         """Size of the replay: graph nodes, buffer rows, groups (numpy steps) and depth."""
-        s = self._schedule
-        return {"nodes": len(self._trace.order), "rows": s.n_rows, "groups": len(s.groups), "depth": s.depth}
+        plan = self._plan
+        return {"nodes": plan.graph.n_values, "rows": plan.n_rows, "groups": len(plan.groups),
+                "depth": plan.depth}
 
     def __repr__(self) -> str:
         s = self.stats
@@ -219,24 +226,24 @@ class Compiled:
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
             if results is not None:
-                results[start:stop] = self._schedule.outputs.read(vals).T
+                results[start:stop] = self._plan.outputs.read(vals).T
             if seed is not None:
-                finite = self._backward(vals, seed[:, start:stop], start=start) and finite
+                finite = self._executor.backward(seed[:, start:stop], start) and finite
         total = None
         if seed is not None:
-            grads = self._numbers.grads[:self._schedule.n_parameters]
-            if not (finite and _all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
+            grads = self._numbers.grads[:self._graph_data.n_parameters]
+            if not (finite and all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
                 error = self._explain_backward(seed)  # the checking pass, whose gradients are then used
                 if error is not None:
                     raise error  # before anything is written into ``out``
             total = self._gradient_out(out)
             np.copyto(total, grads)
-        if results is not None and self._trace.single:
+        if results is not None and self._graph_data.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
 
     def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
-        n = self._schedule.n_parameters
+        n = self._graph_data.n_parameters
         if out is None:
             return np.empty(n)
         if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
@@ -253,80 +260,27 @@ class Compiled:
         return [(start, min(start + width, batch)) for start in range(0, batch, width)]
 
     def _values(self, start: int, stop: int) -> np.ndarray:
-        """The values buffer holding examples start:stop of the last batch (run forward unless it already does)."""
+        """The values buffer holding examples start:stop of the last batch (run forward unless
+        it already does)."""
         if self._held == (start, stop):
-            return self._vals
-        s = self._schedule
-        vals = self._values_buffer(stop - start)
-        vals[s.inputs] = self._X[start:stop].T
-        vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
+            return self._executor.vals
         self._held = None
-        refused = False
-        with np.errstate(all="ignore"):
-            try:
-                for step in self._bound_steps()[0]:
-                    step(start)
-            except ReplayError:  # a domain checked before its group ran: an earlier group's error comes first
-                refused = True
-        if refused or not _all_finite(vals[self._computed]):
-            raise self._explain_forward(vals, start)
+        vals = self._executor.forward(self._X[start:stop], start)
         self._held = (start, stop)
         return vals
-
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> bool:
-        """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
-        group giving NaN or inf (or an input outside a derivative's domain). Returns whether every
-        node's gradient is finite (some domains are only checked when one is not: ``groups.py``)."""
-        s = self._schedule
-        if self._grads is None or self._grads.shape != vals.shape:
-            self._grads = self._steps = None  # only the most recent width is kept: free the old buffer first
-            self._grads = np.empty(vals.shape)
-        grads = self._grads
-        grads.fill(0.0)
-        s.outputs.add_into(grads, seed)
-        with np.errstate(all="ignore"):
-            if check:
-                for group in reversed(s.groups):
-                    group.backward(vals, grads, check, start)
-            else:
-                for step in self._bound_steps()[1]:
-                    step(start)
-        if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
-            self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
-        return _all_finite(grads)
-
-    def _values_buffer(self, width: int) -> np.ndarray:
-        """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
-        padding of short sums relies on them). Only the most recent width is kept, so that memory
-        stays bounded by ``CHUNK_BYTES`` whatever batch sizes come."""
-        if self._vals is None or self._vals.shape[1] != width:
-            s = self._schedule
-            self._vals = self._steps = None  # free the old buffer before making the new one
-            self._vals = np.zeros((s.n_rows, width))
-            self._vals[s.constant_rows] = s.constants[:, None]
-        return self._vals
-
-    def _bound_steps(self) -> tuple[list[BoundStep], list[BoundStep]]:
-        """Each group's forward and backward bound to the current buffers (views made once, ``groups.BoundStep``),
-        the backward ones in the order they run; made again when a buffer is."""
-        if self._steps is None:
-            groups, vals, grads = self._schedule.groups, self._vals, self._grads
-            backward = [] if grads is None else [group.backward_step(vals, grads) for group in reversed(groups)]
-            self._steps = [group.forward_step(vals) for group in groups], backward
-        return self._steps
 
     def _load_leaves(self) -> None:
         """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's
         .data) into their vector."""
-        leaves = self._schedule.leaves
+        leaves = self._graph_data.leaves
         values = self._numbers.values
         first = 0
         if self._bound is not None:
-            first = self._schedule.n_parameters
+            first = self._graph_data.n_parameters
             np.copyto(values[:first], self._bound.data)
         if first < len(leaves):
             values[first:] = np.fromiter(map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first)
-        if not _all_finite(values):
+        if not all_finite(values):
             k = int(np.argmin(np.isfinite(values)))
             raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
                              "parameters must be finite")
@@ -339,18 +293,12 @@ class Compiled:
         infinite slope (sqrt'(0): 0, as eagerly); the buffer then holds the checked pass's sums."""
         self._numbers.grads.fill(0.0)
         for start, stop in self._chunks(len(self._X)):
-            self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
-        if _all_finite(self._numbers.grads[:self._schedule.n_parameters]):
+            self._values(start, stop)
+            self._executor.backward(seed[:, start:stop], start, check=True)
+        if all_finite(self._numbers.grads[:self._graph_data.n_parameters]):
             return None
         return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
                                    "over the batch)")
-
-    def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
-        for group in self._schedule.groups:  # the first group with a bad output has good inputs
-            error = group.explain(vals, start)
-            if error is not None:
-                return error
-        return ReplayOverflowError("replay: overflow, the forward pass gave a non-finite value")
 
     # ------------------------------------------------------------ helpers
     def _batch(self, X: Any) -> np.ndarray:
@@ -367,14 +315,14 @@ class Compiled:
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
             raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
                              f"got shape {X.shape}")
-        if not _all_finite(X):
+        if not all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
         return X
 
     def _seed(self, seed: Any, batch: int) -> np.ndarray:
         """The seed as (k, B): d(objective)/d(output k on example b)."""
-        shape = (batch,) if self._trace.single else (batch, self.n_outputs)
+        shape = (batch,) if self._graph_data.single else (batch, self.n_outputs)
         if seed is None:
             return np.ones((self.n_outputs, batch))
         try:
@@ -383,7 +331,7 @@ class Compiled:
             raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
         if seed.shape != shape:
             raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
-        if not _all_finite(seed):
+        if not all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 
@@ -394,15 +342,3 @@ def _real_array(a: Any) -> np.ndarray:
     if np.iscomplexobj(array):
         raise TypeError("it holds complex numbers; the replay computes with real numbers")
     return array.astype(np.float64, copy=False)
-
-
-def _inputs(v: Value, number: dict[Value, float]) -> tuple[float, Any]:
-    """(x, y) of node v for its rule, from the numbers of one example."""
-    parents = v.parents
-    return number[parents[0]], (number[parents[1]] if len(parents) == 2 else v.constant)
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a``: one sum (NaN and inf propagate), and an exact look only if it overflowed."""
-    with np.errstate(over="ignore", invalid="ignore"):  # a sum of large finite numbers may overflow: no warning
-        return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
