@@ -28,7 +28,7 @@ class Chain:
         self.terms = [first, second]
         self.signs = [1.0, sign]
         self.depth = depth
-        self.read = False  # some node other than its next addition reads one of its sums: its depth is final
+        self.read = False  # a node other than its next addition reads a sum: its depth is final
 
     def extend(self, node: int, term: int, sign: float) -> None:
         self.nodes.append(node)
@@ -95,12 +95,19 @@ def find_chains(graph: ReplayGraph) -> Chains:
             continue
         sign = 1.0 if op == "add" else -1.0
         term = y if type(y) is int else graph.constant_id(y)
-        if x in open_ends and _may_take(chain_of[x], term, depth_of(term), chain_of):  # acc + term: extend acc's chain
+        if x in open_ends and _may_take(
+            chain_of[x], term, depth_of(term), chain_of
+        ):  # acc + term: extend acc's chain
             chain = chain_of[x]
             read(term)
             chain.extend(i, term, sign)
             open_ends.discard(x)
-        elif sign > 0 and type(y) is int and y in open_ends and _may_take(chain_of[y], x, depth_of(x), chain_of):
+        elif (
+            sign > 0
+            and type(y) is int
+            and y in open_ends
+            and _may_take(chain_of[y], x, depth_of(x), chain_of)
+        ):
             chain = chain_of[y]  # term + acc
             read(x)
             chain.extend(i, x, sign)
@@ -116,8 +123,9 @@ def find_chains(graph: ReplayGraph) -> Chains:
 
 
 def as_late_as_possible(graph: ReplayGraph, chains: Chains) -> None:
-    """Move every node (a chain as a whole) to the step just before its first reader, the outputs to the
-    last step: then the parts of a model that end in one sum (a loss over the positions of a sequence)
+    """Move every node (a chain as a whole) to the step just before its first reader, the outputs
+    to the last step: then the parts of a model that end in one sum (a loss over the positions of
+    a sequence)
     run side by side at the same depths, even where they start at different depths (attention over
     more or fewer positions). Done from the deepest units up, so that every reader is placed first
     and has told its inputs how late they may be (``latest``)."""
@@ -147,7 +155,9 @@ def as_late_as_possible(graph: ReplayGraph, chains: Chains) -> None:
                     latest[x] = d
                 if type(y) is int and d < latest[y]:
                     latest[y] = d
-            elif i == chain.nodes[-1]:  # a chain, placed once, as a whole: its sums are read outside only
+            elif (
+                i == chain.nodes[-1]
+            ):  # a chain, placed once, as a whole: its sums are read outside only
                 late = min(latest[j] for j in chain.nodes)
                 if late <= last:
                     chain.depth = late
@@ -158,7 +168,8 @@ def as_late_as_possible(graph: ReplayGraph, chains: Chains) -> None:
 
 
 def _may_take(chain: Chain, term: int, term_depth: int, chain_of: dict[int, Chain]) -> bool:
-    """Whether ``chain`` may add ``term``: a shallower term, or any term while no node reads its sums
+    """Whether ``chain`` may add ``term``: a shallower term, or any term while no node reads its
+    sums
     yet (then the whole chain waits for the term: one step instead of two chains), but never one of
     its own sums (s + s is no running sum: s would be computed from itself)."""
     return term_depth < chain.depth or (not chain.read and chain_of.get(term) is not chain)

@@ -42,8 +42,9 @@ CHUNK_BYTES = 32 * 2**20
 examples, so that the values and the gradients buffers stay under 64 MB together."""
 
 
-def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
-            parameters: Sequence[Value] | None = None) -> Compiled:
+def compile(
+    fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[Value] | None = None
+) -> Compiled:
     """Trace ``fn(inputs) -> Value (or list of Values)`` once and return its batched replay.
 
     ``inputs`` is a list of ``n_inputs`` placeholder Values: column i of a batch. ``parameters``
@@ -61,11 +62,11 @@ class Compiled:
     threads: one call runs at a time (its buffers and the last batch are shared by the calls).
 
     ``forward(X)``                 outputs, shape (B,) (or (B, k) for k outputs)
-    ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters) for the last forward's batch
+    ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters), last forward's batch
     ``value_and_grad(X, seed)``    both at once
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
-    ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
+    ``bind(array)``                read the parameters from a ``ParameterArray``, not ``.data``
     ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
@@ -108,10 +109,13 @@ class Compiled:
         with self._lock:
             if self._X is None:
                 raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-            return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
+            return self._run(
+                self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out
+            )[1]
 
-    def value_and_grad(self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+    def value_and_grad(
+        self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(outputs, gradients): ``forward(X)`` then ``gradient(seed, out)``, in one pass."""
         X = self._batch(X)
         seed = self._seed(seed, len(X))
@@ -124,14 +128,21 @@ class Compiled:
         order; an optimiser updates it in place, ``array.sync()`` writes it back into the Values."""
         if array is not None:
             if not isinstance(array, ParameterArray):
-                raise TypeError(f"compiled.bind: expected a ParameterArray, got {type(array).__name__}")
+                raise TypeError(
+                    f"compiled.bind: expected a ParameterArray, got {type(array).__name__}"
+                )
             if len(array.parameters) != len(self.parameters) or any(
-                    p is not q for p, q in zip(array.parameters, self.parameters, strict=True)):
-                raise ValueError("compiled.bind: the array must hold this function's parameters, in the same order")
+                p is not q for p, q in zip(array.parameters, self.parameters, strict=True)
+            ):
+                raise ValueError(
+                    "compiled.bind: the array must hold this function's parameters, "
+                    "in the same order"
+                )
         self._bound = array
 
     def sync_parameters(self) -> None:
-        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if unbound)."""
+        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if
+        unbound)."""
         if self._bound is not None:
             self._bound.sync()
 
@@ -155,17 +166,20 @@ class Compiled:
 
     def _graph(self, example: int) -> Value | list[Value]:
         if self._X is None:
-            raise RuntimeError("graph: run forward(X) first, so that the graph can show an "
-                               "example's numbers")
+            raise RuntimeError(
+                "graph: run forward(X) first, so that the graph can show an example's numbers"
+            )
         batch = len(self._X)
         if not -batch <= example < batch:
-            raise IndexError(f"graph: example {example} is out of range for the last batch of "
-                             f"{batch}")
+            raise IndexError(
+                f"graph: example {example} is out of range for the last batch of {batch}"
+            )
         example %= batch
         graph = self._graph_data
         if self._shown is None:  # the same stages, without matrix products: every node a row
-            self._shown = Executor(build_plan(schedule(graph, matrix_products=False),
-                                              all_gradients=True))
+            self._shown = Executor(
+                build_plan(schedule(graph, matrix_products=False), all_gradients=True)
+            )
         shown = self._shown
         np.copyto(shown.plan.numbers.values, self._numbers.values)
         held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
@@ -196,20 +210,33 @@ class Compiled:
     def stats(self) -> dict[str, int]:
         """Size of the replay: graph nodes, buffer rows, groups (numpy steps) and depth."""
         plan = self._plan
-        return {"nodes": plan.graph.n_values, "rows": plan.n_rows, "groups": len(plan.groups),
-                "depth": plan.depth}
+        return {
+            "nodes": plan.graph.n_values,
+            "rows": plan.n_rows,
+            "groups": len(plan.groups),
+            "depth": plan.depth,
+        }
 
     def __repr__(self) -> str:
         s = self.stats
-        return (f"Compiled({self.n_inputs} inputs -> {self.n_outputs} output{'s' * (self.n_outputs > 1)}, "
-                f"{len(self.parameters)} parameters, {s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})")
+        return (
+            f"Compiled({self.n_inputs} inputs -> {self.n_outputs} "
+            f"output{'s' * (self.n_outputs > 1)}, {len(self.parameters)} parameters, "
+            f"{s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})"
+        )
 
     # ------------------------------------------------------------ the replay
-    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False,
-             out: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _run(
+        self,
+        X: np.ndarray,
+        seed: np.ndarray | None,
+        outputs: bool = True,
+        same_batch: bool = False,
+        out: np.ndarray | None = None,
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(outputs on X or None, parameters' gradients for ``seed`` (k, B) or None).
 
-        A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
+        A big batch runs in chunks of examples (``CHUNK_BYTES``); their gradients are added up.
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
         if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
@@ -231,9 +258,13 @@ class Compiled:
                 finite = self._executor.backward(seed[:, start:stop], start) and finite
         total = None
         if seed is not None:
-            grads = self._numbers.grads[:self._graph_data.n_parameters]
-            if not (finite and all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
-                error = self._explain_backward(seed)  # the checking pass, whose gradients are then used
+            grads = self._numbers.grads[: self._graph_data.n_parameters]
+            if not (
+                finite and all_finite(grads)
+            ):  # a NaN or inf in a node's or a parameter's gradient
+                error = self._explain_backward(
+                    seed
+                )  # the checking pass, whose gradients are then used
                 if error is not None:
                     raise error  # before anything is written into ``out``
             total = self._gradient_out(out)
@@ -247,12 +278,15 @@ class Compiled:
         if out is None:
             return np.empty(n)
         if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
-            raise ValueError(f"compiled: out must be a float64 array of shape ({n},), got "
-                             f"{getattr(out, 'shape', type(out).__name__)}")
+            raise ValueError(
+                f"compiled: out must be a float64 array of shape ({n},), got "
+                f"{getattr(out, 'shape', type(out).__name__)}"
+            )
         return out
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
-        """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of
+        equal widths."""
         if batch <= self._chunk:
             return [(0, batch)]
         passes = -(-batch // self._chunk)
@@ -279,14 +313,19 @@ class Compiled:
             first = self._graph_data.n_parameters
             np.copyto(values[:first], self._bound.data)
         if first < len(leaves):
-            values[first:] = np.fromiter(map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first)
+            values[first:] = np.fromiter(
+                map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first
+            )
         if not all_finite(values):
             k = int(np.argmin(np.isfinite(values)))
-            raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
-                             "parameters must be finite")
+            raise ValueError(
+                f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
+                "parameters must be finite"
+            )
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError | None:
-        """The backward pass again, checking every group: the error for gradients that are not finite
+        """The backward pass again, checking every group: the error for gradients that are not
+        finite
         (the first group making one is raised), else the sum over the batch. None when the checked
         pass's parameter gradients are finite: only an input's gradient overflowed (nobody reads it:
         the eager engine leaves an infinite x.grad there too), or a zero upstream gradient met an
@@ -295,10 +334,12 @@ class Compiled:
         for start, stop in self._chunks(len(self._X)):
             self._values(start, stop)
             self._executor.backward(seed[:, start:stop], start, check=True)
-        if all_finite(self._numbers.grads[:self._graph_data.n_parameters]):
+        if all_finite(self._numbers.grads[: self._graph_data.n_parameters]):
             return None
-        return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
-                                   "over the batch)")
+        return ReplayOverflowError(
+            "replay: the parameters' gradients are not finite (they overflowed when summed "
+            "over the batch)"
+        )
 
     # ------------------------------------------------------------ helpers
     def _batch(self, X: Any) -> np.ndarray:
@@ -307,14 +348,22 @@ class Compiled:
             return np.zeros((1, 0))
         try:
             X = _real_array(X)
-        except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int too large for a float
-            raise TypeError(f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
-                            f"({error})") from None
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+        ) as error:  # OverflowError: an int too large for a float
+            raise TypeError(
+                f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
+                f"({error})"
+            ) from None
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
-            raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
-                             f"got shape {X.shape}")
+            raise ValueError(
+                f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
+                f"got shape {X.shape}"
+            )
         if not all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
@@ -328,16 +377,21 @@ class Compiled:
         try:
             seed = _real_array(seed)
         except (TypeError, ValueError, OverflowError) as error:
-            raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
+            raise TypeError(
+                f"compiled: seed must be an array of real numbers of shape {shape} ({error})"
+            ) from None
         if seed.shape != shape:
-            raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
+            raise ValueError(
+                f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}"
+            )
         if not all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 
 
 def _real_array(a: Any) -> np.ndarray:
-    """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary part."""
+    """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary
+    part."""
     array = np.asarray(a)
     if np.iscomplexobj(array):
         raise TypeError("it holds complex numbers; the replay computes with real numbers")

@@ -1,4 +1,4 @@
-"""Stage 2, schedule, step 3: find the dot products of a ReplayGraph, to run them as matrix products.
+"""Stage 2, schedule, step 3: the dot products of a ReplayGraph, to run as matrix products.
 
 A neuron's pre-activation ``b + w0 x0 + w1 x1 + ...`` is a chain of additions (``chains.py``)
 whose terms are products of a parameter and an input. When several chains multiply the SAME

@@ -61,7 +61,7 @@ def build_plan(scheduled: Schedule, all_gradients: bool = False) -> Plan:
     also leaves every running sum's gradient in its row (``Compiled.graph`` shows them)."""
     graph = scheduled.graph
     asked = _consumer_order(graph, scheduled.groups)
-    first_asked = lambda i: asked.get(i, math.inf)  # noqa: E731
+    first_asked = lambda i: asked.get(i, math.inf)
     row = np.full(graph.size, -1, dtype=np.intp)
     index = {v: i for i, v in enumerate(graph.values)}
     for k, p in enumerate(graph.placeholders):

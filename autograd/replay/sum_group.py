@@ -113,9 +113,9 @@ class SumGroup:
                 _running_sum(g[::-1])
                 return g if signs is None else g * signs
         elif signs is not None:
-            per_term = lambda: end * signs  # noqa: E731
+            per_term = lambda: end * signs
         else:
-            per_term = lambda: end  # noqa: E731  (m, B): broadcast over each run's positions
+            per_term = lambda: end  # (m, B): broadcast over each run's positions
 
         def step(offset: int) -> None:
             d = per_term()
@@ -196,10 +196,10 @@ def _reader(rows: Rows, real: np.ndarray | None, offset: int, m: int, sign: np.n
     if real is None:
         if rows.kind == Pattern.SLICE:
             here = slice(rows.start + lo, rows.start + hi)
-            read = lambda vals: vals[here]  # noqa: E731
+            read = lambda vals: vals[here]
         else:
             here_rows = rows.rows[lo:hi]
-            read = lambda vals: vals[here_rows]  # noqa: E731
+            read = lambda vals: vals[here_rows]
     else:
         keep = (real >= lo) & (real < hi)
         if not keep.any():

@@ -150,7 +150,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     outputs, single = _as_outputs(result)
     order = topological_order(outputs)
     captured = next((v for v in order if v._op == "dot"), None)
-    if captured is not None:  # made before tracing began (a closure's): not recorded as binary nodes
+    if captured is not None:  # made before tracing began (a closure's): no binary nodes recorded
         raise TracingError(
             f"compile: the function uses a dot product made before it was traced "
             f"({captured.label or captured!r}); the replay runs a dot product as the binary nodes "

@@ -2,9 +2,9 @@
 
 ``trace(fn, n_inputs, parameters)`` (``trace.py``) calls ``fn`` on a list of placeholder Values.
 While it runs, the placeholders hold no number: their ``data`` is ``TRACED``, a stand-in that
-supports arithmetic and the engine's functions (so every forward rule of ``rules.py`` runs and the graph
-gets recorded) but refuses to become a bool or a float. Everything computed from a placeholder
-holds ``TRACED`` too.
+supports arithmetic and the engine's functions (so every forward rule of ``rules.py`` runs and
+the graph gets recorded) but refuses to become a bool or a float. Everything computed from a
+placeholder holds ``TRACED`` too.
 
 Why refuse? The recorded graph is replayed for every example of every batch (``compiled.py``).
 A Python ``if x > 0:`` inside ``fn`` would pick one branch at tracing time and replay that
