@@ -39,7 +39,7 @@ inline constant, or None, exactly as the rules of ``rules.py`` receive them):
   and the same with ``DERIVATIVE`` before applying the rules backward; a non-finite result left
   after these checks is reported with ``overflow(op, x_i_b, y_i_b)``. (For the ops whose bad inputs
   always give a NaN or an infinity, the replay runs these checks only once one shows up:
-  ``replay.op_group.SHOWS_AS_NONFINITE``.)
+  ``replay.groups.SHOWS_AS_NONFINITE``.)
 
 The error types are the ones Python itself raises for these cases (ValueError for a domain,
 ZeroDivisionError for a division by zero or an infinite slope, OverflowError for overflow), so

@@ -75,7 +75,7 @@ class Compiled:
         self.parameters: list[Value] = graph.parameters
         self.n_inputs = len(graph.placeholders)
         self.n_outputs = len(graph.outputs)
-        self._graph_data: ReplayGraph = graph
+        self._traced: ReplayGraph = graph
         self._plan = plan
         self._executor = Executor(plan)
         self._numbers = plan.numbers  # the leaves' numbers and gradients, one vector each
@@ -175,7 +175,7 @@ class Compiled:
                 f"graph: example {example} is out of range for the last batch of {batch}"
             )
         example %= batch
-        graph = self._graph_data
+        graph = self._traced
         if self._shown is None:  # the same stages, without matrix products: every node a row
             self._shown = Executor(
                 build_plan(schedule(graph, matrix_products=False), all_gradients=True)
@@ -240,7 +240,7 @@ class Compiled:
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
         if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
-            # one pass keeps the batch in its buffer (rows s.inputs), so X itself is not copied; a
+            # one pass keeps the batch in its buffer (plan.inputs), so X itself is not copied; a
             # batch run in chunks is run again by gradient(): keep a copy the caller cannot change
             self._X, self._held = (X if len(X) <= self._chunk else X.copy()), None
             self._load_leaves()
@@ -258,23 +258,19 @@ class Compiled:
                 finite = self._executor.backward(seed[:, start:stop], start) and finite
         total = None
         if seed is not None:
-            grads = self._numbers.grads[: self._graph_data.n_parameters]
-            if not (
-                finite and all_finite(grads)
-            ):  # a NaN or inf in a node's or a parameter's gradient
-                error = self._explain_backward(
-                    seed
-                )  # the checking pass, whose gradients are then used
+            grads = self._numbers.grads[: self._traced.n_parameters]
+            if not (finite and all_finite(grads)):  # a NaN or inf in a node's or parameter's
+                error = self._explain_backward(seed)  # gradient: the checking pass (its sums used)
                 if error is not None:
                     raise error  # before anything is written into ``out``
             total = self._gradient_out(out)
             np.copyto(total, grads)
-        if results is not None and self._graph_data.single:
+        if results is not None and self._traced.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
 
     def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
-        n = self._graph_data.n_parameters
+        n = self._traced.n_parameters
         if out is None:
             return np.empty(n)
         if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
@@ -306,11 +302,11 @@ class Compiled:
     def _load_leaves(self) -> None:
         """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's
         .data) into their vector."""
-        leaves = self._graph_data.leaves
+        leaves = self._traced.leaves
         values = self._numbers.values
         first = 0
         if self._bound is not None:
-            first = self._graph_data.n_parameters
+            first = self._traced.n_parameters
             np.copyto(values[:first], self._bound.data)
         if first < len(leaves):
             values[first:] = np.fromiter(
@@ -325,16 +321,16 @@ class Compiled:
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError | None:
         """The backward pass again, checking every group: the error for gradients that are not
-        finite
-        (the first group making one is raised), else the sum over the batch. None when the checked
-        pass's parameter gradients are finite: only an input's gradient overflowed (nobody reads it:
-        the eager engine leaves an infinite x.grad there too), or a zero upstream gradient met an
-        infinite slope (sqrt'(0): 0, as eagerly); the buffer then holds the checked pass's sums."""
+        finite (the first group making one is raised), else the sum over the batch. None when the
+        checked pass's parameter gradients are finite: only an input's gradient overflowed (nobody
+        reads it: the eager engine leaves an infinite x.grad there too), or a zero upstream
+        gradient met an infinite slope (sqrt'(0): 0, as eagerly); the leaves' gradients then hold
+        the checked pass's sums."""
         self._numbers.grads.fill(0.0)
         for start, stop in self._chunks(len(self._X)):
             self._values(start, stop)
             self._executor.backward(seed[:, start:stop], start, check=True)
-        if all_finite(self._numbers.grads[: self._graph_data.n_parameters]):
+        if all_finite(self._numbers.grads[: self._traced.n_parameters]):
             return None
         return ReplayOverflowError(
             "replay: the parameters' gradients are not finite (they overflowed when summed "
@@ -371,7 +367,7 @@ class Compiled:
 
     def _seed(self, seed: Any, batch: int) -> np.ndarray:
         """The seed as (k, B): d(objective)/d(output k on example b)."""
-        shape = (batch,) if self._graph_data.single else (batch, self.n_outputs)
+        shape = (batch,) if self._traced.single else (batch, self.n_outputs)
         if seed is None:
             return np.ones((self.n_outputs, batch))
         try:

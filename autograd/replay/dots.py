@@ -157,8 +157,8 @@ def from_leaf_vector(dots: list[Dot], k: int) -> bool:
 def _product(graph: ReplayGraph, term: int, is_parameter: list[bool]) -> tuple[int, int] | None:
     """(input, parameter) when ``term`` is a product of a parameter and a non-parameter node that
     nothing else reads, else None."""
-    if graph.kinds[term] is not NodeKind.OP or graph.ops[term] != "mul" or graph.uses[term] != 1:
-        return None
+    if term >= graph.n_values or graph.ops[term] != "mul" or graph.uses[term] != 1:
+        return None  # a constant (ids after the Values'), or not a product read once
     x, y = graph.x[term], graph.y[term]
     if type(y) is not int or is_parameter[x] == is_parameter[y]:
         return None

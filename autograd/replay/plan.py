@@ -1,5 +1,5 @@
 """Stage 3, plan: give every node that is computed one by one a row, and make the groups' numpy
-calls (after ``schedule.py``).
+calls (after ``schedule.py``, whose groups' members it sorts in the order they are read).
 
 Each group's outputs are consecutive rows. Groups are laid out in the order their consumers read
 them (last group first), so that most inputs are one contiguous range of rows: a view instead of
@@ -63,7 +63,7 @@ def build_plan(scheduled: Schedule, all_gradients: bool = False) -> Plan:
     asked = _consumer_order(graph, scheduled.groups)
     first_asked = lambda i: asked.get(i, math.inf)
     row = np.full(graph.size, -1, dtype=np.intp)
-    index = {v: i for i, v in enumerate(graph.values)}
+    index = graph.index
     for k, p in enumerate(graph.placeholders):
         if p in index:
             row[index[p]] = k

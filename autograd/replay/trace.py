@@ -79,8 +79,9 @@ class ReplayGraph:
     n_parameters: int
     constants: list[float] = field(default_factory=list)
     """The constants' numbers: id ``n_values + k`` is ``constants[k]``; id ``n_values`` is 0."""
+    index: dict[Value, int] = field(default_factory=dict, repr=False)
+    """The id of each traced Value."""
     _constant_ids: dict[str, int] = field(default_factory=dict, repr=False)
-    _index: dict[Value, int] = field(default_factory=dict, repr=False)
 
     @property
     def n_values(self) -> int:
@@ -100,10 +101,6 @@ class ReplayGraph:
     def parameters(self) -> list[Value]:
         return self.leaves[:self.n_parameters]
 
-    def id_of(self, v: Value) -> int:
-        """The id of a traced Value."""
-        return self._index[v]
-
     def constant(self, i: int) -> float:
         return self.constants[i - self.n_values]
 
@@ -118,12 +115,11 @@ class ReplayGraph:
         return self._constant_ids[key]
 
 
-def node_inputs(v: Value) -> tuple[Value, Value | float | None]:
-    """(x, y) of an operation's node: y is its second input Value, its constant operand, or None."""
-    y = v._y
-    if type(y) is Value:
-        return v._x, y
-    return v._x, (y if type(y) is float else None)  # Value.constant: only a float is an operand
+def node_inputs(order: list[Value]) -> tuple[list[Any], list[Any]]:
+    """The first and the second input of every node of ``order``: for an operation's node, x is
+    a Value and y its second input Value, its constant operand (a float) or anything else for a
+    one-input operation."""
+    return [v._x for v in order], [v._y for v in order]
 
 
 def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
@@ -175,26 +171,31 @@ def _read(order: list[Value], outputs: list[Value], single: bool, placeholders: 
     """The ReplayGraph of ``order``: every node's inputs read once, constants of sums as nodes."""
     n = len(order)
     index = {v: i for i, v in enumerate(order)}
-    inputs = set(placeholders)
-    kinds = [NodeKind.OP if v._op else (NodeKind.INPUT if v in inputs else NodeKind.LEAF)
-             for v in order]
-    graph = ReplayGraph(order, kinds, [v._op for v in order], [-1] * n, [None] * n, [0] * n,
+    ops = [v._op for v in order]
+    kinds = [NodeKind.OP if op else NodeKind.LEAF for op in ops]
+    for p in placeholders:
+        if p in index:
+            kinds[index[p]] = NodeKind.INPUT
+    graph = ReplayGraph(order, kinds, ops, [-1] * n, [None] * n, [0] * n,
                         [index[v] for v in outputs], single, placeholders, leaves, n_parameters,
-                        _index=index)
+                        index=index)
     graph.constant_id(0.0)  # the zero that pads shorter sums: id n
-    xs, ys, uses, ops = graph.x, graph.y, graph.uses, graph.ops
-    for i, v in enumerate(order):
-        if not ops[i]:
+    xs, ys, uses = graph.x, graph.y, graph.uses
+    first, second = node_inputs(order)
+    for i in range(n):
+        op = ops[i]
+        if not op:
             continue
-        x, y = node_inputs(v)
-        x = xs[i] = index[x]
+        x = xs[i] = index[first[i]]
         uses[x] += 1
+        y = second[i]
         if type(y) is Value:
-            y = index[y]
+            y = ys[i] = index[y]
             uses[y] += 1
-        elif y is not None and ops[i] in ADDITIONS:
-            graph.constant_id(y)
-        ys[i] = y
+        elif type(y) is float:  # an operand kept inline (only a float is one)
+            ys[i] = y
+            if op in ADDITIONS:
+                graph.constant_id(y)
     for i in graph.outputs:
         uses[i] += 1
     return graph
