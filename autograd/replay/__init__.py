@@ -68,8 +68,13 @@ Values by the same stages with no matrix products found, so that every node has 
 """
 
 from .compiled import Compiled, compile
-from .group import ReplayError
+from .execute import Executor
+from .group import Group, ReplayError
 from .parameters import ParameterArray
+from .plan import Plan
+from .schedule import Schedule
+from .trace import ReplayGraph
 from .tracing import TracingError
 
-__all__ = ["compile", "Compiled", "ParameterArray", "ReplayError", "TracingError"]
+__all__ = ["compile", "Compiled", "ParameterArray", "ReplayError", "TracingError",
+           "ReplayGraph", "Schedule", "Plan", "Executor", "Group"]
