@@ -224,3 +224,14 @@ def test_the_graph_of_an_example_is_a_valid_eager_graph_to_differentiate():
     assert root.data == pytest.approx(eager_root.data, rel=1e-15)
     assert got == pytest.approx([p.grad for p in eager_w], rel=1e-15)
     f.graph(0).backward()  # another example after it: still valid
+
+
+def test_the_packages_worked_example_runs_as_written():
+    # the module docstring of autograd.replay walks one small layer through the four stages
+    import doctest
+
+    import autograd.replay
+
+    for module in (autograd.replay, autograd.replay.compiled, autograd.replay.parameters):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

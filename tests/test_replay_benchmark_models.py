@@ -48,4 +48,4 @@ def test_digits_mlp_and_cross_entropy(hidden, activation, examples):
     batch = np.c_[X_train[:examples], models.one_hot(y_train[:examples])]
     f = compare(models.cross_entropy(model), model.parameters(), batch, np.full(examples, 1.0 / examples),
                 f"MLP 64-{'-'.join(map(str, hidden))}-10")
-    assert sum(type(g).__name__ == "DenseGroup" for g in f._schedule.groups) == len(hidden) + 1
+    assert sum(type(g).__name__ == "DenseGroup" for g in f._plan.groups) == len(hidden) + 1

@@ -11,7 +11,7 @@ from autograd.replay.dense import DenseGroup
 
 
 def kinds(f):
-    return [type(g).__name__ for g in f._schedule.groups]
+    return [type(g).__name__ for g in f._plan.groups]
 
 
 def check(fn, params, n_inputs, batch=6, seed=0):
@@ -38,7 +38,7 @@ def test_a_hand_written_mlp_gets_the_same_matrix_products_as_nn():
     g = autograd.compile(model, 3, model.parameters())
     assert kinds(f) == ["DenseGroup", "OpGroup", "DenseGroup", "OpGroup"]
     assert len(kinds(g)) == 3 and kinds(g).count("DenseGroup") == 2
-    first, second = (grp for grp in f._schedule.groups if isinstance(grp, DenseGroup))
+    first, second = (grp for grp in f._plan.groups if isinstance(grp, DenseGroup))
     assert not first.inputs_need_gradient and second.inputs_need_gradient  # placeholders need no gradient
     assert first.W is not None and first.W.base is not None  # a view of the parameter vector: no copy
 
@@ -124,7 +124,7 @@ def test_a_big_layer_on_a_big_batch():
 
 
 def parts_of(f):
-    return [grp.n_parts for grp in f._schedule.groups if isinstance(grp, DenseGroup)]
+    return [grp.n_parts for grp in f._plan.groups if isinstance(grp, DenseGroup)]
 
 
 @pytest.mark.parametrize("batch", [1, 5])
@@ -156,7 +156,7 @@ def test_a_batched_layer_with_placeholder_inputs_and_leaf_biases():
 
     f = check(fn, [*W.ravel(), *pos.ravel()], 6, batch=4)
     assert parts_of(f) == [3]
-    assert not f._schedule.groups[0].inputs_need_gradient
+    assert not f._plan.groups[0].inputs_need_gradient
 
 
 def test_layers_whose_inputs_are_listed_in_another_order_stay_apart():

@@ -137,7 +137,7 @@ def _check_against_eager(fn, params, n_inputs, batch=4, seed=3):
 
 
 def ops(f, op):
-    return sum(getattr(g, "op", None) == op for g in f._schedule.groups)
+    return sum(getattr(g, "op", None) == op for g in f._plan.groups)
 
 
 def test_a_sum_of_ever_deeper_terms_is_one_running_sum():
@@ -155,7 +155,7 @@ def test_a_sum_of_ever_deeper_terms_is_one_running_sum():
         return sum(terms, Value(0.0)) * w
 
     f = _check_against_eager(fn, [w], 4)
-    assert sum(type(g).__name__ == "SumGroup" for g in f._schedule.groups) == 1 and ops(f, "add") == 0
+    assert sum(type(g).__name__ == "SumGroup" for g in f._plan.groups) == 1 and ops(f, "add") == 0
     assert ops(f, "tanh") == 3  # one group per depth of the tanh chains
 
 

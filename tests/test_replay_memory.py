@@ -38,9 +38,9 @@ def test_memory_stays_bounded_whatever_the_batch_sizes():
 def test_forward_alone_does_not_allocate_the_gradients():
     f = digits_model()
     f.forward(np.ones((5, 64)))
-    assert f._grads is None
+    assert f._executor.grads is None
     f.gradient()
-    assert f._grads.shape == f._vals.shape == (f.stats["rows"], 5)
+    assert f._executor.grads.shape == f._executor.vals.shape == (f.stats["rows"], 5)
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@
 ([0.4621, 0.9866], [0.0266, 0.813])
 
 The model stays written in scalar ``Value``s; only the executor changes. ``trace`` records
-the graph once (``tracing.py``), ``build_schedule`` groups its nodes (``schedule.py``), and each
-call runs every group once for all B examples: row = node, column = example (a batch too big
+the graph once (``trace.py``), ``schedule`` groups its nodes (``schedule.py``), ``build_plan``
+lays them out in rows (``plan.py``), and each call runs every group once for all B examples
+(``execute.py``): row = node, column = example (a batch too big
 for ``CHUNK_BYTES`` runs in a few chunks of examples, so memory stays bounded). The buffers and
 the leaves' vectors are allocated once and reused by every call. Values equal the eager
 engine's (same rules from ``rules.py``) to roundoff: numpy's and Python's exp/log/tanh may
@@ -19,7 +20,6 @@ differ in the last bit, and matrix products and sums over the batch add in anoth
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -28,12 +28,13 @@ from typing import Any
 import numpy as np
 
 from ..backward import add_gradients
-from ..rules import RULES
 from ..value import Value, _recomputed
-from .groups import BoundStep, ReplayError, ReplayOverflowError
+from .execute import Executor, all_finite
+from .group import ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
-from .schedule import Schedule, build_schedule
-from .tracing import Trace, trace
+from .plan import Plan, build_plan
+from .schedule import schedule
+from .trace import ReplayGraph, trace
 
 _DATA = attrgetter("data")
 CHUNK_BYTES = 32 * 2**20
@@ -41,8 +42,9 @@ CHUNK_BYTES = 32 * 2**20
 examples, so that the values and the gradients buffers stay under 64 MB together."""
 
 
-def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
-            parameters: Sequence[Value] | None = None) -> Compiled:
+def compile(
+    fn: Callable[[list[Value]], Any], n_inputs: int, parameters: Sequence[Value] | None = None
+) -> Compiled:
     """Trace ``fn(inputs) -> Value (or list of Values)`` once and return its batched replay.
 
     ``inputs`` is a list of ``n_inputs`` placeholder Values: column i of a batch. ``parameters``
@@ -51,8 +53,8 @@ def compile(fn: Callable[[list[Value]], Any], n_inputs: int,
     ``parameters=None`` every leaf of the graph that is not an input counts as a parameter.
     ``fn`` must not branch on the numbers (``TracingError`` explains, see ``tracing.py``).
     """
-    recorded = trace(fn, n_inputs, parameters)
-    return Compiled(recorded, build_schedule(recorded))
+    graph = trace(fn, n_inputs, parameters)
+    return Compiled(build_plan(schedule(graph)))
 
 
 class Compiled:
@@ -60,32 +62,30 @@ class Compiled:
     threads: one call runs at a time (its buffers and the last batch are shared by the calls).
 
     ``forward(X)``                 outputs, shape (B,) (or (B, k) for k outputs)
-    ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters) for the last forward's batch
+    ``gradient(seed)``             d(sum_b seed_b * output_b)/d(parameters), last forward's batch
     ``value_and_grad(X, seed)``    both at once
     ``backward(X, seed)``          outputs; the gradients are added to each parameter's ``.grad``
     ``graph(example)``             the traced graph, holding one example's numbers, for ``viz``
-    ``bind(array)``                read the parameters from a ``ParameterArray`` instead of their ``.data``
+    ``bind(array)``                read the parameters from a ``ParameterArray``, not ``.data``
     ``sync_parameters()``          write the bound array back into the parameters' ``.data``
     """
 
-    def __init__(self, recorded: Trace, schedule: Schedule) -> None:
-        self.parameters: list[Value] = recorded.parameters
-        self.n_inputs = len(recorded.placeholders)
-        self.n_outputs = len(recorded.outputs)
-        self._trace = recorded
-        self._schedule = schedule
-        self._numbers = schedule.numbers  # the leaves' numbers and gradients, one vector each
-        first = schedule.groups[0].rows.start if schedule.groups else schedule.n_rows
-        self._computed = slice(first, schedule.n_rows)  # rows written by the groups (laid out last)
-        self._chunk = max(1, CHUNK_BYTES // (8 * schedule.n_rows))  # most examples per pass
-        self._vals: np.ndarray | None = None  # the buffers, for the most recent chunk width only
-        self._steps: tuple[list[BoundStep], list[BoundStep]] | None = None  # the groups bound to the buffers
-        self._grads: np.ndarray | None = None  # allocated at the first gradient call
-        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a gradient)
+    def __init__(self, plan: Plan) -> None:
+        graph = plan.graph
+        self.parameters: list[Value] = graph.parameters
+        self.n_inputs = len(graph.placeholders)
+        self.n_outputs = len(graph.outputs)
+        self._traced: ReplayGraph = graph
+        self._plan = plan
+        self._executor = Executor(plan)
+        self._numbers = plan.numbers  # the leaves' numbers and gradients, one vector each
+        self._chunk = max(1, CHUNK_BYTES // (8 * plan.n_rows))  # most examples per pass
+        self._shown: Executor | None = None  # runs the plan of ``graph``, made at its first call
+        self._X: np.ndarray | None = None  # the last call's batch and seed (None before a call)
         self._last_seed: np.ndarray | None = None
         self._held: tuple[int, int] | None = None  # the examples whose values the buffer holds
-        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from, if not .data
-        self._lock = threading.RLock()  # one call at a time: the buffers and the last batch are shared
+        self._bound: ParameterArray | None = None  # where the parameters' numbers are read from
+        self._lock = threading.RLock()  # one call at a time: the buffers and the last batch
 
     # ------------------------------------------------------------ public
     def forward(self, X: Any = None) -> np.ndarray:
@@ -109,10 +109,13 @@ class Compiled:
         with self._lock:
             if self._X is None:
                 raise RuntimeError("compiled: call forward(X) before gradient(seed)")
-            return self._run(self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out)[1]
+            return self._run(
+                self._X, self._seed(seed, len(self._X)), outputs=False, same_batch=True, out=out
+            )[1]
 
-    def value_and_grad(self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+    def value_and_grad(
+        self, X: Any = None, seed: Any = None, out: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(outputs, gradients): ``forward(X)`` then ``gradient(seed, out)``, in one pass."""
         X = self._batch(X)
         seed = self._seed(seed, len(X))
@@ -125,14 +128,21 @@ class Compiled:
         order; an optimiser updates it in place, ``array.sync()`` writes it back into the Values."""
         if array is not None:
             if not isinstance(array, ParameterArray):
-                raise TypeError(f"compiled.bind: expected a ParameterArray, got {type(array).__name__}")
+                raise TypeError(
+                    f"compiled.bind: expected a ParameterArray, got {type(array).__name__}"
+                )
             if len(array.parameters) != len(self.parameters) or any(
-                    p is not q for p, q in zip(array.parameters, self.parameters, strict=True)):
-                raise ValueError("compiled.bind: the array must hold this function's parameters, in the same order")
+                p is not q for p, q in zip(array.parameters, self.parameters, strict=True)
+            ):
+                raise ValueError(
+                    "compiled.bind: the array must hold this function's parameters, "
+                    "in the same order"
+                )
         self._bound = array
 
     def sync_parameters(self) -> None:
-        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if unbound)."""
+        """Write the bound array's numbers back into the parameters' ``.data`` (nothing if
+        unbound)."""
         if self._bound is not None:
             self._bound.sync()
 
@@ -156,57 +166,81 @@ class Compiled:
 
     def _graph(self, example: int) -> Value | list[Value]:
         if self._X is None:
-            raise RuntimeError("graph: run forward(X) first, so that the graph can show an example's numbers")
+            raise RuntimeError(
+                "graph: run forward(X) first, so that the graph can show an example's numbers"
+            )
         batch = len(self._X)
         if not -batch <= example < batch:
-            raise IndexError(f"graph: example {example} is out of range for the last batch of {batch}")
+            raise IndexError(
+                f"graph: example {example} is out of range for the last batch of {batch}"
+            )
         example %= batch
-        number = dict(zip(self._schedule.leaves, self._numbers.values.tolist(), strict=True))
+        graph = self._traced
+        if self._shown is None:  # the same stages, without matrix products: every node a row
+            self._shown = Executor(
+                build_plan(schedule(graph, matrix_products=False), all_gradients=True)
+            )
+        shown = self._shown
+        np.copyto(shown.plan.numbers.values, self._numbers.values)
         held = self._held == (0, batch)  # one pass: the buffer holds the batch as it was
-        inputs = self._vals[self._schedule.inputs, example] if held else self._X[example]
-        for p, x in zip(self._trace.placeholders, inputs.tolist(), strict=True):
-            p.data = number[p] = x
-        order = self._trace.order
-        for v in order:
-            if v.op:
-                number[v] = float(RULES[v.op].forward(*_inputs(v, number)))
-                _recomputed(v, number[v])
-        grad = dict.fromkeys(order, 0.0)
+        x = self._executor.vals[self._plan.inputs, example] if held else self._X[example]
+        vals = shown.forward(x[None, :], example)
+        rows = shown.plan.row_of
+        grads = None
         if self._last_seed is not None:
-            for o, g in zip(self._trace.outputs, self._last_seed[:, example].tolist(), strict=True):
-                grad[o] += g
-            for v in reversed(order):
-                if v.op:
-                    for p, d in zip(v.parents, RULES[v.op].vjp(grad[v], number[v], *_inputs(v, number)), strict=False):
-                        grad[p] += float(d)
-        parameters = set(self._schedule.leaves)
-        for v in order:
-            if v not in parameters:
-                v.grad = grad[v]
-        outputs = self._trace.outputs
-        return outputs[0] if self._trace.single else list(outputs)
+            seed = self._last_seed[:, example, None]
+            try:  # the checking pass: 0 times an infinite slope is 0, as eagerly
+                shown.backward(seed, example, check=True)
+            except ReplayError:  # an overflowing gradient: shown as it is
+                shown.backward(seed, example)
+            grads = shown.grads[:, 0].tolist()
+        numbers = vals[:, 0].tolist()
+        for p, value in zip(graph.placeholders, x.tolist(), strict=True):
+            p.data = value
+        leaves = set(graph.leaves)
+        for i, v in enumerate(graph.values):
+            if graph.ops[i]:
+                _recomputed(v, numbers[rows[i]])
+            if v not in leaves:
+                v.grad = 0.0 if grads is None else grads[rows[i]]
+        outputs = [graph.values[i] for i in graph.outputs]
+        return outputs[0] if graph.single else outputs
 
     @property
     def stats(self) -> dict[str, int]:
         """Size of the replay: graph nodes, buffer rows, groups (numpy steps) and depth."""
-        s = self._schedule
-        return {"nodes": len(self._trace.order), "rows": s.n_rows, "groups": len(s.groups), "depth": s.depth}
+        plan = self._plan
+        return {
+            "nodes": plan.graph.n_values,
+            "rows": plan.n_rows,
+            "groups": len(plan.groups),
+            "depth": plan.depth,
+        }
 
     def __repr__(self) -> str:
         s = self.stats
-        return (f"Compiled({self.n_inputs} inputs -> {self.n_outputs} output{'s' * (self.n_outputs > 1)}, "
-                f"{len(self.parameters)} parameters, {s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})")
+        return (
+            f"Compiled({self.n_inputs} inputs -> {self.n_outputs} "
+            f"output{'s' * (self.n_outputs > 1)}, {len(self.parameters)} parameters, "
+            f"{s['nodes']} nodes in {s['groups']} groups, depth {s['depth']})"
+        )
 
     # ------------------------------------------------------------ the replay
-    def _run(self, X: np.ndarray, seed: np.ndarray | None, outputs: bool = True, same_batch: bool = False,
-             out: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _run(
+        self,
+        X: np.ndarray,
+        seed: np.ndarray | None,
+        outputs: bool = True,
+        same_batch: bool = False,
+        out: np.ndarray | None = None,
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(outputs on X or None, parameters' gradients for ``seed`` (k, B) or None).
 
-        A big batch runs in chunks of examples (``CHUNK_BYTES``); the chunks' gradients are added up.
+        A big batch runs in chunks of examples (``CHUNK_BYTES``); their gradients are added up.
         ``same_batch``: X is the last call's batch, to be run with the parameters' numbers of then.
         """
         if not same_batch:  # the batch and the leaves' numbers, kept for gradient() and graph()
-            # one pass keeps the batch in its buffer (rows s.inputs), so X itself is not copied; a
+            # one pass keeps the batch in its buffer (plan.inputs), so X itself is not copied; a
             # batch run in chunks is run again by gradient(): keep a copy the caller cannot change
             self._X, self._held = (X if len(X) <= self._chunk else X.copy()), None
             self._load_leaves()
@@ -219,33 +253,36 @@ class Compiled:
         for start, stop in self._chunks(batch):
             vals = self._values(start, stop)
             if results is not None:
-                results[start:stop] = self._schedule.outputs.read(vals).T
+                results[start:stop] = self._plan.outputs.read(vals).T
             if seed is not None:
-                finite = self._backward(vals, seed[:, start:stop], start=start) and finite
+                finite = self._executor.backward(seed[:, start:stop], start) and finite
         total = None
         if seed is not None:
-            grads = self._numbers.grads[:self._schedule.n_parameters]
-            if not (finite and _all_finite(grads)):  # a NaN or inf in a node's or a parameter's gradient
-                error = self._explain_backward(seed)  # the checking pass, whose gradients are then used
+            grads = self._numbers.grads[: self._traced.n_parameters]
+            if not (finite and all_finite(grads)):  # a NaN or inf in a node's or parameter's
+                error = self._explain_backward(seed)  # gradient: the checking pass (its sums used)
                 if error is not None:
                     raise error  # before anything is written into ``out``
             total = self._gradient_out(out)
             np.copyto(total, grads)
-        if results is not None and self._trace.single:
+        if results is not None and self._traced.single:
             results = results.reshape(batch)  # (B, 1) -> (B,): a view, no copy
         return results, total
 
     def _gradient_out(self, out: np.ndarray | None) -> np.ndarray:
-        n = self._schedule.n_parameters
+        n = self._traced.n_parameters
         if out is None:
             return np.empty(n)
         if not isinstance(out, np.ndarray) or out.shape != (n,) or out.dtype != np.float64:
-            raise ValueError(f"compiled: out must be a float64 array of shape ({n},), got "
-                             f"{getattr(out, 'shape', type(out).__name__)}")
+            raise ValueError(
+                f"compiled: out must be a float64 array of shape ({n},), got "
+                f"{getattr(out, 'shape', type(out).__name__)}"
+            )
         return out
 
     def _chunks(self, batch: int) -> list[tuple[int, int]]:
-        """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of equal widths."""
+        """(start, stop) of each pass over a batch: as few passes as the chunk size allows, of
+        equal widths."""
         if batch <= self._chunk:
             return [(0, batch)]
         passes = -(-batch // self._chunk)
@@ -253,104 +290,52 @@ class Compiled:
         return [(start, min(start + width, batch)) for start in range(0, batch, width)]
 
     def _values(self, start: int, stop: int) -> np.ndarray:
-        """The values buffer holding examples start:stop of the last batch (run forward unless it already does)."""
+        """The values buffer holding examples start:stop of the last batch (run forward unless
+        it already does)."""
         if self._held == (start, stop):
-            return self._vals
-        s = self._schedule
-        vals = self._values_buffer(stop - start)
-        vals[s.inputs] = self._X[start:stop].T
-        vals[s.leaf_rows] = self._numbers.values[s.row_leaves, None]
+            return self._executor.vals
         self._held = None
-        refused = False
-        with np.errstate(all="ignore"):
-            try:
-                for step in self._bound_steps()[0]:
-                    step(start)
-            except ReplayError:  # a domain checked before its group ran: an earlier group's error comes first
-                refused = True
-        if refused or not _all_finite(vals[self._computed]):
-            raise self._explain_forward(vals, start)
+        vals = self._executor.forward(self._X[start:stop], start)
         self._held = (start, stop)
         return vals
-
-    def _backward(self, vals: np.ndarray, seed: np.ndarray, check: bool = False, start: int = 0) -> bool:
-        """Add this chunk's gradients into the leaves' gradients; with ``check``, raise at the first
-        group giving NaN or inf (or an input outside a derivative's domain). Returns whether every
-        node's gradient is finite (some domains are only checked when one is not: ``groups.py``)."""
-        s = self._schedule
-        if self._grads is None or self._grads.shape != vals.shape:
-            self._grads = self._steps = None  # only the most recent width is kept: free the old buffer first
-            self._grads = np.empty(vals.shape)
-        grads = self._grads
-        grads.fill(0.0)
-        s.outputs.add_into(grads, seed)
-        with np.errstate(all="ignore"):
-            if check:
-                for group in reversed(s.groups):
-                    group.backward(vals, grads, check, start)
-            else:
-                for step in self._bound_steps()[1]:
-                    step(start)
-        if len(s.row_leaves):  # leaves read by row: their gradient is the sum of the row over the examples
-            self._numbers.grads[s.row_leaves] += grads[s.leaf_rows].sum(axis=1)
-        return _all_finite(grads)
-
-    def _values_buffer(self, width: int) -> np.ndarray:
-        """The (rows, width) values buffer, with the constants in their rows and zeros elsewhere (the
-        padding of short sums relies on them). Only the most recent width is kept, so that memory
-        stays bounded by ``CHUNK_BYTES`` whatever batch sizes come."""
-        if self._vals is None or self._vals.shape[1] != width:
-            s = self._schedule
-            self._vals = self._steps = None  # free the old buffer before making the new one
-            self._vals = np.zeros((s.n_rows, width))
-            self._vals[s.constant_rows] = s.constants[:, None]
-        return self._vals
-
-    def _bound_steps(self) -> tuple[list[BoundStep], list[BoundStep]]:
-        """Each group's forward and backward bound to the current buffers (views made once, ``groups.BoundStep``),
-        the backward ones in the order they run; made again when a buffer is."""
-        if self._steps is None:
-            groups, vals, grads = self._schedule.groups, self._vals, self._grads
-            backward = [] if grads is None else [group.backward_step(vals, grads) for group in reversed(groups)]
-            self._steps = [group.forward_step(vals) for group in groups], backward
-        return self._steps
 
     def _load_leaves(self) -> None:
         """Read the leaves' numbers (the parameters' .data or the bound array, and any other leaf's
         .data) into their vector."""
-        leaves = self._schedule.leaves
+        leaves = self._traced.leaves
         values = self._numbers.values
         first = 0
         if self._bound is not None:
-            first = self._schedule.n_parameters
+            first = self._traced.n_parameters
             np.copyto(values[:first], self._bound.data)
         if first < len(leaves):
-            values[first:] = np.fromiter(map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first)
-        if not _all_finite(values):
+            values[first:] = np.fromiter(
+                map(_DATA, leaves[first:]), dtype=np.float64, count=len(leaves) - first
+            )
+        if not all_finite(values):
             k = int(np.argmin(np.isfinite(values)))
-            raise ValueError(f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
-                             "parameters must be finite")
+            raise ValueError(
+                f"compiled: parameter {leaves[k].label or leaves[k]!r} is {float(values[k])!r}; "
+                "parameters must be finite"
+            )
 
     def _explain_backward(self, seed: np.ndarray) -> ReplayError | None:
-        """The backward pass again, checking every group: the error for gradients that are not finite
-        (the first group making one is raised), else the sum over the batch. None when the checked
-        pass's parameter gradients are finite: only an input's gradient overflowed (nobody reads it:
-        the eager engine leaves an infinite x.grad there too), or a zero upstream gradient met an
-        infinite slope (sqrt'(0): 0, as eagerly); the buffer then holds the checked pass's sums."""
+        """The backward pass again, checking every group: the error for gradients that are not
+        finite (the first group making one is raised), else the sum over the batch. None when the
+        checked pass's parameter gradients are finite: only an input's gradient overflowed (nobody
+        reads it: the eager engine leaves an infinite x.grad there too), or a zero upstream
+        gradient met an infinite slope (sqrt'(0): 0, as eagerly); the leaves' gradients then hold
+        the checked pass's sums."""
         self._numbers.grads.fill(0.0)
         for start, stop in self._chunks(len(self._X)):
-            self._backward(self._values(start, stop), seed[:, start:stop], check=True, start=start)
-        if _all_finite(self._numbers.grads[:self._schedule.n_parameters]):
+            self._values(start, stop)
+            self._executor.backward(seed[:, start:stop], start, check=True)
+        if all_finite(self._numbers.grads[: self._traced.n_parameters]):
             return None
-        return ReplayOverflowError("replay: the parameters' gradients are not finite (they overflowed when summed "
-                                   "over the batch)")
-
-    def _explain_forward(self, vals: np.ndarray, start: int) -> ReplayError:
-        for group in self._schedule.groups:  # the first group with a bad output has good inputs
-            error = group.explain(vals, start)
-            if error is not None:
-                return error
-        return ReplayOverflowError("replay: overflow, the forward pass gave a non-finite value")
+        return ReplayOverflowError(
+            "replay: the parameters' gradients are not finite (they overflowed when summed "
+            "over the batch)"
+        )
 
     # ------------------------------------------------------------ helpers
     def _batch(self, X: Any) -> np.ndarray:
@@ -359,50 +344,51 @@ class Compiled:
             return np.zeros((1, 0))
         try:
             X = _real_array(X)
-        except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int too large for a float
-            raise TypeError(f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
-                            f"({error})") from None
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+        ) as error:  # OverflowError: an int too large for a float
+            raise TypeError(
+                f"compiled: X must be an array of real numbers of shape (B, {self.n_inputs}) "
+                f"({error})"
+            ) from None
         if X.ndim == 1 and self.n_inputs == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
-            raise ValueError(f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
-                             f"got shape {X.shape}")
-        if not _all_finite(X):
+            raise ValueError(
+                f"compiled: X must have shape (B, {self.n_inputs}) with B >= 1 examples as rows, "
+                f"got shape {X.shape}"
+            )
+        if not all_finite(X):
             b, i = np.argwhere(~np.isfinite(X))[0]
             raise ValueError(f"compiled: X[{b}, {i}] is {float(X[b, i])!r}; inputs must be finite")
         return X
 
     def _seed(self, seed: Any, batch: int) -> np.ndarray:
         """The seed as (k, B): d(objective)/d(output k on example b)."""
-        shape = (batch,) if self._trace.single else (batch, self.n_outputs)
+        shape = (batch,) if self._traced.single else (batch, self.n_outputs)
         if seed is None:
             return np.ones((self.n_outputs, batch))
         try:
             seed = _real_array(seed)
         except (TypeError, ValueError, OverflowError) as error:
-            raise TypeError(f"compiled: seed must be an array of real numbers of shape {shape} ({error})") from None
+            raise TypeError(
+                f"compiled: seed must be an array of real numbers of shape {shape} ({error})"
+            ) from None
         if seed.shape != shape:
-            raise ValueError(f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}")
-        if not _all_finite(seed):
+            raise ValueError(
+                f"compiled: seed must have the outputs' shape {shape}, got {seed.shape}"
+            )
+        if not all_finite(seed):
             raise ValueError("compiled: seed must be finite")
         return seed.reshape(batch, -1).T
 
 
 def _real_array(a: Any) -> np.ndarray:
-    """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary part."""
+    """``a`` as a float64 array. Complex numbers are refused: numpy would drop their imaginary
+    part."""
     array = np.asarray(a)
     if np.iscomplexobj(array):
         raise TypeError("it holds complex numbers; the replay computes with real numbers")
     return array.astype(np.float64, copy=False)
-
-
-def _inputs(v: Value, number: dict[Value, float]) -> tuple[float, Any]:
-    """(x, y) of node v for its rule, from the numbers of one example."""
-    parents = v.parents
-    return number[parents[0]], (number[parents[1]] if len(parents) == 2 else v.constant)
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a``: one sum (NaN and inf propagate), and an exact look only if it overflowed."""
-    with np.errstate(over="ignore", invalid="ignore"):  # a sum of large finite numbers may overflow: no warning
-        return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())

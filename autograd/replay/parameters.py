@@ -29,13 +29,16 @@ _DATA = attrgetter("data")
 
 
 class ParameterArray:
-    """The numbers (``data``) and gradients (``grad``) of ``parameters``, one contiguous vector each."""
+    """The numbers (``data``) and gradients (``grad``) of ``parameters``, one contiguous vector
+    each."""
 
     def __init__(self, parameters: Sequence[Value]) -> None:
         self.parameters: list[Value] = list(parameters)
         for i, p in enumerate(self.parameters):
             if not isinstance(p, Value):
-                raise TypeError(f"ParameterArray: parameters[{i}] must be a Value, got {type(p).__name__}")
+                raise TypeError(
+                    f"ParameterArray: parameters[{i}] must be a Value, got {type(p).__name__}"
+                )
         self.data = np.zeros(len(self.parameters))
         """The parameters' numbers, in order: the truth while the array is in use."""
         self.grad = np.zeros(len(self.parameters))
@@ -44,7 +47,9 @@ class ParameterArray:
 
     def refresh(self) -> None:
         """Read the Values' ``.data`` into ``data`` (after changing a Value by hand)."""
-        self.data[:] = np.fromiter(map(_DATA, self.parameters), dtype=np.float64, count=len(self.parameters))
+        self.data[:] = np.fromiter(
+            map(_DATA, self.parameters), dtype=np.float64, count=len(self.parameters)
+        )
 
     def sync(self) -> None:
         """Write ``data`` and ``grad`` back into each Value's ``.data`` and ``.grad``."""

@@ -1,4 +1,4 @@
-"""Reading and adding into a list of rows of a (rows, batch) buffer, with as few numpy calls as possible.
+"""Reading and adding into a list of rows of a (rows, batch) buffer, with few numpy calls.
 
 The replay keeps one row of B numbers per graph node (one number per example). A group of
 nodes reads its inputs as a list of rows, and the backward pass adds gradients into a list of
@@ -7,15 +7,15 @@ additions must all land, which plain ``buf[rows] += d`` does not do for repeated
 
 ``Rows`` looks at the list once and picks the cheapest way that is exact:
 
-=========  =============================  ===============================  ==========================
-pattern    example                        read                             add into (repeats summed)
-=========  =============================  ===============================  ==========================
-slice      5 6 7 8                        a view, no copy                  ``buf[5:9] += d``
-repeat     5 5 5 6 6 6                    ``buf.take(rows, 0)``            sum over each run, then add
-tile       5 6 5 6 5 6                    ``buf.take(rows, 0)``            sum over the copies, then add
-unique     9 2 7                          ``buf.take(rows, 0)``            ``buf[rows] = buf[rows] + d``
-general    9 2 9 7 2                      ``buf.take(rows, 0)``            sort, ``np.add.reduceat``, add
-=========  =============================  ===============================  ==========================
+=======  ===========  ======================  ==========================================
+pattern  example      read                    add into (repeats summed)
+=======  ===========  ======================  ==========================================
+slice    5 6 7 8      a view, no copy         ``buf[5:9] += d``
+repeat   5 5 5 6 6 6  ``buf.take(rows, 0)``   sum over each run, then add
+tile     5 6 5 6 5 6  ``buf.take(rows, 0)``   sum over the copies, then add
+unique   9 2 7        ``buf.take(rows, 0)``   ``buf[rows] = buf[rows] + d``
+general  9 2 9 7 2    ``buf.take(rows, 0)``   sort, ``np.add.reduceat``, add
+=======  ===========  ======================  ==========================================
 
 The replay calls these thousands of times per step on small arrays, where numpy's per-call cost
 dominates: so the pattern picks the two functions once, at construction (``read`` and
@@ -47,10 +47,22 @@ class Rows:
     """An ordered list of buffer rows, read and added into by the cheapest exact pattern.
 
     ``read(buf)``: buf[rows], a view when the rows are one contiguous range, else a copy.
-    ``add_into(buf, d)``: buf[rows[i]] += d[i] for every i, repeated rows receiving the sum of their parts.
+    ``add_into(buf, d)``: buf[rows[i]] += d[i] for every i, repeated rows receiving the sum of
+    their parts.
     """
 
-    __slots__ = ("rows", "kind", "start", "stop", "count", "order", "starts", "targets", "read", "add_into")
+    __slots__ = (
+        "rows",
+        "kind",
+        "start",
+        "stop",
+        "count",
+        "order",
+        "starts",
+        "targets",
+        "read",
+        "add_into",
+    )
     rows: np.ndarray
     """The row numbers, in order."""
     kind: Pattern
@@ -60,7 +72,8 @@ class Rows:
     count: int
     """REPEAT: how many copies of each row; TILE: how many copies of the whole range."""
     order: np.ndarray
-    """GENERAL: the positions sorted by row; ``starts`` where each distinct row begins; ``targets`` those rows."""
+    """GENERAL: the positions sorted by row; ``starts`` where each distinct row begins;
+    ``targets`` those rows."""
     starts: np.ndarray
     targets: np.ndarray
     read: Callable[[np.ndarray], np.ndarray]
@@ -73,18 +86,26 @@ class Rows:
         self.rows = rows
         n = len(rows)
         first = int(rows[0])
-        run = int(np.argmax(rows != first)) if (rows != first).any() else n  # length of the first run
+        run = (
+            int(np.argmax(rows != first)) if (rows != first).any() else n
+        )  # length of the first run
         distinct = n // run if n % run == 0 else 0
         self.count = run  # repeat: copies of each row; tile: copies of the whole range
         self.start, self.stop = first, first + n
         self.kind = Pattern.GENERAL
         if np.array_equal(rows, np.arange(first, first + n)):
             self.kind = Pattern.SLICE
-        elif run > 1 and distinct and np.array_equal(rows, np.repeat(np.arange(first, first + distinct), run)):
+        elif (
+            run > 1
+            and distinct
+            and np.array_equal(rows, np.repeat(np.arange(first, first + distinct), run))
+        ):
             self.kind, self.stop = Pattern.REPEAT, first + distinct
         else:
             period = _period(rows)
-            if period and np.array_equal(rows, np.tile(np.arange(first, first + period), n // period)):
+            if period and np.array_equal(
+                rows, np.tile(np.arange(first, first + period), n // period)
+            ):
                 self.kind, self.stop, self.count = Pattern.TILE, first + period, n // period
             elif len(np.unique(rows)) == n:
                 self.kind = Pattern.UNIQUE
@@ -101,7 +122,7 @@ class Rows:
     def reader(self, buf: np.ndarray) -> Callable[[], np.ndarray]:
         """``read`` on this one buffer, as a function of nothing: a slice's view is made once."""
         if self.kind == Pattern.SLICE:
-            view = buf[self.start:self.stop]
+            view = buf[self.start : self.stop]
             return lambda: view
         rows = self.rows
         return lambda: buf.take(rows, 0)
@@ -109,7 +130,7 @@ class Rows:
     def adder(self, buf: np.ndarray) -> Callable[[np.ndarray], None]:
         """``add_into`` this one buffer, as a function of d: a slice's view is made once."""
         if self.kind == Pattern.SLICE:
-            view = buf[self.start:self.stop]
+            view = buf[self.start : self.stop]
             return lambda d: iadd(view, d)  # view += d, in place
         add_into = self.add_into
         return lambda d: add_into(buf, d)
@@ -139,7 +160,9 @@ def _taken(r: Rows) -> Reader:
 def _repeat(r: Rows) -> tuple[Reader, Adder]:
     here, shape, ones = slice(r.start, r.stop), (r.stop - r.start, r.count, -1), np.ones(r.count)
 
-    def add_into(buf: np.ndarray, d: np.ndarray) -> None:  # ones @ (runs, copies, B) sums each run: one BLAS call
+    def add_into(
+        buf: np.ndarray, d: np.ndarray
+    ) -> None:  # ones @ (runs, copies, B) sums each run: one BLAS call
         buf[here] += np.matmul(ones, d.reshape(shape))
 
     return _taken(r), add_into
@@ -166,20 +189,27 @@ def _unique(r: Rows) -> tuple[Reader, Adder]:
 def _general(r: Rows) -> tuple[Reader, Adder]:
     order, starts, targets = r.order, r.starts, r.targets
 
-    def add_into(buf: np.ndarray, d: np.ndarray) -> None:  # the parts of each row summed, then added once
+    def add_into(
+        buf: np.ndarray, d: np.ndarray
+    ) -> None:  # the parts of each row summed, then added once
         buf[targets] = buf.take(targets, 0) + np.add.reduceat(d.take(order, 0), starts, axis=0)
 
     return _taken(r), add_into
 
 
 _READ_ADD: dict[Pattern, Callable[[Rows], tuple[Reader, Adder]]] = {
-    Pattern.SLICE: _slice, Pattern.REPEAT: _repeat, Pattern.TILE: _tile,
-    Pattern.UNIQUE: _unique, Pattern.GENERAL: _general}
+    Pattern.SLICE: _slice,
+    Pattern.REPEAT: _repeat,
+    Pattern.TILE: _tile,
+    Pattern.UNIQUE: _unique,
+    Pattern.GENERAL: _general,
+}
 """For each pattern, the function making a Rows' ``read`` and ``add_into`` (table above)."""
 
 
 def _period(rows: np.ndarray) -> int:
-    """The length p of the repeating block if rows starts with p consecutive rows and p divides the length, else 0."""
+    """The length p of the repeating block if rows starts with p consecutive rows and p divides
+    the length, else 0."""
     n = len(rows)
     steps = np.flatnonzero(np.diff(rows) != 1)
     p = int(steps[0]) + 1 if len(steps) else n
