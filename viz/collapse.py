@@ -36,25 +36,33 @@ class Box:
     """One collapsed region: a neuron's (or a layer's) nodes for one example."""
 
     name: str
-    kind: str  # "neuron", "layer", "matrix" (a layer's W or b), "term" (one example's loss term) or "sum"
+    # "neuron", "layer", "matrix" (a layer's W or b), "term" (one example's loss term) or "sum"
+    kind: str
     members: set[Value] = field(default_factory=set)
     outputs: list[Value] = field(default_factory=list)
     shape: tuple[int, ...] = ()  # of a "matrix" box: (nout, nin) for W, (nout,) for b
 
 
 def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list[Box]:
-    """The boxes of ``modules`` (a Neuron, a Layer, an MLP, or a list of them) in a graph's ``order``.
+    """The boxes of ``modules`` (a Neuron, a Layer, an MLP, or a list of them) in a graph's
+    ``order``.
 
     ``level`` says how a Layer (and each layer of an MLP) collapses: one box per example
     (``"layer"``) or one box per neuron and example (``"neuron"``).
     """
     if level not in LEVELS:
-        raise ValueError(f"collapse: collapse_level must be one of {', '.join(LEVELS)}, got {level!r}")
+        raise ValueError(
+            f"collapse: collapse_level must be one of {', '.join(LEVELS)}, got {level!r}"
+        )
     children = _children(order)
     boxes: list[Box] = []
     last: list[Box] = []  # the boxes of the last unit, one per example
     for kind, name, neurons in _units(modules, "layer" if level == "matrix" else level):
-        regions = [(out, region) for neuron in neurons for out, region in _neuron_regions(order, children, neuron)]
+        regions = [
+            (out, region)
+            for neuron in neurons
+            for out, region in _neuron_regions(order, children, neuron)
+        ]
         if kind == "neuron":
             found = [Box(name, "neuron", region, [out]) for out, region in regions]
         else:
@@ -68,8 +76,8 @@ def module_boxes(order: list[Value], modules: Any, level: str = "layer") -> list
             last = found
     if not boxes:
         raise ValueError(
-            "collapse: no output of the given modules is in this graph (a neuron's output is the Value "
-            "labelled with the neuron's name); draw the graph of a forward pass of that model"
+            "collapse: no output of the given modules is in this graph (a neuron's output is the "
+            "Value labelled with the neuron's name); draw the graph of a forward pass of that model"
         )
     if level == "matrix":
         terms = _term_boxes(last, children)
@@ -82,7 +90,11 @@ def example_outputs(order: list[Value], modules: Any) -> list[list[Value]]:
     children = _children(order)
     found: list[Box] = []
     for kind, name, neurons in _units(modules, "layer"):
-        regions = [(out, region) for neuron in neurons for out, region in _neuron_regions(order, children, neuron)]
+        regions = [
+            (out, region)
+            for neuron in neurons
+            for out, region in _neuron_regions(order, children, neuron)
+        ]
         if regions:
             found = _group_by_example(name, regions) if kind == "layer" else [
                 Box(name, kind, region, [out]) for out, region in regions]
@@ -97,17 +109,24 @@ def one_example(order: list[Value], modules: Any, k: int) -> tuple[list[Value], 
     """
     outputs = example_outputs(order, modules)
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(outputs):
-        raise ValueError(f"draw_dot: example must be an index from 0 to {len(outputs) - 1} (the graph holds "
-                         f"{len(outputs)} example{'s' if len(outputs) != 1 else ''} of the model), got {k!r}")
+        raise ValueError(
+            f"draw_dot: example must be an index from 0 to {len(outputs) - 1} (the graph holds "
+            f"{len(outputs)} example{'s' if len(outputs) != 1 else ''} of the model), got {k!r}"
+        )
     children = _children(order)
     mine = _reachable(outputs[k], lambda node: children[node])
-    others = set().union(*(_reachable(out, lambda node: children[node]) for j, out in enumerate(outputs) if j != k))
-    keep = _reachable(list(mine), lambda node: [p for p in node.parents if p in mine or p not in others])
+    others = set().union(
+        *(_reachable(out, lambda node: children[node]) for j, out in enumerate(outputs) if j != k)
+    )
+    keep = _reachable(
+        list(mine), lambda node: [p for p in node.parents if p in mine or p not in others]
+    )
     return [node for node in order if node in keep], len(outputs)
 
 
 def assign(boxes: list[Box]) -> dict[Value, Box]:
-    """Which box each node is drawn in: the largest one holding it, if every other box holding it nests inside.
+    """Which box each node is drawn in: the largest one holding it, if every other box holding it
+    nests inside.
 
     Leaves (the parameters) are put in no box but a ``W`` or ``b`` box: their gradients are what a
     student wants to read.
@@ -127,7 +146,8 @@ def assign(boxes: list[Box]) -> dict[Value, Box]:
 
 
 def parameters_of(modules: Any) -> list[Value]:
-    """Every parameter of ``modules`` (anything with ``.parameters()``, or a list of those / Values)."""
+    """Every parameter of ``modules`` (anything with ``.parameters()``, or a list of those /
+    Values)."""
     found: list[Value] = []
     for item in _flatten(modules, "params"):
         if isinstance(item, Value):
@@ -156,7 +176,8 @@ def _flatten(items: Any, where: str) -> Iterable[Any]:
         yield items
         return
     if isinstance(items, str | bytes):
-        raise TypeError(f"{where}: expected a Value, an nn module or a list of them, got the string {items!r:.40}")
+        raise TypeError(f"{where}: expected a Value, an nn module or a list of them, "
+                        f"got the string {items!r:.40}")
     try:
         iterator = iter(items)
     except TypeError:
@@ -180,12 +201,15 @@ def _units(modules: Any, level: str) -> Iterable[tuple[str, str, list[Any]]]:
         elif hasattr(module, "w") and hasattr(module, "parameters"):  # a Neuron
             if not getattr(module, "name", ""):
                 raise ValueError(
-                    "collapse: this Neuron has no name, so its output cannot be found (a neuron labels "
-                    "its output with its name); set neuron.name = 'n' and run the forward pass again"
+                    "collapse: this Neuron has no name, so its output cannot be found (a neuron "
+                    "labels its output with its name); set neuron.name = 'n' and run the forward "
+                    "pass again"
                 )
             yield "neuron", module.name, [module]
         else:
-            raise TypeError(f"collapse: expected an nn Neuron, Layer or MLP, got {type(module).__name__}")
+            raise TypeError(
+                f"collapse: expected an nn Neuron, Layer or MLP, got {type(module).__name__}"
+            )
 
 
 def _parameter_boxes(name: str, neurons: list[Any]) -> list[Box]:
@@ -248,12 +272,17 @@ def _neuron_regions(order: list[Value], children: dict[Value, list[Value]],
                     neuron: Any) -> list[tuple[Value, set[Value]]]:
     """(out, region) for every output of ``neuron`` in the graph (see the module docstring)."""
     if not getattr(neuron, "name", ""):
-        raise ValueError("collapse: a Neuron without a name cannot be found in the graph; set neuron.name")
-    descendants = _reachable([p for p in neuron.parameters() if p in children], lambda node: children[node])
+        raise ValueError(
+            "collapse: a Neuron without a name cannot be found in the graph; set neuron.name"
+        )
+    descendants = _reachable(
+        [p for p in neuron.parameters() if p in children], lambda node: children[node]
+    )
     regions = []
     for out in order:
         if out.label == neuron.name and out in descendants:
-            regions.append((out, _reachable([out], lambda node: [p for p in node.parents if p in descendants])))
+            region = _reachable([out], lambda node: [p for p in node.parents if p in descendants])
+            regions.append((out, region))
     return regions
 
 
@@ -279,7 +308,8 @@ def _group_by_example(name: str, regions: list[tuple[Value, set[Value]]]) -> lis
 
 
 def _example_key(region: set[Value]) -> tuple[frozenset[Value], tuple[float, ...]]:
-    """The inputs a region reads: Values from outside it, and the plain numbers inside it (x_i in w_i * x_i)."""
+    """The inputs a region reads: Values from outside it, and the plain numbers inside it
+    (x_i in w_i * x_i)."""
     inputs = frozenset(p for node in region for p in node.parents if p not in region)
     numbers = tuple(sorted(node.constant for node in region if node.constant is not None))
     return inputs, numbers

@@ -35,7 +35,8 @@ CAPTION_WIDTH = 90  # characters on the sum's line before it breaks into one ter
 
 @dataclass
 class Frame:
-    """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph then.
+    """One step: ``node``'s gradient ``grad`` has just been filled; ``picture`` shows the graph
+    then.
 
     ``name`` is the node's name on the picture (``e``, or ``v3`` when unlabelled); ``terms``
     are the chain rule's terms ``(use, upstream, local)``, one per use of the node, with
@@ -68,22 +69,29 @@ class BackpropSteps(Sequence[Frame]):
         return iter(self.frames)
 
     def save(self, directory: str | os.PathLike, prefix: str = "step") -> list[Path]:
-        """Write every frame as ``directory/step_001.svg``, ``step_002.svg``, ...; return the paths."""
+        """Write every frame as ``directory/step_001.svg``, ``step_002.svg``, ...; return the
+        paths."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         width = max(3, len(str(len(self.frames))))
-        return [frame.picture.save(directory / f"{prefix}_{frame.step:0{width}d}.svg") for frame in self.frames]
+        return [
+            frame.picture.save(directory / f"{prefix}_{frame.step:0{width}d}.svg")
+            for frame in self.frames
+        ]
 
     def to_html(self) -> str:
-        """A self-contained HTML slider over the frames' SVGs (the first frame shows without JavaScript)."""
+        """A self-contained HTML slider over the frames' SVGs (the first frame shows without
+        JavaScript)."""
         frames = []
         for i, frame in enumerate(self.frames):
             svg = frame.picture.to_html()  # natural size, scrolling sideways when wide
             display = "block" if i == 0 else "none"
             caption = html.escape(frame.caption)
-            frames.append(f'<div class="frame" data-caption="{caption}" style="display:{display}">{svg}</div>')
+            frames.append(f'<div class="frame" data-caption="{caption}" '
+                          f'style="display:{display}">{svg}</div>')
+        # no ids: the same HTML every time, any number per page
         show = (
-            "var root=this.parentNode;var k=+this.value;"  # no ids: the same HTML every time, any number per page
+            "var root=this.parentNode;var k=+this.value;"
             "var frames=root.querySelectorAll('.frame');"
             "for(var i=0;i<frames.length;i++){frames[i].style.display=(i==k?'block':'none');}"
             "root.querySelector('.caption').textContent=frames[k].getAttribute('data-caption');"
@@ -101,11 +109,13 @@ class BackpropSteps(Sequence[Frame]):
         return self.to_html()
 
     def __repr__(self) -> str:
-        return f"<viz.BackpropSteps: {len(self.frames)} frames; .save(directory) writes numbered SVGs>"
+        return (f"<viz.BackpropSteps: {len(self.frames)} frames; "
+                ".save(directory) writes numbered SVGs>")
 
 
 def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, legend: bool = False,
-                   max_steps: int = MAX_STEPS, backend: str | None = None, scale: float = 1.0) -> BackpropSteps:
+                   max_steps: int = MAX_STEPS, backend: str | None = None,
+                   scale: float = 1.0) -> BackpropSteps:
     """The frames of ``root.backward()``: one per node, in the order its gradient is completed,
     drawn ``scale`` times their natural size.
 
@@ -115,12 +125,14 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
     if not isinstance(root, Value):
         raise TypeError(f"backprop_steps: root must be a Value, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
-        raise ValueError(f"backprop_steps: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(
+            f"backprop_steps: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}"
+        )
     order = topological_order(root)
     if len(order) > max_steps:
         raise ValueError(
-            f"backprop_steps: the graph has {len(order)} nodes, one frame each, more than max_steps={max_steps}; "
-            "step through a smaller graph or raise max_steps"
+            f"backprop_steps: the graph has {len(order)} nodes, one frame each, more than "
+            f"max_steps={max_steps}; step through a smaller graph or raise max_steps"
         )
     final = fresh_gradients(root, order)
     known = set(parameters_of(params))
@@ -129,7 +141,10 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
     filled: set[Value] = set()
     steps = list(enumerate(reversed(order), start=1))
     terms = {node: chain_terms(node, root, uses, final) for node in order}
-    captions = {node: _caption(step, len(order), node, root, terms[node], final[node], names) for step, node in steps}
+    captions = {
+        node: _caption(step, len(order), node, root, terms[node], final[node], names)
+        for step, node in steps
+    }
     caption_size = _caption_size(captions.values())
     frames = []
     layout = None
@@ -143,7 +158,9 @@ def backprop_steps(root: Value, rankdir: str = "auto", *, params: Any = None, le
         layout = digraph.layout  # chosen once, on the first frame: every frame has the same layout
         picture = Picture(digraph, node_count=len(order), backend=backend, caption=captions[node],
                           caption_size=caption_size, scale=scale)
-        frames.append(Frame(step, node, final[node], captions[node], picture, names[node], terms[node]))
+        frames.append(
+            Frame(step, node, final[node], captions[node], picture, names[node], terms[node])
+        )
     return BackpropSteps(frames)
 
 
@@ -151,7 +168,9 @@ def _caption_size(captions: Iterable[str]) -> tuple[float, float]:
     """(width, height) in points that holds every caption: Helvetica's widest digits and letters are
     about 0.6 em (0.56 em on average), its lines 1.2 em apart."""
     lines = [caption.split("\n") for caption in captions]
-    width = max((len(line) for caption in lines for line in caption), default=1) * 0.6 * CAPTION_FONT
+    width = (
+        max((len(line) for caption in lines for line in caption), default=1) * 0.6 * CAPTION_FONT
+    )
     height = max((len(caption) for caption in lines), default=1) * 1.2 * CAPTION_FONT
     return width + 8, height + 8
 
@@ -166,6 +185,7 @@ def _caption(step: int, total: int, node: Value, root: Value, terms: list[Term],
         uses = "its use" if len(terms) == 1 else f"its {len(terms)} uses"
         head = f"step {step} of {total}: {name}, summed over {uses}"
     total = chain_sum(node, root, terms, g, names)
-    if len(total) > CAPTION_WIDTH:  # one term a line, so that the caption does not widen the picture
+    if len(total) > CAPTION_WIDTH:
+        # one term a line, so that the caption does not widen the picture
         total = total.replace(" + ", "\n  + ")
     return f"{head}\n{total}"

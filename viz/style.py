@@ -12,8 +12,9 @@ import math
 
 import graphviz
 
-# nslimit, nslimit1: cap dot's network-simplex passes. Without them a value reused along a long chain
-# (edges spanning many ranks) makes layout take minutes; with them it takes well under a second.
+# nslimit, nslimit1: cap dot's network-simplex passes. Without them a value reused along a long
+# chain (edges spanning many ranks) makes layout take minutes; with them it takes well under a
+# second.
 GRAPH_ATTR = {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.18", "ranksep": "0.35",
               "nslimit": "2", "nslimit1": "2"}
 NODE_ATTR = {"fontname": "Helvetica", "fontsize": "11"}
@@ -35,13 +36,15 @@ KIND_LEGEND = {
 }
 OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#f2f2f2", "color": "#999999",
             "height": "0.3", "margin": "0.03,0.01"}
-CONSTANT_STYLE = {"shape": "box", "style": "rounded,dashed", "fontsize": "9", "height": "0.2", "width": "0.3",
-                  "margin": "0.04,0.02", "color": "#999999", "fontcolor": "#444444"}
-BOX_STYLE = {"shape": "Mrecord", "style": "filled", "fillcolor": "#e8f5e9", "color": "#2e7d32", "penwidth": "2"}
+CONSTANT_STYLE = {"shape": "box", "style": "rounded,dashed", "fontsize": "9", "height": "0.2",
+                  "width": "0.3", "margin": "0.04,0.02", "color": "#999999", "fontcolor": "#444444"}
+BOX_STYLE = {"shape": "Mrecord", "style": "filled", "fillcolor": "#e8f5e9", "color": "#2e7d32",
+             "penwidth": "2"}
 HIGHLIGHT = "#d62728"  # the node whose gradient is being filled (backprop_steps)
 
 # ColorBrewer YlOrRd: pale for tiny |grad|, dark red for the largest
-PALETTE = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026")
+PALETTE = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026",
+           "#800026")
 ZERO_GRAD_FILL = "#e0e0e0"
 DARK_FILLS = PALETTE[-3:]  # fills dark enough to need white text
 MAX_DECADES = 12.0
@@ -51,7 +54,8 @@ def value_style(kind: str, fill: str | None = None) -> dict[str, str]:
     """Attributes of a value (record) node of ``kind``, with ``fill`` overriding the kind's fill."""
     kind_fill, border, width = KIND_COLOURS[kind]
     fill = fill or kind_fill
-    style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
+    style = {"shape": "record", "style": "filled", "fillcolor": fill, "color": border,
+             "penwidth": width}
     if fill in DARK_FILLS:
         style["fontcolor"] = "white"
     return style
@@ -92,7 +96,9 @@ class GradScale:
         for i in range(count if hi > lo else 1):
             magnitude = 10.0 ** (lo + (hi - lo) * i / max(1, count - 1))
             pair = (self.colour(magnitude), magnitude)
-            if not pairs or (pair[0] != pairs[-1][0] and f"{magnitude:.2g}" != f"{pairs[-1][1]:.2g}"):
+            if not pairs or (
+                pair[0] != pairs[-1][0] and f"{magnitude:.2g}" != f"{pairs[-1][1]:.2g}"
+            ):
                 pairs.append(pair)
         return pairs
 
@@ -111,7 +117,8 @@ def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradS
     for kind in kinds:
         fill, border, width = KIND_COLOURS[kind]
         items.append((f"legend_{kind}", KIND_LEGEND[kind],
-                      {"shape": "box", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}))
+                      {"shape": "box", "style": "filled", "fillcolor": fill, "color": border,
+                       "penwidth": width}))
     items.append(("legend_op", "operation", OP_STYLE))
     if constants:
         items.append(("legend_constant", "number", CONSTANT_STYLE))
@@ -123,10 +130,14 @@ def legend_graph(kinds: list[str], *, constants: bool, boxes: bool, scale: GradS
         ticks = scale.ticks()
         for i, (colour, m) in enumerate(ticks):
             text = f"|grad| <= {m:.2g}" if i == 0 and len(ticks) > 1 else f"|grad| {m:.2g}"
-            items.append((f"legend_grad{i}", text, {"fillcolor": colour,
-                                                    "fontcolor": "white" if colour in DARK_FILLS else "black"}))
-    graph = graphviz.Digraph("legend", graph_attr=dict(GRAPH_ATTR, rankdir="LR", ranksep="0.12", margin="0"),
-                             node_attr=NODE_ATTR)
+            items.append((f"legend_grad{i}", text,
+                          {"fillcolor": colour,
+                           "fontcolor": "white" if colour in DARK_FILLS else "black"}))
+    graph = graphviz.Digraph(
+        "legend",
+        graph_attr=dict(GRAPH_ATTR, rankdir="LR", ranksep="0.12", margin="0"),
+        node_attr=NODE_ATTR,
+    )
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="", style="rounded", color="#bbbbbb", margin="4")
         for name, text, style in items:

@@ -14,5 +14,5 @@ from .page import Page, side_by_side
 from .playground import Playground, playground, replay_page
 from .widget import Explorer, explore
 
-__all__ = ["explore", "Explorer", "explore_gpt", "gpt_page", "GPTExplorer", "Page", "playground", "Playground",
-           "replay_page", "side_by_side"]
+__all__ = ["explore", "Explorer", "explore_gpt", "gpt_page", "GPTExplorer", "Page", "playground",
+           "Playground", "replay_page", "side_by_side"]

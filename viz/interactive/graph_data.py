@@ -52,28 +52,38 @@ from .source_lines import code_lines, file_keys, source_data
 
 MAX_NODES = 300  # a graph the student can read and click through; larger ones belong in draw_dot
 _CHECK = inspect.signature(check_grads).parameters
-TOLERANCE = {"rel": _CHECK["rel_tol"].default, "abs": _CHECK["abs_tol"].default}  # as viz.check_grads marks
+# as viz.check_grads marks
+TOLERANCE = {"rel": _CHECK["rel_tol"].default, "abs": _CHECK["abs_tol"].default}
 
 
-def build_root(root: Value | str, bindings: Mapping[str, float] | None = None) -> tuple[Value, list[Value]]:
-    """``root`` itself, or the expression ``root`` evaluated with ``bindings`` (as ``chainrule graph``).
+def build_root(
+    root: Value | str, bindings: Mapping[str, float] | None = None
+) -> tuple[Value, list[Value]]:
+    """``root`` itself, or the expression ``root`` evaluated with ``bindings``
+    (as ``chainrule graph``).
 
     Returns the root and the named leaves (empty for a Value). The result is labelled ``f`` unless
     it is one of the variables.
     """
     if isinstance(root, Value):
         if bindings:
-            raise TypeError("explore: bindings are for an expression string; a Value already has its numbers")
+            raise TypeError(
+                "explore: bindings are for an expression string; a Value already has its numbers"
+            )
         return root, []
     if not isinstance(root, str):
-        raise TypeError(f"explore: root must be a Value or an expression string, got {type(root).__name__}")
+        raise TypeError(
+            f"explore: root must be a Value or an expression string, got {type(root).__name__}"
+        )
     variables = {}
     for name, value in (bindings or {}).items():
         name, number_ = parse_binding(f"{name}={value}")
         variables[name] = Value(number_, label=name)
     result = evaluate(root, variables)
     if not isinstance(result, Value):
-        raise ExpressionError(f"{root.strip()!r} has no variable in it: bind one, as in explore('x*2', x=1.5)")
+        raise ExpressionError(
+            f"{root.strip()!r} has no variable in it: bind one, as in explore('x*2', x=1.5)"
+        )
     unused = [name for name, v in variables.items() if v not in set(topological_order(result))]
     if unused:
         raise ExpressionError(f"{', '.join(unused)} bound but not used in {root.strip()!r}")
@@ -88,13 +98,16 @@ def node_ids(order: list[Value]) -> dict[Value, str]:
 
 
 def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
-    """The topological order of ``root``'s graph; ValueError when it has more than ``max_nodes`` nodes."""
+    """The topological order of ``root``'s graph; ValueError when it has more than
+    ``max_nodes`` nodes."""
     if not isinstance(root, Value):
         raise TypeError(f"explore: root must be a Value, got {type(root).__name__}")
     order = topological_order(root)
     if len(order) > max_nodes:
-        raise ValueError(f"explore: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; explore a "
-                         "smaller graph (one neuron, one example) or draw it with viz.draw_dot")
+        raise ValueError(
+            f"explore: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
+            "explore a smaller graph (one neuron, one example) or draw it with viz.draw_dot"
+        )
     return order
 
 
@@ -119,14 +132,18 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
     for node, source in zip(order, sources, strict=True):
         terms = chain_terms(node, root, uses, grads)
         inputs = [
-            {"id": ids[p], "name": names[p], "role": role, "data": _json(p.data), "dataText": number(p.data),
+            {"id": ids[p], "name": names[p], "role": role,
+             "data": _json(p.data), "dataText": number(p.data),
              "local": _json(local), "localText": number(local),
              "localLabel": local_label(names[node], names[p], local)}
-            for p, role, local in zip(node.parents, input_roles(node), local_grads(node), strict=True)
+            for p, role, local in zip(
+                node.parents, input_roles(node), local_grads(node), strict=True
+            )
         ]
         nodes[ids[node]] = {
             "name": names[node], "kind": _kind(node, {root}, known),
-            "op": node.op, "opText": op_text(node) if node.op else "", "formula": formula_line(node, names),
+            "op": node.op, "opText": op_text(node) if node.op else "",
+            "formula": formula_line(node, names),
             "rule": RULES[node.op].formula if node.op else "",
             "constant": node.constant, "inputs": inputs,
             "data": _json(node.data), "dataText": number(node.data),
@@ -138,7 +155,8 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
         }
     return {
         "output": ids[root], "outputName": out,
-        "order": [ids[node] for node in reversed(order)],  # the order backward completes the gradients
+        # the order backward completes the gradients
+        "order": [ids[node] for node in reversed(order)],
         "leaves": [ids[node] for node in order if not node.op],
         "nodes": nodes, "tolerance": TOLERANCE, "scale": scale,
         "code": code_lines(recorded) or None,
@@ -156,7 +174,8 @@ def _term(term: Any, ids: Mapping[Value, str], node: Value, out: str,
             "upstreamSymbol": derivative_name(out, use_name),
             "localSymbol": derivative_name(use_name, names[node]),
             "upstream": _json(term.upstream), "upstreamText": number(term.upstream),
-            "local": _json(term.local), "localText": number(term.local), "productText": number(product)}
+            "local": _json(term.local), "localText": number(term.local),
+            "productText": number(product)}
 
 
 def _json(x: float) -> float | None:
@@ -178,7 +197,9 @@ def rebuild(order: list[Value], values: Mapping[int, float]) -> list[Value]:
         if not node.op:
             value = float(values.get(i, node.data))
             if not math.isfinite(value):
-                raise ValueError(f"explore: the value for {node_name(node)} must be finite, got {value!r}")
+                raise ValueError(
+                    f"explore: the value for {node_name(node)} must be finite, got {value!r}"
+                )
             copy = Value(value, label=node.label)
         else:
             inputs = [copies[parent] for parent in node.parents]

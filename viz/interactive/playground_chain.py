@@ -83,8 +83,8 @@ def chain_view(
     order = topological_order(loss)
     if len(order) > MAX_NODES:
         raise ValueError(
-            f"playground: the graph from {neuron.name} to the loss has {len(order)} nodes, more than "
-            f"{MAX_NODES} to draw; click a neuron nearer the output, or use fewer neurons"
+            f"playground: the graph from {neuron.name} to the loss has {len(order)} nodes, "
+            f"more than {MAX_NODES} to draw; click a neuron nearer the output, or use fewer neurons"
         )
     data = graph_data(loss, params=params, order=order)
     ids = node_ids(order)

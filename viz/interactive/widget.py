@@ -24,7 +24,15 @@ from autograd import Value, source_of
 from ..graph import build_digraph
 from ..picture import Picture
 from .collapsed import MAX_GROUPED, collapsed_view, modules_in
-from .graph_data import MAX_NODES, build_root, checked_order, graph_data, leaves_of, node_ids, rebuild
+from .graph_data import (
+    MAX_NODES,
+    build_root,
+    checked_order,
+    graph_data,
+    leaves_of,
+    node_ids,
+    rebuild,
+)
 from .page import Page, asset, explorer_fragment, explorer_script
 
 
@@ -43,8 +51,8 @@ class Explorer(anywidget.AnyWidget):
     leaf_values = traitlets.Dict().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, root: Value, *, params: Any = None, rankdir: str = "auto", legend: bool = False,
-                 backend: str | None = None, scale: float = 1.0) -> None:
+    def __init__(self, root: Value, *, params: Any = None, rankdir: str = "auto",
+                 legend: bool = False, backend: str | None = None, scale: float = 1.0) -> None:
         self.root = root
         self.scale = _scale(scale)
         self.order = checked_order(root, MAX_GROUPED if modules_in(params) else MAX_NODES)
@@ -71,20 +79,25 @@ class Explorer(anywidget.AnyWidget):
         self.observe(self._leaves_moved, names="leaf_values")
 
     def _leaves_moved(self, change: dict[str, Any]) -> None:
-        """A slider moved: record the graph afresh with the new leaves, run backward, send the numbers."""
+        """A slider moved: record the graph afresh with the new leaves, run backward, send the
+        numbers."""
         positions = {f"v{i}": i for i in range(len(self.order))}
         values = {positions[i]: v for i, v in change["new"].items() if i in positions}
-        if all(self.order[i].data == v for i, v in values.items()):  # the numbers shown (a refused value undone)
+        # the numbers shown (a refused value undone)
+        if all(self.order[i].data == v for i, v in values.items()):
             return
         try:
             order = rebuild(self.order, values)
             root = order[self._root_position]
             params = [order[i] for i in self._param_positions]
             graph = graph_data(root, params, order, sources=self._sources, scale=self.scale)
-            graph["collapsed"] = self._collapsed  # the boxes' picture and structure (numbers: graph)
+            # the boxes' picture and structure (numbers: graph)
+            graph["collapsed"] = self._collapsed
         except (ArithmeticError, ValueError) as problem:  # log of a negative number, an overflow
             self.error = f"cannot compute the graph there: {problem}"
-            self.leaf_values = {f"v{i}": node.data for i, node in enumerate(self.order) if not node.op}  # as shown
+            self.leaf_values = {  # as shown
+                f"v{i}": node.data for i, node in enumerate(self.order) if not node.op
+            }
             return
         self.order, self.root, self.graph, self.error = order, root, graph, ""
 
@@ -97,14 +110,17 @@ class Explorer(anywidget.AnyWidget):
             known = ", ".join(by_label) or "none"
             raise ValueError(f"explore: no leaf labelled {', '.join(unknown)} (leaves: {known})")
         self.error = ""
-        self.leaf_values = {**self.leaf_values, **{by_label[name]: float(v) for name, v in values.items()}}
+        self.leaf_values = {
+            **self.leaf_values,
+            **{by_label[name]: float(v) for name, v in values.items()},
+        }
         if self.error:
             raise ValueError(self.error)
         return self
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
-        """The widget, plus the page as ``text/html`` for wherever no kernel runs the widget (a saved
-        notebook on a code host, nbviewer): front ends that run widgets pick the widget."""
+        """The widget, plus the page as ``text/html`` for wherever no kernel runs the widget (a
+        saved notebook on a code host, nbviewer): front ends that run widgets pick the widget."""
         shown = super()._repr_mimebundle_(**kwargs)
         if shown is None:
             return None
@@ -112,12 +128,16 @@ class Explorer(anywidget.AnyWidget):
         return {**data, "text/html": self.page().fragment}, metadata
 
     def page(self) -> Page:
-        """The explorer as an HTML page with the current numbers: shows in a notebook without a kernel."""
+        """The explorer as an HTML page with the current numbers: shows in a notebook without a
+        kernel."""
         name = self.graph["outputName"]
-        return Page(explorer_fragment(self.svg, self.graph), f"chainrule explorer: {name}", self.svg)
+        return Page(
+            explorer_fragment(self.svg, self.graph), f"chainrule explorer: {name}", self.svg
+        )
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the page (``.page()``) to ``path``: one HTML file that works offline in any browser."""
+        """Write the page (``.page()``) to ``path``: one HTML file that works offline in any
+        browser."""
         return self.page().save(path)
 
     def to_html(self) -> str:
@@ -146,7 +166,8 @@ def _scale(scale: Any) -> float:
 def _slider(node_id: str, leaf: Value) -> dict[str, Any]:
     spread = 2.0 * max(1.0, abs(leaf.data))
     name = leaf.label or (f"c = {leaf.data:g}")
-    return {"id": node_id, "name": name, "value": leaf.data, "min": leaf.data - spread, "max": leaf.data + spread}
+    return {"id": node_id, "name": name, "value": leaf.data,
+            "min": leaf.data - spread, "max": leaf.data + spread}
 
 
 def explore(root: Value | str, params: Any = None, *, rankdir: str = "auto", legend: bool = False,
@@ -167,7 +188,8 @@ def explore(root: Value | str, params: Any = None, *, rankdir: str = "auto", leg
         by_name = {v.label: v for v in named}
         missing = [n.strip() for n in names if n.strip() not in by_name]
         if missing:
-            raise ValueError(f"explore: params names {', '.join(missing)}, not bound (bound: {', '.join(by_name)})")
+            raise ValueError(f"explore: params names {', '.join(missing)}, not bound "
+                             f"(bound: {', '.join(by_name)})")
         params = [by_name[n.strip()] for n in names]
     return Explorer(root, params=params, rankdir=rankdir, legend=legend, backend=backend,
                     scale=scale)
