@@ -18,7 +18,7 @@ from typing import Any
 
 from .backward import gradient_table
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
-from .value import _NO_GRAPH, Value, _short, _to_float
+from .value import Value, _short, _to_float
 
 
 def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
@@ -37,7 +37,7 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
     if not isinstance(output, Value):
         _to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
-    if output._y is _NO_GRAPH:
+    if output._op is None:  # computed inside no_grad()
         raise RuntimeError(f"gradients: the output {output!r} was computed inside no_grad(), so no graph was "
                            "recorded to differentiate; compute it outside no_grad() (or with enable_grad())")
     table = gradient_table(output, 1.0, create_graph)

@@ -2,7 +2,7 @@
 
 Written with the binary operators, ``reduce(add, map(mul, a, b))`` records 2n - 1 nodes; a linear
 layer is mostly such sums (D1, D11), so most of a network's graph would be them. ``dot`` records one
-node, op ``"dot"``, whose inputs are the two sequences (``_x`` holds a, ``_y`` holds b, as tuples).
+node, op ``"dot"``, whose inputs are the two sequences one after the other (a_0..a_{n-1}, b_0..b_{n-1}).
 Its number is the same to the last bit: the products are added from the left, as ``reduce`` adds
 them (not ``sum()``, whose float summation changed in Python 3.12). Its rule in ``rules.py``,
 
@@ -23,16 +23,12 @@ from functools import reduce
 from operator import add, mul
 from typing import Any
 
-from . import value as _value
 from .domains import expression
-from .modes import grad_enabled as _grad_enabled
 from .modes import is_tracing as _is_tracing
 from .rules import RULES
-from .source import remember as _remember
-from .value import _NO_GRAPH, Value, _short, _to_float
+from .value import Value, _node, _short, _to_float
 
 _forward = RULES["dot"].forward
-_new = object.__new__
 
 
 def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
@@ -63,27 +59,11 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
     data = _forward(a_data, b_data)
-    if type(data) is not float or _is_tracing():  # autograd.compile is tracing: the binary nodes the replay knows
+    if type(data) is not float or _is_tracing():  # compile is tracing: the binary nodes it knows
         return reduce(add, map(mul, a, b))
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)
-    node = _new(Value)
-    node._data = data
-    node._version = _value._clock
-    node.grad = 0.0
-    node.label = ""
-    on = _grad_enabled()
-    if on:
-        node._op = "dot"
-        node._x = a
-        node._y = b
-        if on is not True:  # inside record_source()
-            _remember(node)
-    else:  # a leaf, as every op makes inside no_grad()
-        node._op = ""
-        node._x = None
-        node._y = _NO_GRAPH
-    return node
+    return _node(data, "dot", a + b, None)
 
 
 def _sequence(items: Any, name: str) -> tuple:

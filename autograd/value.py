@@ -5,12 +5,15 @@ its inputs. Following those links from an output back to the leaves gives the co
 graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
 from the one table in ``rules.py``.
 
-Memory is kept small on purpose (about 120 bytes per node): ``__slots__``, the inputs in two
-slots ``_x`` and ``_y`` (no tuple, no closure; only a ``dot`` node, ``products.py``, keeps its
-two sequences there as tuples), and a plain-number operand such as the 2 in
-``x * 2`` stored inline as a constant instead of as a node of its own. Nodes point only to
-their inputs, never back, so a graph is freed as soon as its output is. Two slots serve safety:
-``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
+A node keeps its inputs in one place, read one way by every executor: ``_inputs``, the tuple
+of its Value inputs in argument order (``()`` for a leaf; a ``dot`` node's are a_0..a_{n-1},
+b_0..b_{n-1}, ``products.py``), and ``_const``, a plain-number operand kept inline (the 2 in
+``x * 2``, an activation's alpha) instead of as a node of its own, or None. ``_op`` names the
+operation: ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
+operation was not recorded). Memory is kept small with ``__slots__`` (no closure, no set).
+Nodes point only to their inputs, never back, so a graph is freed as soon as its output is.
+Two slots serve safety: ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)``
+works).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -58,14 +60,12 @@ _FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else
 _ticks = itertools.count(1)
 _clock = 0
 
-_NO_GRAPH = "computed under no_grad"
-"""``_y`` of a Value an operation made inside ``no_grad()``: a leaf, but not one to differentiate from."""
 
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_version", "__weakref__")
+    __slots__ = ("_data", "grad", "label", "_op", "_inputs", "_const", "_version", "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -75,8 +75,8 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._x = None
-        self._y = None
+        self._inputs = ()
+        self._const = None
         if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
             _remember(self)
 
@@ -105,24 +105,20 @@ class Value:
     @property
     def op(self) -> str:
         """Name of the operation that made this Value ('' for a leaf)."""
-        return self._op
+        return self._op or ""
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation, in argument order (constants excluded); a dot node's
         are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (a Value used twice is listed twice)."""
-        if type(self._x) is tuple:
-            return self._x + self._y
-        if type(self._y) is Value:
-            return (self._x, self._y)
-        return () if self._x is None else (self._x,)
+        return self._inputs
 
     _prev = parents  # micrograd's name
 
     @property
     def constant(self) -> float | None:
         """The plain-number operand kept inline (the 2 in ``x * 2``, an alpha), if any."""
-        return self._y if type(self._y) is float else None
+        return self._const
 
     def is_leaf(self) -> bool:
         """True for a Value that no operation made (an input or a parameter)."""
@@ -147,46 +143,24 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # ------------------------------------------------------------ copy and pickle
-    # A graph can be a million nodes deep: copying or pickling node by node through the inputs
-    # would recurse that deep. So the graph's nodes are taken in topological order, each after
-    # its inputs, and each node then refers only to nodes already copied.
-
+    # ------------------------------------------------------------ copy and pickle (copying.py)
     def __copy__(self) -> Value:
         """A new node with the same number, operation and (shared, not copied) inputs."""
-        return _restore(self._data, self.grad, self.label, self._op, self._x, self._y, self._version)
+        from .copying import shallow_copy
+
+        return shallow_copy(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph behind this Value (and its gradients' graphs), made without recursion."""
-        made = []
-        for node in _graph_and_gradients(self):
-            if id(node) not in memo:
-                x, y = node._x, node._y
-                if type(x) is tuple:  # a dot node: the tuples a and b
-                    x, y = tuple(memo[id(v)] for v in x), tuple(memo[id(v)] for v in y)
-                else:
-                    x, y = None if x is None else memo[id(x)], memo[id(y)] if type(y) is Value else y
-                memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, node._version)
-                made.append(node)
-        for node in made:  # after the nodes: a gradient with a graph (create_graph) uses them
-            g = node.grad
-            memo[id(node)].grad = memo[id(g)] if type(g) is Value else g
-        return memo[id(self)]
+        """A copy of the whole graph behind this Value (and its gradients' graphs), no recursion."""
+        from .copying import deep_copy
+
+        return deep_copy(self, memo)
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs.
+        """Pickle: the graph's nodes first, each after its inputs, so that none recurses."""
+        from .copying import reduce_node
 
-        The node stores the nodes before it (``_InOrder``); once it exists, its state stores the rest
-        of its gradients' graphs (``create_graph``) and every gradient, so no gradient recurses either.
-        A node handed over by such a list stores only its fields: the list's owner sets its gradient.
-        """
-        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
-        placed = _PLACED.get()
-        if placed is not None and self in placed:  # its inputs are in the pickle already
-            return _restore, fields
-        order = _graph_and_gradients(self)
-        before = order[:order.index(self)]
-        return _restore_after, (_InOrder(before), *fields), (_InOrder(order), [v.grad for v in order])
+        return reduce_node(self)
 
     def __setstate__(self, state: tuple[list[Value], list[Any]]) -> None:
         """Unpickle: the gradients of every node of the graph, once all of them exist."""
@@ -220,7 +194,7 @@ class Value:
         """
         from .backward import backward
 
-        if self._y is _NO_GRAPH:
+        if self._op is None:
             raise RuntimeError(
                 f"backward: {self!r} was computed inside no_grad(), so no graph was recorded to "
                 "differentiate; compute it outside no_grad() (or with enable_grad())"
@@ -325,7 +299,7 @@ class Value:
 
 
 def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
-    """Make the Value ``op(x, y)``, linked to its inputs unless in ``no_grad``.
+    """Make the Value ``op(x, y)`` (y a second Value, a number kept inline, or None).
 
     Inputs outside the op's domain (``domains.py``) and results too large for a float are refused
     with an error naming the op and the numbers, so every value in a graph is a finite float.
@@ -334,8 +308,16 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         data = _FORWARD[op](x_data, y_data)
     except OverflowError:  # math.exp and float ** raise it
         raise overflow(op, x_data, y_data) from None
-    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow (1e200 * 1e200)
         raise overflow(op, x_data, y_data)
+    if type(y) is Value:
+        return _node(data, op, (x, y), None)
+    return _node(data, op, (x,), y)
+
+
+def _node(data: Any, op: str, inputs: tuple[Value, ...], const: float | None) -> Value:
+    """A new node holding ``data``, made by ``op`` from ``inputs`` (and ``const``): linked to them,
+    or, inside ``no_grad()``, a leaf whose operation is not recorded (``_op`` None)."""
     node = _new(Value)
     node._data = data
     node._version = _clock
@@ -344,14 +326,14 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
     on = _grad_enabled()
     if on:
         node._op = op
-        node._x = x
-        node._y = y
+        node._inputs = inputs
+        node._const = const
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
-    else:  # a leaf, marked so that backward() from it can say why there is no graph
-        node._op = ""
-        node._x = None
-        node._y = _NO_GRAPH
+    else:
+        node._op = None
+        node._inputs = ()
+        node._const = None
     return node
 
 
@@ -388,65 +370,12 @@ def _recomputed(node: Value, data: float) -> None:
     node._version = _clock
 
 
-# ---------------------------------------------------------------- copies and unpickling
-
-_PLACED: ContextVar[set[Value] | None] = ContextVar("chainrule_pickle_placed", default=None)
-"""While a pickle stores an ``_InOrder`` list: the nodes it has handed over so far (each after its
-inputs), which ``__reduce_ex__`` then stores without a list of their own. None between pickles."""
-
-
-class _InOrder(list):
-    """A graph's nodes in topological order, as a pickle stores them (the ``before`` of ``_restore_after``).
-
-    The pickle asks for the items one at a time; each is marked as placed just before it is handed
-    over, so it is stored with references to its inputs (already stored) and without a list of its
-    own. The marks last while the list is being stored, and are then dropped. (Lists never nest:
-    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or stored.)
-    """
-
-    def __reduce_ex__(self, protocol: Any) -> tuple:
-        return list, (), None, self._placing()
-
-    def _placing(self) -> Any:
-        placed: set[Value] = set()
-        token = _PLACED.set(placed)
-        try:
-            for node in self:
-                placed.add(node)
-                yield node
-        finally:
-            _PLACED.reset(token)
-
-
-def _graph_and_gradients(root: Value) -> list[Value]:
-    """Every node of root's graph, and of the graphs of the gradients in it (and theirs...), each
-    after its inputs; root's own graph comes first, root last in it."""
-    from .backward import topological_order
-
-    roots = [root]
-    while True:
-        order = topological_order(roots)
-        known = set(roots)
-        more = [v.grad for v in order if type(v.grad) is Value and v.grad not in known]
-        if not more:
-            return order
-        roots += dict.fromkeys(more)  # once each, in order
-
-
-def _restore(data: Any, grad: Any, label: str, op: str, x: Value | None, y: Any, version: int) -> Value:
-    """A node from its fields (for copy and pickle), its version kept so that staleness survives."""
+def _clock_past(version: int) -> None:
+    """Move the clock past a version from another process (unpickling), so later changes count."""
     global _ticks, _clock
-    node = _new(Value)
-    node._data, node.grad, node.label, node._op, node._x, node._y, node._version = data, grad, label, op, x, y, version
-    if abs(version) > _clock:  # from another process: move the clock past it, so later changes count
+    if abs(version) > _clock:
         _clock = abs(version)
         _ticks = itertools.count(_clock + 1)
-    return node
-
-
-def _restore_after(before: list[Value], *fields: Any) -> Value:
-    """Unpickle the last node of a graph; ``before`` (its inputs' graph) is already unpickled."""
-    return _restore(*fields)
 
 
 # ---------------------------------------------------------------- input checking

@@ -97,14 +97,14 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         op = ops[i]
         if not op:
             continue
-        x = xs[i] = index[v._x]
-        y = v._y
+        inputs = v._inputs  # one or two Values (a traced graph has no dot node)
+        x = xs[i] = index[inputs[0]]
         uses[x] += 1
-        if type(y) is Value:
-            y = index[y]
+        if len(inputs) == 2:
+            y = index[inputs[1]]
             uses[y] += 1
-        elif type(y) is not float:  # a one-input op (Value.constant: only a float is an operand)
-            y = None
+        else:
+            y = v._const  # a number kept inline, or None for a one-input op
         ys[i] = y
         if op not in ADDITIONS:  # read(x) and read(y), written out: most nodes pass here
             if x in chain_of:
