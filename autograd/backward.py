@@ -21,7 +21,7 @@ and ``gradients`` never write a ``.grad``; grad mode and anomaly mode belong to 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
@@ -36,7 +36,7 @@ passes in several threads on shared nodes add up as the same passes one after an
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 _TWO_SEQUENCES = frozenset({"dot"})
 """Ops whose rule takes two sequences a and b (``products.py``): a node's inputs are a, then b."""
-_data_of = attrgetter("_data")
+_data_of, _version_of = attrgetter("_data"), attrgetter("_version")
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
@@ -57,7 +57,13 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
                 continue
             visited.add(node)
             stack.append((node, True))
-            stack.extend((v, False) for v in reversed(node._inputs) if v not in visited)
+            x, y, rest = node._x, node._y, node._rest
+            if rest:  # pushed first, walked last
+                stack.extend((v, False) for v in reversed(rest) if v not in visited)
+            if y is not None and y not in visited:
+                stack.append((y, False))
+            if x is not None and x not in visited:
+                stack.append((x, False))
     return order
 
 
@@ -97,7 +103,8 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
     to apply). It resets the gradient of every node it reaches, leaves included, to 0.0, keeping
     an old gradient that was not 0.0 in ``computed`` or ``leaves`` (node, old gradient, ...), and,
     as it places a node, checks that neither the node nor an input had its ``.data`` assigned
-    since the node was recorded (``changed_error``), before any gradient is computed.
+    since the node was recorded (``changed_error``), before any gradient is computed. If that
+    check raises, every gradient it reset is put back first.
 
     Reached nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
     call's own float object 0.0 (``is`` tells it from every other 0.0), so each node's cost stays
@@ -107,44 +114,90 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
     computed = [] if computed is None else computed
     leaves = [] if leaves is None else leaves
     keep, keep_leaf = computed.append, leaves.append
-    placed = float("0")  # a new float object, 0.0, made by this call: a node placed, a leaf reached
-    opened = float("0")  # another: a computed node whose inputs are being placed
+    reached = float("0")  # a new float object, 0.0, made by this call: the mark of a node reached
     interior: list[Value] = []
+    if root.grad != 0.0:
+        keep(root)
+        keep(root.grad)
+    root.grad = reached
     stack = [root]
+    more: dict[Value, Iterator[Value]] = {}  # a node of many inputs: its computed ones still to see
     try:
         while stack:
-            node = stack.pop()
-            old = node.grad
-            if old is placed:  # a second entry for a node placed since
-                continue
-            if old is opened:  # its inputs are placed: place it
-                node.grad = placed
-                version = node._version
-                for v in node._inputs:
-                    if v._version > version:
-                        raise changed_error(node)
-                interior.append(node)
-                continue
-            if old != 0.0:
-                keep(node)
-                keep(old)
-            node.grad = opened
-            stack.append(node)  # placed once what is pushed after it is
-            for v in reversed(node._inputs):  # the first input's graph is walked first
-                g = v.grad
-                if g is not placed:
-                    if v._op:
-                        stack.append(v)
+            node = stack[-1]
+            x, y = node._x, node._y
+            g = x.grad
+            if g is not reached:  # mark x; a computed x: walk its graph, then come back
+                x.grad = reached
+                if x._op:
+                    if g != 0.0:
+                        keep(x)
+                        keep(g)
+                    stack.append(x)
+                    continue
+                if g != 0.0:
+                    keep_leaf(x)
+                    keep_leaf(g)
+            if y is not None:
+                g = y.grad
+                if g is not reached:
+                    y.grad = reached
+                    if y._op:
+                        if g != 0.0:
+                            keep(y)
+                            keep(g)
+                        stack.append(y)
                         continue
                     if g != 0.0:
-                        keep_leaf(v)
+                        keep_leaf(y)
                         keep_leaf(g)
-                    v.grad = placed
+                if node._rest and _visit_rest(node, stack, more, reached, keep, keep_leaf):
+                    continue
+            stack.pop()  # every input placed: place the node
+            version = node._version
+            if x._version > version or y is not None and y._version > version \
+                    or node._rest and max(map(_version_of, node._rest)) > version:
+                raise changed_error(node)
+            interior.append(node)
     except BaseException:
-        marked = [v for v in topological_order(root) if v.grad is placed or v.grad is opened]
-        _undo(marked, computed + leaves)
+        _undo([v for v in topological_order(root) if v.grad is reached], computed + leaves)
         raise
     return interior
+
+
+def _visit_rest(node: Value, stack: list[Value], more: dict[Value, Iterator[Value]],
+                reached: float, keep: Any, keep_leaf: Any) -> bool:
+    """For a node of more than two inputs on top of ``computed_nodes``'s stack: push the next
+    computed input of ``_rest`` not yet reached and return True, or return False when all are.
+
+    On the first visit it marks the leaves among them (a computed input is marked when it is
+    pushed, so that it is placed before anything using it) and keeps an iterator over the
+    computed ones.
+    """
+    inputs = more.get(node)
+    if inputs is None:
+        computed = []
+        for v in node._rest:
+            g = v.grad
+            if g is not reached:
+                if v._op:
+                    computed.append(v)
+                    continue
+                if g != 0.0:
+                    keep_leaf(v)
+                    keep_leaf(g)
+                v.grad = reached
+        inputs = more[node] = iter(computed)
+    for v in inputs:
+        g = v.grad
+        if g is not reached:
+            if g != 0.0:
+                keep(v)
+                keep(g)
+            v.grad = reached
+            stack.append(v)
+            return True
+    return False
 
 
 def _undo(reached: list[Value], kept: list[Any]) -> None:
@@ -159,27 +212,25 @@ def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: each node's rule on its inputs' numbers, from the output back."""
     vjp, check = _VJP, anomaly_enabled()
     for node in reversed(interior):
-        op, inputs, g = node._op, node._inputs, node.grad
+        op, x, y = node._op, node._x, node._y
         if op in _TWO_SEQUENCES:
             _two_sequences_floats(node, check)
             continue
-        x = inputs[0]
-        two = len(inputs) == 2
-        y = inputs[1]._data if two else node._const  # the second input, or the constant (or None)
+        y_data = node._const if y is None else y._data  # the second input, or the constant
         try:
-            grads = vjp[op](g, node._data, x._data, y)
+            grads = vjp[op](node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
-            grads = _infinite_slope(op, g, x._data, y, error)
+            grads = _infinite_slope(op, node.grad, x._data, y_data, error)
         if check:
-            check_backward(op, (x, y), g, grads)
+            check_backward(op, (x, y_data if y is None else y), node.grad, grads)
         x.grad += grads[0]
-        if two:
-            inputs[1].grad += grads[1]
+        if y is not None:
+            y.grad += grads[1]
 
 
 def _two_sequences_floats(node: Value, check: bool) -> None:
     """The float executor's step for a dot node: a_i gets g b_i and b_i gets g a_i (its rule)."""
-    inputs = node._inputs
+    inputs = node.parents
     n = len(inputs) // 2
     numbers = list(map(_data_of, inputs))
     da, db = _VJP[node._op](node.grad, node._data, numbers[:n], numbers[n:])
@@ -199,41 +250,37 @@ def gradient_table(root: Value, grad: Any, create_graph: bool) -> dict[Value, An
     """
     order = topological_order(root)
     for node in order:  # refuse a changed graph before computing anything
-        if node._op and _changed(node):
+        if node._op and max(map(_version_of, node.parents)) > node._version:
             raise changed_error(node)
     table: dict[Value, Any] = {root: grad}
     with enable_grad():  # (on floats nothing is recorded anyway)
         for node in reversed(order):
             if node._op:
-                for v, d in zip(node._inputs, _local_gradients(node, table[node], create_graph)):
+                for v, d in zip(node.parents, _local_gradients(node, table[node], create_graph)):
                     table[v] = _accumulate(table.get(v, 0.0), d)
     return table
 
 
-def _changed(node: Value) -> bool:
-    """Whether node's own number, or an input's, was assigned after the node was recorded."""
-    version = node._version
-    return any(v._version > version for v in node._inputs)
-
-
 def _local_gradients(node: Value, g: Any, on_values: bool) -> tuple:
-    """g * d(node)/d(input) for each input of a computed node, in ``_inputs`` order: its rule on
+    """g * d(node)/d(input) for each input of a computed node, in ``parents`` order: its rule on
     the Values (recording a graph) or on their numbers."""
-    op, inputs = node._op, node._inputs
+    op, x, y = node._op, node._x, node._y
     if op in _TWO_SEQUENCES:
+        inputs = node.parents
         n = len(inputs) // 2
         args = inputs if on_values else tuple(map(_data_of, inputs))
         da, db = _VJP[op](g, None, args[:n], args[n:])  # the dot rule does not read out
         shown, grads = args, (*da, *db)
     else:
-        x = inputs[0]
-        y = inputs[1] if len(inputs) == 2 else node._const
-        y_data = y._data if type(y) is Value else y
+        y_data = node._const if y is None else y._data
         try:
-            grads = _VJP[op](g, node, x, y) if on_values else _VJP[op](g, node._data, x._data, y_data)
+            if on_values:
+                grads = _VJP[op](g, node, x, node._const if y is None else y)
+            else:
+                grads = _VJP[op](g, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, g, x._data, y_data, error)
-        shown = (x, y)
+        shown = (x, node._const if y is None else y)
     if anomaly_enabled():
         check_backward(op, shown, g, grads)
     return grads
@@ -250,7 +297,7 @@ def changed_error(node: Value) -> RuntimeError:
     if node._version < 0:
         what = "its own .data was assigned"
     else:
-        culprit = next(v for v in node._inputs if v._version > node._version)
+        culprit = next(v for v in node.parents if v._version > node._version)
         what = f"the .data of its input {_describe(culprit)} was assigned"
     return RuntimeError(
         f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "

@@ -2,7 +2,7 @@
 
 Written with the binary operators, ``reduce(add, map(mul, a, b))`` records 2n - 1 nodes; a linear
 layer is mostly such sums (D1, D11), so most of a network's graph would be them. ``dot`` records one
-node, op ``"dot"``, whose inputs are the two sequences one after the other (a_0..a_{n-1}, b_0..b_{n-1}).
+node, op ``"dot"``, whose 2n inputs are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (``value.py``).
 Its number is the same to the last bit: the products are added from the left, as ``reduce`` adds
 them (not ``sum()``, whose float summation changed in Python 3.12). Its rule in ``rules.py``,
 
@@ -63,7 +63,8 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         return reduce(add, map(mul, a, b))
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)
-    return _node(data, "dot", a + b, None)
+    inputs = a + b  # a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
+    return _node(data, "dot", inputs[0], inputs[1], None, inputs[2:])
 
 
 def _sequence(items: Any, name: str) -> tuple:

@@ -5,12 +5,14 @@ its inputs. Following those links from an output back to the leaves gives the co
 graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
 from the one table in ``rules.py``.
 
-A node keeps its inputs in one place, read one way by every executor: ``_inputs``, the tuple
-of its Value inputs in argument order (``()`` for a leaf; a ``dot`` node's are a_0..a_{n-1},
-b_0..b_{n-1}, ``products.py``), and ``_const``, a plain-number operand kept inline (the 2 in
-``x * 2``, an activation's alpha) instead of as a node of its own, or None. ``_op`` names the
+A node keeps its inputs in order in three slots, read the same way by every executor: the
+first two inline in ``_x`` and ``_y`` (a Value, or None where the op takes fewer: most ops
+take one or two), any further ones in the tuple ``_rest`` (``()`` unless the op takes more, as
+``dot`` does, ``products.py``). ``_const`` holds a plain-number operand kept inline instead of
+as a node of its own (the 2 in ``x * 2``, an activation's alpha), or None. ``_op`` names the
 operation: ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
-operation was not recorded). Memory is kept small with ``__slots__`` (no closure, no set).
+operation was not recorded). A node costs one object and its number (about 135 bytes, no tuple
+or closure of its own: each would be one more object for Python's garbage collector to walk).
 Nodes point only to their inputs, never back, so a graph is freed as soon as its output is.
 Two slots serve safety: ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)``
 works).
@@ -65,7 +67,8 @@ _clock = 0
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("_data", "grad", "label", "_op", "_inputs", "_const", "_version", "__weakref__")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_rest", "_const", "_version",
+                 "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -75,8 +78,8 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._inputs = ()
-        self._const = None
+        self._x = self._y = self._const = None
+        self._rest = ()
         if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
             _remember(self)
 
@@ -111,7 +114,10 @@ class Value:
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation, in argument order (constants excluded); a dot node's
         are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (a Value used twice is listed twice)."""
-        return self._inputs
+        x, y = self._x, self._y
+        if y is None:
+            return () if x is None else (x,)
+        return (x, y, *self._rest) if self._rest else (x, y)
 
     _prev = parents  # micrograd's name
 
@@ -310,14 +316,36 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         raise overflow(op, x_data, y_data) from None
     if type(data) is float and not _isfinite(data):  # finite inputs: only overflow (1e200 * 1e200)
         raise overflow(op, x_data, y_data)
-    if type(y) is Value:
-        return _node(data, op, (x, y), None)
-    return _node(data, op, (x,), y)
+    node = _new(Value)  # _node's work, written out: most nodes of a graph are made here
+    node._data = data
+    node._version = _clock
+    node.grad = 0.0
+    node.label = ""
+    on = _grad_enabled()
+    if on:
+        node._op = op
+        node._x = x
+        if type(y) is Value:
+            node._y = y
+            node._const = None
+        else:
+            node._y = None
+            node._const = y
+        node._rest = ()
+        if on is not True:  # inside record_source(): note the user's line (source.py)
+            _remember(node)
+    else:
+        node._op = None
+        node._x = node._y = node._const = None
+        node._rest = ()
+    return node
 
 
-def _node(data: Any, op: str, inputs: tuple[Value, ...], const: float | None) -> Value:
-    """A new node holding ``data``, made by ``op`` from ``inputs`` (and ``const``): linked to them,
-    or, inside ``no_grad()``, a leaf whose operation is not recorded (``_op`` None)."""
+def _node(data: Any, op: str, x: Value, y: Value | None, const: float | None,
+          rest: tuple[Value, ...] = ()) -> Value:
+    """A new node holding ``data``, made by ``op`` from the inputs x, y, *rest (and ``const``):
+    linked to them, or, inside ``no_grad()``, a leaf whose operation is not recorded (``_op``
+    None)."""
     node = _new(Value)
     node._data = data
     node._version = _clock
@@ -326,14 +354,16 @@ def _node(data: Any, op: str, inputs: tuple[Value, ...], const: float | None) ->
     on = _grad_enabled()
     if on:
         node._op = op
-        node._inputs = inputs
+        node._x = x
+        node._y = y
+        node._rest = rest
         node._const = const
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
     else:
         node._op = None
-        node._inputs = ()
-        node._const = None
+        node._x = node._y = node._const = None
+        node._rest = ()
     return node
 
 

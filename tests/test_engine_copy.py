@@ -52,7 +52,7 @@ def test_pickle_keeps_identity_across_the_values_pickled_together():
     a = Value(2.0, label="a")
     b = a * 3
     a2, b2, out2 = pickle.loads(pickle.dumps([a, b, b * b]))
-    assert b2._inputs == (a2,) and out2._inputs == (b2, b2) and b2.constant == 3.0
+    assert b2._x is a2 and out2._x is out2._y is b2 and b2.constant == 3.0
     assert a2.label == "a" and out2.data == 36.0
     out2.backward()
     assert a2.grad == 36.0
@@ -62,7 +62,7 @@ def test_copy_shares_the_inputs_and_deepcopy_copies_gradient_graphs():
     x = Value(1.5)
     y = x * x
     shallow = copy.copy(y)
-    assert shallow is not y and shallow._inputs[0] is x and shallow.data == 2.25
+    assert shallow is not y and shallow._x is x and shallow.data == 2.25
     y.backward(create_graph=True)  # x.grad is a Value: 2x, with a graph of its own
     for x2 in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
         assert isinstance(x2.grad, Value) and x2.grad is not x.grad and x2.grad.data == 3.0

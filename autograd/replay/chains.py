@@ -97,14 +97,14 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         op = ops[i]
         if not op:
             continue
-        inputs = v._inputs  # one or two Values (a traced graph has no dot node)
-        x = xs[i] = index[inputs[0]]
+        x = xs[i] = index[v._x]
+        y = v._y
         uses[x] += 1
-        if len(inputs) == 2:
-            y = index[inputs[1]]
+        if y is not None:
+            y = index[y]
             uses[y] += 1
-        else:
-            y = v._const  # a number kept inline, or None for a one-input op
+        else:  # one input: a number kept inline, or None
+            y = v._const
         ys[i] = y
         if op not in ADDITIONS:  # read(x) and read(y), written out: most nodes pass here
             if x in chain_of:
