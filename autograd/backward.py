@@ -300,9 +300,9 @@ def changed_error(node: Value) -> RuntimeError:
         culprit = next(v for v in node.parents if v._version > node._version)
         what = f"the .data of its input {_describe(culprit)} was assigned"
     return RuntimeError(
-        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "
-        "with the new number. Run the forward pass again after changing .data (optimisers change it "
-        "between steps, when no graph is held)"
+        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old "
+        "graph with the new number. Run the forward pass again after changing .data (optimisers "
+        "change it between steps, when no graph is held)"
     )
 
 
@@ -326,8 +326,8 @@ def _infinite_slope(op: str, g: Any, x: float, y: Any, error: Exception) -> tupl
         return zero, zero
     if refused is not None:
         raise refused from error
-    raise type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})") \
-        from error
+    raise type(error)(f"backward of {op}: the derivative is not finite, got "
+                      f"{expression(op, x, y)} ({error})") from error
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
@@ -339,7 +339,8 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
 
 
 def add_gradients(leaves: Iterable[Value], grads: Iterable[Any]) -> None:
-    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under ``_WALK``)."""
+    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under
+    ``_WALK``)."""
     with _WALK:
         for leaf, g in zip(leaves, grads):
             leaf.grad += g

@@ -39,8 +39,8 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
         if id(node) not in memo:
             x, y = (None if v is None else memo[id(v)] for v in (node._x, node._y))
             rest = tuple(memo[id(v)] for v in node._rest)
-            memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, rest, node._const,
-                                      node._version)
+            memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, rest,
+                                      node._const, node._version)
             made.append(node)
     for node in made:  # after the nodes: a gradient with a graph (create_graph) uses them
         g = node.grad
@@ -70,7 +70,8 @@ class _InOrder(list):
     The pickle asks for the items one at a time; each is marked as placed just before it is handed
     over, so it is stored with references to its inputs (already stored) and without a list of its
     own. The marks last while the list is being stored, and are then dropped. (Lists never nest:
-    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or stored.)
+    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or
+    stored.)
     """
 
     def __reduce_ex__(self, protocol: Any) -> tuple:

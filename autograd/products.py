@@ -50,7 +50,8 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
     a = tuple(a) if type(a) is list else a if type(a) is tuple else _sequence(a, "a")
     b = tuple(b) if type(b) is list else b if type(b) is tuple else _sequence(b, "b")
     if len(a) != len(b) or not a:
-        raise ValueError(f"dot: a and b must have the same non-zero length, got {len(a)} and {len(b)}")
+        raise ValueError(f"dot: a and b must have the same non-zero length, got {len(a)} and "
+                         f"{len(b)}")
     try:
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
@@ -69,9 +70,9 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
 
 def _sequence(items: Any, name: str) -> tuple:
     """``items`` as a tuple, or a TypeError naming dot and the offending argument."""
-    if isinstance(items, Value) or not isinstance(items, Iterable) or isinstance(items, str | bytes):
-        raise TypeError(f"dot: {name} must be a sequence of Values or numbers, got {type(items).__name__}: "
-                        f"{_short(items)}")
+    if isinstance(items, Value | str | bytes) or not isinstance(items, Iterable):
+        raise TypeError(f"dot: {name} must be a sequence of Values or numbers, got "
+                        f"{type(items).__name__}: {_short(items)}")
     return tuple(items)
 
 
@@ -86,14 +87,17 @@ def _values(items: tuple, name: str) -> tuple[Value, ...]:
 
 
 def _overflow(a: list[float], b: list[float]) -> OverflowError:
-    """The error for the first product, or partial sum, too large for a float (as ``domains.overflow``)."""
+    """The error for the first product, or partial sum, too large for a float (as
+    ``domains.overflow``)."""
     total = 0.0
     for i, (x, y) in enumerate(zip(a, b)):
         product = x * y
         if not math.isfinite(product):
-            return OverflowError(f"dot: overflow, term {i}: {expression('mul', x, y)} is too large for a float")
+            return OverflowError(f"dot: overflow, term {i}: {expression('mul', x, y)} is too large "
+                                 "for a float")
         if i and not math.isfinite(total + product):
-            return OverflowError(f"dot: overflow, after term {i}: {expression('add', total, product)} "
+            return OverflowError(f"dot: overflow, after term {i}: "
+                                 f"{expression('add', total, product)} "
                                  "is too large for a float")
         total = product if i == 0 else total + product
     return OverflowError("dot: overflow, the sum is too large for a float")

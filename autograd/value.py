@@ -6,31 +6,27 @@ graph that ``backward()`` walks in reverse. Forward functions and derivative rul
 from the one table in ``rules.py``.
 
 A node keeps its inputs in order in three slots, read the same way by every executor: the
-first two inline in ``_x`` and ``_y`` (a Value, or None where the op takes fewer: most ops
-take one or two), any further ones in the tuple ``_rest`` (``()`` unless the op takes more, as
-``dot`` does, ``products.py``). ``_const`` holds a plain-number operand kept inline instead of
-as a node of its own (the 2 in ``x * 2``, an activation's alpha), or None. ``_op`` names the
-operation: ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
-operation was not recorded). A node costs one object and its number (about 135 bytes, no tuple
-or closure of its own: each would be one more object for Python's garbage collector to walk).
-Nodes point only to their inputs, never back, so a graph is freed as soon as its output is.
-Two slots serve safety: ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)``
-works).
+first two inline in ``_x`` and ``_y`` (a Value, or None where the op takes fewer), any further
+ones in the tuple ``_rest`` (``()`` unless the op takes more, as ``dot``, ``products.py``).
+``_const`` holds a plain-number operand kept inline (the 2 in ``x * 2``, an alpha), or None.
+``_op`` is ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
+operation was not recorded). A node is one object and its number, about 134 bytes: no tuple or
+closure of its own, each one more object for Python's garbage collector to walk. Nodes point
+only to their inputs, so a graph is freed as soon as its output is. Two slots serve safety:
+``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from functools import partial
 from typing import Any
-
-import numpy as np
 
 from .domains import FORWARD as DOMAIN
 from .domains import overflow, refusal
 from .modes import grad_enabled as _grad_enabled
+from .operands import _constant, _short, _to_float
 from .rules import RULES
 from .source import RECORDING as _RECORDING
 from .source import remember as _remember
@@ -43,7 +39,7 @@ _isfinite = math.isfinite
 
 
 def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
-    """``forward(x, y)``, first refusing inputs outside op's domain (for the few ops that have one)."""
+    """``forward(x, y)``, first refusing inputs outside op's domain (the few ops that have one)."""
     if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
         error = refusal(op, x, y)
         if error is not None:
@@ -58,10 +54,10 @@ _FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else
 # when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
 # its own result was overwritten). The clock advances only on assignments, so building a graph
 # costs one slot per node and no new int. Backward checks, per node, that no input is newer than
-# the node and that the node's own result is intact (``backward.computed_nodes``, ``backward.changed_error``).
+# the node and that the node's own result is intact (``backward.computed_nodes``,
+# ``backward.changed_error``).
 _ticks = itertools.count(1)
 _clock = 0
-
 
 
 class Value:
@@ -326,26 +322,22 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         node._op = op
         node._x = x
         if type(y) is Value:
-            node._y = y
-            node._const = None
+            node._y, node._const = y, None
         else:
-            node._y = None
-            node._const = y
+            node._y, node._const = None, y
         node._rest = ()
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
     else:
-        node._op = None
-        node._x = node._y = node._const = None
+        node._op = node._x = node._y = node._const = None
         node._rest = ()
     return node
 
 
 def _node(data: Any, op: str, x: Value, y: Value | None, const: float | None,
           rest: tuple[Value, ...] = ()) -> Value:
-    """A new node holding ``data``, made by ``op`` from the inputs x, y, *rest (and ``const``):
-    linked to them, or, inside ``no_grad()``, a leaf whose operation is not recorded (``_op``
-    None)."""
+    """A node holding ``data``, made by ``op`` from the inputs x, y, *rest (and ``const``); inside
+    ``no_grad()`` a leaf whose operation is not recorded (``_op`` None)."""
     node = _new(Value)
     node._data = data
     node._version = _clock
@@ -361,8 +353,7 @@ def _node(data: Any, op: str, x: Value, y: Value | None, const: float | None,
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
     else:
-        node._op = None
-        node._x = node._y = node._const = None
+        node._op = node._x = node._y = node._const = None
         node._rest = ()
     return node
 
@@ -389,13 +380,9 @@ def _method(op: str, x: Value, other: Any) -> Value:
 
 
 def _recomputed(node: Value, data: float) -> None:
-    """Give a computed node a new number computed from its inputs' numbers now (``Compiled.graph``).
-
-    Unlike assigning ``.data`` (which marks the node's own result as overwritten), the node is
-    stamped as if just recorded: a backward pass through it is as valid as through a new graph.
-    Its inputs must be set first (a topological order); ``data`` is the node's rule applied to
-    them, a finite float (the replay checked every number of the example).
-    """
+    """Give a computed node the number its rule gives on its inputs' numbers now (set first,
+    a finite float: ``Compiled.graph``), stamped as if just recorded, unlike assigning ``.data``
+    (which marks the node's own result as overwritten)."""
     node._data = data
     node._version = _clock
 
@@ -408,41 +395,5 @@ def _clock_past(version: int) -> None:
         _ticks = itertools.count(_clock + 1)
 
 
-# ---------------------------------------------------------------- input checking
-
-_REAL = (numbers.Real, np.bool_)
-
-
-def _to_float(x: Any, where: str) -> float:
-    """Convert a real number to a finite float, or raise naming ``where`` and the type."""
-    if type(x) is not float:
-        if isinstance(x, Value) or not isinstance(x, _REAL):
-            raise TypeError(
-                f"{where}: expected a real number (int, float, bool or numpy scalar), "
-                f"got {type(x).__name__}: {_short(x)}"
-            )
-        try:
-            x = float(x)
-        except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{where}: expected a finite number, got {x!r}")
-    return x
-
-
-def _constant(c: Any, op: str) -> Any:
-    """A plain-number operand as a finite float, or NotImplemented for other types."""
-    if type(c) is float and math.isfinite(c):
-        return c
-    if not isinstance(c, _REAL):
-        return NotImplemented
-    return _to_float(c, op)
-
-
 def _data(x: Operand) -> float:
     return x.data if type(x) is Value else _to_float(x, "compare")
-
-
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."

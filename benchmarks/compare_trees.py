@@ -51,8 +51,8 @@ def load(tree: Path, name: str) -> ModuleType:
 def mlp(ag: ModuleType, sizes: list[int], seed: int = 0) -> list[list[tuple[list, object]]]:
     """Layers of neurons (weights, bias) as Values of ``ag``, the same numbers on every side."""
     rng = random.Random(seed)
-    return [[([ag.Value(rng.uniform(-1, 1)) for _ in range(nin)], ag.Value(0.0)) for _ in range(nout)]
-            for nin, nout in zip(sizes, sizes[1:])]
+    return [[([ag.Value(rng.uniform(-1, 1)) for _ in range(nin)], ag.Value(0.0))
+             for _ in range(nout)] for nin, nout in zip(sizes, sizes[1:])]
 
 
 def demo_step(ag: ModuleType, layers: list, X: list, y: list, use_dot: bool) -> tuple[float, float]:
@@ -135,7 +135,8 @@ def main() -> None:
     parser.add_argument("--old", type=Path, required=True, help="the other checkout")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    sides = {"old": load(args.old.resolve(), "autograd_old"), "new": load(HERE.parent, "autograd_new")}
+    sides = {"old": load(args.old.resolve(), "autograd_old"),
+             "new": load(HERE.parent, "autograd_new")}
     runs = {side: workloads(ag) for side, ag in sides.items()}
     times: dict[str, dict[str, list[float]]] = {side: {} for side in sides}
     with pinning.one_thread():
