@@ -35,6 +35,7 @@ import pinning  # noqa: E402  (first: the thread counts are read when numpy load
 pinning.pin()
 
 from bench_engine import moons, table  # noqa: E402
+from bench_large_graph import build_dag_and_backward  # noqa: E402
 
 
 def load(tree: Path, name: str) -> ModuleType:
@@ -95,22 +96,6 @@ def chain(ag: ModuleType, nodes: int) -> tuple[float, float, float]:
     return middle - start, end - middle, time.perf_counter() - end
 
 
-def random_dag(ag: ModuleType, nodes: int) -> tuple[float, float]:
-    """(forward, backward) seconds for bench_large_graph's random DAG."""
-    steps = nodes // 5
-    rng = random.Random(steps)
-    picks = [rng.randrange(k + 1) for k in range(steps)]
-    made = [ag.Value(0.5)]
-    y = made[0]
-    start = time.perf_counter()
-    for k in picks:
-        y = (y * 0.5 + made[k] * 0.5).tanh() * 0.999
-        made.append(y)
-    middle = time.perf_counter()
-    y.backward()
-    return middle - start, time.perf_counter() - middle
-
-
 def workloads(ag: ModuleType) -> dict[tuple[str, ...], Callable[[], tuple[float, ...]]]:
     """{names of the parts: a function timing them once}."""
     X, y = moons()
@@ -126,7 +111,7 @@ def workloads(ag: ModuleType) -> dict[tuple[str, ...], Callable[[], tuple[float,
         tuple(f"demo {part}, dot nodes" for part in parts): lambda: demo(True),
         ("chain 10^5, forward", "chain 10^5, backward", "chain 10^5, second backward"):
             lambda: chain(ag, 100_000),
-        ("random DAG 10^5, forward", "random DAG 10^5, backward"): lambda: random_dag(ag, 100_000),
+        ("random DAG 10^5, forward", "random DAG 10^5, backward"): lambda: build_dag_and_backward(100_000, ag=ag),
     }
 
 
