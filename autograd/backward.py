@@ -34,8 +34,9 @@ _WALK = threading.RLock()
 """Held by a backward pass while it uses the nodes' ``grad`` slots: one pass at a time, so that
 passes in several threads on shared nodes add up as the same passes one after another would."""
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
-_TWO_SEQUENCES = frozenset({"dot"})
-"""Ops whose rule takes two sequences a and b (``products.py``): a node's inputs are a, then b."""
+_MANY_INPUTS = "dot"
+"""The op of many inputs (``products.py``): its rule takes two sequences, a and b; its node's
+inputs are a, then b."""
 _data_of, _version_of = attrgetter("_data"), attrgetter("_version")
 
 
@@ -154,9 +155,8 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
                 if node._rest and _visit_rest(node, stack, more, reached, keep, keep_leaf):
                     continue
             stack.pop()  # every input placed: place the node
-            version = node._version
-            if x._version > version or y is not None and y._version > version \
-                    or node._rest and max(map(_version_of, node._rest)) > version:
+            version = node._version  # (the inputs in _rest are checked by _visit_rest)
+            if x._version > version or y is not None and y._version > version:
                 raise changed_error(node)
             interior.append(node)
     except BaseException:
@@ -170,12 +170,14 @@ def _visit_rest(node: Value, stack: list[Value], more: dict[Value, Iterator[Valu
     """For a node of more than two inputs on top of ``computed_nodes``'s stack: push the next
     computed input of ``_rest`` not yet reached and return True, or return False when all are.
 
-    On the first visit it marks the leaves among them (a computed input is marked when it is
-    pushed, so that it is placed before anything using it) and keeps an iterator over the
-    computed ones.
+    On the first visit it checks their versions, marks the leaves among them (a computed input
+    is marked when it is pushed, so that it is placed before anything using it) and keeps an
+    iterator over the computed ones.
     """
     inputs = more.get(node)
     if inputs is None:
+        if max(map(_version_of, node._rest)) > node._version:
+            raise changed_error(node)
         computed = []
         for v in node._rest:
             g = v.grad
@@ -210,15 +212,16 @@ def _undo(reached: list[Value], kept: list[Any]) -> None:
 
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: each node's rule on its inputs' numbers, from the output back."""
-    vjp, check = _VJP, anomaly_enabled()
+    vjp, check, two_sequences = _VJP, anomaly_enabled(), _VJP[_MANY_INPUTS]
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
-        if op in _TWO_SEQUENCES:
+        rule = vjp[op]
+        if rule is two_sequences:
             _two_sequences_floats(node, check)
             continue
         y_data = node._const if y is None else y._data  # the second input, or the constant
         try:
-            grads = vjp[op](node.grad, node._data, x._data, y_data)
+            grads = rule(node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, node.grad, x._data, y_data, error)
         if check:
@@ -265,7 +268,7 @@ def _local_gradients(node: Value, g: Any, on_values: bool) -> tuple:
     """g * d(node)/d(input) for each input of a computed node, in ``parents`` order: its rule on
     the Values (recording a graph) or on their numbers."""
     op, x, y = node._op, node._x, node._y
-    if op in _TWO_SEQUENCES:
+    if op == _MANY_INPUTS:
         inputs = node.parents
         n = len(inputs) // 2
         args = inputs if on_values else tuple(map(_data_of, inputs))
