@@ -178,18 +178,18 @@ def _visit_rest(node: Value, stack: list[Value], more: dict[Value, Iterator[Valu
     if inputs is None:
         if max(map(_version_of, node._rest)) > node._version:
             raise changed_error(node)
-        computed = []
+        to_walk = []
         for v in node._rest:
             g = v.grad
             if g is not reached:
                 if v._op:
-                    computed.append(v)
+                    to_walk.append(v)
                     continue
                 if g != 0.0:
                     keep_leaf(v)
                     keep_leaf(g)
                 v.grad = reached
-        inputs = more[node] = iter(computed)
+        inputs = more[node] = iter(to_walk)
     for v in inputs:
         g = v.grad
         if g is not reached:
@@ -212,12 +212,12 @@ def _undo(reached: list[Value], kept: list[Any]) -> None:
 
 def _backward_floats(interior: list[Value]) -> None:
     """The executor on floats: each node's rule on its inputs' numbers, from the output back."""
-    vjp, check, two_sequences = _VJP, anomaly_enabled(), _VJP[_MANY_INPUTS]
+    vjp, check, many_inputs_rule = _VJP, anomaly_enabled(), _VJP[_MANY_INPUTS]
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
         rule = vjp[op]
-        if rule is two_sequences:
-            _two_sequences_floats(node, check)
+        if rule is many_inputs_rule:
+            _many_inputs_floats(node, check)
             continue
         y_data = node._const if y is None else y._data  # the second input, or the constant
         try:
@@ -231,7 +231,7 @@ def _backward_floats(interior: list[Value]) -> None:
             y.grad += grads[1]
 
 
-def _two_sequences_floats(node: Value, check: bool) -> None:
+def _many_inputs_floats(node: Value, check: bool) -> None:
     """The float executor's step for a dot node: a_i gets g b_i and b_i gets g a_i (its rule)."""
     inputs = node.parents
     n = len(inputs) // 2
@@ -275,15 +275,14 @@ def _local_gradients(node: Value, g: Any, on_values: bool) -> tuple:
         da, db = _VJP[op](g, None, args[:n], args[n:])  # the dot rule does not read out
         shown, grads = args, (*da, *db)
     else:
-        y_data = node._const if y is None else y._data
+        y = node._const if y is None else y  # the second input, or the constant
+        y_data = y._data if type(y) is Value else y
         try:
-            if on_values:
-                grads = _VJP[op](g, node, x, node._const if y is None else y)
-            else:
-                grads = _VJP[op](g, node._data, x._data, y_data)
+            rule = _VJP[op]
+            grads = rule(g, node, x, y) if on_values else rule(g, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, g, x._data, y_data, error)
-        shown = (x, node._const if y is None else y)
+        shown = (x, y)
     if anomaly_enabled():
         check_backward(op, shown, g, grads)
     return grads
