@@ -61,7 +61,7 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
             x, y, rest = node._x, node._y, node._rest
             if rest:  # pushed first, walked last
                 stack.extend((v, False) for v in reversed(rest) if v not in visited)
-            if y is not None and y not in visited:
+            if type(y) is Value and y not in visited:
                 stack.append((y, False))
             if x is not None and x not in visited:
                 stack.append((x, False))
@@ -139,7 +139,8 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
                 if g != 0.0:
                     keep_leaf(x)
                     keep_leaf(g)
-            if y is not None:
+            y_is_value = type(y) is Value  # not a number kept inline, nor None
+            if y_is_value:
                 g = y.grad
                 if g is not reached:
                     y.grad = reached
@@ -156,7 +157,7 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
                     continue
             stack.pop()  # every input placed: place the node
             version = node._version  # (the inputs in _rest are checked by _visit_rest)
-            if x._version > version or y is not None and y._version > version:
+            if x._version > version or y_is_value and y._version > version:
                 raise changed_error(node)
             interior.append(node)
     except BaseException:
@@ -219,15 +220,16 @@ def _backward_floats(interior: list[Value]) -> None:
         if rule is many_inputs_rule:
             _many_inputs_floats(node, check)
             continue
-        y_data = node._const if y is None else y._data  # the second input, or the constant
+        y_is_value = type(y) is Value
+        y_data = y._data if y_is_value else y  # the second input's number, or the constant
         try:
             grads = rule(node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, node.grad, x._data, y_data, error)
         if check:
-            check_backward(op, (x, y_data if y is None else y), node.grad, grads)
+            check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
-        if y is not None:
+        if y_is_value:
             y.grad += grads[1]
 
 
@@ -275,8 +277,7 @@ def _local_gradients(node: Value, g: Any, on_values: bool) -> tuple:
         da, db = _VJP[op](g, None, args[:n], args[n:])  # the dot rule does not read out
         shown, grads = args, (*da, *db)
     else:
-        y = node._const if y is None else y  # the second input, or the constant
-        y_data = y._data if type(y) is Value else y
+        y_data = y._data if type(y) is Value else y  # the second input's number, or the constant
         try:
             rule = _VJP[op]
             grads = rule(g, node, x, y) if on_values else rule(g, node._data, x._data, y_data)

@@ -23,8 +23,7 @@ inputs), which ``reduce_node`` then stores without a list of their own. None bet
 
 def _fields(node: Value, grad: Any) -> tuple:
     """The arguments of ``_restore`` that rebuild node (with ``grad`` as its gradient)."""
-    return (node._data, grad, node.label, node._op, node._x, node._y, node._rest, node._const,
-            node._version)
+    return node._data, grad, node.label, node._op, node._x, node._y, node._rest, node._version
 
 
 def shallow_copy(node: Value) -> Value:
@@ -37,10 +36,12 @@ def deep_copy(root: Value, memo: dict[int, Any]) -> Value:
     made = []
     for node in _graph_and_gradients(root):
         if id(node) not in memo:
-            x, y = (None if v is None else memo[id(v)] for v in (node._x, node._y))
+            x, y = node._x, node._y
+            x = None if x is None else memo[id(x)]
+            y = memo[id(y)] if type(y) is Value else y
             rest = tuple(memo[id(v)] for v in node._rest)
             memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, rest,
-                                      node._const, node._version)
+                                      node._version)
             made.append(node)
     for node in made:  # after the nodes: a gradient with a graph (create_graph) uses them
         g = node.grad
@@ -101,12 +102,12 @@ def _graph_and_gradients(root: Value) -> list[Value]:
         roots += dict.fromkeys(more)  # once each, in order
 
 
-def _restore(data: Any, grad: Any, label: str, op: str | None, x: Value | None, y: Value | None,
-             rest: tuple[Value, ...], const: float | None, version: int) -> Value:
+def _restore(data: Any, grad: Any, label: str, op: str | None, x: Value | None, y: Any,
+             rest: tuple[Value, ...], version: int) -> Value:
     """A node from its fields (for copy and pickle), its version kept so that staleness survives."""
     node = _new(Value)
     node._data, node.grad, node.label, node._op = data, grad, label, op
-    node._x, node._y, node._rest, node._const, node._version = x, y, rest, const, version
+    node._x, node._y, node._rest, node._version = x, y, rest, version
     _clock_past(version)  # from another process: later changes here must still count
     return node
 

@@ -65,7 +65,7 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)
     inputs = a + b  # a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
-    return _node(data, "dot", inputs[0], inputs[1], None, inputs[2:])
+    return _node(data, "dot", inputs[0], inputs[1], inputs[2:])
 
 
 def _sequence(items: Any, name: str) -> tuple:

@@ -5,12 +5,12 @@ its inputs. Following those links from an output back to the leaves gives the co
 graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
 from the one table in ``rules.py``.
 
-A node keeps its inputs in order in three slots, read the same way by every executor: the
-first two inline in ``_x`` and ``_y`` (a Value, or None where the op takes fewer), any further
-ones in the tuple ``_rest`` (``()`` unless the op takes more, as ``dot``, ``products.py``).
-``_const`` holds a plain-number operand kept inline (the 2 in ``x * 2``, an alpha), or None.
+A node keeps its operands in order in three slots, read the same way by every executor: the
+first input in ``_x``; the second operand in ``_y``: a Value, a plain number kept inline instead
+of as a node of its own (the 2 in ``x * 2``, an activation's alpha), or None; any further inputs
+in the tuple ``_rest`` (``()`` unless the op takes more, as ``dot`` does, ``products.py``).
 ``_op`` is ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
-operation was not recorded). A node is one object and its number, about 134 bytes: no tuple or
+operation was not recorded). A node is one object and its number, about 126 bytes: no tuple or
 closure of its own, each one more object for Python's garbage collector to walk. Nodes point
 only to their inputs, so a graph is freed as soon as its output is. Two slots serve safety:
 ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
@@ -63,8 +63,7 @@ _clock = 0
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_rest", "_const", "_version",
-                 "__weakref__")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_rest", "_version", "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -74,7 +73,7 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._x = self._y = self._const = None
+        self._x = self._y = None
         self._rest = ()
         if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
             _remember(self)
@@ -111,7 +110,7 @@ class Value:
         """The Value inputs of the operation, in argument order (constants excluded); a dot node's
         are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (a Value used twice is listed twice)."""
         x, y = self._x, self._y
-        if y is None:
+        if type(y) is not Value:
             return () if x is None else (x,)
         return (x, y, *self._rest) if self._rest else (x, y)
 
@@ -120,7 +119,7 @@ class Value:
     @property
     def constant(self) -> float | None:
         """The plain-number operand kept inline (the 2 in ``x * 2``, an alpha), if any."""
-        return self._const
+        return self._y if type(self._y) is float else None
 
     def is_leaf(self) -> bool:
         """True for a Value that no operation made (an input or a parameter)."""
@@ -321,23 +320,19 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
     if on:
         node._op = op
         node._x = x
-        if type(y) is Value:
-            node._y, node._const = y, None
-        else:
-            node._y, node._const = None, y
+        node._y = y
         node._rest = ()
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
     else:
-        node._op = node._x = node._y = node._const = None
+        node._op = node._x = node._y = None
         node._rest = ()
     return node
 
 
-def _node(data: Any, op: str, x: Value, y: Value | None, const: float | None,
-          rest: tuple[Value, ...] = ()) -> Value:
-    """A node holding ``data``, made by ``op`` from the inputs x, y, *rest (and ``const``); inside
-    ``no_grad()`` a leaf whose operation is not recorded (``_op`` None)."""
+def _node(data: Any, op: str, x: Value, y: Any, rest: tuple[Value, ...] = ()) -> Value:
+    """A node holding ``data``, made by ``op`` from the operands x, y, *rest; inside ``no_grad()``
+    a leaf whose operation is not recorded (``_op`` None)."""
     node = _new(Value)
     node._data = data
     node._version = _clock
@@ -349,11 +344,10 @@ def _node(data: Any, op: str, x: Value, y: Value | None, const: float | None,
         node._x = x
         node._y = y
         node._rest = rest
-        node._const = const
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
     else:
-        node._op = node._x = node._y = node._const = None
+        node._op = node._x = node._y = None
         node._rest = ()
     return node
 

@@ -100,11 +100,11 @@ def read_graph(order: list[Value], index: dict[Value, int], outputs: list[int]) 
         x = xs[i] = index[v._x]
         y = v._y
         uses[x] += 1
-        if y is not None:
+        if type(y) is Value:
             y = index[y]
             uses[y] += 1
-        else:  # one input: a number kept inline, or None
-            y = v._const
+        elif type(y) is not float:  # a one-input op (Value.constant: only a float is an operand)
+            y = None
         ys[i] = y
         if op not in ADDITIONS:  # read(x) and read(y), written out: most nodes pass here
             if x in chain_of:
