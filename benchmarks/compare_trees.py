@@ -2,7 +2,8 @@
 
 Loads ``autograd`` from another checkout (``--old``, for example the main branch) under another
 name, next to this checkout's, in one process pinned to one thread, and times each workload on
-both sides in turn, round after round, so a busy machine slows both alike (CPU time of the
+both sides in turn, round after round (the first side alternating as well: the second of two
+runs meets the first one's garbage), so a busy machine slows both alike (CPU time of the
 process, so that waiting for a shared core does not count):
 
 * micrograd's demo step: MLP(2, [16, 16, 1]) with ReLU written as micrograd writes it (binary
@@ -132,8 +133,8 @@ def main() -> None:
         for names in runs["old"]:
             for side in sides:
                 runs[side][names]()  # warm up
-            for _ in range(args.rounds):
-                for side in sides:
+            for r in range(args.rounds):
+                for side in list(sides)[::1 if r % 2 else -1]:  # who goes first alternates too
                     for name, t in zip(names, runs[side][names]()):
                         times[side].setdefault(name, []).append(t)
     rows = []
