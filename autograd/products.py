@@ -64,8 +64,10 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         return reduce(add, map(mul, a, b))
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)
-    inputs = a + b  # a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
-    return _node(data, "dot", inputs[0], inputs[1], inputs[2:])
+    # the inputs a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
+    if len(a) == 1:
+        return _node(data, "dot", a[0], b[0])
+    return _node(data, "dot", a[0], a[1], a[2:] + b)
 
 
 def _sequence(items: Any, name: str) -> tuple:
