@@ -34,7 +34,10 @@ _WALK = threading.RLock()
 """Held by a backward pass while it uses the nodes' ``grad`` slots: one pass at a time, so that
 passes in several threads on shared nodes add up as the same passes one after another would."""
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
-_data_of, _op_of, _version_of = attrgetter("_data"), attrgetter("_op"), attrgetter("_version")  # for dot nodes
+_MANY_INPUTS = "dot"
+"""The op of many inputs (``products.py``): its rule takes two sequences, a and b; its node's
+inputs are a, then b."""
+_data_of, _version_of = attrgetter("_data"), attrgetter("_version")
 
 
 def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
@@ -55,10 +58,9 @@ def topological_order(roots: Value | Iterable[Value]) -> list[Value]:
                 continue
             visited.add(node)
             stack.append((node, True))
-            x, y = node._x, node._y
-            if type(x) is tuple:  # a dot node: the Values of a, then those of b
-                stack.extend((v, False) for v in reversed(x + y) if v not in visited)
-                continue
+            x, y, rest = node._x, node._y, node._rest
+            if rest:  # pushed first, walked last
+                stack.extend((v, False) for v in reversed(rest) if v not in visited)
             if type(y) is Value and y not in visited:
                 stack.append((y, False))
             if x is not None and x not in visited:
@@ -74,134 +76,156 @@ def backward(root: Value, grad: Any, create_graph: bool) -> None:
     graph, or on graphs sharing leaves, add into the leaves as the same calls made one after
     another would. ``create_graph`` records the backward pass whatever the grad mode.
     """
-    if create_graph or not root._op:  # the gradients computed first, then written (a leaf: nothing to walk)
+    if create_graph or not root._op:  # gradients computed first, then written (a leaf: no walk)
         table = gradient_table(root, grad, create_graph)
         with _WALK:
             for node, g in table.items():
                 node.grad = g if node._op else _accumulate(node.grad, g)
         return
     with _WALK:
-        computed: list[Any] = []  # node, its .grad before this pass, node, ...: for computed nodes
+        computed: list[Any] = []  # node, its .grad before this pass, ...: where it was not 0.0
         leaves: list[Any] = []  # the same for the leaves
+        interior = computed_nodes(root, computed, leaves)  # if it raises, it undoes its marks
         try:
-            interior = computed_nodes(root, computed, leaves)
             root.grad = grad
             _backward_floats(interior)
-        except BaseException:
-            for saved in (computed, leaves):
-                for node, old in zip(saved[::2], saved[1::2]):
-                    node.grad = old
+        except BaseException:  # every node of the graph was reached
+            _undo(topological_order(root), computed + leaves)
             raise
-        for leaf, old in zip(leaves[::2], leaves[1::2]):  # .grad holds what this pass added: add what it had
+        for leaf, old in zip(leaves[::2], leaves[1::2]):  # .grad holds what this pass added
             leaf.grad = _accumulate(old, leaf.grad)
 
 
-def computed_nodes(root: Value, computed: list[Any] | None = None, leaves: list[Any] | None = None) -> list[Value]:
-    """The computed (non-leaf) nodes root depends on, each after its inputs, made ready for backward.
+def computed_nodes(root: Value, computed: list[Any] | None = None,
+                   leaves: list[Any] | None = None) -> list[Value]:
+    """The computed (non-leaf) nodes root depends on, each after its inputs, ready for backward.
 
     The same depth-first search as ``topological_order`` (leaves are not placed: they have no rule
     to apply). It resets the gradient of every node it reaches, leaves included, to 0.0, keeping
-    the one it had in ``computed`` or ``leaves`` (node, old gradient, node, ...), and, as it places a
-    node, checks that neither the node nor an input had its ``.data`` assigned since the node was
-    recorded (``changed_error``), before any gradient is computed.
+    an old gradient that was not 0.0 in ``computed`` or ``leaves`` (node, old gradient, ...), and,
+    as it places a node, checks that neither the node nor an input had its ``.data`` assigned
+    since the node was recorded (``changed_error``), before any gradient is computed. If that
+    check raises, every gradient it reset is put back first.
 
     Reached nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
     call's own float object 0.0 (``is`` tells it from every other 0.0), so each node's cost stays
     the same at every size (``benchmarks/bench_large_graph.py``). ``backward`` holds ``_WALK``, so
     no other pass sees the marks.
     """
-    keep = (computed if computed is not None else []).append
-    keep_leaf = (leaves if leaves is not None else []).append
-    visited = float("0")  # a new float object, 0.0, made by this call: the mark of a node reached
+    computed = [] if computed is None else computed
+    leaves = [] if leaves is None else leaves
+    keep, keep_leaf = computed.append, leaves.append
+    reached = float("0")  # a new float object, 0.0, made by this call: the mark of a node reached
     interior: list[Value] = []
-    keep(root)
-    keep(root.grad)
-    root.grad = visited
+    if root.grad != 0.0:
+        keep(root)
+        keep(root.grad)
+    root.grad = reached
     stack = [root]
-    resume: dict[Value, Iterator[Value]] = {}  # a dot node on the stack: its computed inputs still to look at
-    while stack:
-        node = stack[-1]
-        x, y = node._x, node._y
-        try:
-            if x.grad is not visited:  # mark x; a computed x: visit its graph, then come back
+    more: dict[Value, Iterator[Value]] = {}  # a node of many inputs: its computed ones still to see
+    try:
+        while stack:
+            node = stack[-1]
+            x, y = node._x, node._y
+            g = x.grad
+            if g is not reached:  # mark x; a computed x: walk its graph, then come back
+                x.grad = reached
                 if x._op:
-                    keep(x)
-                    keep(x.grad)
-                    x.grad = visited
+                    if g != 0.0:
+                        keep(x)
+                        keep(g)
                     stack.append(x)
                     continue
-                keep_leaf(x)
-                keep_leaf(x.grad)
-                x.grad = visited
-        except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
-            if not _visit_dot_input(node, stack, resume, visited, keep, keep_leaf):
-                stack.pop()
-                interior.append(node)
-            continue
-        y_is_value = type(y) is Value
-        if y_is_value and y.grad is not visited:
-            if y._op:
-                keep(y)
-                keep(y.grad)
-                y.grad = visited
-                stack.append(y)
-                continue
-            keep_leaf(y)
-            keep_leaf(y.grad)
-            y.grad = visited
-        stack.pop()  # both inputs placed: place the node
-        version = node._version
-        if x._version > version or y_is_value and y._version > version:
-            raise changed_error(node)
-        interior.append(node)
+                if g != 0.0:
+                    keep_leaf(x)
+                    keep_leaf(g)
+            y_is_value = type(y) is Value  # not a number kept inline, nor None
+            if y_is_value:
+                g = y.grad
+                if g is not reached:
+                    y.grad = reached
+                    if y._op:
+                        if g != 0.0:
+                            keep(y)
+                            keep(g)
+                        stack.append(y)
+                        continue
+                    if g != 0.0:
+                        keep_leaf(y)
+                        keep_leaf(g)
+                if node._rest and _visit_rest(node, stack, more, reached, keep, keep_leaf):
+                    continue
+            stack.pop()  # every input placed: place the node
+            version = node._version  # (the inputs in _rest are checked by _visit_rest)
+            if x._version > version or y_is_value and y._version > version:
+                raise changed_error(node)
+            interior.append(node)
+    except BaseException:
+        _undo([v for v in topological_order(root) if v.grad is reached], computed + leaves)
+        raise
     return interior
 
 
-def _visit_dot_input(node: Value, stack: list[Value], resume: dict[Value, Iterator[Value]], visited: float,
-                     keep: Any, keep_leaf: Any) -> bool:
-    """For a dot node on top of ``computed_nodes``'s stack: push its next computed input not yet
-    reached and return True, or return False when all are placed (the node is placed next).
+def _visit_rest(node: Value, stack: list[Value], more: dict[Value, Iterator[Value]],
+                reached: float, keep: Any, keep_leaf: Any) -> bool:
+    """For a node of more than two inputs on top of ``computed_nodes``'s stack: push the next
+    computed input of ``_rest`` not yet reached and return True, or return False when all are.
 
-    On the first visit it checks the versions of all 2n inputs, marks the leaves among them (a
-    computed input is marked when it is pushed, so that it is placed before anything using it) and
-    keeps an iterator over the computed ones.
+    On the first visit it checks their versions, marks the leaves among them (a computed input
+    is marked when it is pushed, so that it is placed before anything using it) and keeps an
+    iterator over the computed ones.
     """
-    inputs = resume.get(node)
+    inputs = more.get(node)
     if inputs is None:
-        if max(map(_version_of, node._x + node._y)) > node._version:
-            raise changed_error(node) from None  # not chained to the AttributeError that led here
-        for v in node._x + node._y:
-            if not v._op and v.grad is not visited:
-                keep_leaf(v)
-                keep_leaf(v.grad)
-                v.grad = visited
-        inputs = resume[node] = filter(_op_of, node._x + node._y)
+        if max(map(_version_of, node._rest)) > node._version:
+            raise changed_error(node)
+        to_walk = []
+        for v in node._rest:
+            g = v.grad
+            if g is not reached:
+                if v._op:
+                    to_walk.append(v)
+                    continue
+                if g != 0.0:
+                    keep_leaf(v)
+                    keep_leaf(g)
+                v.grad = reached
+        inputs = more[node] = iter(to_walk)
     for v in inputs:
-        if v.grad is not visited:
-            keep(v)
-            keep(v.grad)
-            v.grad = visited
+        g = v.grad
+        if g is not reached:
+            if g != 0.0:
+                keep(v)
+                keep(g)
+            v.grad = reached
             stack.append(v)
             return True
     return False
 
 
+def _undo(reached: list[Value], kept: list[Any]) -> None:
+    """Put back the ``.grad`` of every node a backward pass reached (it raised): the old gradient
+    kept for it (``kept``: node, old, ...), or the 0.0 it had when none was kept."""
+    old = dict(zip(kept[::2], kept[1::2]))
+    for v in reached:
+        v.grad = old.get(v, 0.0)
+
+
 def _backward_floats(interior: list[Value]) -> None:
-    """The executor on floats: rule(g, out, x, y) with plain numbers."""
-    vjp, check = _VJP, anomaly_enabled()
+    """The executor on floats: each node's rule on its inputs' numbers, from the output back."""
+    vjp, check, many_inputs_rule = _VJP, anomaly_enabled(), _VJP[_MANY_INPUTS]
     for node in reversed(interior):
         op, x, y = node._op, node._x, node._y
+        rule = vjp[op]
+        if rule is many_inputs_rule:
+            _many_inputs_floats(node, check)
+            continue
         y_is_value = type(y) is Value
-        y_data = y._data if y_is_value else y
+        y_data = y._data if y_is_value else y  # the second input's number, or the constant
         try:
-            grads = vjp[op](node.grad, node._data, x._data, y_data)
+            grads = rule(node.grad, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, node.grad, x._data, y_data, error)
-        except AttributeError:  # x is not a Value but a dot node's tuple a (a test binary nodes never pay)
-            if type(x) is not tuple:
-                raise
-            _dot_floats(node, check)
-            continue
         if check:
             check_backward(op, (x, y), node.grad, grads)
         x.grad += grads[0]
@@ -209,19 +233,15 @@ def _backward_floats(interior: list[Value]) -> None:
             y.grad += grads[1]
 
 
-def _dot_floats(node: Value, check: bool) -> None:
+def _many_inputs_floats(node: Value, check: bool) -> None:
     """The float executor's step for a dot node: a_i gets g b_i and b_i gets g a_i (its rule)."""
-    x, y = node._x, node._y
-    a, b = list(map(_data_of, x)), list(map(_data_of, y))
-    da, db = _VJP["dot"](node.grad, node._data, a, b)
+    inputs = node.parents
+    n = len(inputs) // 2
+    numbers = list(map(_data_of, inputs))
+    da, db = _VJP[node._op](node.grad, node._data, numbers[:n], numbers[n:])
     if check:
-        try:
-            check_backward("dot", (*a, *b), node.grad, (*da, *db))
-        except FloatingPointError as error:  # raised where backward caught the AttributeError: not chained to it
-            raise error from None
-    for v, d in zip(x, da):
-        v.grad += d
-    for v, d in zip(y, db):
+        check_backward(node._op, numbers, node.grad, (*da, *db))
+    for v, d in zip(inputs, (*da, *db)):
         v.grad += d
 
 
@@ -235,43 +255,38 @@ def gradient_table(root: Value, grad: Any, create_graph: bool) -> dict[Value, An
     """
     order = topological_order(root)
     for node in order:  # refuse a changed graph before computing anything
-        if node._op and _changed(node):
+        if node._op and max(map(_version_of, node.parents)) > node._version:
             raise changed_error(node)
     table: dict[Value, Any] = {root: grad}
     with enable_grad():  # (on floats nothing is recorded anyway)
         for node in reversed(order):
             if node._op:
-                for v, d in _local_gradients(node, table[node], create_graph):
+                for v, d in zip(node.parents, _local_gradients(node, table[node], create_graph)):
                     table[v] = _accumulate(table.get(v, 0.0), d)
     return table
 
 
-def _changed(node: Value) -> bool:
-    """Whether node's own number, or an input's, was assigned after the node was recorded."""
-    x, y, version = node._x, node._y, node._version
-    if type(x) is tuple:
-        return max(map(_version_of, x + y)) > version
-    return x._version > version or type(y) is Value and y._version > version
-
-
-def _local_gradients(node: Value, g: Any, on_values: bool) -> Iterable[tuple[Value, Any]]:
-    """(input, g * d(node)/d(input)) for each Value input of a computed node: its rule on Values
-    (recording a graph) or on their numbers."""
+def _local_gradients(node: Value, g: Any, on_values: bool) -> tuple:
+    """g * d(node)/d(input) for each input of a computed node, in ``parents`` order: its rule on
+    the Values (recording a graph) or on their numbers."""
     op, x, y = node._op, node._x, node._y
-    if type(x) is tuple:  # a dot node: a = x, b = y
-        a, b = (x, y) if on_values else (list(map(_data_of, x)), list(map(_data_of, y)))
-        da, db = _VJP[op](g, None, a, b)  # the dot rule does not read out
-        inputs, shown, grads = x + y, (*x, *y), (*da, *db)
+    if op == _MANY_INPUTS:
+        inputs = node.parents
+        n = len(inputs) // 2
+        args = inputs if on_values else tuple(map(_data_of, inputs))
+        da, db = _VJP[op](g, None, args[:n], args[n:])  # the dot rule does not read out
+        shown, grads = args, (*da, *db)
     else:
-        y_data = y._data if type(y) is Value else y
+        y_data = y._data if type(y) is Value else y  # the second input's number, or the constant
         try:
-            grads = _VJP[op](g, node, x, y) if on_values else _VJP[op](g, node._data, x._data, y_data)
+            rule = _VJP[op]
+            grads = rule(g, node, x, y) if on_values else rule(g, node._data, x._data, y_data)
         except (ArithmeticError, ValueError) as error:
             grads = _infinite_slope(op, g, x._data, y_data, error)
-        inputs, shown = ((x, y) if type(y) is Value else (x,)), (x, y)
+        shown = (x, y)
     if anomaly_enabled():
         check_backward(op, shown, g, grads)
-    return zip(inputs, grads)
+    return grads
 
 
 def changed_error(node: Value) -> RuntimeError:
@@ -282,17 +297,15 @@ def changed_error(node: Value) -> RuntimeError:
     version, below that of any leaf, so the same comparison catches it (or, if its first input was
     assigned too, that input's own check does: following first inputs always ends at a leaf).
     """
-    x, y = node._x, node._y
     if node._version < 0:
         what = "its own .data was assigned"
     else:
-        inputs = x + y if type(x) is tuple else (x, y)  # a dot node's inputs are the tuples a and b
-        culprit = next(v for v in inputs if v._version > node._version)
+        culprit = next(v for v in node.parents if v._version > node._version)
         what = f"the .data of its input {_describe(culprit)} was assigned"
     return RuntimeError(
-        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old graph "
-        "with the new number. Run the forward pass again after changing .data (optimisers change it "
-        "between steps, when no graph is held)"
+        f"backward: {_describe(node)} was recorded, then {what}; its derivative would mix the old "
+        "graph with the new number. Run the forward pass again after changing .data (optimisers "
+        "change it between steps, when no graph is held)"
     )
 
 
@@ -316,8 +329,8 @@ def _infinite_slope(op: str, g: Any, x: float, y: Any, error: Exception) -> tupl
         return zero, zero
     if refused is not None:
         raise refused from error
-    raise type(error)(f"backward of {op}: the derivative is not finite, got {expression(op, x, y)} ({error})") \
-        from error
+    raise type(error)(f"backward of {op}: the derivative is not finite, got "
+                      f"{expression(op, x, y)} ({error})") from error
 
 
 def zero_grad(values: Value | Iterable[Value]) -> None:
@@ -329,7 +342,8 @@ def zero_grad(values: Value | Iterable[Value]) -> None:
 
 
 def add_gradients(leaves: Iterable[Value], grads: Iterable[Any]) -> None:
-    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under ``_WALK``)."""
+    """Add each gradient into its leaf's ``.grad``, as one step among backward passes (under
+    ``_WALK``)."""
     with _WALK:
         for leaf, g in zip(leaves, grads):
             leaf.grad += g

@@ -18,28 +18,29 @@ from typing import Any
 
 from .backward import gradient_table
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
-from .value import _NO_GRAPH, Value, _short, _to_float
+from .value import Value, _short, _to_float
 
 
 def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
     """The total derivative d(output)/d(input) for each input, without changing any ``.grad``.
 
     An input may be computed from another input: ``b = a * 3; gradients(b * b, [a, b])`` is
-    [36, 12] at a = 2 (dL/da counts the path through b). ``create_graph``: return Values with a graph
-    of their own (to differentiate again); by default only inside an enclosing ``grad``.
+    [36, 12] at a = 2 (dL/da counts the path through b). ``create_graph``: return Values with a
+    graph of their own (to differentiate again); by default only inside an enclosing ``grad``.
     """
     if create_graph is None:
         create_graph = is_differentiating()
     for i, v in enumerate(inputs):
         if not isinstance(v, Value):
-            raise TypeError(f"gradients: inputs[{i}] must be a Value to differentiate with respect to, "
-                            f"got {type(v).__name__}: {_short(v)}")
+            raise TypeError(f"gradients: inputs[{i}] must be a Value to differentiate with "
+                            f"respect to, got {type(v).__name__}: {_short(v)}")
     if not isinstance(output, Value):
         _to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
-    if output._y is _NO_GRAPH:
-        raise RuntimeError(f"gradients: the output {output!r} was computed inside no_grad(), so no graph was "
-                           "recorded to differentiate; compute it outside no_grad() (or with enable_grad())")
+    if output._op is None:  # computed inside no_grad()
+        raise RuntimeError(f"gradients: the output {output!r} was computed inside no_grad(), so "
+                           "no graph was recorded to differentiate; compute it outside no_grad() "
+                           "(or with enable_grad())")
     table = gradient_table(output, 1.0, create_graph)
     return [table.get(v, 0.0) for v in inputs]
 
@@ -62,7 +63,8 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
         return result[0] if single else tuple(result)
 
     df.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
-    df.__doc__ = f"Derivative of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums}."
+    df.__doc__ = (f"Derivative of {getattr(f, '__name__', 'f')} with respect to argument(s) "
+                  f"{argnums}.")
     return df
 
 

@@ -2,7 +2,7 @@
 
 Written with the binary operators, ``reduce(add, map(mul, a, b))`` records 2n - 1 nodes; a linear
 layer is mostly such sums (D1, D11), so most of a network's graph would be them. ``dot`` records one
-node, op ``"dot"``, whose inputs are the two sequences (``_x`` holds a, ``_y`` holds b, as tuples).
+node, op ``"dot"``, whose 2n inputs are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (``value.py``).
 Its number is the same to the last bit: the products are added from the left, as ``reduce`` adds
 them (not ``sum()``, whose float summation changed in Python 3.12). Its rule in ``rules.py``,
 
@@ -23,16 +23,12 @@ from functools import reduce
 from operator import add, mul
 from typing import Any
 
-from . import value as _value
 from .domains import expression
-from .modes import grad_enabled as _grad_enabled
 from .modes import is_tracing as _is_tracing
 from .rules import RULES
-from .source import remember as _remember
-from .value import _NO_GRAPH, Value, _short, _to_float
+from .value import Value, _node, _short, _to_float
 
 _forward = RULES["dot"].forward
-_new = object.__new__
 
 
 def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
@@ -54,7 +50,8 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
     a = tuple(a) if type(a) is list else a if type(a) is tuple else _sequence(a, "a")
     b = tuple(b) if type(b) is list else b if type(b) is tuple else _sequence(b, "b")
     if len(a) != len(b) or not a:
-        raise ValueError(f"dot: a and b must have the same non-zero length, got {len(a)} and {len(b)}")
+        raise ValueError(f"dot: a and b must have the same non-zero length, got {len(a)} and "
+                         f"{len(b)}")
     try:
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
@@ -63,34 +60,21 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
     data = _forward(a_data, b_data)
-    if type(data) is not float or _is_tracing():  # autograd.compile is tracing: the binary nodes the replay knows
+    if type(data) is not float or _is_tracing():  # compile is tracing: the binary nodes it knows
         return reduce(add, map(mul, a, b))
     if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
         raise _overflow(a_data, b_data)
-    node = _new(Value)
-    node._data = data
-    node._version = _value._clock
-    node.grad = 0.0
-    node.label = ""
-    on = _grad_enabled()
-    if on:
-        node._op = "dot"
-        node._x = a
-        node._y = b
-        if on is not True:  # inside record_source()
-            _remember(node)
-    else:  # a leaf, as every op makes inside no_grad()
-        node._op = ""
-        node._x = None
-        node._y = _NO_GRAPH
-    return node
+    # the inputs a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
+    if len(a) == 1:
+        return _node(data, "dot", a[0], b[0])
+    return _node(data, "dot", a[0], a[1], a[2:] + b)
 
 
 def _sequence(items: Any, name: str) -> tuple:
     """``items`` as a tuple, or a TypeError naming dot and the offending argument."""
-    if isinstance(items, Value) or not isinstance(items, Iterable) or isinstance(items, str | bytes):
-        raise TypeError(f"dot: {name} must be a sequence of Values or numbers, got {type(items).__name__}: "
-                        f"{_short(items)}")
+    if isinstance(items, Value | str | bytes) or not isinstance(items, Iterable):
+        raise TypeError(f"dot: {name} must be a sequence of Values or numbers, got "
+                        f"{type(items).__name__}: {_short(items)}")
     return tuple(items)
 
 
@@ -105,14 +89,17 @@ def _values(items: tuple, name: str) -> tuple[Value, ...]:
 
 
 def _overflow(a: list[float], b: list[float]) -> OverflowError:
-    """The error for the first product, or partial sum, too large for a float (as ``domains.overflow``)."""
+    """The error for the first product, or partial sum, too large for a float (as
+    ``domains.overflow``)."""
     total = 0.0
     for i, (x, y) in enumerate(zip(a, b)):
         product = x * y
         if not math.isfinite(product):
-            return OverflowError(f"dot: overflow, term {i}: {expression('mul', x, y)} is too large for a float")
+            return OverflowError(f"dot: overflow, term {i}: {expression('mul', x, y)} is too large "
+                                 "for a float")
         if i and not math.isfinite(total + product):
-            return OverflowError(f"dot: overflow, after term {i}: {expression('add', total, product)} "
+            return OverflowError(f"dot: overflow, after term {i}: "
+                                 f"{expression('add', total, product)} "
                                  "is too large for a float")
         total = product if i == 0 else total + product
     return OverflowError("dot: overflow, the sum is too large for a float")

@@ -5,11 +5,14 @@ its inputs. Following those links from an output back to the leaves gives the co
 graph that ``backward()`` walks in reverse. Forward functions and derivative rules both come
 from the one table in ``rules.py``.
 
-Memory is kept small on purpose (about 120 bytes per node): ``__slots__``, the inputs in two
-slots ``_x`` and ``_y`` (no tuple, no closure; only a ``dot`` node, ``products.py``, keeps its
-two sequences there as tuples), and a plain-number operand such as the 2 in
-``x * 2`` stored inline as a constant instead of as a node of its own. Nodes point only to
-their inputs, never back, so a graph is freed as soon as its output is. Two slots serve safety:
+A node keeps its operands in order in three slots, read the same way by every executor: the
+first input in ``_x``; the second operand in ``_y``: a Value, a plain number kept inline instead
+of as a node of its own (the 2 in ``x * 2``, an activation's alpha), or None; any further inputs
+in the tuple ``_rest`` (``()`` unless the op takes more, as ``dot`` does, ``products.py``).
+``_op`` is ``""`` for a leaf, None for a result computed inside ``no_grad()`` (a leaf whose
+operation was not recorded). A node is one object and its number, about 126 bytes: no tuple or
+closure of its own, each one more object for Python's garbage collector to walk. Nodes point
+only to their inputs, so a graph is freed as soon as its output is. Two slots serve safety:
 ``_version`` (see below) and ``__weakref__`` (so ``weakref.ref(v)`` works).
 """
 
@@ -17,17 +20,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Callable
-from contextvars import ContextVar
 from functools import partial
 from typing import Any
-
-import numpy as np
 
 from .domains import FORWARD as DOMAIN
 from .domains import overflow, refusal
 from .modes import grad_enabled as _grad_enabled
+from .operands import _constant, _short, _to_float
 from .rules import OPERATORS, RULES, Op
 from .source import RECORDING as _RECORDING
 from .source import remember as _remember
@@ -40,7 +40,7 @@ _isfinite = math.isfinite
 
 
 def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
-    """``forward(x, y)``, first refusing inputs outside op's domain (for the few ops that have one)."""
+    """``forward(x, y)``, first refusing inputs outside op's domain (the few ops that have one)."""
     if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
         error = refusal(op, x, y)
         if error is not None:
@@ -55,18 +55,16 @@ _FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else
 # when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
 # its own result was overwritten). The clock advances only on assignments, so building a graph
 # costs one slot per node and no new int. Backward checks, per node, that no input is newer than
-# the node and that the node's own result is intact (``backward.computed_nodes``, ``backward.changed_error``).
+# the node and that the node's own result is intact (``backward.computed_nodes``,
+# ``backward.changed_error``).
 _ticks = itertools.count(1)
 _clock = 0
-
-_NO_GRAPH = "computed under no_grad"
-"""``_y`` of a Value an operation made inside ``no_grad()``: a leaf, but not one to differentiate from."""
 
 
 class Value:
     """A scalar in a computation graph: ``data``, ``grad``, ``label``, ``op`` and ``parents``."""
 
-    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_version", "__weakref__")
+    __slots__ = ("_data", "grad", "label", "_op", "_x", "_y", "_rest", "_version", "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -76,8 +74,8 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._x = None
-        self._y = None
+        self._x = self._y = None
+        self._rest = ()
         if _grad_enabled() is _RECORDING:  # inside record_source(): note the line (source.py)
             _remember(self)
 
@@ -106,17 +104,16 @@ class Value:
     @property
     def op(self) -> str:
         """Name of the operation that made this Value ('' for a leaf)."""
-        return self._op
+        return self._op or ""
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Value inputs of the operation, in argument order (constants excluded); a dot node's
         are a_0, ..., a_{n-1}, b_0, ..., b_{n-1} (a Value used twice is listed twice)."""
-        if type(self._x) is tuple:
-            return self._x + self._y
-        if type(self._y) is Value:
-            return (self._x, self._y)
-        return () if self._x is None else (self._x,)
+        x, y = self._x, self._y
+        if type(y) is not Value:
+            return () if x is None else (x,)
+        return (x, y, *self._rest) if self._rest else (x, y)
 
     _prev = parents  # micrograd's name
 
@@ -148,46 +145,24 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # ------------------------------------------------------------ copy and pickle
-    # A graph can be a million nodes deep: copying or pickling node by node through the inputs
-    # would recurse that deep. So the graph's nodes are taken in topological order, each after
-    # its inputs, and each node then refers only to nodes already copied.
-
+    # ------------------------------------------------------------ copy and pickle (copying.py)
     def __copy__(self) -> Value:
         """A new node with the same number, operation and (shared, not copied) inputs."""
-        return _restore(self._data, self.grad, self.label, self._op, self._x, self._y, self._version)
+        from .copying import shallow_copy
+
+        return shallow_copy(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph behind this Value (and its gradients' graphs), made without recursion."""
-        made = []
-        for node in _graph_and_gradients(self):
-            if id(node) not in memo:
-                x, y = node._x, node._y
-                if type(x) is tuple:  # a dot node: the tuples a and b
-                    x, y = tuple(memo[id(v)] for v in x), tuple(memo[id(v)] for v in y)
-                else:
-                    x, y = None if x is None else memo[id(x)], memo[id(y)] if type(y) is Value else y
-                memo[id(node)] = _restore(node._data, 0.0, node.label, node._op, x, y, node._version)
-                made.append(node)
-        for node in made:  # after the nodes: a gradient with a graph (create_graph) uses them
-            g = node.grad
-            memo[id(node)].grad = memo[id(g)] if type(g) is Value else g
-        return memo[id(self)]
+        """A copy of the whole graph behind this Value (and its gradients' graphs), no recursion."""
+        from .copying import deep_copy
+
+        return deep_copy(self, memo)
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        """Pickle: the graph's nodes first, in topological order, so that none recurses into its inputs.
+        """Pickle: the graph's nodes first, each after its inputs, so that none recurses."""
+        from .copying import reduce_node
 
-        The node stores the nodes before it (``_InOrder``); once it exists, its state stores the rest
-        of its gradients' graphs (``create_graph``) and every gradient, so no gradient recurses either.
-        A node handed over by such a list stores only its fields: the list's owner sets its gradient.
-        """
-        fields = (self._data, 0.0, self.label, self._op, self._x, self._y, self._version)
-        placed = _PLACED.get()
-        if placed is not None and self in placed:  # its inputs are in the pickle already
-            return _restore, fields
-        order = _graph_and_gradients(self)
-        before = order[:order.index(self)]
-        return _restore_after, (_InOrder(before), *fields), (_InOrder(order), [v.grad for v in order])
+        return reduce_node(self)
 
     def __setstate__(self, state: tuple[list[Value], list[Any]]) -> None:
         """Unpickle: the gradients of every node of the graph, once all of them exist."""
@@ -221,7 +196,7 @@ class Value:
         """
         from .backward import backward
 
-        if self._y is _NO_GRAPH:
+        if self._op is None:
             raise RuntimeError(
                 f"backward: {self!r} was computed inside no_grad(), so no graph was recorded to "
                 "differentiate; compute it outside no_grad() (or with enable_grad())"
@@ -328,7 +303,7 @@ class Value:
 
 
 def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
-    """Make the Value ``op(x, y)``, linked to its inputs unless in ``no_grad``.
+    """Make the Value ``op(x, y)`` (y a second Value, a number kept inline, or None).
 
     Inputs outside the op's domain (``domains.py``) and results too large for a float are refused
     with an error naming the op and the numbers, so every value in a graph is a finite float.
@@ -337,8 +312,30 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         data = _FORWARD[op](x_data, y_data)
     except OverflowError:  # math.exp and float ** raise it
         raise overflow(op, x_data, y_data) from None
-    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+    if type(data) is float and not _isfinite(data):  # finite inputs: only overflow (1e200 * 1e200)
         raise overflow(op, x_data, y_data)
+    node = _new(Value)  # _node's work, written out: most nodes of a graph are made here
+    node._data = data
+    node._version = _clock
+    node.grad = 0.0
+    node.label = ""
+    on = _grad_enabled()
+    if on:
+        node._op = op
+        node._x = x
+        node._y = y
+        node._rest = ()
+        if on is not True:  # inside record_source(): note the user's line (source.py)
+            _remember(node)
+    else:
+        node._op = node._x = node._y = None
+        node._rest = ()
+    return node
+
+
+def _node(data: Any, op: str, x: Value, y: Any, rest: tuple[Value, ...] = ()) -> Value:
+    """A node holding ``data``, made by ``op`` from the operands x, y, *rest; inside ``no_grad()``
+    a leaf whose operation is not recorded (``_op`` None)."""
     node = _new(Value)
     node._data = data
     node._version = _clock
@@ -349,12 +346,12 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         node._op = op
         node._x = x
         node._y = y
+        node._rest = rest
         if on is not True:  # inside record_source(): note the user's line (source.py)
             _remember(node)
-    else:  # a leaf, marked so that backward() from it can say why there is no graph
-        node._op = ""
-        node._x = None
-        node._y = _NO_GRAPH
+    else:
+        node._op = node._x = node._y = None
+        node._rest = ()
     return node
 
 
@@ -411,113 +408,20 @@ for _rule in RULES.values():  # every op of the table is a method: one entry add
 
 
 def _recomputed(node: Value, data: float) -> None:
-    """Give a computed node a new number computed from its inputs' numbers now (``Compiled.graph``).
-
-    Unlike assigning ``.data`` (which marks the node's own result as overwritten), the node is
-    stamped as if just recorded: a backward pass through it is as valid as through a new graph.
-    Its inputs must be set first (a topological order); ``data`` is the node's rule applied to
-    them, a finite float (the replay checked every number of the example).
-    """
+    """Give a computed node the number its rule gives on its inputs' numbers now (set first,
+    a finite float: ``Compiled.graph``), stamped as if just recorded, unlike assigning ``.data``
+    (which marks the node's own result as overwritten)."""
     node._data = data
     node._version = _clock
 
 
-# ---------------------------------------------------------------- copies and unpickling
-
-_PLACED: ContextVar[set[Value] | None] = ContextVar("chainrule_pickle_placed", default=None)
-"""While a pickle stores an ``_InOrder`` list: the nodes it has handed over so far (each after its
-inputs), which ``__reduce_ex__`` then stores without a list of their own. None between pickles."""
-
-
-class _InOrder(list):
-    """A graph's nodes in topological order, as a pickle stores them (the ``before`` of ``_restore_after``).
-
-    The pickle asks for the items one at a time; each is marked as placed just before it is handed
-    over, so it is stored with references to its inputs (already stored) and without a list of its
-    own. The marks last while the list is being stored, and are then dropped. (Lists never nest:
-    the list holds every Value its nodes lead to, inputs and gradients, so each is placed or stored.)
-    """
-
-    def __reduce_ex__(self, protocol: Any) -> tuple:
-        return list, (), None, self._placing()
-
-    def _placing(self) -> Any:
-        placed: set[Value] = set()
-        token = _PLACED.set(placed)
-        try:
-            for node in self:
-                placed.add(node)
-                yield node
-        finally:
-            _PLACED.reset(token)
-
-
-def _graph_and_gradients(root: Value) -> list[Value]:
-    """Every node of root's graph, and of the graphs of the gradients in it (and theirs...), each
-    after its inputs; root's own graph comes first, root last in it."""
-    from .backward import topological_order
-
-    roots = [root]
-    while True:
-        order = topological_order(roots)
-        known = set(roots)
-        more = [v.grad for v in order if type(v.grad) is Value and v.grad not in known]
-        if not more:
-            return order
-        roots += dict.fromkeys(more)  # once each, in order
-
-
-def _restore(data: Any, grad: Any, label: str, op: str, x: Value | None, y: Any, version: int) -> Value:
-    """A node from its fields (for copy and pickle), its version kept so that staleness survives."""
+def _clock_past(version: int) -> None:
+    """Move the clock past a version from another process (unpickling), so later changes count."""
     global _ticks, _clock
-    node = _new(Value)
-    node._data, node.grad, node.label, node._op, node._x, node._y, node._version = data, grad, label, op, x, y, version
-    if abs(version) > _clock:  # from another process: move the clock past it, so later changes count
+    if abs(version) > _clock:
         _clock = abs(version)
         _ticks = itertools.count(_clock + 1)
-    return node
-
-
-def _restore_after(before: list[Value], *fields: Any) -> Value:
-    """Unpickle the last node of a graph; ``before`` (its inputs' graph) is already unpickled."""
-    return _restore(*fields)
-
-
-# ---------------------------------------------------------------- input checking
-
-_REAL = (numbers.Real, np.bool_)
-
-
-def _to_float(x: Any, where: str) -> float:
-    """Convert a real number to a finite float, or raise naming ``where`` and the type."""
-    if type(x) is not float:
-        if isinstance(x, Value) or not isinstance(x, _REAL):
-            raise TypeError(
-                f"{where}: expected a real number (int, float, bool or numpy scalar), "
-                f"got {type(x).__name__}: {_short(x)}"
-            )
-        try:
-            x = float(x)
-        except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{where}: expected a finite number, got {x!r}")
-    return x
-
-
-def _constant(c: Any, op: str) -> Any:
-    """A plain-number operand as a finite float, or NotImplemented for other types."""
-    if type(c) is float and math.isfinite(c):
-        return c
-    if not isinstance(c, _REAL):
-        return NotImplemented
-    return _to_float(c, op)
 
 
 def _data(x: Operand) -> float:
     return x.data if type(x) is Value else _to_float(x, "compare")
-
-
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,23 +49,25 @@ def build_and_backward(nodes: int) -> tuple[float, float]:
     return middle - start, time.perf_counter() - middle
 
 
-def build_dag_and_backward(nodes: int, window: int | None = None) -> tuple[float, float]:
+def build_dag_and_backward(nodes: int, window: int | None = None, ag: Any = autograd,
+                           clock: Any = time.perf_counter) -> tuple[float, float]:
     """(forward seconds, backward seconds) for a random DAG of about ``nodes`` nodes: each step
     reads the last node and a random earlier one, any (``window=None``) or one of the last
-    ``window`` steps (the picks drawn before the clock starts)."""
+    ``window`` steps (the picks drawn before the clock starts), with ``ag``'s Values, timed by
+    ``clock``."""
     steps = nodes // 5  # five nodes per step: two products, a sum, tanh, a product
     rng = random.Random(steps)
     picks = [rng.randrange(k + 1) if window is None else k - rng.randrange(min(k, window) + 1)
              for k in range(steps)]
-    made = [autograd.Value(0.5)]
+    made = [ag.Value(0.5)]
     y = made[0]
-    start = time.perf_counter()
+    start = clock()
     for k in picks:
         y = (y * 0.5 + made[k] * 0.5).tanh() * 0.999
         made.append(y)
-    middle = time.perf_counter()
+    middle = clock()
     y.backward()
-    return middle - start, time.perf_counter() - middle
+    return middle - start, clock() - middle
 
 
 SHAPES = {"chain": build_and_backward, "random DAG": build_dag_and_backward,
