@@ -7,7 +7,7 @@ line). A module may import its own layer or a lower one, never a higher one.
 How an import counts: every ``import`` statement counts, wherever it is: at module level, inside a
 function (a lazy import, there to put off a slow import) or under ``if TYPE_CHECKING``. A lazy
 import changes when a module is loaded, not what it depends on, so it may neither point upwards
-nor close a circle. The one exception is named in ``LAZY_CIRCLES``, with its reason; it must be
+nor close a circle. The exceptions are named in ``LAZY_CIRCLES``, with their reasons; each must be
 a lazy import (a circle at module level can fail to load), and it must still exist.
 ``from package import name`` is an edge to ``package.name`` when that is a module of the tree,
 else to ``package`` (its ``__init__``); a module's own parent packages, which Python loads
@@ -30,6 +30,9 @@ LAZY_CIRCLES = {
     ("autograd.value", "autograd.backward"):
         "Value.backward() runs backward.py's loop, which reads Value nodes: micrograd keeps the "
         "node and its backward pass in one file, chainrule in two that know each other",
+    ("autograd.value", "autograd.copying"):
+        "Value's __copy__, __deepcopy__ and __reduce_ex__ hand the graph to copying.py, which "
+        "walks and rebuilds Value nodes: the copying code kept out of the node's own file",
 }
 """Lazy imports allowed to close a circle: (importer, imported) -> why."""
 
