@@ -1,4 +1,5 @@
-"""``large_graph()``: build and differentiate graphs of millions of nodes at a constant cost per node.
+"""``large_graph()``: build and differentiate graphs of millions of nodes at a constant cost per
+node.
 
 Python frees a ``Value`` by reference counting the moment nothing refers to it; a computation
 graph has no reference cycles, so it never needs the cyclic garbage collector. But the collector

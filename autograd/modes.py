@@ -129,5 +129,6 @@ def check_backward(op: str, inputs: tuple, upstream: Any, grads: tuple) -> None:
             shown = ", ".join(repr(getattr(v, "data", v)) for v in inputs if v is not None)
             raise FloatingPointError(
                 f"detect_anomaly: backward of {op} produced gradient {getattr(g, 'data', g)!r} "
-                f"from inputs ({shown}) and upstream gradient {getattr(upstream, 'data', upstream)!r}"
+                f"from inputs ({shown}) and upstream gradient "
+                f"{getattr(upstream, 'data', upstream)!r}"
             )

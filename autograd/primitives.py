@@ -56,7 +56,8 @@ def sqrt(x: Any) -> Any:
 
 
 def power_slope(x: Any, n: float) -> Any:
-    """n * x**(n - 1), the derivative of x**n; exactly 0 for n = 0 (x**0 = 1 is constant, even at 0)."""
+    """n * x**(n - 1), the derivative of x**n; exactly 0 for n = 0 (x**0 = 1 is constant, even
+    at 0)."""
     if isinstance(x, _ndarray) or isinstance(n, _ndarray):  # the replay checks the result for inf
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(n == 0, 0.0, n * np.power(x, n - 1))
@@ -122,7 +123,8 @@ def elu(x: Any, alpha: float) -> Any:
     if type(x) is _float:
         return x if x > 0.0 else alpha * math.expm1(x)
     if isinstance(x, _ndarray):
-        return np.where(x > 0, x, alpha * np.expm1(-np.abs(x)))  # -|x| = x where used; never overflows
+        # -|x| = x where used; never overflows
+        return np.where(x > 0, x, alpha * np.expm1(-np.abs(x)))
     return x.elu(alpha)
 
 
@@ -135,7 +137,8 @@ def maximum(x: Any, y: Any) -> Any:
         return np.maximum(x, y)
     if isinstance(x, _float | int) and isinstance(y, _float | int):
         return x if x >= y else y
-    return x.max(y) if not isinstance(x, _float | int) else y.max(x)  # a traced number: max is symmetric
+    # a traced number: max is symmetric
+    return x.max(y) if not isinstance(x, _float | int) else y.max(x)
 
 
 def equal(x: Any, y: Any) -> Any:
@@ -148,9 +151,12 @@ def equal(x: Any, y: Any) -> Any:
 
 
 def max_share(x: Any, y: Any) -> Any:
-    """d max(x, y) / dx: 1 where x > y, 0 where x < y, 1/2 at a tie (PyTorch's maximum splits it)."""
-    if isinstance(x, _ndarray) or isinstance(y, _ndarray):  # (sign(x - y) + 1) / 2: x - y is 0 only at a tie
-        return 0.5 * (np.sign(x - y) + 1.0)  # (IEEE subtraction), inf if it overflows; 2x faster than two np.where
+    """d max(x, y) / dx: 1 where x > y, 0 where x < y, 1/2 at a tie (PyTorch's maximum splits
+    it)."""
+    if isinstance(x, _ndarray) or isinstance(y, _ndarray):
+        # (sign(x - y) + 1) / 2: x - y is 0 only at a tie (IEEE subtraction), inf if it overflows;
+        # 2x faster than two np.where
+        return 0.5 * (np.sign(x - y) + 1.0)
     if _traced(x) or _traced(y):  # ([x >= y] + 1 - [y >= x]) / 2
         return 0.5 * (_at_least(x, y) + 1.0 - _at_least(y, x))
     return 1.0 if x > y else (0.0 if x < y else 0.5)
@@ -168,7 +174,8 @@ def step(x: Any) -> Any:
     if type(x) is _float:
         return 1.0 if x > 0 else 0.0
     if isinstance(x, _ndarray):
-        return (x > 0).astype(np.float64)  # 10x faster than np.where(x > 0, 1.0, 0.0) on mixed signs
+        # 10x faster than np.where(x > 0, 1.0, 0.0) on mixed signs
+        return (x > 0).astype(np.float64)
     if _traced(x):  # [x >= 0] - [x = 0]
         return _at_least(x, 0.0) - x.equal(0.0)
     return 1.0 if x > 0 else 0.0
@@ -197,7 +204,8 @@ def leaky_slope(x: Any, alpha: float) -> Any:
 
 
 def elu_slope(x: Any, alpha: float) -> Any:
-    """d elu(x) / dx: 1 for x > 0, alpha e^x for x <= 0 (not elu(x) + alpha, which cancels for x << 0)."""
+    """d elu(x) / dx: 1 for x > 0, alpha e^x for x <= 0 (not elu(x) + alpha, which cancels for
+    x << 0)."""
     if type(x) is _float:
         return 1.0 if x > 0 else alpha * math.exp(x)
     if isinstance(x, _ndarray):
@@ -209,8 +217,9 @@ def elu_slope(x: Any, alpha: float) -> Any:
 
 
 def tanh_slope(x: Any, out: Any) -> Any:
-    """d tanh(x) / dx = 1 - tanh^2 x. On numbers, for |tanh x| >= 1/2, 4 e^(-2|x|) / (1 + e^(-2|x|))^2
-    instead: 1 - out * out would cancel (tanh 20 rounds to 1.0, and 1 - 1.0 = 0 is no 4.2e-17)."""
+    """d tanh(x) / dx = 1 - tanh^2 x. On numbers, for |tanh x| >= 1/2,
+    4 e^(-2|x|) / (1 + e^(-2|x|))^2 instead: 1 - out * out would cancel (tanh 20 rounds to 1.0,
+    and 1 - 1.0 = 0 is no 4.2e-17)."""
     if isinstance(out, _ndarray):
         e = np.exp(-2.0 * np.abs(x))
         return 4.0 * e / ((1.0 + e) * (1.0 + e))
@@ -221,23 +230,27 @@ def tanh_slope(x: Any, out: Any) -> Any:
 
 
 def sigmoid_slope(x: Any, out: Any) -> Any:
-    """d sigmoid(x) / dx = s(x) (1 - s(x)); on numbers s(x) s(-x), which does not cancel for x >> 0; on
-    Values, near 0, in a form whose own derivatives (higher orders) do not cancel either."""
+    """d sigmoid(x) / dx = s(x) (1 - s(x)); on numbers s(x) s(-x), which does not cancel for
+    x >> 0; on Values, near 0, in a form whose own derivatives (higher orders) do not cancel
+    either."""
     if type(out) is _float or isinstance(out, _ndarray):
         return out * sigmoid(-x)
-    if not _traced(x) and abs(x.data) < 1.0:  # 1/4 (1 - tanh^2(x/2)): its derivative does not cancel near 0
+    # 1/4 (1 - tanh^2(x/2)): its derivative does not cancel near 0
+    if not _traced(x) and abs(x.data) < 1.0:
         t = (0.5 * x).tanh()
         return 0.25 * (1.0 - t * t)
     return out * (1.0 - out)  # on Values its derivative, by the rules, is out' (1 - 2 out)
 
 
 def _traced(x: Any) -> bool:
-    """A Value while ``autograd.compile`` traces: a comparison would freeze one branch for every example."""
+    """A Value while ``autograd.compile`` traces: a comparison would freeze one branch for every
+    example."""
     return not isinstance(x, _float | int) and is_tracing()
 
 
 def _at_least(x: Any, y: Any) -> Any:
-    """[x >= y] as a Value recorded with the engine's ops (max and eq): it replays for every example."""
+    """[x >= y] as a Value recorded with the engine's ops (max and eq): it replays for every
+    example."""
     if isinstance(x, _float | int):  # [c >= y] = [-y >= -c]
         return _at_least(-y, -x)
     return x.max(y).equal(x)

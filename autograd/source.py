@@ -80,7 +80,8 @@ def is_recording_source() -> bool:
 
 
 def remember(node: object) -> None:
-    """Note the user's line that is making ``node`` (the engine calls it inside ``record_source``)."""
+    """Note the user's line that is making ``node`` (the engine calls it inside
+    ``record_source``)."""
     frame = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY):
         frame = frame.f_back
