@@ -49,12 +49,14 @@ ZeroDivisionError for a division by zero or an infinite slope, OverflowError for
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .rules import RULES, Domain
 
-__all__ = ["Domain", "FORWARD", "DERIVATIVE", "EXPRESSION", "SHOWS_AS_NONFINITE", "expression",
-           "message", "refusal", "overflow"]
+__all__ = ["Domain", "FORWARD", "DERIVATIVE", "EXPRESSION", "SHOWS_AS_NONFINITE", "CHECKED_FORWARD",
+           "expression", "message", "refusal", "overflow"]
 
 FORWARD: dict[str, tuple[Domain, ...]] = {op: r.refuses for op, r in RULES.items() if r.refuses}
 DERIVATIVE: dict[str, tuple[Domain, ...]] = {
@@ -86,6 +88,22 @@ def refusal(op: str, x: float, y: Any = None,
         if not domain.ok(x, y):
             return domain.error(message(op, domain, x, y, derivative=table is DERIVATIVE))
     return None
+
+
+def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
+    """``forward(x, y)``, first refusing inputs outside op's domain (the few ops that have one)."""
+    if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
+        error = refusal(op, x, y)
+        if error is not None:
+            raise error
+    return forward(x, y)
+
+
+CHECKED_FORWARD: dict[str, Callable[[Any, Any], Any]] = {
+    op: partial(_checked_forward, op, rule.forward) if op in FORWARD else rule.forward
+    for op, rule in RULES.items()}
+"""Each op's forward rule on floats, refusing inputs outside its domain first: the table the eager
+engine computes with (``value._record``)."""
 
 
 def overflow(op: str, x: Any, y: Any = None) -> OverflowError:

@@ -21,11 +21,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from .domains import FORWARD as DOMAIN
-from .domains import overflow, refusal
+from .domains import CHECKED_FORWARD as _FORWARD
+from .domains import overflow
 from .modes import grad_enabled as _grad_enabled
 from .operands import _constant, _short, _to_float
 from .rules import OPERATORS, RULES, Op
@@ -37,19 +36,6 @@ Operand = "Value | int | float"
 
 _new = object.__new__
 _isfinite = math.isfinite
-
-
-def _checked_forward(op: str, forward: Any, x: Any, y: Any) -> Any:
-    """``forward(x, y)``, first refusing inputs outside op's domain (the few ops that have one)."""
-    if type(x) is float and (y is None or type(y) is float):  # a traced stand-in has no number yet
-        error = refusal(op, x, y)
-        if error is not None:
-            raise error
-    return forward(x, y)
-
-
-_FORWARD = {op: partial(_checked_forward, op, rule.forward) if op in DOMAIN else rule.forward
-            for op, rule in RULES.items()}
 
 # Versions. Every Value keeps in ``_version`` the clock of when its number was set: the clock
 # when it was made, or a new tick when ``.data`` was assigned (negated for a computed node:
