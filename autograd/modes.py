@@ -43,8 +43,9 @@ def no_grad() -> AbstractContextManager[None]:
 
 
 def enable_grad() -> AbstractContextManager[None]:
-    """Context that records the graph again, inside a ``no_grad`` block."""
-    return _switch(_GRAD_ENABLED, True)
+    """Context that records the graph again, inside a ``no_grad`` block (where the graph is
+    already recorded, it keeps the switch as it is: inside ``record_source()`` lines are noted)."""
+    return _switch(_GRAD_ENABLED, _GRAD_ENABLED.get() or True)
 
 
 def is_grad_enabled() -> bool:

@@ -64,8 +64,9 @@ def record_source() -> Iterator[None]:
     """Context in which every node made remembers the user's line that made it (``source_of``).
 
     Off by default; it only notes where nodes come from and changes no number. Inside
-    ``no_grad()`` nothing is recorded, as before; an ``enable_grad()`` block inside it records the
-    graph but no lines.
+    ``no_grad()`` nothing is recorded, as before; an ``enable_grad()`` block inside that records
+    the graph but no lines. The gradient nodes of ``backward(create_graph=True)`` made inside the
+    block note the line that called it.
     """
     token = _GRAD_ENABLED.set(RECORDING if _GRAD_ENABLED.get() else False)
     try:

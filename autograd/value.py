@@ -363,7 +363,9 @@ def _method(op: str, x: Value, other: Any) -> Value:
     return out
 
 
-def _recorder(op: Op) -> Callable[..., Value]:
+# Run only while autograd is imported, so mutmut (which switches a mutant on after the import)
+# cannot reach it: tests/test_engine_add_an_op.py checks it in a fresh process instead.
+def _recorder(op: Op) -> Callable[..., Value]:  # pragma: no mutate block
     """The Value method (or operator) of a table entry that ``Value`` does not define itself:
     ``x.sin()`` records ``sin(x)``, ``x.f(c)`` records f with the number c kept inline."""
     name = op.name

@@ -1,5 +1,6 @@
 """``record_source`` through the engine's own operations: a leaf, a one-input and a two-input op and
-an n-ary ``dot``, each noted inside the block, never outside it or in no_grad().
+an n-ary ``dot``, each noted inside the block (with backward's gradient graph), never outside
+it or in no_grad().
 
 References: None outside the block, and the hand derivative of d = w tanh(w) + 3 w tanh(w) =
 4 w tanh(w): dd/dw = 4 tanh(w) + 4 w (1 - tanh^2 w).
@@ -31,18 +32,23 @@ def test_every_kind_of_node_made_inside_the_block_notes_a_line():
     assert d.data == pytest.approx(4 * W * math.tanh(W), rel=1e-15)
     slope = 4 * math.tanh(W) + 4 * W * (1 - math.tanh(W) ** 2)
     assert isinstance(w.grad, Value) and w.grad.data == pytest.approx(slope, rel=1e-14)
+    # the gradient graph that backward(create_graph=True) made in the block notes its line too
+    assert isinstance(source_of(w.grad), Source) and source_of(w.grad).line > 0
 
 
-def test_nothing_is_noted_outside_the_block_in_no_grad_or_in_enable_grad():
+def test_nothing_is_noted_outside_the_block_or_in_no_grad():
     w = Value(W)
     t = w.tanh()
     outside = [w, t, w * t, dot([w, t], [t, 3.0]), dot((w,), (2.0,))]
     with record_source():
         with no_grad():  # nothing recorded: no line either
             quiet = [Value(W), w.tanh(), w * t, dot([w, t], [t, 3.0])]
-        with enable_grad():  # the graph, but no lines
-            graph_only = [Value(W), w.tanh(), w * t, dot([w, t], [t, 3.0])]
+            with enable_grad():  # the graph again, but no lines
+                graph_only = [Value(W), w.tanh(), w * t, dot([w, t], [t, 3.0])]
+        with enable_grad():  # already recording: lines are still noted
+            noted = [w.tanh(), w * t]
     assert [source_of(v) for v in outside + quiet + graph_only] == [None] * 13
+    assert all(isinstance(source_of(v), Source) for v in noted)
     assert [v.op for v in quiet] == ["", "", "", ""]
     assert [v.op for v in graph_only[1:]] == ["tanh", "mul", "dot"]
     assert outside[3].data == pytest.approx((W + 3) * math.tanh(W), rel=1e-15)  # w t + 3 t
