@@ -110,7 +110,10 @@ def computed_nodes(root: Value, computed: list[Any] | None = None,
     Reached nodes are marked in their own ``grad`` slot, not in a set: the reset gradient is this
     call's own float object 0.0 (``is`` tells it from every other 0.0), so each node's cost stays
     the same at every size (``benchmarks/bench_large_graph.py``). ``backward`` holds ``_WALK``, so
-    no other pass sees the marks.
+    no other pass sees the marks. First inputs first: where each step's first input is the node
+    made just before (a chain, or the benchmark's random DAG), the nodes are placed in the order
+    they were made, so sorting them by age would gain nothing; the far reads left are the graph's
+    own edges, which any walk must follow.
     """
     computed = [] if computed is None else computed
     leaves = [] if leaves is None else leaves

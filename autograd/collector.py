@@ -1,5 +1,5 @@
-"""``large_graph()``: build and differentiate graphs of millions of nodes at a constant cost per
-node.
+"""``large_graph()``: build and differentiate graphs of millions of nodes without the garbage
+collector's cost per node growing with them.
 
 Python frees a ``Value`` by reference counting the moment nothing refers to it; a computation
 graph has no reference cycles, so it never needs the cyclic garbage collector. But the collector
@@ -8,7 +8,7 @@ passes walk every node again. At 10^6 nodes that makes each new node cost 2-6 ti
 costs at 10^4 (``benchmarks/bench_large_graph.py``).
 
 ``with autograd.large_graph():`` switches the collector off for the block and back on after it
-(if it was on), so building and walking the graph costs the same per node at every size:
+(if it was on), so the engine's work per node stays the same at every size:
 
     >>> import gc
     >>> from autograd import Value, large_graph
@@ -29,6 +29,11 @@ until the last block ends (memory freed by reference counting, including the gra
 at once as always). Blocks may nest and may run in several threads: the collector comes back on
 when the last one ends, and only if it was on when the first began. Nothing happens at import:
 the library never touches the collector unless asked.
+
+What still grows with the graph is the memory's cost, the same for any Python objects: a big
+graph takes fresh pages from the system (the kernel fills each on first touch), and a node that
+reads one made long before (a random DAG) fetches it from far away in memory, out of the caches.
+``bench_large_graph.py`` measures both against the same reads on plain objects (its "floor").
 """
 
 from __future__ import annotations

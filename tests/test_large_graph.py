@@ -85,3 +85,23 @@ def test_exported_and_documented():
 
     assert autograd.large_graph is autograd.collector.large_graph
     assert "whole process" in autograd.collector.__doc__  # what it changes is said in the open
+
+
+def test_backward_places_a_random_dags_nodes_in_the_order_they_were_made():
+    # each step reads the node before and a random earlier one (benchmarks/bench_large_graph.py):
+    # the walk places the nodes as they were made, sequential in memory, with nothing to sort
+    import random
+
+    from autograd.backward import computed_nodes
+
+    rng = random.Random(7)
+    made, created = [Value(0.5)], []
+    y = made[0]
+    for k in range(300):
+        a, b = y * 0.5, made[rng.randrange(k + 1)] * 0.5
+        c = a + b
+        d = c.tanh()
+        y = d * 0.999
+        created += (a, b, c, d, y)
+        made.append(y)
+    assert computed_nodes(y) == created
