@@ -3,7 +3,7 @@
 Python's cyclic garbage collector walks the growing graph again and again, so each node costs
 more in a big graph than in a small one; ``autograd.large_graph()`` pauses the collector for
 the block (target: 10^6 nodes within 1.5x of 10^4 per node, forward and backward; 1.3x for
-random DAGs). Two shapes:
+random DAGs). The shapes:
 
 * a chain: y = tanh(0.999 y + 0.001), each node reading the one before;
 * a random DAG: each new node reads its predecessor and one random earlier node (uniform over all
@@ -13,8 +13,9 @@ random DAGs). Two shapes:
   the local one does not, the difference is where the nodes lie, not the number of them;
 * the random DAG's floor, with no engine: the same steps, reads and arithmetic on plain Python
   objects of a Value's size (the same slots), backward a plain loop over them in reverse creation
-  order (no walk, no checks, no rule table). What it gains from 10^4 to 10^6 nodes is the cost of
-  the memory itself (far reads, fresh pages), which no Python engine can avoid.
+  order (no walk to find the nodes, no checks, no rule table, and a product with a constant does
+  not read the other factor). What it adds from 10^4 to 10^6 nodes is the cost of the memory
+  itself (far reads, fresh pages), which no Python engine can avoid.
 
 ``--split`` prints the same cases' time per node divided into user and kernel CPU time (the
 kernel's share is the first touch of the fresh pages that a bigger graph needs).
