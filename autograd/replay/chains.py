@@ -95,10 +95,8 @@ def find_chains(graph: ReplayGraph) -> Chains:
             continue
         sign = 1.0 if op == "add" else -1.0
         term = y if type(y) is int else graph.constant_id(y)
-        if x in open_ends and _may_take(
-            chain_of[x], term, depth_of(term), chain_of
-        ):  # acc + term: extend acc's chain
-            chain = chain_of[x]
+        chain = chain_of.get(x) if x in open_ends else None  # acc + term: extend acc's chain
+        if chain is not None and _may_take(chain, term, depth_of(term), chain_of):
             read(term)
             chain.extend(i, term, sign)
             open_ends.discard(x)
@@ -113,8 +111,12 @@ def find_chains(graph: ReplayGraph) -> Chains:
             chain.extend(i, x, sign)
             open_ends.discard(y)
         else:
-            chain = Chain(i, x, term, sign, 1 + max(read(x), read(term)))
-        chain.depth = max(chain.depth, 1 + depth_of(chain.terms[-1]))  # waits for a deeper term
+            dx, dt = read(x), read(term)
+            chain = Chain(i, x, term, sign, 1 + (dx if dx > dt else dt))
+        last = chain.terms[-1]  # the chain waits for a deeper term
+        d = 1 + (chain_of[last].depth if last in chain_of else depth[last])
+        if d > chain.depth:
+            chain.depth = d
         open_ends.add(i)
         chain_of[i] = chain
     for i, chain in chain_of.items():
