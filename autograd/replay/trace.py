@@ -82,6 +82,9 @@ class ReplayGraph:
     """The constants' numbers: id ``n_values + k`` is ``constants[k]``; id ``n_values`` is 0."""
     index: dict[Value, int] = field(default_factory=dict, repr=False)
     """The id of each traced Value."""
+    dot_sums: set[int] = field(default_factory=set, repr=False)
+    """The running sums s_2, s_3, ... of the dot nodes: s_k = s_{k-1} + m_k, where nothing else
+    reads s_{k-1} or the product m_k (``chains.py`` extends s_{k-1}'s chain without asking)."""
     _constant_ids: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -138,7 +141,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     finally:
         mode.anomaly = anomaly
     outputs, single = _as_outputs(result)
-    values, ops, xs, ys, index = traced_order(outputs)
+    values, ops, xs, ys, index, dot_sums = traced_order(outputs)
     inputs = set(placeholders)
     leaves = [v for v in index if not v._op and v not in inputs]
     for v in leaves:
@@ -152,15 +155,16 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
         leaves = params + [v for v in leaves if v not in chosen]
     graph = ReplayGraph(values, [NodeKind.OP if op else NodeKind.LEAF for op in ops], ops, xs, ys,
                         [0] * len(ops), [index[v] for v in outputs], single, placeholders, leaves,
-                        len(leaves) if params is None else len(params), index=index)
+                        len(leaves) if params is None else len(params), index=index,
+                        dot_sums=dot_sums)
     _finish(graph)
     return graph
 
 
 def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int], list[Second],
-                                                dict[Value, int]]:
+                                                dict[Value, int], set[int]]:
     """Every node the outputs depend on, each after its inputs (depth first, as
-    ``backward.topological_order``), read into lists: (values, ops, x, y, index).
+    ``backward.topological_order``), read into lists: (values, ops, x, y, index, dot_sums).
 
     A dot node (``products.py``) of n terms gets the 2n - 1 ids of ``reduce(add, map(mul, a, b))``:
     products m_k = a_k b_k and running sums s_k = s_{k-1} + m_k, all with ``values[i]`` the dot
@@ -173,6 +177,7 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
     ys: list[Second] = []
     index: dict[Value, int] = {}
     running: dict[Value, int] = {}  # a dot node's last running sum so far
+    dot_sums: set[int] = set()
     visited: set[Value] = set()
     for root in outputs:
         stack: list[tuple[Value, Any]] = [(root, None)]
@@ -187,9 +192,12 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
                     a, b = _dot_inputs(node)
                     n = len(a)
                     for k in range(n - 1, -1, -1):  # k-th: visit a_k, b_k, emit m_k (and s_k)
-                        stack.append((node, (k, a[k], b[k])))
-                        stack.append((b[k], None))
-                        stack.append((a[k], None))
+                        ak, bk = a[k], b[k]
+                        stack.append((node, (k, ak, bk)))
+                        if bk not in visited:
+                            stack.append((bk, None))
+                        if ak not in visited:
+                            stack.append((ak, None))
                     running[node] = n  # the number of terms, until m_0 is emitted
                     continue
                 stack.append((node, True))
@@ -227,12 +235,14 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
                 xs.append(running[node])
                 ys.append(i)
                 i += 1
+                if k > 1:
+                    dot_sums.add(i)
                 last = k == len(node._rest) // 2  # n - 1 = (2n - 2) / 2 terms in _rest
             running[node] = i
             if last:
                 index[node] = i
                 del running[node]
-    return values, ops, xs, ys, index
+    return values, ops, xs, ys, index, dot_sums
 
 
 def _dot_inputs(node: Value) -> tuple[tuple[Value, ...], tuple[Value, ...]]:
