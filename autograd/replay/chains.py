@@ -88,12 +88,7 @@ def find_chains(graph: ReplayGraph) -> Chains:
             else:
                 dx = depth[x]
             if type(y) is int:
-                if y in chain_of:
-                    chain = chain_of[y]
-                    chain.read = True
-                    dy = chain.depth
-                else:
-                    dy = depth[y]
+                dy = read(y)
                 dx = dx if dx > dy else dy
             depth[i] = 1 + dx
             continue

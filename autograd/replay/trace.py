@@ -169,37 +169,41 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
     A dot node (``products.py``) of n terms gets the 2n - 1 ids of ``reduce(add, map(mul, a, b))``:
     products m_k = a_k b_k and running sums s_k = s_{k-1} + m_k, all with ``values[i]`` the dot
     node, which is the last of them (``index``); they come in the order a depth-first search
-    of those binary nodes would give, so the later stages find the sums of products they know.
+    of those binary nodes would give (a_0, b_0, m_0, a_1, b_1, m_1, s_1, ...), so the later
+    stages find the sums of products they know.
     """
-    values: list[Value] = []
-    ops: list[str] = []
-    xs: list[int] = []
-    ys: list[Second] = []
-    index: dict[Value, int] = {}
-    running: dict[Value, int] = {}  # a dot node's last running sum so far
-    dot_sums: set[int] = set()
+    out = _Lists()
     visited: set[Value] = set()
     for root in outputs:
         stack: list[tuple[Value, Any]] = [(root, None)]
         while stack:
             node, step = stack.pop()
-            if step is None:  # a first visit: push its emission, then its inputs
-                if node in visited:
-                    continue
+            if step is True:
+                out.node(node)
+            elif step is not None:
+                out.term(node, *step)
+            elif node in visited:
+                continue
+            elif node._op == "dot":  # a first visit: push the emissions, then the inputs
                 visited.add(node)
-                op = node._op
-                if op == "dot":
-                    a, b = _dot_inputs(node)
-                    n = len(a)
-                    for k in range(n - 1, -1, -1):  # k-th: visit a_k, b_k, emit m_k (and s_k)
-                        ak, bk = a[k], b[k]
-                        stack.append((node, (k, ak, bk)))
-                        if bk not in visited:
-                            stack.append((bk, None))
-                        if ak not in visited:
-                            stack.append((ak, None))
-                    running[node] = n  # the number of terms, until m_0 is emitted
+                a, b = _dot_inputs(node)
+                n = len(a)
+                if all(v in visited or not v._op for v in a + b):  # no search below: at once
+                    for k in range(n):
+                        for v in (a[k], b[k]):
+                            if v not in visited:  # a leaf: its node, then nothing to search
+                                visited.add(v)
+                                out.node(v)
+                        out.term(node, k, a[k], b[k], k == n - 1)
                     continue
+                for k in range(n - 1, -1, -1):  # k-th: visit a_k, b_k, emit m_k (and s_k)
+                    stack.append((node, (k, a[k], b[k], k == n - 1)))
+                    if b[k] not in visited:
+                        stack.append((b[k], None))
+                    if a[k] not in visited:
+                        stack.append((a[k], None))
+            else:
+                visited.add(node)
                 stack.append((node, True))
                 y = node._y
                 if type(y) is Value and y not in visited:
@@ -207,42 +211,54 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
                 x = node._x
                 if x is not None and x not in visited:
                     stack.append((x, None))
-                continue
-            i = len(ops)
-            if step is True:  # a Value's own node
-                index[node] = i
-                values.append(node)
-                op = node._op
-                ops.append(op or "")
-                if not op:
-                    xs.append(-1)
-                    ys.append(None)
-                    continue
-                xs.append(index[node._x])
-                y = node._y
-                ys.append(index[y] if type(y) is Value else y if type(y) is float else None)
-                continue
-            k, a, b = step  # the dot's k-th product, then its k-th running sum
-            values.append(node)
-            ops.append("mul")
-            xs.append(index[a])
-            ys.append(index[b])
-            if k == 0:
-                last = running[node] == 1
-            else:
-                values.append(node)
-                ops.append("add")
-                xs.append(running[node])
-                ys.append(i)
-                i += 1
-                if k > 1:
-                    dot_sums.add(i)
-                last = k == len(node._rest) // 2  # n - 1 = (2n - 2) / 2 terms in _rest
-            running[node] = i
-            if last:
-                index[node] = i
-                del running[node]
-    return values, ops, xs, ys, index, dot_sums
+    return out.values, out.ops, out.x, out.y, out.index, out.dot_sums
+
+
+class _Lists:
+    """What ``traced_order`` reads, appended one id at a time."""
+
+    def __init__(self) -> None:
+        self.values: list[Value] = []
+        self.ops: list[str] = []
+        self.x: list[int] = []
+        self.y: list[Second] = []
+        self.index: dict[Value, int] = {}
+        self.dot_sums: set[int] = set()
+        self._running: dict[Value, int] = {}  # a dot node's last running sum so far
+
+    def node(self, v: Value) -> None:
+        """A Value's own node, after its inputs: a leaf, or an operation of one or two inputs."""
+        self.index[v] = len(self.ops)
+        self.values.append(v)
+        op = v._op
+        self.ops.append(op or "")
+        if not op:
+            self.x.append(-1)
+            self.y.append(None)
+            return
+        self.x.append(self.index[v._x])
+        y = v._y
+        self.y.append(self.index[y] if type(y) is Value else y if type(y) is float else None)
+
+    def term(self, dot: Value, k: int, a: Value, b: Value, last: bool) -> None:
+        """The k-th product m_k = a_k b_k of a dot node, then (k >= 1) s_k = s_{k-1} + m_k."""
+        i = len(self.ops)
+        self.values.append(dot)
+        self.ops.append("mul")
+        self.x.append(self.index[a])
+        self.y.append(self.index[b])
+        if k:
+            self.values.append(dot)
+            self.ops.append("add")
+            self.x.append(self._running[dot])
+            self.y.append(i)
+            i += 1
+            if k > 1:
+                self.dot_sums.add(i)
+        if last:
+            self.index[dot] = i
+        else:
+            self._running[dot] = i
 
 
 def _dot_inputs(node: Value) -> tuple[tuple[Value, ...], tuple[Value, ...]]:
