@@ -352,3 +352,29 @@ def test_errors_of_a_dot_node_do_not_chain_to_the_internal_attribute_error():
         (dot([x], [y]) * 1e300).backward()
     assert caught.value.__suppress_context__ or caught.value.__context__ is None
 
+
+
+def test_a_traced_dot_replays_as_its_binary_nodes_would_bit_for_bit():
+    # the trace reads a dot node as the products and sums reduce(add, map(mul, a, b)) records, in
+    # the same order: the same plan, the same numbers, for a layer (W x) and for attention (q . k)
+    rng = np.random.default_rng(3)
+    W = [[Value(float(w)) for w in row] for row in rng.normal(size=(3, 4))]
+    params = [w for row in W for w in row]
+
+    def model(product):
+        def fn(v):
+            h = [product(row, v[:4]).tanh() for row in W]
+            return product(h, v[4:7]) + product(v[:2], v[2:4])
+        return fn
+
+    binary = lambda a, b: reduce(add, map(mul, a, b))
+    f_dot, f_binary = (autograd.compile(model(p), 7, params) for p in (dot, binary))
+    X = rng.normal(size=(5, 7))
+    (out_dot, g_dot), (out_binary, g_binary) = f_dot.value_and_grad(X), f_binary.value_and_grad(X)
+    assert out_dot.tolist() == out_binary.tolist() and g_dot.tolist() == g_binary.tolist()
+    graph = lambda f: (f._traced.ops, f._traced.x, f._traced.y, f._traced.uses)
+    assert graph(f_dot) == graph(f_binary)  # the same ids: each node's op and inputs
+    layout = lambda f: [(type(g).__name__, g.rows.start, g.rows.stop) for g in f._plan.groups]
+    assert layout(f_dot) == layout(f_binary)
+    eager = [model(dot)([Value(float(x)) for x in row]).data for row in X]
+    np.testing.assert_allclose(out_dot, eager, rtol=1e-12)

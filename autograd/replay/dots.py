@@ -121,8 +121,8 @@ def find_dots(graph: ReplayGraph, chains: Chains) -> dict[int, Dot]:
             continue
         products.sort()
         kinds = tuple(TermKind.LEAF if is_parameter[t] else TermKind.NODE for t, _ in others)
-        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products),
-                              tuple(others), kinds)
+        inputs, weights = zip(*products)
+        dots[id(chain)] = Dot(chain, inputs, weights, tuple(others), kinds)
     return dots
 
 
