@@ -2,7 +2,7 @@
 
 ``trace(fn, n_inputs, parameters)`` calls ``fn`` on a list of placeholder Values whose ``data``
 is ``TRACED`` (``tracing.py``: arithmetic works, ``if``/``float()`` raise), then numbers the
-graph's nodes in topological order and reads each node's inputs once (``traced_order``, the one
+graph's nodes in topological order and reads each node's inputs once (``_traced_order``, the one
 place that reads a Value's input slots; a dot node becomes the products and sums it adds). The
 later stages see only the ``ReplayGraph``: lists indexed by node id, no Value attribute lookups
 in their loops.
@@ -57,7 +57,7 @@ class ReplayGraph:
 
     values: list[Value]
     """The traced Value of each id, each after its inputs (the products and running sums of a dot
-    node all have the dot node, which is the last of them: ``traced_order``)."""
+    node all have the dot node, which is the last of them: ``_traced_order``)."""
     kinds: list[NodeKind]
     """The kind of every id, constants included."""
     ops: list[str]
@@ -141,7 +141,7 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     finally:
         mode.anomaly = anomaly
     outputs, single = _as_outputs(result)
-    values, ops, xs, ys, index, dot_sums = traced_order(outputs)
+    values, ops, xs, ys, index, dot_sums = _traced_order(outputs)
     inputs = set(placeholders)
     leaves = [v for v in index if not v._op and v not in inputs]
     for v in leaves:
@@ -161,8 +161,8 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     return graph
 
 
-def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int], list[Second],
-                                                dict[Value, int], set[int]]:
+def _traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int], list[Second],
+                                                 dict[Value, int], set[int]]:
     """Every node the outputs depend on, each after its inputs (depth first, as
     ``backward.topological_order``), read into lists: (values, ops, x, y, index, dot_sums).
 
@@ -215,7 +215,7 @@ def traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int
 
 
 class _Lists:
-    """What ``traced_order`` reads, appended one id at a time."""
+    """What ``_traced_order`` reads, appended one id at a time."""
 
     def __init__(self) -> None:
         self.values: list[Value] = []
