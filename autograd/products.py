@@ -11,16 +11,14 @@ them (not ``sum()``, whose float summation changed in Python 3.12). Its rule in 
 gives each a_i the gradient g b_i and each b_i the gradient g a_i, so the backward pass does 2n
 multiply-adds on floats for this node instead of visiting 2n - 1 nodes.
 
-While ``autograd.compile`` traces (``modes.tracing``), ``dot`` records the binary nodes instead:
-the replay recognises those sums of products as matrix products.
+While ``autograd.compile`` traces, ``dot`` records its one node too (its number is the stand-in
+of tracing); the replay reads it as the sum of products it is (``replay/trace.py``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from functools import reduce
-from operator import add, mul
 from typing import Any
 
 from .domains import expression
@@ -59,15 +57,23 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         a, b = _values(a, "a"), _values(b, "b")
         a_data = [v._data for v in a]
         b_data = [v._data for v in b]
-    data = _forward(a_data, b_data)
-    if type(data) is not float or _is_tracing():  # compile is tracing: the binary nodes it knows
-        return reduce(add, map(mul, a, b))
-    if not math.isfinite(data):  # finite inputs: only overflow gets here (1e200 * 1e200)
+    data = _forward(a_data, b_data) if not _is_tracing() else _traced(a_data + b_data)
+    if type(data) is float and not math.isfinite(data):  # finite inputs: only overflow gets here
         raise _overflow(a_data, b_data)
     # the inputs a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
     if len(a) == 1:
         return _node(data, "dot", a[0], b[0])
     return _node(data, "dot", a[0], a[1], a[2:] + b)
+
+
+def _traced(data: list[Any]) -> Any:
+    """While compile traces: the stand-in number of tracing if an input holds it (then so does
+    the dot, as any rule would give), else the dot of the numbers."""
+    for d in data:
+        if type(d) is not float:
+            return d
+    half = len(data) // 2
+    return _forward(data[:half], data[half:])
 
 
 def _sequence(items: Any, name: str) -> tuple:

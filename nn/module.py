@@ -385,8 +385,11 @@ def _walk(path: str, value: Any, attribute: bool = True) -> Iterator[tuple[str, 
         yield path, value
     elif isinstance(value, list | tuple) and value:
         compact = attribute and not path[-1].isdigit() and all(isinstance(v, Value) for v in value)
+        if compact:  # a list of Values (a neuron's weights): no need to walk into each
+            yield from ((f"{path}{i}", item) for i, item in enumerate(value))
+            return
         for i, item in enumerate(value):
-            yield from _walk(f"{path}{i}" if compact else f"{path}.{i}", item, False)
+            yield from _walk(f"{path}.{i}", item, False)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{path}.{key}", item, False)

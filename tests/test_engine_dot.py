@@ -187,14 +187,15 @@ def test_assigning_an_inputs_data_after_recording_is_refused():
         out.backward()
 
 
-def test_a_traced_dot_records_the_binary_nodes_the_replay_knows():
+def test_a_traced_dot_is_replayed_as_a_matrix_product_and_shown_as_one_node():
     w = [Value(0.5), Value(-1.0), Value(2.0)]
     f = autograd.compile(lambda v: dot(w, v).tanh(), 3, w)
     X = np.array([[0.1, 0.2, 0.3], [-1.0, 0.5, 2.0]])
     got = f.forward(X)
     for row, y in zip(X, got):
         assert y == pytest.approx(dot(w, [Value(x) for x in row]).tanh().data, rel=1e-12)
-    assert "dot" not in {v.op for v in topological_order(f.graph(0))}
+    assert [type(g).__name__ for g in f._plan.groups] == ["DenseGroup", "OpGroup"]  # W x, tanh
+    assert [v.op for v in topological_order(f.graph(0))][-2:] == ["dot", "tanh"]
 
 
 def test_viz_draws_and_explains_a_dot_node():
@@ -232,7 +233,7 @@ def test_the_explorer_lists_each_input_of_a_dot_node_and_rebuilds_it():
 
 
 def test_a_dot_of_parameters_alone_in_a_compiled_function_equals_the_eager_engine():
-    # no input of this dot is traced: autograd.compile still records its binary nodes (modes.tracing)
+    # no input of this dot is traced: its node holds a number while tracing, replayed all the same
     w = [Value(0.5), Value(-1.5), Value(2.0)]
     f = autograd.compile(lambda v: dot(w, w) * v[0] + v[1], 2, w)
     X = np.array([[3.0, 1.0], [-2.0, 0.5]])
@@ -240,8 +241,8 @@ def test_a_dot_of_parameters_alone_in_a_compiled_function_equals_the_eager_engin
     norm = 0.25 + 2.25 + 4.0
     np.testing.assert_allclose(values, [norm * 3.0 + 1.0, norm * -2.0 + 0.5], rtol=1e-15)
     np.testing.assert_allclose(grads, [2 * w_i.data * (3.0 - 2.0) for w_i in w], rtol=1e-15)  # summed over examples
-    assert "dot" not in {v.op for v in topological_order(f.graph(0))}
-    assert dot(w, w).op == "dot"  # outside tracing: one node again
+    (shown,) = [v for v in topological_order(f.graph(0)) if v.op == "dot"]  # one node, as traced
+    assert shown.data == norm
 
 
 def test_any_iterable_is_taken_and_a_non_sequence_is_refused_naming_its_side():
@@ -307,17 +308,36 @@ def test_detect_anomaly_reports_dots_upstream_gradient_on_both_executors():
     assert [v.grad.data for v in a] == [v.data for v in b]
 
 
-def test_a_dot_made_before_tracing_is_refused_when_compiling():
-    # a closure's dot node was recorded as one node, which the replay cannot run: a clear error at
-    # compile time, not a failure at the first call
-    from autograd.replay.tracing import TracingError
-
+def test_a_dot_made_before_tracing_is_replayed_as_its_sum_of_products():
+    # a closure's dot node is read like one made while tracing: recomputed from the parameters'
+    # numbers at every call, its gradient reaching them
     w = [Value(0.5), Value(-1.2)]
     c = dot(w, w)
-    c.label = "norm"
-    with pytest.raises(TracingError, match=r"^compile: the function uses a dot product made before it was traced "
-                                           r"\('norm'\)"):
-        autograd.compile(lambda v: v[0] * c + v[1], 2, w)
+    f = autograd.compile(lambda v: v[0] * c + v[1], 2, w)
+    X = np.array([[3.0, 1.0], [-2.0, 0.5]])
+    values, grads = f.value_and_grad(X)
+    norm = 0.25 + 1.44
+    np.testing.assert_allclose(values, [norm * 3.0 + 1.0, norm * -2.0 + 0.5], rtol=1e-15)
+    np.testing.assert_allclose(grads, [2 * 0.5 * 1.0, 2 * -1.2 * 1.0], rtol=1e-15)
+    w[0].data = 2.0  # the replay reads the new number
+    np.testing.assert_allclose(f.forward(X), [(4.0 + 1.44) * 3.0 + 1.0, (4.0 + 1.44) * -2.0 + 0.5],
+                               rtol=1e-15)
+
+
+def test_a_traced_dot_of_inputs_is_one_node_in_the_shown_graph_with_its_numbers():
+    # dot(x, y) of two traced vectors: 5 binary nodes for the replay, one dot node for the picture
+    f = autograd.compile(lambda v: dot(v[:3], v[3:]).tanh(), 6)
+    X = np.array([[0.1, 0.2, -0.3, 1.0, -2.0, 0.5], [1.0, 0.0, 2.0, 0.5, 3.0, -1.0]])
+    sums = [0.1 * 1.0 - 0.2 * 2.0 - 0.3 * 0.5, 0.5 + 0.0 - 2.0]
+    values, _ = f.value_and_grad(X)
+    np.testing.assert_allclose(values, np.tanh(sums), rtol=1e-15)
+    assert f.stats["nodes"] == 6 + 5 + 1  # placeholders, 3 products and 2 sums, tanh
+    out = f.graph(1)
+    (shown,) = [v for v in topological_order(out) if v.op == "dot"]
+    assert shown.data == sums[1] and out.data == pytest.approx(math.tanh(sums[1]), rel=1e-15)
+    slope = 1 - math.tanh(sums[1]) ** 2  # d tanh(s)/ds, and ds/dx_j = y_j
+    assert shown.grad == pytest.approx(slope, rel=1e-15)
+    assert [p.grad for p in shown.parents[:3]] == pytest.approx([slope * y for y in (0.5, 3.0, -1.0)])
 
 
 def test_errors_of_a_dot_node_do_not_chain_to_the_internal_attribute_error():
@@ -332,3 +352,29 @@ def test_errors_of_a_dot_node_do_not_chain_to_the_internal_attribute_error():
         (dot([x], [y]) * 1e300).backward()
     assert caught.value.__suppress_context__ or caught.value.__context__ is None
 
+
+
+def test_a_traced_dot_replays_as_its_binary_nodes_would_bit_for_bit():
+    # the trace reads a dot node as the products and sums reduce(add, map(mul, a, b)) records, in
+    # the same order: the same plan, the same numbers, for a layer (W x) and for attention (q . k)
+    rng = np.random.default_rng(3)
+    W = [[Value(float(w)) for w in row] for row in rng.normal(size=(3, 4))]
+    params = [w for row in W for w in row]
+
+    def model(product):
+        def fn(v):
+            h = [product(row, v[:4]).tanh() for row in W]
+            return product(h, v[4:7]) + product(v[:2], v[2:4])
+        return fn
+
+    binary = lambda a, b: reduce(add, map(mul, a, b))
+    f_dot, f_binary = (autograd.compile(model(p), 7, params) for p in (dot, binary))
+    X = rng.normal(size=(5, 7))
+    (out_dot, g_dot), (out_binary, g_binary) = f_dot.value_and_grad(X), f_binary.value_and_grad(X)
+    assert out_dot.tolist() == out_binary.tolist() and g_dot.tolist() == g_binary.tolist()
+    graph = lambda f: (f._traced.ops, f._traced.x, f._traced.y, f._traced.uses)
+    assert graph(f_dot) == graph(f_binary)  # the same ids: each node's op and inputs
+    layout = lambda f: [(type(g).__name__, g.rows.start, g.rows.stop) for g in f._plan.groups]
+    assert layout(f_dot) == layout(f_binary)
+    eager = [model(dot)([Value(float(x)) for x in row]).data for row in X]
+    np.testing.assert_allclose(out_dot, eager, rtol=1e-12)

@@ -7,7 +7,8 @@ kind and every example at once. Four stages, each a file with one public functio
 
 1. trace     ``trace.py``: ``trace(fn, n_inputs, parameters) -> ReplayGraph``. Call ``fn`` once on
              placeholder Values (``tracing.py``) and keep the graph as lists indexed by node id:
-             every node's op, inputs and number of readers; the constants of sums are nodes too.
+             every node's op, inputs and number of readers; the constants of sums are nodes too,
+             and a dot node (``autograd.dot``) is read as the products and sums it adds.
 2. schedule  ``schedule.py``: ``schedule(graph) -> Schedule``. Join chains of additions into
              running sums and give every node a depth (``chains.py``), find the dot products of
              parameters with shared inputs (``dots.py``), and put the nodes of one kind and one

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from .trace import ADDITIONS, ReplayGraph
 
@@ -75,7 +74,7 @@ def find_chains(graph: ReplayGraph) -> Chains:
         return chain.depth
 
     open_ends: set[int] = set()  # nodes ending a chain that no addition has extended yet
-    xs, ys, ops = graph.x, graph.y, graph.ops
+    xs, ys, ops, dot_sums = graph.x, graph.y, graph.ops, graph.dot_sums
     for i in range(n):
         op = ops[i]
         if not op:
@@ -93,12 +92,20 @@ def find_chains(graph: ReplayGraph) -> Chains:
                 dx = dx if dx > dy else dy
             depth[i] = 1 + dx
             continue
+        if i in dot_sums:  # s_k = s_{k-1} + m_k of a dot: always extends s_{k-1}'s chain
+            chain = chain_of[x]
+            chain.extend(i, y, 1.0)
+            d = 1 + depth[y]  # m_k, a product
+            if d > chain.depth:
+                chain.depth = d
+            open_ends.discard(x)
+            open_ends.add(i)
+            chain_of[i] = chain
+            continue
         sign = 1.0 if op == "add" else -1.0
         term = y if type(y) is int else graph.constant_id(y)
-        if x in open_ends and _may_take(
-            chain_of[x], term, depth_of(term), chain_of
-        ):  # acc + term: extend acc's chain
-            chain = chain_of[x]
+        chain = chain_of.get(x) if x in open_ends else None  # acc + term: extend acc's chain
+        if chain is not None and _may_take(chain, term, depth_of(term), chain_of):
             read(term)
             chain.extend(i, term, sign)
             open_ends.discard(x)
@@ -113,8 +120,12 @@ def find_chains(graph: ReplayGraph) -> Chains:
             chain.extend(i, x, sign)
             open_ends.discard(y)
         else:
-            chain = Chain(i, x, term, sign, 1 + max(read(x), read(term)))
-        chain.depth = max(chain.depth, 1 + depth_of(chain.terms[-1]))  # waits for a deeper term
+            dx, dt = read(x), read(term)
+            chain = Chain(i, x, term, sign, 1 + (dx if dx > dt else dt))
+        last = chain.terms[-1]  # the chain waits for a deeper term
+        d = 1 + (chain_of[last].depth if last in chain_of else depth[last])
+        if d > chain.depth:
+            chain.depth = d
         open_ends.add(i)
         chain_of[i] = chain
     for i, chain in chain_of.items():
@@ -135,13 +146,10 @@ def as_late_as_possible(graph: ReplayGraph, chains: Chains) -> None:
     for i in graph.outputs:
         latest[i] = last
     by_depth: list[list[int]] = [[] for _ in range(last + 1)]
+    ops = graph.ops
     for i in range(n):
-        if graph.ops[i]:
+        if ops[i]:
             by_depth[depth[i]].append(i)
-
-    def before(t: Any, d: int) -> None:  # t is read at depth d + 1
-        if type(t) is int and d < latest[t]:
-            latest[t] = d
 
     xs, ys = graph.x, graph.y
     for nodes in reversed(by_depth):
@@ -158,13 +166,15 @@ def as_late_as_possible(graph: ReplayGraph, chains: Chains) -> None:
             elif (
                 i == chain.nodes[-1]
             ):  # a chain, placed once, as a whole: its sums are read outside only
-                late = min(latest[j] for j in chain.nodes)
+                late = min([latest[j] for j in chain.nodes])
                 if late <= last:
                     chain.depth = late
                     for j in chain.nodes:
                         depth[j] = late
+                d = chain.depth - 1  # every term is read at the chain's depth
                 for t in chain.terms:
-                    before(t, chain.depth - 1)
+                    if d < latest[t]:
+                        latest[t] = d
 
 
 def _may_take(chain: Chain, term: int, term_depth: int, chain_of: dict[int, Chain]) -> bool:

@@ -97,27 +97,32 @@ def parts(dots: list[Dot]) -> list[list[Dot]]:
 
 
 def find_dots(graph: ReplayGraph, chains: Chains) -> dict[int, Dot]:
-    """The chains that are Dots, by ``id(chain)``."""
+    """The chains that are Dots, by ``id(chain)``.
+
+    A term is a product when it is ``mul`` of a parameter and a non-parameter node, read once
+    (``(input, parameter)``); the test is written out in the loop, which sees every term."""
     is_parameter = [kind is NodeKind.LEAF for kind in graph.kinds]
-    uses = graph.uses
+    uses, ops, xs, ys, n = graph.uses, graph.ops, graph.x, graph.y, graph.n_values
     dots: dict[int, Dot] = {}
     for chain in chains.distinct():
-        if any(uses[j] != 1 for j in chain.nodes[:-1]):  # a running sum is read elsewhere
+        nodes = chain.nodes
+        if len(nodes) > 1 and any(uses[j] != 1 for j in nodes[:-1]):  # a sum read elsewhere
             continue
         products: list[tuple[int, int]] = []
         others: list[tuple[int, float]] = []
         for term, sign in zip(chain.terms, chain.signs, strict=True):
-            pair = _product(graph, term, is_parameter) if sign > 0 else None
-            if pair is None:
-                others.append((term, sign))
-            else:
-                products.append(pair)
+            if sign > 0 and term < n and ops[term] == "mul" and uses[term] == 1:
+                x, y = xs[term], ys[term]  # a constant's id is >= n: no product
+                if type(y) is int and is_parameter[x] != is_parameter[y]:
+                    products.append((y, x) if is_parameter[x] else (x, y))
+                    continue
+            others.append((term, sign))
         if not products:
             continue
         products.sort()
         kinds = tuple(TermKind.LEAF if is_parameter[t] else TermKind.NODE for t, _ in others)
-        dots[id(chain)] = Dot(chain, tuple(x for x, _ in products), tuple(w for _, w in products),
-                              tuple(others), kinds)
+        inputs, weights = zip(*products)
+        dots[id(chain)] = Dot(chain, inputs, weights, tuple(others), kinds)
     return dots
 
 
@@ -152,14 +157,3 @@ def from_leaf_vector(dots: list[Dot], k: int) -> bool:
     such as a layer's biases) rather than from rows."""
     terms = [dot.others[k][0] for dot in dots]
     return dots[0].kinds[k] == TermKind.LEAF and len(set(terms)) == len(terms)
-
-
-def _product(graph: ReplayGraph, term: int, is_parameter: list[bool]) -> tuple[int, int] | None:
-    """(input, parameter) when ``term`` is a product of a parameter and a non-parameter node that
-    nothing else reads, else None."""
-    if term >= graph.n_values or graph.ops[term] != "mul" or graph.uses[term] != 1:
-        return None  # a constant (ids after the Values'), or not a product read once
-    x, y = graph.x[term], graph.y[term]
-    if type(y) is not int or is_parameter[x] == is_parameter[y]:
-        return None
-    return (y, x) if is_parameter[x] else (x, y)

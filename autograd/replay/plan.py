@@ -70,8 +70,7 @@ def build_plan(scheduled: Schedule, all_gradients: bool = False) -> Plan:
     next_row = len(graph.placeholders)
     position = {index[v]: k for k, v in enumerate(graph.leaves) if v in index}
     read_by_row = sorted((i for i in position if i in asked), key=first_asked)
-    constant_ids = sorted((i for i in range(graph.size) if graph.kinds[i] is NodeKind.CONSTANT),
-                          key=first_asked)
+    constant_ids = sorted(range(graph.n_values, graph.size), key=first_asked)  # after the Values
     leaf_start, constant_start = next_row, next_row + len(read_by_row)
     next_row = constant_start + len(constant_ids)
     row[read_by_row + constant_ids] = np.arange(leaf_start, next_row)

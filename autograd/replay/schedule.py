@@ -107,16 +107,18 @@ def _group(graph: ReplayGraph, chains: Chains, dots: dict[int, Dot], hidden: set
     computed inside a matrix product: they are no member."""
     by_op: dict[tuple[int, str, SecondInput], list[int]] = {}  # plain tuples: fast to hash
     members: dict[GroupKey, list] = {}
-    seen: set[int] = set()
     ops, ys, depth, chain_of = graph.ops, graph.y, chains.depth, chains.chain_of
     for i in range(graph.n_values):
         op = ops[i]
         if not op:
             continue
         chain: Chain | None = chain_of.get(i)
-        if chain is None and i in hidden:
-            continue
-        if chain is not None and len(chain.nodes) == 1 and id(chain) not in dots:
+        if chain is None:
+            if i in hidden:
+                continue
+        elif chain.nodes[0] != i:
+            continue  # the chain is a member once, at its first node
+        elif len(chain.nodes) == 1 and id(chain) not in dots:
             chain = None  # a lone addition is one operation, cheaper than a running sum
         if chain is None:
             y = ys[i]
@@ -127,8 +129,7 @@ def _group(graph: ReplayGraph, chains: Chains, dots: dict[int, Dot], hidden: set
                 by_op[key].append(i)
             else:
                 by_op[key] = [i]
-        elif id(chain) not in seen:
-            seen.add(id(chain))
+        else:
             dot = dots.get(id(chain))
             if dot is not None:
                 key = GroupKey(chain.depth, GroupKind.DENSE, share=Share.INPUTS,

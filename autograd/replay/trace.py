@@ -2,9 +2,10 @@
 
 ``trace(fn, n_inputs, parameters)`` calls ``fn`` on a list of placeholder Values whose ``data``
 is ``TRACED`` (``tracing.py``: arithmetic works, ``if``/``float()`` raise), then numbers the
-graph's nodes in topological order and reads each node's inputs once (``node_inputs``, the one
-place that reads a Value's input slots). The later stages see only the ``ReplayGraph``: lists
-indexed by node id, no Value attribute lookups in their loops.
+graph's nodes in topological order and reads each node's inputs once (``_traced_order``, the one
+place that reads a Value's input slots; a dot node becomes the products and sums it adds). The
+later stages see only the ``ReplayGraph``: lists indexed by node id, no Value attribute lookups
+in their loops.
 
 The model is not touched: its parameters keep their numbers while ``fn`` runs, so another
 thread can use the model meanwhile. The price: a branch on a parameter's number alone
@@ -19,10 +20,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..backward import topological_order
 from ..modes import enable_grad, mode, tracing
 from ..value import Value
-from .tracing import TRACED, TracedNumber, TracingError, refusal
+from .tracing import TRACED, TracedNumber, refusal
 
 ADDITIONS = ("add", "sub")
 """The ops joined into running sums (``chains.py``); their constant operands become nodes."""
@@ -56,7 +56,8 @@ class ReplayGraph:
     """
 
     values: list[Value]
-    """The traced Values, each after its inputs."""
+    """The traced Value of each id, each after its inputs (the products and running sums of a dot
+    node all have the dot node, which is the last of them: ``_traced_order``)."""
     kinds: list[NodeKind]
     """The kind of every id, constants included."""
     ops: list[str]
@@ -81,6 +82,9 @@ class ReplayGraph:
     """The constants' numbers: id ``n_values + k`` is ``constants[k]``; id ``n_values`` is 0."""
     index: dict[Value, int] = field(default_factory=dict, repr=False)
     """The id of each traced Value."""
+    dot_sums: set[int] = field(default_factory=set, repr=False)
+    """The running sums s_2, s_3, ... of the dot nodes: s_k = s_{k-1} + m_k, where nothing else
+    reads s_{k-1} or the product m_k (``chains.py`` extends s_{k-1}'s chain without asking)."""
     _constant_ids: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -115,13 +119,6 @@ class ReplayGraph:
         return self._constant_ids[key]
 
 
-def node_inputs(order: list[Value]) -> tuple[list[Any], list[Any]]:
-    """The first and the second input of every node of ``order``: for an operation's node, x is
-    a Value and y its second input Value, its constant operand (a float) or anything else for a
-    one-input operation."""
-    return [v._x for v in order], [v._y for v in order]
-
-
 def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
           parameters: Sequence[Value] | None = None) -> ReplayGraph:
     """Call ``fn(placeholders)`` once, with ``n_inputs`` placeholders, and record the graph.
@@ -144,15 +141,9 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     finally:
         mode.anomaly = anomaly
     outputs, single = _as_outputs(result)
-    order = topological_order(outputs)
-    captured = next((v for v in order if v._op == "dot"), None)
-    if captured is not None:  # made before tracing began (a closure's): no binary nodes recorded
-        raise TracingError(
-            f"compile: the function uses a dot product made before it was traced "
-            f"({captured.label or captured!r}); the replay runs a dot product as the binary nodes "
-            "autograd.dot records while compile traces: compute it inside the function")
+    values, ops, xs, ys, index, dot_sums = _traced_order(outputs)
     inputs = set(placeholders)
-    leaves = [v for v in order if not v._op and v not in inputs]
+    leaves = [v for v in index if not v._op and v not in inputs]
     for v in leaves:
         if isinstance(v.data, TracedNumber):
             raise ValueError(
@@ -162,43 +153,144 @@ def trace(fn: Callable[[list[Value]], Any], n_inputs: int,
     if params is not None:
         chosen = set(params)
         leaves = params + [v for v in leaves if v not in chosen]
-    return _read(order, outputs, single, placeholders, leaves,
-                 len(leaves) if params is None else len(params))
+    graph = ReplayGraph(values, [NodeKind.OP if op else NodeKind.LEAF for op in ops], ops, xs, ys,
+                        [0] * len(ops), [index[v] for v in outputs], single, placeholders, leaves,
+                        len(leaves) if params is None else len(params), index=index,
+                        dot_sums=dot_sums)
+    _finish(graph)
+    return graph
 
 
-def _read(order: list[Value], outputs: list[Value], single: bool, placeholders: list[Value],
-          leaves: list[Value], n_parameters: int) -> ReplayGraph:
-    """The ReplayGraph of ``order``: every node's inputs read once, constants of sums as nodes."""
-    n = len(order)
-    index = {v: i for i, v in enumerate(order)}
-    ops = [v._op for v in order]
-    kinds = [NodeKind.OP if op else NodeKind.LEAF for op in ops]
-    for p in placeholders:
-        if p in index:
-            kinds[index[p]] = NodeKind.INPUT
-    graph = ReplayGraph(order, kinds, ops, [-1] * n, [None] * n, [0] * n,
-                        [index[v] for v in outputs], single, placeholders, leaves, n_parameters,
-                        index=index)
-    graph.constant_id(0.0)  # the zero that pads shorter sums: id n
-    xs, ys, uses = graph.x, graph.y, graph.uses
-    first, second = node_inputs(order)
-    for i in range(n):
+def _traced_order(outputs: list[Value]) -> tuple[list[Value], list[str], list[int], list[Second],
+                                                 dict[Value, int], set[int]]:
+    """Every node the outputs depend on, each after its inputs (depth first, as
+    ``backward.topological_order``), read into lists: (values, ops, x, y, index, dot_sums).
+
+    A dot node (``products.py``) of n terms gets the 2n - 1 ids of ``reduce(add, map(mul, a, b))``:
+    products m_k = a_k b_k and running sums s_k = s_{k-1} + m_k, all with ``values[i]`` the dot
+    node, which is the last of them (``index``); they come in the order a depth-first search
+    of those binary nodes would give (a_0, b_0, m_0, a_1, b_1, m_1, s_1, ...), so the later
+    stages find the sums of products they know.
+    """
+    out = _Lists()
+    visited: set[Value] = set()
+    for root in outputs:
+        stack: list[tuple[Value, Any]] = [(root, None)]
+        while stack:
+            node, step = stack.pop()
+            if step is True:
+                out.node(node)
+            elif step is not None:
+                out.term(node, *step)
+            elif node in visited:
+                continue
+            elif node._op == "dot":  # a first visit: push the emissions, then the inputs
+                visited.add(node)
+                a, b = _dot_inputs(node)
+                n = len(a)
+                if all(v in visited or not v._op for v in a + b):  # no search below: at once
+                    for k in range(n):
+                        for v in (a[k], b[k]):
+                            if v not in visited:  # a leaf: its node, then nothing to search
+                                visited.add(v)
+                                out.node(v)
+                        out.term(node, k, a[k], b[k], k == n - 1)
+                    continue
+                for k in range(n - 1, -1, -1):  # k-th: visit a_k, b_k, emit m_k (and s_k)
+                    stack.append((node, (k, a[k], b[k], k == n - 1)))
+                    if b[k] not in visited:
+                        stack.append((b[k], None))
+                    if a[k] not in visited:
+                        stack.append((a[k], None))
+            else:
+                visited.add(node)
+                stack.append((node, True))
+                y = node._y
+                if type(y) is Value and y not in visited:
+                    stack.append((y, None))
+                x = node._x
+                if x is not None and x not in visited:
+                    stack.append((x, None))
+    return out.values, out.ops, out.x, out.y, out.index, out.dot_sums
+
+
+class _Lists:
+    """What ``_traced_order`` reads, appended one id at a time."""
+
+    def __init__(self) -> None:
+        self.values: list[Value] = []
+        self.ops: list[str] = []
+        self.x: list[int] = []
+        self.y: list[Second] = []
+        self.index: dict[Value, int] = {}
+        self.dot_sums: set[int] = set()
+        self._running: dict[Value, int] = {}  # a dot node's last running sum so far
+
+    def node(self, v: Value) -> None:
+        """A Value's own node, after its inputs: a leaf, or an operation of one or two inputs."""
+        self.index[v] = len(self.ops)
+        self.values.append(v)
+        op = v._op
+        self.ops.append(op or "")
+        if not op:
+            self.x.append(-1)
+            self.y.append(None)
+            return
+        self.x.append(self.index[v._x])
+        y = v._y
+        self.y.append(self.index[y] if type(y) is Value else y if type(y) is float else None)
+
+    def term(self, dot: Value, k: int, a: Value, b: Value, last: bool) -> None:
+        """The k-th product m_k = a_k b_k of a dot node, then (k >= 1) s_k = s_{k-1} + m_k."""
+        i = len(self.ops)
+        self.values.append(dot)
+        self.ops.append("mul")
+        self.x.append(self.index[a])
+        self.y.append(self.index[b])
+        if k:
+            self.values.append(dot)
+            self.ops.append("add")
+            self.x.append(self._running[dot])
+            self.y.append(i)
+            i += 1
+            if k > 1:
+                self.dot_sums.add(i)
+        if last:
+            self.index[dot] = i
+        else:
+            self._running[dot] = i
+
+
+def _dot_inputs(node: Value) -> tuple[tuple[Value, ...], tuple[Value, ...]]:
+    """(a, b) of a dot node, whose inputs are a_0, a_1 (``_x``, ``_y``), then ``_rest``:
+    a_2 .. a_{n-1}, b_0 .. b_{n-1}; a dot of one term has inputs a_0 and b_0."""
+    rest = node._rest
+    if not rest:
+        return (node._x,), (node._y,)
+    n = len(rest) // 2 + 1
+    return (node._x, node._y, *rest[:n - 2]), rest[n - 2:]
+
+
+def _finish(graph: ReplayGraph) -> None:
+    """Count how many operations (and outputs) read each id, make the constants of sums nodes
+    and mark the placeholders."""
+    graph.constant_id(0.0)  # the zero that pads shorter sums: id n_values
+    ops, xs, ys, uses = graph.ops, graph.x, graph.y, graph.uses
+    for i in range(len(ops)):
         op = ops[i]
         if not op:
             continue
-        x = xs[i] = index[first[i]]
-        uses[x] += 1
-        y = second[i]
-        if type(y) is Value:
-            y = ys[i] = index[y]
+        uses[xs[i]] += 1
+        y = ys[i]
+        if type(y) is int:
             uses[y] += 1
-        elif type(y) is float:  # an operand kept inline (only a float is one)
-            ys[i] = y
-            if op in ADDITIONS:
-                graph.constant_id(y)
+        elif type(y) is float and op in ADDITIONS:  # an operand kept inline (only a float is one)
+            graph.constant_id(y)
     for i in graph.outputs:
         uses[i] += 1
-    return graph
+    for p in graph.placeholders:
+        if p in graph.index:
+            graph.kinds[graph.index[p]] = NodeKind.INPUT
 
 
 def _check_parameters(params: list[Value]) -> None:

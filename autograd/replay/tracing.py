@@ -62,8 +62,9 @@ class TracedNumber(numbers.Real):
     __slots__ = ()
 
     def _same(self, *args: Any) -> TracedNumber:
-        if any(isinstance(a, Value) for a in args):  # x.data * w: a number taken out of the graph
-            _refuse("arithmetic on .data (taken out of the graph) with a Value")(self)
+        for a in args:  # a loop, not any(): every traced operation passes here
+            if isinstance(a, Value):  # x.data * w: a number taken out of the graph
+                _refuse("arithmetic on .data (taken out of the graph) with a Value")(self)
         return self
 
     # Python's arithmetic (numbers.Real asks for it); the engine's functions come from the op
