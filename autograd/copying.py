@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from .backward import topological_order
-from .value import Value, _clock_past
+from .value import Value, clock_past
 
 _new = object.__new__
 
@@ -108,7 +108,7 @@ def _restore(data: Any, grad: Any, label: str, op: str | None, x: Value | None, 
     node = _new(Value)
     node._data, node.grad, node.label, node._op = data, grad, label, op
     node._x, node._y, node._rest, node._version = x, y, rest, version
-    _clock_past(version)  # from another process: later changes here must still count
+    clock_past(version)  # from another process: later changes here must still count
     return node
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from .backward import gradient_table
 from .modes import differentiating, enable_grad, is_differentiating, no_grad
-from .value import Value, _short, _to_float
+from .value import Value, short_repr, to_float
 
 
 def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = None) -> list[Any]:
@@ -33,9 +33,9 @@ def gradients(output: Any, inputs: Sequence[Value], create_graph: bool | None = 
     for i, v in enumerate(inputs):
         if not isinstance(v, Value):
             raise TypeError(f"gradients: inputs[{i}] must be a Value to differentiate with "
-                            f"respect to, got {type(v).__name__}: {_short(v)}")
+                            f"respect to, got {type(v).__name__}: {short_repr(v)}")
     if not isinstance(output, Value):
-        _to_float(output, "gradients: output")  # a constant: every derivative is 0
+        to_float(output, "gradients: output")  # a constant: every derivative is 0
         return [0.0 for _ in inputs]
     if output._op is None:  # computed inside no_grad()
         raise RuntimeError(f"gradients: the output {output!r} was computed inside no_grad(), so "
@@ -106,7 +106,7 @@ def gradcheck(f: Callable[..., Any], *inputs: float | Value, eps: float = 1e-6,
     differ by more than ``atol + rtol * |numeric|``, with both values and the tolerances.
     A Value input is checked at its data.
     """
-    points = [_to_float(x.data if isinstance(x, Value) else x, "gradcheck") for x in inputs]
+    points = [to_float(x.data if isinstance(x, Value) else x, "gradcheck") for x in inputs]
     analytic = grad(f, argnums=tuple(range(len(points))))(*points)
 
     def value_at(xs: list[float]) -> float:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .products import dot
 from .rules import RULES
-from .value import Value, _binary, _unary
+from .value import Value, record_binary, record_unary
 
 
 def apply(op: str, x: Value | Sequence[Value],
@@ -32,7 +32,7 @@ def apply(op: str, x: Value | Sequence[Value],
     if not isinstance(x, Value):
         raise TypeError(f"apply: {op} takes a Value as its first input, got {type(x).__name__}")
     _check_other(op, other)
-    out = _unary(op, x) if other is None else _binary(op, x, other)
+    out = record_unary(op, x) if other is None else record_binary(op, x, other)
     if out is NotImplemented:
         raise TypeError(f"apply: {op}'s second input must be a Value or a real number, got "
                         f"{type(other).__name__}")

@@ -24,7 +24,7 @@ from typing import Any
 from .domains import expression
 from .modes import is_tracing as _is_tracing
 from .rules import RULES
-from .value import Value, _node, _short, _to_float
+from .value import Value, record_node, short_repr, to_float
 
 _forward = RULES["dot"].forward
 
@@ -62,8 +62,8 @@ def dot(a: Iterable[Value | float], b: Iterable[Value | float]) -> Value:
         raise _overflow(a_data, b_data)
     # the inputs a_0, ..., a_{n-1}, b_0, ..., b_{n-1}: the first two inline, the rest in _rest
     if len(a) == 1:
-        return _node(data, "dot", a[0], b[0])
-    return _node(data, "dot", a[0], a[1], a[2:] + b)
+        return record_node(data, "dot", a[0], b[0])
+    return record_node(data, "dot", a[0], a[1], a[2:] + b)
 
 
 def _traced(data: list[Any]) -> Any:
@@ -80,7 +80,7 @@ def _sequence(items: Any, name: str) -> tuple:
     """``items`` as a tuple, or a TypeError naming dot and the offending argument."""
     if isinstance(items, Value | str | bytes) or not isinstance(items, Iterable):
         raise TypeError(f"dot: {name} must be a sequence of Values or numbers, got "
-                        f"{type(items).__name__}: {_short(items)}")
+                        f"{type(items).__name__}: {short_repr(items)}")
     return tuple(items)
 
 
@@ -88,8 +88,8 @@ def _values(items: tuple, name: str) -> tuple[Value, ...]:
     """The entries as Values: a plain number becomes a constant leaf; anything else is refused."""
     values = []
     for i, v in enumerate(items):
-        if not isinstance(v, Value):  # _to_float refuses a non-number, naming dot and the entry
-            v = Value(_to_float(v, f"dot: {name}[{i}]"))
+        if not isinstance(v, Value):  # to_float refuses a non-number, naming dot and the entry
+            v = Value(to_float(v, f"dot: {name}[{i}]"))
         values.append(v)
     return tuple(values)
 

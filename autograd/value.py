@@ -26,7 +26,7 @@ from typing import Any
 from .domains import CHECKED_FORWARD as _FORWARD
 from .domains import overflow
 from .modes import grad_enabled as _grad_enabled
-from .operands import _constant, _short, _to_float
+from .operands import constant_operand, short_repr, to_float
 from .rules import OPERATORS, RULES, Op
 from .source import RECORDING as _RECORDING
 from .source import remember as _remember
@@ -55,7 +55,7 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self._data = _to_float(data, "Value")
+        self._data = to_float(data, "Value")
         self._version = _clock
         self.grad = 0.0
         self.label = label
@@ -80,7 +80,7 @@ class Value:
     @data.setter
     def data(self, value: Any) -> None:
         global _clock
-        value = _to_float(value, "Value.data")  # never a NaN, an inf or a non-number in a graph
+        value = to_float(value, "Value.data")  # never a NaN, an inf or a non-number in a graph
         _clock = tick = next(_ticks)
         self._data = value
         # a computed node's own result changed: its rule (which may use it) no longer holds
@@ -188,67 +188,67 @@ class Value:
                 "differentiate; compute it outside no_grad() (or with enable_grad())"
             )
         if not isinstance(grad, Value):
-            grad = _to_float(grad, "backward: grad")
+            grad = to_float(grad, "backward: grad")
         elif not create_graph:
             grad = grad._data
         backward(self, grad, create_graph)
 
     # ------------------------------------------------------------ operators
     def __add__(self, other: Operand) -> Value:
-        return _binary("add", self, other)
+        return record_binary("add", self, other)
 
     def __radd__(self, other: Number) -> Value:
-        return _binary("add", self, other)
+        return record_binary("add", self, other)
 
     def __sub__(self, other: Operand) -> Value:
-        return _binary("sub", self, other)
+        return record_binary("sub", self, other)
 
     def __rsub__(self, other: Number) -> Value:
-        return _binary("rsub", self, other)
+        return record_binary("rsub", self, other)
 
     def __mul__(self, other: Operand) -> Value:
-        return _binary("mul", self, other)
+        return record_binary("mul", self, other)
 
     def __rmul__(self, other: Number) -> Value:
-        return _binary("mul", self, other)
+        return record_binary("mul", self, other)
 
     def __truediv__(self, other: Operand) -> Value:
-        return _binary("div", self, other)
+        return record_binary("div", self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _binary("rdiv", self, other)
+        return record_binary("rdiv", self, other)
 
     def __pow__(self, other: Operand) -> Value:
-        return _binary("powv" if type(other) is Value else "pow", self, other)
+        return record_binary("powv" if type(other) is Value else "pow", self, other)
 
     def __rpow__(self, other: Number) -> Value:
-        return _binary("rpow", self, other)
+        return record_binary("rpow", self, other)
 
     def __neg__(self) -> Value:
-        return _unary("neg", self)
+        return record_unary("neg", self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _unary("abs", self)
+        return record_unary("abs", self)
 
     # ------------------------------------------------------------ functions
     def exp(self) -> Value:
         """e ** self."""
-        return _unary("exp", self)
+        return record_unary("exp", self)
 
     def log(self) -> Value:
         """Natural logarithm; ValueError for data <= 0."""
-        return _unary("log", self)
+        return record_unary("log", self)
 
     def sqrt(self) -> Value:
         """Square root; ValueError for data < 0."""
-        return _unary("sqrt", self)
+        return record_unary("sqrt", self)
 
     def abs(self) -> Value:
         """|self|, with derivative 0 at 0."""
-        return _unary("abs", self)
+        return record_unary("abs", self)
 
     def max(self, other: Operand) -> Value:
         """The larger of self and other; the gradient goes to the larger (half each at a tie, as
@@ -262,27 +262,27 @@ class Value:
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (D5)."""
-        return _unary("tanh", self)
+        return record_unary("tanh", self)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1 / (1 + e^-x), stable for any x (D5)."""
-        return _unary("sigmoid", self)
+        return record_unary("sigmoid", self)
 
     def relu(self) -> Value:
         """max(0, x); ReLU'(0) = 0 (D5)."""
-        return _unary("relu", self)
+        return record_unary("relu", self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """x for x >= 0, alpha x below; derivative 1 at 0 (D5)."""
-        return _binary("leaky_relu", self, _to_float(alpha, "leaky_relu: alpha"))
+        return record_binary("leaky_relu", self, to_float(alpha, "leaky_relu: alpha"))
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, alpha (e^x - 1) for x <= 0; derivative alpha at 0 (D5)."""
-        return _binary("elu", self, _to_float(alpha, "elu: alpha"))
+        return record_binary("elu", self, to_float(alpha, "elu: alpha"))
 
     def softplus(self) -> Value:
         """log(1 + e^x), stable for any x."""
-        return _unary("softplus", self)
+        return record_unary("softplus", self)
 
 
 # ---------------------------------------------------------------- recording a node
@@ -300,7 +300,7 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
         raise overflow(op, x_data, y_data) from None
     if type(data) is float and not _isfinite(data):  # finite inputs: only overflow (1e200 * 1e200)
         raise overflow(op, x_data, y_data)
-    node = _new(Value)  # _node's work, written out: most nodes of a graph are made here
+    node = _new(Value)  # record_node's work, written out: most nodes of a graph are made here
     node._data = data
     node._version = _clock
     node.grad = 0.0
@@ -319,7 +319,7 @@ def _record(op: str, x: Value, y: Any, x_data: Any, y_data: Any) -> Value:
     return node
 
 
-def _node(data: Any, op: str, x: Value, y: Any, rest: tuple[Value, ...] = ()) -> Value:
+def record_node(data: Any, op: str, x: Value, y: Any, rest: tuple[Value, ...] = ()) -> Value:
     """A node holding ``data``, made by ``op`` from the operands x, y, *rest; inside ``no_grad()``
     a leaf whose operation is not recorded (``_op`` None)."""
     node = _new(Value)
@@ -341,25 +341,25 @@ def _node(data: Any, op: str, x: Value, y: Any, rest: tuple[Value, ...] = ()) ->
     return node
 
 
-def _unary(op: str, x: Value) -> Value:
+def record_unary(op: str, x: Value) -> Value:
     return _record(op, x, None, x._data, None)
 
 
-def _binary(op: str, x: Value, other: Any) -> Value:
-    y = other if type(other) is Value else _constant(other, op)
+def record_binary(op: str, x: Value, other: Any) -> Value:
+    y = other if type(other) is Value else constant_operand(other, op)
     if y is NotImplemented:
         return NotImplemented
     return _record(op, x, y, x._data, y._data if type(y) is Value else y)
 
 
 def _method(op: str, x: Value, other: Any) -> Value:
-    """``_binary`` for a method (``x.max(other)``): a TypeError naming it for an operand that is not
-    a Value or a real number (an operator returns NotImplemented instead, for Python to try the
-    other side)."""
-    out = _binary(op, x, other)
+    """``record_binary`` for a method (``x.max(other)``): a TypeError naming it for an operand
+    that is not a Value or a real number (an operator returns NotImplemented instead, for Python
+    to try the other side)."""
+    out = record_binary(op, x, other)
     if out is NotImplemented:
         raise TypeError(f"{op}: the other operand must be a Value or a real number, got "
-                        f"{type(other).__name__}: {_short(other)}")
+                        f"{type(other).__name__}: {short_repr(other)}")
     return out
 
 
@@ -371,13 +371,13 @@ def _recorder(op: Op) -> Callable[..., Value]:  # pragma: no mutate block
     name = op.name
 
     def unary(self: Value) -> Value:
-        return _unary(name, self)
+        return record_unary(name, self)
 
     def operator(self: Value, other: Any) -> Value:
-        return _binary(name, self, other)
+        return record_binary(name, self, other)
 
     def with_constant(self: Value, c: Any) -> Value:
-        return _binary(name, self, _to_float(c, f"{name}: {op.inputs.split()[1]}"))
+        return record_binary(name, self, to_float(c, f"{name}: {op.inputs.split()[1]}"))
 
     def binary(self: Value, other: Any) -> Value:
         return _method(name, self, other)
@@ -395,7 +395,7 @@ for _rule in RULES.values():  # every op of the table is a method: one entry add
         setattr(Value, _rule.method, _recorder(_rule))
 
 
-def _recomputed(node: Value, data: float) -> None:
+def set_recomputed(node: Value, data: float) -> None:
     """Give a computed node the number its rule gives on its inputs' numbers now (set first,
     a finite float: ``Compiled.graph``), stamped as if just recorded, unlike assigning ``.data``
     (which marks the node's own result as overwritten)."""
@@ -403,7 +403,7 @@ def _recomputed(node: Value, data: float) -> None:
     node._version = _clock
 
 
-def _clock_past(version: int) -> None:
+def clock_past(version: int) -> None:
     """Move the clock past a version from another process (unpickling), so later changes count."""
     global _ticks, _clock
     if abs(version) > _clock:
@@ -412,4 +412,4 @@ def _clock_past(version: int) -> None:
 
 
 def _data(x: Operand) -> float:
-    return x.data if type(x) is Value else _to_float(x, "compare")
+    return x.data if type(x) is Value else to_float(x, "compare")

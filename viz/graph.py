@@ -220,7 +220,7 @@ def build_digraph(order: list[Value], roots: list[Value], *, rankdir: str = "LR"
 
     for node in shown:
         name = drawn(node)
-        kind = _kind(node, roots_set, params)
+        kind = node_kind(node, roots_set, params)
         kinds_found.add(kind)
         fields = ([record_field(wrap_name(names[node]))], _numbers(node, grad_of, hide_data))
         room = [f"{what} {_room(x)}"
@@ -377,7 +377,7 @@ def _hidden(hide: Any) -> set[str]:
     return hidden
 
 
-def _kind(node: Value, roots: set[Value], params: set[Value]) -> str:
+def node_kind(node: Value, roots: set[Value], params: set[Value]) -> str:
     if node in roots:
         return "output"
     if node.op:

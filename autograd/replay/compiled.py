@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..backward import add_gradients
-from ..value import Value, _recomputed
+from ..value import Value, set_recomputed
 from .execute import Executor, all_finite
 from .group import ReplayError, ReplayOverflowError
 from .parameters import ParameterArray
@@ -200,7 +200,7 @@ class Compiled:
         leaves = set(graph.leaves)
         for i, v in enumerate(graph.values):
             if graph.ops[i]:
-                _recomputed(v, numbers[rows[i]])
+                set_recomputed(v, numbers[rows[i]])
             if v not in leaves:
                 v.grad = 0.0 if grads is None else grads[rows[i]]
         outputs = [graph.values[i] for i in graph.outputs]

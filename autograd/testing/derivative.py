@@ -28,15 +28,15 @@ class DerivativeMismatch(AssertionError):
     """The hand formula, the engine and central differences do not all agree at a point."""
 
 
-def _as_point(p: float | Sequence[float]) -> Point:
+def as_point(p: float | Sequence[float]) -> Point:
     return tuple(float(v) for v in p) if isinstance(p, (list, tuple)) else (float(p),)
 
 
 def _as_points(at: Any) -> list[Point]:
     """``at`` as a list of points: a number, one point (a tuple), or a list of either."""
     if isinstance(at, tuple) or isinstance(at, (int, float)):
-        return [_as_point(at)]
-    return [_as_point(p) for p in at]
+        return [as_point(at)]
+    return [as_point(p) for p in at]
 
 
 def _flat(hand_value: Any, n: int, order: int) -> list[float]:
@@ -200,7 +200,7 @@ def assert_derivative(
 
     def check(point: Point) -> None:
         problem = check_point(
-            f, hand, _as_point(point), order=order, names=names, rtol=rtol, atol=atol
+            f, hand, as_point(point), order=order, names=names, rtol=rtol, atol=atol
         )
         if problem:
             raise DerivativeMismatch(problem)

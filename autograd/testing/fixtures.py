@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .derivative import _as_point, check_point, engine_derivative
+from .derivative import as_point, check_point, engine_derivative
 
 
 class Derivative:
@@ -51,7 +51,7 @@ def derivative() -> Callable[..., Derivative]:
     def make(
         f: Callable[..., Any], at: Any, order: int = 1, rtol: float = 1e-7, atol: float = 1e-9
     ) -> Derivative:
-        return Derivative(f, _as_point(at), order, rtol, atol)
+        return Derivative(f, as_point(at), order, rtol, atol)
 
     return make
 

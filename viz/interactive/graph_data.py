@@ -46,7 +46,7 @@ from ..chain import (
 )
 from ..collapse import parameters_of
 from ..expression import ExpressionError, evaluate, parse_binding
-from ..graph import _kind
+from ..graph import node_kind
 from ..practice import check_grads
 from .source_lines import code_lines, file_keys, source_data
 
@@ -141,7 +141,7 @@ def graph_data(root: Value, params: Any = None, order: list[Value] | None = None
             )
         ]
         nodes[ids[node]] = {
-            "name": names[node], "kind": _kind(node, {root}, known),
+            "name": names[node], "kind": node_kind(node, {root}, known),
             "op": node.op, "opText": op_text(node) if node.op else "",
             "formula": formula_line(node, names),
             "rule": RULES[node.op].formula if node.op else "",
