@@ -9,8 +9,10 @@ wording are matched whole. References: hand derivatives and hand-written message
 import copy
 import pickle
 
+import numpy as np
 import pytest
 
+import autograd
 from autograd import Value, dot, no_grad
 from autograd.domains import FORWARD, expression, message
 
@@ -107,3 +109,19 @@ def test_message_words_a_forward_refusal_unless_told_it_is_a_derivative():
     assert message("log", log_positive, -2.0) == "log: the input must be positive, got log(-2.0)"
     assert (message("log", log_positive, -2.0, derivative=True)
             == "backward of log: the input must be positive, got log(-2.0)")
+
+
+def test_a_dot_of_numbers_made_while_tracing_holds_their_dot():
+    """While compile traces, a dot of Values that hold numbers (not traced inputs) is a number the
+    function may read: 1.5*3 - 2*4 + 0.5*5 = -1 by hand."""
+    c = [Value(1.5), Value(-2.0), Value(0.5)]
+    seen = []
+
+    def f(v):
+        d = dot(c, [Value(3.0), Value(4.0), Value(5.0)])
+        seen.append(d.data)
+        return v[0] * (2.0 if d.data > 0 else -3.0)
+
+    g = autograd.compile(f, 1, [])
+    assert seen[0] == -1.0
+    assert g(np.array([[2.0]])).tolist() == [-6.0]
